@@ -1,0 +1,41 @@
+# The two commands: `make run` and `make test`. Everything else is set-up they call.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install db demo bench lint clean
+
+$(STAMP): pyproject.toml scripts/system-deps.sh
+	PYTHON=$(PYTHON) scripts/system-deps.sh
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+db: install
+	$(BIN)/tttt db up
+	$(BIN)/tttt db migrate
+
+demo: db
+	$(BIN)/tttt demo load
+
+run: demo
+	$(BIN)/tttt serve --host $(HOST) --port $(PORT)
+
+test: install
+	$(BIN)/tttt db up
+	$(BIN)/python -m pytest
+
+bench: db
+	$(BIN)/python -m bench
+
+lint: install
+	$(BIN)/ruff check .
+
+clean:
+	-$(BIN)/tttt db down
+	rm -rf $(VENV) .data

@@ -1,0 +1,69 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
+
+from api import errors, imports, reference, sites, stations
+from registry.db import get_sessionmaker
+from registry.settings import Settings, get_settings
+
+log = logging.getLogger("tttt.api")
+
+DESCRIPTION = """
+Sổ đăng ký trạm gốc, vị trí cột ăng ten (và sắp tới: báo chí, thanh tra, thủ tục hành chính).
+
+Giới hạn: mỗi trang mặc định {default_page_size}, tối đa {max_page_size} bản ghi; bán kính tối đa
+{max_radius_m:g} m; bbox/đa giác tối đa {max_bbox_area_km2:g} km²; gần nhất tối đa {max_nearest};
+tệp tải lên tối đa {max_upload_mb} MB và {max_import_rows} dòng; xuất tối đa {max_export_rows} dòng.
+Lỗi trả về `application/problem+json` nêu rõ trường (hoặc dòng và cột).
+"""
+
+
+def create_app(settings: Settings | None = None, session_factory: sessionmaker[Session] | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="tttt-registry",
+        version="0.1.0",
+        description=DESCRIPTION.format(**settings.model_dump(), max_upload_mb=settings.max_upload_bytes // 2**20),
+    )
+    app.state.settings = settings
+    app.state.sessionmaker = session_factory or get_sessionmaker()
+    errors.install(app)
+
+    @app.middleware("http")
+    async def limits_and_request_id(request: Request, call_next: Any) -> Response:
+        rid = errors.request_id(request)
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > settings.max_upload_bytes + 65536:
+            response: Response = errors.problem(
+                413, "Tệp quá lớn", f"Tối đa {settings.max_upload_bytes // 2**20} MB", "limit-exceeded",
+                request_id=rid)
+        else:
+            response = await call_next(request)
+        response.headers["X-Request-ID"] = rid
+        return response
+
+    for module in (sites, stations, imports, reference):
+        app.include_router(module.router)
+
+    @app.get("/health", tags=["Hệ thống"], summary="Kiểm tra ứng dụng và cơ sở dữ liệu")
+    def health() -> Response:
+        try:
+            with app.state.sessionmaker() as session:
+                postgis = session.execute(text("SELECT postgis_lib_version()")).scalar_one()
+                revision = session.execute(text("SELECT version_num FROM alembic_version")).scalar_one_or_none()
+        except Exception:
+            log.exception("Health check failed")
+            return errors.problem(503, "Cơ sở dữ liệu không sẵn sàng", "Không kết nối được PostGIS", "unavailable")
+        import json
+
+        return Response(json.dumps({"status": "ok", "database": "ok", "postgis": postgis, "schema": revision}),
+                        media_type="application/json")
+
+    return app

@@ -1,0 +1,230 @@
+"""The `tttt` command line: database lifecycle, imports, exports, demo data and the server."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table as RichTable
+
+from registry.errors import RegistryError, ValidationFailed
+
+app = typer.Typer(help="Sổ đăng ký trạm gốc, báo chí, thanh tra — dòng lệnh", no_args_is_help=True)
+db_app = typer.Typer(help="Cơ sở dữ liệu: cụm PostgreSQL riêng dưới .data/ hoặc DATABASE_URL", no_args_is_help=True)
+import_app = typer.Typer(help="Nhập dữ liệu từ bảng tính", no_args_is_help=True)
+export_app = typer.Typer(help="Xuất dữ liệu", no_args_is_help=True)
+demo_app = typer.Typer(help="Dữ liệu mẫu Hải Phòng", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(import_app, name="import")
+app.add_typer(export_app, name="export")
+app.add_typer(demo_app, name="demo")
+
+err = Console(stderr=True)
+
+
+def _fail(message: str, code: int = 1) -> None:
+    err.print(f"[red]{message}[/red]")
+    raise typer.Exit(code)
+
+
+def _private_cluster():  # type: ignore[no-untyped-def]
+    from registry.cluster import Cluster
+    from registry.settings import get_settings
+
+    settings = get_settings()
+    return None if settings.database_url else Cluster(settings.data_dir)
+
+
+# --- db --------------------------------------------------------------------------------------------
+
+@db_app.command("up")
+def db_up() -> None:
+    """Khởi tạo (lần đầu) và khởi động cụm PostgreSQL riêng, tạo cơ sở dữ liệu."""
+    from registry.cluster import ClusterError
+    from registry.settings import get_settings
+
+    cluster = _private_cluster()
+    if cluster is None:
+        err.print("DATABASE_URL đã đặt: dùng cơ sở dữ liệu đó, không khởi động cụm riêng.")
+        return
+    try:
+        cluster.start()
+        cluster.create_database(get_settings().database_name)
+    except ClusterError as exc:
+        _fail(str(exc))
+    err.print(f"PostgreSQL chạy tại 127.0.0.1:{cluster.port} (dữ liệu: {cluster.pgdata})")
+
+
+@db_app.command("down")
+def db_down() -> None:
+    """Dừng cụm PostgreSQL riêng."""
+    cluster = _private_cluster()
+    if cluster is None:
+        err.print("DATABASE_URL đã đặt: không có cụm riêng để dừng.")
+        return
+    cluster.stop()
+    err.print("Đã dừng PostgreSQL.")
+
+
+@db_app.command("status")
+def db_status() -> None:
+    """Tình trạng cơ sở dữ liệu và phiên bản lược đồ."""
+    from registry.db import database_url
+    from registry.migrations import current
+
+    cluster = _private_cluster()
+    url = database_url()
+    if cluster is not None:
+        state = "đang chạy" if cluster.running() else ("đã dừng" if cluster.initialized else "chưa khởi tạo")
+        typer.echo(f"Cụm riêng: {state}, cổng {cluster.port}, thư mục {cluster.pgdata}")
+        if not cluster.running():
+            raise typer.Exit(1)
+    try:
+        typer.echo(f"Lược đồ: {current(url) or 'chưa có'}")
+    except Exception as exc:  # noqa: BLE001 - any connection failure is a status to report
+        _fail(f"Không kết nối được cơ sở dữ liệu: {type(exc).__name__}")
+
+
+@db_app.command("migrate")
+def db_migrate(revision: Annotated[str, typer.Argument(help="Phiên bản đích")] = "head") -> None:
+    """Chạy migration Alembic tới phiên bản đích."""
+    from registry.db import database_url
+    from registry.migrations import upgrade
+
+    upgrade(database_url(), revision)
+    err.print(f"Lược đồ đã cập nhật tới {revision}.")
+
+
+# --- import / export -------------------------------------------------------------------------------
+
+def _print_report(report: dict) -> None:  # type: ignore[type-arg]
+    if report.get("errors"):
+        table = RichTable(title="Lỗi", show_lines=False)
+        for col in ("Dòng", "Cột", "Giá trị", "Lỗi"):
+            table.add_column(col)
+        for e in report["errors"]:
+            table.add_row(str(e.get("row", "")), str(e.get("column", e.get("field", ""))),
+                          str(e.get("value", "")), e["message"])
+        err.print(table)
+    for w in report.get("warnings", [])[:50]:
+        err.print(f"[yellow]Cảnh báo dòng {w.get('row', '')}, cột {w.get('column', '')}: {w['message']}[/yellow]")
+    if report.get("rows"):
+        err.print(
+            f"{report['rows']} dòng: vị trí mới {report.get('sites_created', 0)}, "
+            f"vị trí cập nhật {report.get('sites_updated', 0)}, trạm mới {report.get('stations_created', 0)}, "
+            f"trạm cập nhật {report.get('stations_updated', 0)}, "
+            f"trạm không đổi {report.get('stations_unchanged', 0)}"
+            + (" (chạy thử, chưa ghi)" if report.get("dry_run") else "")
+        )
+
+
+@import_app.command("stations")
+def import_stations(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="Tệp .xlsx hoặc .csv")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Chỉ kiểm tra, không ghi")] = False,
+) -> None:
+    """Nhập bảng trạm gốc; có bất kỳ dòng lỗi thì không ghi gì và liệt kê từng lỗi."""
+    from registry.db import session_scope
+    from registry.stations.importer import import_table
+    from registry.tabular import read_table
+
+    try:
+        table = read_table(file.read_bytes(), file.name)
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err,
+                      transient=True) as bar:
+            tasks: dict[str, int] = {}
+
+            def progress(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = bar.add_task(stage, total=total)
+                bar.update(tasks[stage], completed=done)
+
+            with session_scope() as session:
+                report = import_table(session, table=table, dry_run=dry_run, progress=progress)
+    except ValidationFailed as exc:
+        _print_report(exc.extra.get("report") or {"errors": [e.as_dict() for e in exc.errors]})
+        _fail(exc.detail, 2)
+    except RegistryError as exc:
+        _fail(exc.detail, 2)
+    _print_report(report.as_dict())
+
+
+@export_app.command("stations")
+def export_stations_cmd(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="csv, xlsx, geojson hoặc kml")] = "csv",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Tệp đích; bỏ trống: ra stdout")] = None,
+    operator: Annotated[list[str] | None, typer.Option(help="Doanh nghiệp")] = None,
+    technology: Annotated[list[str] | None, typer.Option(help="2G/3G/4G/5G")] = None,
+    pole_class: Annotated[list[str] | None, typer.Option(help="Loại cột")] = None,
+    status: Annotated[list[str] | None, typer.Option(help="Trạng thái trạm")] = None,
+    admin_unit: Annotated[str | None, typer.Option(help="Mã hoặc tên xã/phường")] = None,
+    q: Annotated[str | None, typer.Option(help="Tìm theo mã, địa chỉ")] = None,
+    near: Annotated[str | None, typer.Option(help="lon,lat")] = None,
+    radius_m: Annotated[float | None, typer.Option(help="Bán kính quanh near (m)")] = None,
+) -> None:
+    """Xuất danh sách trạm (cùng bộ lọc với API)."""
+    from registry.db import session_scope
+    from registry.stations.exporter import FORMATS, export_stations
+    from registry.stations.queries import StationFilter
+
+    if fmt not in FORMATS:
+        _fail(f"Định dạng {fmt} không hỗ trợ (csv, xlsx, geojson, kml)", 2)
+    point = None
+    if near:
+        try:
+            lon, lat = (float(v) for v in near.split(","))
+        except ValueError:
+            _fail("near phải là lon,lat", 2)
+        point = (lon, lat)
+    filters = StationFilter(operators=operator or [], technologies=[t.upper() for t in technology or []],
+                            pole_classes=pole_class or [], statuses=status or [], admin_unit=admin_unit, q=q,
+                            near=point, radius_m=radius_m)
+    with session_scope() as session:
+        data = export_stations(session, filters=filters, fmt=fmt)
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        output.write_bytes(data)
+        err.print(f"Đã ghi {output} ({len(data):,} byte)")
+
+
+@app.command("template")
+def template(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="xlsx hoặc csv")] = "xlsx",
+    output: Annotated[Path, typer.Option("--output", "-o")] = Path("mau-tram-goc.xlsx"),
+) -> None:
+    """Ghi mẫu bảng trạm gốc để điền."""
+    from registry.stations.exporter import template_bytes
+
+    output.write_bytes(template_bytes(fmt))
+    err.print(f"Đã ghi {output}")
+
+
+# --- demo and server -------------------------------------------------------------------------------
+
+@demo_app.command("load")
+def demo_load(force: Annotated[bool, typer.Option("--force", help="Nạp lại dù đã có dữ liệu")] = False) -> None:
+    """Nạp dữ liệu mẫu Hải Phòng (đơn vị hành chính gần đúng, ~3.200 vị trí, ~4.700 trạm) một lần."""
+    from fixtures.demo import load_demo
+    from registry.db import session_scope
+
+    with session_scope() as session:
+        summary = load_demo(session, force=force)
+    err.print(summary)
+
+
+@app.command("serve")
+def serve(host: str = "127.0.0.1", port: int = 8000, reload: bool = False) -> None:
+    """Chạy API và bản đồ."""
+    import uvicorn
+
+    uvicorn.run("api.main:app", host=host, port=port, reload=reload)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,200 @@
+"""Dependencies: the per-request transaction, settings, and query strings parsed into typed values."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Query, Request
+from sqlalchemy.orm import Session
+
+from registry.errors import FieldError, LimitExceeded, ValidationFailed
+from registry.settings import Settings, get_settings
+from registry.stations.models import PoleClass, StationStatus, Technology
+from registry.stations.queries import StationFilter
+
+
+def get_app_settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One transaction per request: committed when the route returns, rolled back on any error."""
+    with request.app.state.sessionmaker() as session, session.begin():
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+
+_S = get_settings()
+
+
+def _floats(field: str, raw: str, count: int) -> list[float]:
+    parts = [p.strip() for p in raw.split(",")]
+    try:
+        values = [float(p) for p in parts]
+    except ValueError:
+        values = []
+    if len(values) != count or not all(math.isfinite(v) for v in values):
+        raise ValidationFailed("Tham số không hợp lệ",
+                               [FieldError(f"Cần {count} số cách nhau bằng dấu phẩy", field=field, value=raw)])
+    return values
+
+
+def _split(values: list[str] | None) -> list[str]:
+    return [v.strip() for raw in values or [] for v in raw.split(",") if v.strip()]
+
+
+def _check_choice(field: str, values: list[str], allowed: list[str], normalise: Any = str) -> list[str]:
+    out = []
+    for v in values:
+        n = normalise(v)
+        if n not in allowed:
+            raise ValidationFailed("Tham số không hợp lệ",
+                                   [FieldError(f"«{v}» không hợp lệ; cho phép: {', '.join(allowed)}",
+                                               field=field, value=v)])
+        out.append(n)
+    return out
+
+
+def _bbox_area_km2(x0: float, y0: float, x1: float, y1: float) -> float:
+    mid = math.radians((y0 + y1) / 2)
+    return abs(x1 - x0) * 111.32 * math.cos(mid) * abs(y1 - y0) * 110.57
+
+
+def station_filter(
+    request: Request,
+    operator: Annotated[list[str] | None, Query(description="Doanh nghiệp (mã hoặc tên), lặp lại hoặc cách dấu phẩy")] = None,
+    technology: Annotated[list[str] | None, Query(description="2G, 3G, 4G, 5G (trạm phải có tất cả)")] = None,
+    pole_class: Annotated[list[str] | None, Query(description="A1a, A1b, A1c, A2a, A2b, A2c")] = None,
+    status: Annotated[list[str] | None, Query(description="Trạng thái")] = None,
+    admin_unit: Annotated[str | None, Query(description="Mã hoặc tên xã/phường (có hoặc không dấu)",
+                                            max_length=200)] = None,
+    q: Annotated[str | None, Query(description="Tìm theo mã, địa chỉ (có hoặc không dấu)", max_length=200)] = None,
+    bbox: Annotated[str | None, Query(description="minLon,minLat,maxLon,maxLat (WGS 84); "
+                                      f"diện tích tối đa {_S.max_bbox_area_km2:g} km²")] = None,
+    within: Annotated[str | None, Query(description="Đa giác GeoJSON (WGS 84)", max_length=200_000)] = None,
+    near: Annotated[str | None, Query(description="lon,lat: sắp xếp theo khoảng cách, kèm distance_m")] = None,
+    radius_m: Annotated[float | None, Query(description=f"Bán kính quanh near, tối đa {_S.max_radius_m:g} m")] = None,
+) -> StationFilter:
+    settings: Settings = request.app.state.settings
+    statuses = [s.value for s in StationStatus]
+    box = None
+    if bbox is not None:
+        x0, y0, x1, y1 = _floats("bbox", bbox, 4)
+        if not (-180 <= x0 < x1 <= 180 and -90 <= y0 < y1 <= 90):
+            raise ValidationFailed("Tham số không hợp lệ", [FieldError(
+                "bbox phải là minLon,minLat,maxLon,maxLat với min < max, trong phạm vi WGS 84",
+                field="bbox", value=bbox)])
+        area = _bbox_area_km2(x0, y0, x1, y1)
+        if area > settings.max_bbox_area_km2:
+            raise LimitExceeded(f"bbox rộng {area:,.0f} km², tối đa {settings.max_bbox_area_km2:,.0f} km²",
+                                field="bbox", limit=settings.max_bbox_area_km2)
+        box = (x0, y0, x1, y1)
+    geometry = None
+    if within is not None:
+        geometry = _polygon(within, settings)
+    point = None
+    if near is not None:
+        lon, lat = _floats("near", near, 2)
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            raise ValidationFailed("Tham số không hợp lệ",
+                                   [FieldError("near phải là lon,lat trong phạm vi WGS 84", field="near", value=near)])
+        point = (lon, lat)
+    if radius_m is not None:
+        if point is None:
+            raise ValidationFailed("Tham số không hợp lệ",
+                                   [FieldError("radius_m cần đi cùng near=lon,lat", field="radius_m")])
+        if not math.isfinite(radius_m) or radius_m <= 0:
+            raise ValidationFailed("Tham số không hợp lệ",
+                                   [FieldError("radius_m phải lớn hơn 0", field="radius_m", value=radius_m)])
+        if radius_m > settings.max_radius_m:
+            raise LimitExceeded(f"Bán kính tối đa {settings.max_radius_m:g} m", field="radius_m",
+                                limit=settings.max_radius_m)
+    return StationFilter(
+        operators=_split(operator),
+        technologies=_check_choice("technology", _split(technology), [t.value for t in Technology],
+                                   lambda v: v.upper()),
+        pole_classes=_check_choice("pole_class", _split(pole_class), [p.value for p in PoleClass],
+                                   lambda v: v[:2].upper() + v[2:].lower()),
+        statuses=_check_choice("status", _split(status), statuses),
+        admin_unit=admin_unit or None,
+        q=q or None,
+        bbox=box,
+        within=geometry,
+        near=point,
+        radius_m=radius_m,
+    )
+
+
+def _polygon(raw: str, settings: Settings) -> dict[str, Any]:
+    from shapely.geometry import shape
+
+    def bad(message: str) -> ValidationFailed:
+        return ValidationFailed("Tham số không hợp lệ", [FieldError(message, field="within")])
+
+    try:
+        geometry = json.loads(raw)
+        if isinstance(geometry, dict) and geometry.get("type") == "Feature":
+            geometry = geometry.get("geometry")
+        if not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
+            raise bad("within phải là Polygon hoặc MultiPolygon GeoJSON")
+        shp = shape(geometry)
+    except ValidationFailed:
+        raise
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
+        raise bad("within không phải GeoJSON hợp lệ") from exc
+    if shp.is_empty or not shp.is_valid:
+        raise bad("Đa giác within rỗng hoặc tự cắt")
+    x0, y0, x1, y1 = shp.bounds
+    if not (-180 <= x0 and x1 <= 180 and -90 <= y0 and y1 <= 90):
+        raise bad("Tọa độ within phải là WGS 84 (lon, lat)")
+    if _bbox_area_km2(x0, y0, x1, y1) > settings.max_bbox_area_km2:
+        raise LimitExceeded(f"Đa giác within quá rộng, tối đa {settings.max_bbox_area_km2:,.0f} km²",
+                            field="within", limit=settings.max_bbox_area_km2)
+    return geometry  # type: ignore[no-any-return]
+
+
+FilterDep = Annotated[StationFilter, Depends(station_filter)]
+
+
+@dataclass(frozen=True)
+class Page:
+    limit: int
+    offset: int
+
+
+def page(
+    request: Request,
+    limit: Annotated[int | None, Query(description=f"Số bản ghi mỗi trang (mặc định {_S.default_page_size}, "
+                                       f"tối đa {_S.max_page_size})")] = None,
+    offset: Annotated[int, Query(ge=0, le=10_000_000, description="Bỏ qua bao nhiêu bản ghi")] = 0,
+) -> Page:
+    settings: Settings = request.app.state.settings
+    if limit is None:
+        limit = settings.default_page_size
+    if limit < 1:
+        raise ValidationFailed("Tham số không hợp lệ", [FieldError("limit phải ≥ 1", field="limit", value=limit)])
+    if limit > settings.max_page_size:
+        raise LimitExceeded(f"limit tối đa {settings.max_page_size}", field="limit", limit=settings.max_page_size)
+    return Page(limit, offset)
+
+
+PageDep = Annotated[Page, Depends(page)]
+
+
+def page_links(request: Request, pg: Page, matched: int) -> list[dict[str, str]]:
+    def link(rel: str, offset: int) -> dict[str, str]:
+        url = request.url.include_query_params(offset=offset, limit=pg.limit)
+        return {"rel": rel, "href": str(url), "type": "application/geo+json"}
+
+    links = [link("self", pg.offset)]
+    if pg.offset + pg.limit < matched:
+        links.append(link("next", pg.offset + pg.limit))
+    if pg.offset > 0:
+        links.append(link("prev", max(0, pg.offset - pg.limit)))
+    return links

@@ -1,0 +1,111 @@
+"""The one mapping from errors to application/problem+json (RFC 9457).
+
+Registry errors carry their own status and Vietnamese text; request-validation errors name the
+field; anything unexpected is logged with the request id and answered with a generic 500 that
+carries the id, never database or stack text.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from registry.errors import RegistryError, ValidationFailed
+
+log = logging.getLogger("tttt.api")
+PROBLEM = "application/problem+json"
+TYPE_BASE = "https://tttt-registry.invalid/problems/"
+
+
+def problem(status: int, title: str, detail: str, slug: str, **extra: Any) -> JSONResponse:
+    body = {"type": TYPE_BASE + slug, "title": title, "status": status, "detail": detail, **extra}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+
+
+def request_id(request: Request) -> str:
+    rid = getattr(request.state, "request_id", None)
+    if rid is None:
+        rid = request.state.request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+    return str(rid)
+
+
+async def _registry_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RegistryError)
+    extra = {k: v for k, v in exc.extra.items() if v is not None}
+    if isinstance(exc, ValidationFailed):
+        extra["errors"] = [e.as_dict() for e in exc.errors]
+    return problem(exc.status, exc.title, exc.detail, exc.type_slug, request_id=request_id(request), **extra)
+
+
+def _loc(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "form")]
+    return ".".join(parts) or "body"
+
+
+_MESSAGES = {
+    "missing": "Thiếu giá trị bắt buộc",
+    "extra_forbidden": "Trường không được phép",
+    "int_parsing": "Phải là số nguyên",
+    "float_parsing": "Phải là số",
+    "bool_parsing": "Phải là true hoặc false",
+    "date_from_datetime_parsing": "Ngày không hợp lệ (yyyy-mm-dd)",
+    "date_parsing": "Ngày không hợp lệ (yyyy-mm-dd)",
+    "json_invalid": "JSON không hợp lệ",
+    "enum": "Giá trị không thuộc danh sách cho phép",
+    "string_too_long": "Chuỗi quá dài",
+    "string_too_short": "Chuỗi quá ngắn",
+    "string_pattern_mismatch": "Sai định dạng",
+    "greater_than": "Giá trị quá nhỏ",
+    "greater_than_equal": "Giá trị quá nhỏ",
+    "less_than": "Giá trị quá lớn",
+    "less_than_equal": "Giá trị quá lớn",
+    "too_long": "Quá nhiều phần tử",
+}
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = []
+    for e in exc.errors():
+        message = _MESSAGES.get(e.get("type", ""), "")
+        ctx = e.get("ctx") or {}
+        if e.get("type") == "value_error":
+            message = str(ctx.get("error", e.get("msg", "")))
+        elif e.get("type") == "enum" and "expected" in ctx:
+            message = f"Giá trị không hợp lệ; cho phép: {ctx['expected']}"
+        elif message and ctx:
+            limit = ctx.get("le", ctx.get("ge", ctx.get("lt", ctx.get("gt", ctx.get("max_length")))))
+            if limit is not None:
+                message = f"{message} (giới hạn {limit})"
+        errors.append({"field": _loc(tuple(e.get("loc", ()))), "message": message or e.get("msg", ""),
+                       "code": e.get("type")})
+    return problem(422, "Dữ liệu không hợp lệ", "Yêu cầu có trường không hợp lệ", "validation-failed",
+                   errors=errors, request_id=request_id(request))
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    titles = {404: "Không tìm thấy", 405: "Phương thức không được hỗ trợ", 413: "Tệp quá lớn"}
+    detail = exc.detail if isinstance(exc.detail, str) and exc.status_code != 404 else "Không có tài nguyên này"
+    return problem(exc.status_code, titles.get(exc.status_code, "Lỗi yêu cầu"), detail, f"http-{exc.status_code}",
+                   request_id=request_id(request))
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    rid = request_id(request)
+    log.exception("Unexpected error, request %s", rid)
+    return problem(500, "Lỗi hệ thống", f"Đã ghi nhận lỗi với mã yêu cầu {rid}; vui lòng báo quản trị.",
+                   "internal", request_id=rid)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(RegistryError, _registry_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)

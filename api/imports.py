@@ -1,0 +1,40 @@
+"""Uploading station spreadsheets, and the template to fill in."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, File, Query, Request, Response, UploadFile
+
+from api.deps import SessionDep, SettingsDep
+from registry.errors import FieldError, LimitExceeded, ValidationFailed
+from registry.stations.exporter import FORMATS, template_bytes
+from registry.stations.importer import import_table
+from registry.tabular import read_table
+
+router = APIRouter(prefix="/api/imports", tags=["Nhập dữ liệu"])
+
+
+@router.post("/stations", summary="Nhập bảng trạm (.xlsx/.csv): kiểm tra toàn bộ, có lỗi thì không ghi gì")
+async def import_stations(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    file: Annotated[UploadFile, File(description="Tệp .xlsx hoặc .csv theo mẫu")],
+    dry_run: Annotated[bool, Query(description="Chỉ kiểm tra, không ghi")] = False,
+) -> dict[str, Any]:
+    data = await file.read(settings.max_upload_bytes + 1)
+    if len(data) > settings.max_upload_bytes:
+        raise LimitExceeded(f"Tệp lớn hơn {settings.max_upload_bytes // (1024 * 1024)} MB", status=413,
+                            limit=settings.max_upload_bytes)
+    if not data:
+        raise ValidationFailed("Tệp rỗng", [FieldError("Tệp tải lên không có nội dung", field="file")])
+    table = read_table(data, file.filename or "")
+    report = import_table(session, table=table, dry_run=dry_run, settings=settings)
+    return report.as_dict()
+
+
+@router.get("/stations/template.{fmt}", summary="Tải mẫu bảng trạm (tiêu đề tiếng Việt)", response_class=Response)
+def template(fmt: Literal["xlsx", "csv"]) -> Response:
+    return Response(template_bytes(fmt), media_type=FORMATS[fmt].media_type,
+                    headers={"Content-Disposition": f'attachment; filename="mau-tram-goc.{fmt}"'})

@@ -1,0 +1,66 @@
+"""HTTP face of base stations: list (GeoJSON), exports in four formats, one station, changes."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from fastapi import APIRouter, Request, Response, status
+
+from api.deps import FilterDep, PageDep, SessionDep, SettingsDep, page_links
+from registry.stations import service
+from registry.stations.exporter import FORMATS, export_stations
+from registry.stations.queries import station_count, station_feature_collection
+from registry.stations.schemas import StationCreate, StationPatch
+from registry.stations.views import station_dict
+
+router = APIRouter(prefix="/api/stations", tags=["Trạm gốc"])
+GEOJSON = "application/geo+json"
+
+
+@router.get("", summary="Danh sách trạm gốc (GeoJSON), cùng bộ lọc với vị trí",
+            response_class=Response, responses={200: {"content": {GEOJSON: {}}}})
+def list_stations(request: Request, session: SessionDep, filters: FilterDep, pg: PageDep) -> Response:
+    matched = station_count(session, filters)
+    body = station_feature_collection(
+        session, filters, limit=pg.limit, offset=pg.offset,
+        extra={"numberMatched": matched, "links": page_links(request, pg, matched)},
+    )
+    return Response(body, media_type=GEOJSON)
+
+
+@router.get(".{fmt}", summary="Xuất danh sách trạm: csv, xlsx, geojson, kml (cùng bộ lọc)",
+            response_class=Response)
+def export(fmt: Literal["csv", "xlsx", "geojson", "kml"], session: SessionDep, settings: SettingsDep,
+           filters: FilterDep) -> Response:
+    content = export_stations(session, filters=filters, fmt=fmt, settings=settings)
+    spec = FORMATS[fmt]
+    name = f"tram-goc-{date.today():%Y%m%d}.{spec.extension}"
+    return Response(content, media_type=spec.media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/{station_id}", summary="Một trạm gốc với sector")
+def get_station(station_id: int, session: SessionDep) -> dict[str, Any]:
+    return station_dict(service.get_station(session, station_id=station_id))
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, summary="Thêm trạm gốc vào một vị trí")
+def create_station(data: StationCreate, session: SessionDep, response: Response) -> dict[str, Any]:
+    station = service.create_station(session, data=data)
+    response.headers["Location"] = f"/api/stations/{station.id}"
+    session.refresh(station)
+    return station_dict(service.get_station(session, station_id=station.id))
+
+
+@router.patch("/{station_id}", summary="Sửa trạm gốc")
+def update_station(station_id: int, data: StationPatch, session: SessionDep) -> dict[str, Any]:
+    station = service.update_station(session, station_id=station_id, data=data)
+    session.refresh(station)
+    return station_dict(station)
+
+
+@router.delete("/{station_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Xóa trạm gốc")
+def delete_station(station_id: int, session: SessionDep) -> Response:
+    service.delete_station(session, station_id=station_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,177 @@
+"""The project's private PostgreSQL + PostGIS cluster under ``.data/``.
+
+Used when ``DATABASE_URL`` is unset. It listens on 127.0.0.1 on a port of its own (the first free
+one from 54329, remembered in ``.data/port``) and on a socket in ``.data/run``, with trust
+authentication for a superuser ``tttt``: a development cluster, never exposed. A server already on
+5432 is neither used nor touched. PostgreSQL refuses to run as root, so when we are root the
+cluster belongs to the ``postgres`` account, which must be able to reach the project folder.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+FIRST_PORT = 54329
+SUPERUSER = "tttt"
+
+
+class ClusterError(RuntimeError):
+    """The private cluster could not be set up, started or stopped."""
+
+
+def postgres_bindir() -> Path:
+    """The newest PostgreSQL whose share folder also has PostGIS."""
+    base = Path("/usr/lib/postgresql")
+    versions = sorted((p for p in base.glob("*") if (p / "bin" / "pg_ctl").exists()),
+                      key=lambda p: int(p.name) if p.name.isdigit() else 0, reverse=True)
+    for v in versions:
+        if Path(f"/usr/share/postgresql/{v.name}/extension/postgis.control").exists():
+            return v / "bin"
+    raise ClusterError(
+        "Không tìm thấy PostgreSQL có PostGIS; cài gói postgresql và postgresql-15-postgis-3 "
+        "(make run / make test tự cài)."
+    )
+
+
+def _free_port(start: int) -> int:
+    for port in range(start, start + 200):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise ClusterError(f"Không còn cổng trống từ {start}")
+
+
+@dataclass(frozen=True)
+class Cluster:
+    data_dir: Path
+
+    @property
+    def pgdata(self) -> Path:
+        return self.data_dir / "pg"
+
+    @property
+    def socket_dir(self) -> Path:
+        return self.data_dir / "run"
+
+    @property
+    def log_file(self) -> Path:
+        return self.data_dir / "postgresql.log"
+
+    @property
+    def port_file(self) -> Path:
+        return self.data_dir / "port"
+
+    @property
+    def port(self) -> int:
+        try:
+            return int(self.port_file.read_text().strip())
+        except (OSError, ValueError):
+            return FIRST_PORT
+
+    def url(self, database: str) -> str:
+        return f"postgresql+psycopg://{SUPERUSER}@127.0.0.1:{self.port}/{database}"
+
+    @property
+    def initialized(self) -> bool:
+        return (self.pgdata / "PG_VERSION").exists()
+
+    def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        kwargs: dict[str, object] = {}
+        if os.geteuid() == 0:
+            kwargs["user"] = "postgres"
+            kwargs["group"] = "postgres"
+        return subprocess.run(list(args), capture_output=True, text=True, check=check,
+                              cwd="/", **kwargs)  # type: ignore[call-overload]
+
+    def _pg(self, tool: str) -> str:
+        return str(postgres_bindir() / tool)
+
+    def running(self) -> bool:
+        if not self.initialized:
+            return False
+        return self._run(self._pg("pg_ctl"), "-D", str(self.pgdata), "status", check=False).returncode == 0
+
+    def _prepare_dirs(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.pgdata.mkdir(exist_ok=True)
+        self.socket_dir.mkdir(exist_ok=True)
+        if os.geteuid() != 0:
+            return
+        pg = pwd.getpwnam("postgres")
+        for path in (self.data_dir, self.pgdata, self.socket_dir):
+            os.chown(path, pg.pw_uid, pg.pw_gid)
+        os.chmod(self.pgdata, 0o700)
+        # The postgres account must be able to walk down to .data (a clone under a 0700 mktemp
+        # folder would stop it); grant traverse-only permission, never read.
+        for parent in self.data_dir.resolve().parents:
+            mode = parent.stat().st_mode
+            if not mode & 0o001:
+                os.chmod(parent, mode | 0o001)
+
+    def init(self) -> None:
+        if self.initialized:
+            return
+        self._prepare_dirs()
+        result = self._run(
+            self._pg("initdb"), "-D", str(self.pgdata), f"--username={SUPERUSER}", "--auth=trust",
+            "--encoding=UTF8", "--locale=C.UTF-8", check=False,
+        )
+        if result.returncode != 0:
+            raise ClusterError(f"initdb thất bại: {result.stderr.strip()}")
+        port = _free_port(FIRST_PORT)
+        self.port_file.write_text(f"{port}\n")
+        conf = self.pgdata / "postgresql.auto.conf"
+        with conf.open("a") as f:
+            f.write(
+                "listen_addresses = '127.0.0.1'\n"
+                f"port = {port}\n"
+                f"unix_socket_directories = '{self.socket_dir}'\n"
+                "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
+                "shared_buffers = '256MB'\nwork_mem = '32MB'\nmaintenance_work_mem = '256MB'\n"
+            )
+
+    def start(self) -> None:
+        self.init()
+        if self.running():
+            return
+        self._prepare_dirs()
+        if os.geteuid() == 0 and not self.log_file.exists():
+            self.log_file.touch()
+            shutil.chown(self.log_file, "postgres", "postgres")
+        # The remembered port may have been taken since (another clone, another server).
+        port = self.port
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            busy = s.connect_ex(("127.0.0.1", port)) == 0
+        if busy:
+            port = _free_port(port + 1)
+            self.port_file.write_text(f"{port}\n")
+        result = self._run(
+            self._pg("pg_ctl"), "-D", str(self.pgdata), "-l", str(self.log_file), "-w", "-t", "60",
+            "-o", f"-p {port}", "start", check=False,
+        )
+        if result.returncode != 0:
+            tail = self.log_file.read_text(errors="replace")[-2000:] if self.log_file.exists() else ""
+            raise ClusterError(f"Không khởi động được PostgreSQL: {result.stderr.strip()}\n{tail}")
+
+    def stop(self) -> None:
+        if self.running():
+            self._run(self._pg("pg_ctl"), "-D", str(self.pgdata), "-m", "fast", "-w", "stop")
+
+    def create_database(self, name: str) -> bool:
+        """Create the database if missing; True when it was created."""
+        psql = [self._pg("psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", SUPERUSER,
+                "-d", "postgres", "-tAc"]
+        exists = self._run(*psql, f"SELECT 1 FROM pg_database WHERE datname = '{name}'").stdout.strip()
+        if exists == "1":
+            return False
+        self._run(*psql, f'CREATE DATABASE "{name}"')
+        return True

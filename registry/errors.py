@@ -1,0 +1,87 @@
+"""The registry's exceptions; the API maps them, in one handler, to application/problem+json.
+
+    RegistryError            anything the registry refuses, with a Vietnamese message
+    ├── NotFound             the record does not exist (404)
+    ├── Conflict             the change collides with existing data or a newer version (409)
+    ├── InvalidTransition    the record's state does not allow the action (409)
+    ├── PermissionDenied     the actor may not do this (403)
+    ├── LimitExceeded        a request goes over a documented limit: page, area, radius, file (400/413)
+    └── ValidationFailed     input is wrong; `errors` names each field (or row and column) (422)
+
+Services raise these and never HTTP errors; no database or stack text is put in a message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One thing wrong with the input: a field (``loc``) or a spreadsheet cell (``row``, ``column``)."""
+
+    message: str
+    field: str | None = None
+    row: int | None = None
+    column: str | None = None
+    value: Any = None
+    code: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+class RegistryError(Exception):
+    status = 400
+    title = "Yêu cầu không hợp lệ"
+    type_slug = "registry-error"
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+
+
+class NotFound(RegistryError):
+    status = 404
+    title = "Không tìm thấy"
+    type_slug = "not-found"
+
+
+class Conflict(RegistryError):
+    status = 409
+    title = "Xung đột dữ liệu"
+    type_slug = "conflict"
+
+
+class InvalidTransition(RegistryError):
+    status = 409
+    title = "Không thể chuyển trạng thái"
+    type_slug = "invalid-transition"
+
+
+class PermissionDenied(RegistryError):
+    status = 403
+    title = "Không có quyền"
+    type_slug = "permission-denied"
+
+
+class LimitExceeded(RegistryError):
+    status = 400
+    title = "Vượt quá giới hạn"
+    type_slug = "limit-exceeded"
+
+    def __init__(self, detail: str, *, status: int = 400, **extra: Any) -> None:
+        super().__init__(detail, **extra)
+        self.status = status
+
+
+class ValidationFailed(RegistryError):
+    status = 422
+    title = "Dữ liệu không hợp lệ"
+    type_slug = "validation-failed"
+
+    def __init__(self, detail: str, errors: list[FieldError] | None = None, **extra: Any) -> None:
+        super().__init__(detail, **extra)
+        self.errors = errors or []

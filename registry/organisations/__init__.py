@@ -1,0 +1,1 @@
+"""Organisations: network operators, infrastructure owners and other legal persons."""

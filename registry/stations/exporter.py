@@ -1,0 +1,106 @@
+"""Exports of the station list: CSV and Excel in the import template's columns (so an export
+imports back unchanged), GeoJSON built by PostGIS, and KML for Google Earth."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from html import escape
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from registry.errors import ValidationFailed
+from registry.settings import Settings, get_settings
+from registry.stations.queries import StationFilter, station_geojson, station_rows
+from registry.stations.template import BY_KEY, COLUMNS, STATUS_LABELS
+from registry.tabular import write_csv, write_xlsx
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    name: str
+    media_type: str
+    extension: str
+
+
+FORMATS = {
+    "csv": ExportFormat("csv", "text/csv; charset=utf-8", "csv"),
+    "xlsx": ExportFormat("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "geojson": ExportFormat("geojson", "application/geo+json", "geojson"),
+    "kml": ExportFormat("kml", "application/vnd.google-earth.kml+xml", "kml"),
+}
+
+# Export columns: the template's, minus the plane-coordinate pair (exports carry WGS 84) and the
+# sector lists (one row per station keeps the sheet readable), plus the source coordinates.
+EXPORT_KEYS = ("station_code", "operator", "site_code", "address", "commune", "lon", "lat", "crs",
+               "provenance", "pole_class", "pole_height_m", "building_height_m", "technologies", "bands",
+               "status", "commissioning_date", "owner")
+EXTRA = (("source_crs", "Hệ tọa độ gốc"), ("source_x", "Tọa độ gốc x (kinh độ/Đông)"),
+         ("source_y", "Tọa độ gốc y (vĩ độ/Bắc)"))
+
+
+def _cell(row: dict[str, Any], key: str) -> Any:
+    if key == "crs":
+        return 4326
+    value = row.get(key)
+    if key == "status" and value:
+        return STATUS_LABELS.get(value, value)
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    if hasattr(value, "is_finite"):  # Decimal from round(numeric)
+        return float(value)
+    return value
+
+
+def table(rows: list[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
+    headers = [BY_KEY[k].header for k in EXPORT_KEYS] + [h for _, h in EXTRA]
+    body = [[_cell(r, k) for k in EXPORT_KEYS] + [r.get(k) for k, _ in EXTRA] for r in rows]
+    return headers, body
+
+
+def _kml(rows: list[dict[str, Any]], title: str) -> bytes:
+    import simplekml
+
+    kml = simplekml.Kml(name=title)
+    folders: dict[str, Any] = {}
+    for r in rows:
+        operator = r["operator"] or "Khác"
+        folder = folders.get(operator) or folders.setdefault(operator, kml.newfolder(name=operator))
+        placemark = folder.newpoint(name=f"{r['station_code']} ({r['site_code']})",
+                                    coords=[(float(r["lon"]), float(r["lat"]))])
+        lines = [(BY_KEY[k].header, _cell(r, k)) for k in EXPORT_KEYS
+                 if k not in ("lon", "lat", "crs") and _cell(r, k) not in (None, "")]
+        placemark.description = "<table>" + "".join(
+            f"<tr><th align='left'>{escape(str(h))}</th><td>{escape(str(v))}</td></tr>" for h, v in lines
+        ) + "</table>"
+        for key, _label in (("operator", 0), ("technologies", 0), ("status", 0)):
+            placemark.extendeddata.newdata(name=key, value=str(r.get(key) or ""))
+    return kml.kml().encode("utf-8")
+
+
+def export_stations(
+    session: Session, *, filters: StationFilter, fmt: str, settings: Settings | None = None
+) -> bytes:
+    settings = settings or get_settings()
+    if fmt not in FORMATS:
+        raise ValidationFailed("Định dạng xuất không hỗ trợ", [])
+    limit = settings.max_export_rows
+    if fmt == "geojson":
+        return station_geojson(session, filters, limit=limit).encode("utf-8")
+    rows = station_rows(session, filters, limit=limit)
+    if fmt == "kml":
+        return _kml(rows, f"Trạm gốc — {settings.department_name}")
+    headers, body = table(rows)
+    if fmt == "csv":
+        return write_csv(headers, body)
+    return write_xlsx(headers, body, sheet="Trạm gốc")
+
+
+def template_bytes(fmt: str) -> bytes:
+    """The empty import template with one example row and, in Excel, a sheet explaining each column."""
+    headers = [c.header for c in COLUMNS]
+    example = [c.example for c in COLUMNS]
+    if fmt == "csv":
+        return write_csv(headers, [example])
+    return write_xlsx(headers, [example], sheet="Trạm gốc", notes=[(c.header, c.meaning) for c in COLUMNS])

@@ -1,0 +1,317 @@
+"""Read side of the station registry: filters, spatial search and GeoJSON, all built by PostGIS.
+
+Every query is parameterised; constants (the search point, the polygon) are transformed, never the
+column, so the GiST indexes on ``geom`` and ``geom::geography`` are used. Distances are geodesic
+metres on the WGS 84 spheroid (``ST_Distance(geography)``), the same as pyproj's ``Geod``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from registry.text import fold
+
+
+@dataclass(frozen=True)
+class StationFilter:
+    """What a list, an export or a map may be narrowed by. Empty lists mean "any"."""
+
+    operators: list[str] = field(default_factory=list)  # organisation codes, folded names allowed
+    technologies: list[str] = field(default_factory=list)  # station must have all of them
+    pole_classes: list[str] = field(default_factory=list)
+    statuses: list[str] = field(default_factory=list)  # site status for sites, station status for stations
+    admin_unit: str | None = None  # code or name of a commune (or province)
+    q: str | None = None
+    bbox: tuple[float, float, float, float] | None = None  # min lon, min lat, max lon, max lat
+    within: dict[str, Any] | None = None  # GeoJSON geometry
+    near: tuple[float, float] | None = None  # lon, lat
+    radius_m: float | None = None
+
+
+class _Where:
+    def __init__(self) -> None:
+        self.clauses: list[str] = []
+        self.params: dict[str, Any] = {}
+
+    def add(self, clause: str, **params: Any) -> None:
+        self.clauses.append(clause)
+        self.params.update(params)
+
+    def sql(self) -> str:
+        return " AND ".join(self.clauses) if self.clauses else "true"
+
+
+_OPERATOR_MATCH = (
+    "(o.code = ANY(:operators) OR f_unaccent(lower(o.short_name)) = ANY(:operators_folded) "
+    "OR f_unaccent(lower(o.name)) = ANY(:operators_folded) "
+    "OR EXISTS (SELECT 1 FROM unnest(o.aliases) al WHERE f_unaccent(lower(al)) = ANY(:operators_folded)))"
+)
+
+
+def _station_clauses(f: StationFilter, w: _Where, *, for_sites: bool) -> None:
+    """Conditions on a station row ``st`` joined to its operator ``o``."""
+    if f.operators:
+        w.add(_OPERATOR_MATCH, operators=[o.upper() for o in f.operators],
+              operators_folded=[fold(o) for o in f.operators])
+    if f.technologies:
+        w.add("st.technologies @> CAST(:technologies AS varchar[])", technologies=f.technologies)
+    if f.statuses and not for_sites:
+        w.add("st.status = ANY(:station_statuses)", station_statuses=f.statuses)
+
+
+def _site_clauses(f: StationFilter, w: _Where, *, for_sites: bool) -> None:
+    """Conditions on a site row ``s``."""
+    if f.pole_classes:
+        w.add("s.pole_class = ANY(:pole_classes)", pole_classes=f.pole_classes)
+    if f.statuses and for_sites:
+        w.add("s.status = ANY(:site_statuses)", site_statuses=f.statuses)
+    if f.admin_unit:
+        w.add(
+            "s.admin_unit_id IN (SELECT a.id FROM admin_unit a WHERE a.code = :unit "
+            "OR f_unaccent(lower(a.name)) = :unit_folded "
+            "OR regexp_replace(f_unaccent(lower(a.name)), '^(phuong|xa|dac khu|thi tran) ', '') = :unit_folded)",
+            unit=f.admin_unit, unit_folded=fold(f.admin_unit),
+        )
+    if f.bbox:
+        w.add("s.geom && ST_MakeEnvelope(:bx0, :by0, :bx1, :by1, 4326)",
+              bx0=f.bbox[0], by0=f.bbox[1], bx1=f.bbox[2], by1=f.bbox[3])
+    if f.within:
+        w.add("ST_Intersects(s.geom, ST_SetSRID(ST_GeomFromGeoJSON(:within), 4326))",
+              within=json.dumps(f.within))
+    if f.near and f.radius_m is not None:
+        w.add(
+            "ST_DWithin(s.geom::geography, ST_SetSRID(ST_MakePoint(:near_lon, :near_lat), 4326)::geography,"
+            " :radius_m)",
+            near_lon=f.near[0], near_lat=f.near[1], radius_m=f.radius_m,
+        )
+
+
+def _text_clause(f: StationFilter, w: _Where, *, for_sites: bool) -> None:
+    if not f.q:
+        return
+    pattern = "%" + fold(f.q).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    site_match = "f_unaccent(lower(s.code || ' ' || coalesce(s.address, ''))) LIKE :q"
+    station_match = "f_unaccent(lower(st.station_code)) LIKE :q"
+    if for_sites:
+        w.add(f"({site_match} OR EXISTS (SELECT 1 FROM station st WHERE st.site_id = s.id AND {station_match}))",
+              q=pattern)
+    else:
+        w.add(f"({site_match} OR {station_match})", q=pattern)
+
+
+def _distance_expr(f: StationFilter) -> str:
+    if f.near:
+        return ("ST_Distance(s.geom::geography, "
+                "ST_SetSRID(ST_MakePoint(:near_lon, :near_lat), 4326)::geography)")
+    return "NULL::float8"
+
+
+def site_where(f: StationFilter) -> _Where:
+    w = _Where()
+    _site_clauses(f, w, for_sites=True)
+    _text_clause(f, w, for_sites=True)
+    if f.operators or f.technologies:
+        inner = _Where()
+        _station_clauses(f, inner, for_sites=True)
+        w.add(
+            "EXISTS (SELECT 1 FROM station st JOIN organisation o ON o.id = st.operator_id "
+            f"WHERE st.site_id = s.id AND {inner.sql()})",
+            **inner.params,
+        )
+    if f.near:
+        w.params.update(near_lon=f.near[0], near_lat=f.near[1])
+    return w
+
+
+def station_where(f: StationFilter) -> _Where:
+    w = _Where()
+    _site_clauses(f, w, for_sites=False)
+    _station_clauses(f, w, for_sites=False)
+    _text_clause(f, w, for_sites=False)
+    if f.near:
+        w.params.update(near_lon=f.near[0], near_lat=f.near[1])
+    return w
+
+
+# --- GeoJSON -------------------------------------------------------------------------------------
+
+_SITE_PROPERTIES = """
+    json_build_object(
+        'code', s.code, 'address', s.address, 'commune', a.name, 'commune_code', a.code,
+        'pole_class', s.pole_class, 'pole_height_m', s.pole_height_m,
+        'building_height_m', s.building_height_m, 'status', s.status,
+        'owner', ow.short_name, 'provenance', s.provenance, 'source_crs', s.source_crs,
+        'operators', coalesce(agg.operators, '{}'), 'technologies', coalesce(agg.technologies, '{}'),
+        'station_count', coalesce(agg.station_count, 0),
+        'distance_m', round(CAST(page.distance_m AS numeric), 3)
+    )"""
+
+_SITE_AGG = """
+    LEFT JOIN LATERAL (
+        SELECT array_agg(DISTINCT o.short_name ORDER BY o.short_name) AS operators,
+               array(SELECT DISTINCT t FROM station st2, unnest(st2.technologies) t
+                     WHERE st2.site_id = s.id ORDER BY t) AS technologies,
+               count(*) AS station_count
+        FROM station st JOIN organisation o ON o.id = st.operator_id WHERE st.site_id = s.id
+    ) agg ON true"""
+
+
+def _order(f: StationFilter, key: str) -> str:
+    return f"distance_m, {key}" if f.near else key
+
+
+def site_count(session: Session, f: StationFilter) -> int:
+    w = site_where(f)
+    return int(session.execute(text(f"SELECT count(*) FROM site s WHERE {w.sql()}"), w.params).scalar_one())
+
+
+def station_count(session: Session, f: StationFilter) -> int:
+    w = station_where(f)
+    sql = (f"SELECT count(*) FROM station st JOIN site s ON s.id = st.site_id "
+           f"JOIN organisation o ON o.id = st.operator_id WHERE {w.sql()}")
+    return int(session.execute(text(sql), w.params).scalar_one())
+
+
+def _collection(features_sql: str, extra: str = "") -> str:
+    return f"""
+    SELECT json_build_object(
+        'type', 'FeatureCollection',
+        'features', coalesce(json_agg(feature ORDER BY ord), '[]'::json){extra}
+    )::text FROM ({features_sql}) f"""
+
+
+def site_feature_collection(
+    session: Session, f: StationFilter, *, limit: int, offset: int = 0, extra: dict[str, Any] | None = None
+) -> str:
+    """A FeatureCollection (text) of the sites matching ``f``, page by page."""
+    w = site_where(f)
+    features = f"""
+        SELECT row_number() OVER (ORDER BY {_order(f, 's.code')}) AS ord, json_build_object(
+            'type', 'Feature', 'id', s.code,
+            'geometry', CAST(ST_AsGeoJSON(s.geom, 7) AS json),
+            'properties', {_SITE_PROPERTIES}) AS feature
+        FROM (SELECT s.id, {_distance_expr(f)} AS distance_m FROM site s WHERE {w.sql()}
+              ORDER BY {_order(f, 's.code')} LIMIT :limit OFFSET :offset) page
+        JOIN site s ON s.id = page.id
+        LEFT JOIN admin_unit a ON a.id = s.admin_unit_id
+        LEFT JOIN organisation ow ON ow.id = s.owner_id
+        {_SITE_AGG}
+        ORDER BY {_order(f, 's.code')}"""
+    return _run_collection(session, features, w.params, limit, offset, extra)
+
+
+def _run_collection(
+    session: Session, features: str, params: dict[str, Any], limit: int, offset: int,
+    extra: dict[str, Any] | None,
+) -> str:
+    extra_sql = ""
+    bind = dict(params, limit=limit, offset=offset)
+    if extra:
+        extra_sql = ", 'numberReturned', count(*)"
+        for i, (key, value) in enumerate(extra.items()):
+            extra_sql += f", '{key}', CAST(:extra_{i} AS json)"
+            bind[f"extra_{i}"] = json.dumps(value, ensure_ascii=False)
+    return str(session.execute(text(_collection(features, extra_sql)), bind).scalar_one())
+
+
+_STATION_PROPERTIES = """
+    json_build_object(
+        'id', st.id, 'station_code', st.station_code, 'operator', o.short_name,
+        'operator_code', o.code, 'site_code', s.code, 'technologies', st.technologies,
+        'bands', st.bands, 'status', st.status, 'commissioning_date', st.commissioning_date,
+        'address', s.address, 'commune', a.name, 'pole_class', s.pole_class,
+        'pole_height_m', s.pole_height_m,
+        'distance_m', round(CAST(page.distance_m AS numeric), 3)
+    )"""
+
+_STATION_FROM = """
+    FROM station st JOIN site s ON s.id = st.site_id JOIN organisation o ON o.id = st.operator_id"""
+
+
+def station_feature_collection(
+    session: Session, f: StationFilter, *, limit: int, offset: int = 0, extra: dict[str, Any] | None = None
+) -> str:
+    w = station_where(f)
+    features = f"""
+        SELECT row_number() OVER (ORDER BY {_order(f, 'st.id')}) AS ord, json_build_object(
+            'type', 'Feature', 'id', st.id,
+            'geometry', CAST(ST_AsGeoJSON(s.geom, 7) AS json),
+            'properties', {_STATION_PROPERTIES}) AS feature
+        FROM (SELECT st.id, {_distance_expr(f)} AS distance_m {_STATION_FROM} WHERE {w.sql()}
+              ORDER BY {_order(f, 'st.id')} LIMIT :limit OFFSET :offset) page
+        JOIN station st ON st.id = page.id
+        JOIN site s ON s.id = st.site_id
+        JOIN organisation o ON o.id = st.operator_id
+        LEFT JOIN admin_unit a ON a.id = s.admin_unit_id
+        ORDER BY {_order(f, 'st.id')}"""
+    return _run_collection(session, features, w.params, limit, offset, extra)
+
+
+# --- Nearest -------------------------------------------------------------------------------------
+
+_NEAREST_SQL = """
+    WITH knn AS (
+        -- KNN on geography orders by a spherical distance; the largest spheroid distance among
+        -- those n bounds the true n-th spheroid distance, so DWithin on it holds the exact answer.
+        SELECT ST_Distance(s.geom::geography, {pt}) AS d
+        FROM site s WHERE {where}
+        ORDER BY s.geom::geography <-> {pt} LIMIT :n
+    ),
+    bound AS (SELECT max(d) AS d FROM knn)
+    SELECT s.id, ST_Distance(s.geom::geography, {pt}) AS distance_m
+    FROM site s, bound
+    WHERE {where} AND ST_DWithin(s.geom::geography, {pt}, bound.d + 0.001)
+    ORDER BY distance_m, s.code LIMIT :n
+"""
+
+
+_POINT = "ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography"
+
+
+def nearest_sites(session: Session, f: StationFilter, *, lon: float, lat: float, n: int) -> str:
+    """The ``n`` sites nearest to (lon, lat) by geodesic distance, as a FeatureCollection."""
+    w = site_where(StationFilter(**{**f.__dict__, "near": None, "radius_m": None}))
+    params = dict(w.params, lon=lon, lat=lat, n=n, limit=n, offset=0)
+    features = f"""
+        SELECT row_number() OVER (ORDER BY page.distance_m, s.code) AS ord, json_build_object(
+            'type', 'Feature', 'id', s.code,
+            'geometry', CAST(ST_AsGeoJSON(s.geom, 7) AS json),
+            'properties', {_SITE_PROPERTIES}) AS feature
+        FROM ({_NEAREST_SQL.format(where=w.sql(), pt=_POINT)}) page
+        JOIN site s ON s.id = page.id
+        LEFT JOIN admin_unit a ON a.id = s.admin_unit_id
+        LEFT JOIN organisation ow ON ow.id = s.owner_id
+        {_SITE_AGG}"""
+    return _run_collection(session, features, params, n, 0, {"point": [lon, lat]})
+
+
+# --- Flat rows for spreadsheets and KML ----------------------------------------------------------
+
+def station_rows(session: Session, f: StationFilter, *, limit: int) -> list[dict[str, Any]]:
+    """One flat dict per station, in the import template's columns, for CSV / Excel / KML."""
+    w = station_where(f)
+    sql = f"""
+        SELECT st.station_code, o.short_name AS operator, s.code AS site_code, s.address,
+               a.name AS commune, round(CAST(ST_X(s.geom) AS numeric), 7) AS lon,
+               round(CAST(ST_Y(s.geom) AS numeric), 7) AS lat, s.pole_class, s.pole_height_m,
+               s.building_height_m, array_to_string(st.technologies, ',') AS technologies,
+               array_to_string(st.bands, ',') AS bands, st.status, st.commissioning_date,
+               ow.short_name AS owner, s.provenance, s.source_crs, s.source_x, s.source_y,
+               {_distance_expr(f)} AS distance_m
+        {_STATION_FROM}
+        LEFT JOIN admin_unit a ON a.id = s.admin_unit_id
+        LEFT JOIN organisation ow ON ow.id = s.owner_id
+        WHERE {w.sql()}
+        ORDER BY {_order(f, 'o.short_name, st.station_code')}
+        LIMIT :limit"""
+    rows = session.execute(text(sql), dict(w.params, limit=limit)).mappings().all()
+    return [dict(r) for r in rows]
+
+
+def station_geojson(session: Session, f: StationFilter, *, limit: int) -> str:
+    return station_feature_collection(session, f, limit=limit)

@@ -1,0 +1,273 @@
+"""The only place that changes sites and stations. Services add and flush; the caller commits.
+
+Keyword-only arguments, registry errors only (never HTTP ones), Vietnamese messages.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from geoalchemy2 import WKTElement
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from registry.admin_units.service import place_points
+from registry.errors import Conflict, FieldError, NotFound, ValidationFailed
+from registry.organisations.models import Organisation
+from registry.organisations.service import OrganisationIndex, new_organisation
+from registry.positions import Position, resolve
+from registry.settings import Settings, get_settings
+from registry.stations.models import Sector, Site, SiteStatus, Station, StationStatus
+from registry.stations.schemas import (
+    PositionIn,
+    SectorIn,
+    SiteCreate,
+    SitePatch,
+    StationCreate,
+    StationPatch,
+)
+
+
+def point(lon: float, lat: float) -> WKTElement:
+    return WKTElement(f"POINT({lon!r} {lat!r})", srid=4326)
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+def get_site(session: Session, *, code: str) -> Site:
+    site = session.scalar(
+        select(Site).where(Site.code == code)
+        .options(selectinload(Site.stations).selectinload(Station.sectors))
+    )
+    if site is None:
+        raise NotFound(f"Không có vị trí (cột ăng ten) mã {code}")
+    return site
+
+
+def get_station(session: Session, *, station_id: int) -> Station:
+    station = session.get(Station, station_id, options=[selectinload(Station.sectors)])
+    if station is None:
+        raise NotFound(f"Không có trạm gốc số {station_id}")
+    return station
+
+
+def site_lon_lat(session: Session, site: Site) -> tuple[float, float]:
+    lon, lat = session.execute(select(func.ST_X(Site.geom), func.ST_Y(Site.geom)).where(Site.id == site.id)).one()
+    return float(lon), float(lat)
+
+
+def sites_within(
+    session: Session, *, lon: float, lat: float, metres: float, exclude_id: int | None = None
+) -> list[tuple[str, float]]:
+    """(code, distance in metres) of the sites closer than ``metres`` to a point, nearest first."""
+    rows = session.execute(
+        text(
+            "SELECT code, ST_Distance(geom::geography, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography) d "
+            "FROM site WHERE ST_DWithin(geom::geography, "
+            "ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography, :m) AND id IS DISTINCT FROM :ex "
+            "ORDER BY d, code"
+        ),
+        {"lon": lon, "lat": lat, "m": metres, "ex": exclude_id},
+    ).all()
+    return [(r.code, float(r.d)) for r in rows]
+
+
+# --- positions -------------------------------------------------------------------------------------
+
+def position_from_input(position: PositionIn) -> Position:
+    x, y = position.source_xy
+    resolved, problems = resolve(position.crs, x, y)
+    if resolved is None:
+        names = {"x": "lon" if position.lon is not None else "easting",
+                 "y": "lat" if position.lat is not None else "northing", "crs": "crs", "xy": ""}
+        raise ValidationFailed(
+            "Tọa độ không hợp lệ",
+            [FieldError(p.message, field="position" + ("." + names[p.about] if names[p.about] else ""),
+                        code=p.code) for p in problems],
+        )
+    return resolved
+
+
+def _check_placement(
+    session: Session, pos: Position, settings: Settings, *, exclude_id: int | None
+) -> int | None:
+    """The commune the point is in; refuses points outside the province or on top of another site."""
+    placement = place_points(session, [(pos.lon, pos.lat)], province_code=settings.province_code)[0]
+    errors: list[FieldError] = []
+    if placement.outside_province_m is not None and placement.outside_province_m > settings.province_tolerance_m:
+        errors.append(FieldError(
+            f"Điểm nằm ngoài địa bàn tỉnh (cách ranh giới {placement.outside_province_m / 1000:.1f} km)",
+            field="position", code="outside_province"))
+    near = sites_within(session, lon=pos.lon, lat=pos.lat, metres=settings.duplicate_site_distance_m,
+                        exclude_id=exclude_id)
+    if near:
+        code, d = near[0]
+        errors.append(FieldError(
+            f"Trùng vị trí với cột {code} (cách {d:.1f} m): có thể là cùng một vị trí nhập hai lần; "
+            "hãy thêm trạm vào vị trí đó",
+            field="position", code="duplicate_site"))
+    if errors:
+        raise ValidationFailed("Vị trí không hợp lệ", errors)
+    return placement.commune_id
+
+
+# --- sites -----------------------------------------------------------------------------------------
+
+_CODE_NUMBER = re.compile(r"(\d+)$")
+
+
+def next_site_code(session: Session, settings: Settings | None = None) -> str:
+    prefix = (settings or get_settings()).site_code_prefix
+    last = session.scalar(
+        text("SELECT max(CAST(substring(code FROM '([0-9]+)$') AS bigint)) FROM site WHERE code LIKE :p"),
+        {"p": f"{prefix}-%"},
+    )
+    return f"{prefix}-{(last or 0) + 1:05d}"
+
+
+def _owner(session: Session, name: str | None) -> Organisation | None:
+    if not name:
+        return None
+    index = OrganisationIndex(session)
+    return index.find(name) or new_organisation(session, index, name=name)
+
+
+def _apply_site_fields(session: Session, site: Site, fields: dict[str, Any]) -> None:
+    for key in ("address", "pole_class", "pole_height_m", "building_height_m", "ground_elevation_m",
+                "status", "notes"):
+        if key in fields:
+            value = fields[key]
+            setattr(site, key, value.value if hasattr(value, "value") else value)
+    if "commune" in fields:
+        site.entered_admin_unit = fields["commune"]
+    if "owner" in fields:
+        owner = _owner(session, fields["owner"])
+        site.owner_id = owner.id if owner else None
+
+
+def _flush(session: Session, what: str) -> None:
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:
+        raise Conflict(f"{what} đã tồn tại hoặc vi phạm ràng buộc dữ liệu") from exc
+
+
+def create_site(session: Session, *, data: SiteCreate, settings: Settings | None = None) -> Site:
+    settings = settings or get_settings()
+    pos = position_from_input(data.position)
+    commune_id = _check_placement(session, pos, settings, exclude_id=None)
+    code = data.code or next_site_code(session, settings)
+    if session.scalar(select(Site.id).where(Site.code == code)) is not None:
+        raise Conflict(f"Mã vị trí {code} đã tồn tại")
+    site = Site(
+        code=code, geom=point(pos.lon, pos.lat), source_crs=pos.source_crs, source_x=pos.source_x,
+        source_y=pos.source_y, provenance=data.position.provenance.value, admin_unit_id=commune_id,
+        status=SiteStatus.operating.value,
+    )
+    _apply_site_fields(session, site, data.model_dump(exclude_unset=True, exclude={"code", "position"}))
+    session.add(site)
+    _flush(session, f"Vị trí {code}")
+    return site
+
+
+def update_site(session: Session, *, code: str, data: SitePatch, settings: Settings | None = None) -> Site:
+    settings = settings or get_settings()
+    site = get_site(session, code=code)
+    changes = data.model_dump(exclude_unset=True, exclude={"position"})
+    if data.position is not None:
+        pos = position_from_input(data.position)
+        site.admin_unit_id = _check_placement(session, pos, settings, exclude_id=site.id)
+        site.geom = point(pos.lon, pos.lat)
+        site.source_crs, site.source_x, site.source_y = pos.source_crs, pos.source_x, pos.source_y
+        site.provenance = data.position.provenance.value
+    _apply_site_fields(session, site, changes)
+    site.version += 1
+    _flush(session, f"Vị trí {code}")
+    return site
+
+
+def delete_site(session: Session, *, code: str) -> None:
+    site = get_site(session, code=code)
+    if site.stations:
+        raise Conflict(
+            f"Vị trí {code} còn {len(site.stations)} trạm gốc; chuyển hoặc xóa các trạm trước",
+            stations=[s.station_code for s in site.stations],
+        )
+    session.delete(site)
+    session.flush()
+
+
+# --- stations --------------------------------------------------------------------------------------
+
+def _operator(session: Session, name: str) -> Organisation:
+    index = OrganisationIndex(session)
+    operator = index.find_operator(name)
+    if operator is None:
+        raise ValidationFailed(
+            "Doanh nghiệp không hợp lệ",
+            [FieldError(f"Không biết doanh nghiệp viễn thông «{name}» (có: {', '.join(index.operator_names())})",
+                        field="operator", value=name)],
+        )
+    return operator
+
+
+def _site_by_code(session: Session, code: str) -> Site:
+    site = session.scalar(select(Site).where(Site.code == code))
+    if site is None:
+        raise ValidationFailed("Vị trí không tồn tại",
+                               [FieldError(f"Không có vị trí mã {code}", field="site_code", value=code)])
+    return site
+
+
+def set_sectors(station: Station, sectors: list[SectorIn]) -> None:
+    station.sectors = [
+        Sector(sector_no=i, azimuth_deg=s.azimuth_deg, tilt_deg=s.tilt_deg, eirp_w=s.eirp_w)
+        for i, s in enumerate(sectors, start=1)
+    ]
+
+
+def _apply_station_fields(station: Station, fields: dict[str, Any], sectors: list[SectorIn] | None) -> None:
+    for key in ("bands", "status", "commissioning_date", "equipment_model", "configuration"):
+        if key in fields:
+            value = fields[key]
+            setattr(station, key, value.value if hasattr(value, "value") else value)
+    if "technologies" in fields:
+        station.technologies = [str(t) for t in fields["technologies"] or []]
+    if sectors is not None:
+        set_sectors(station, sectors)
+
+
+def create_station(session: Session, *, data: StationCreate) -> Station:
+    operator = _operator(session, data.operator)
+    site = _site_by_code(session, data.site_code)
+    exists = session.scalar(select(Station.id).where(
+        Station.operator_id == operator.id, Station.station_code == data.station_code))
+    if exists is not None:
+        raise Conflict(f"{operator.short_name} đã có trạm mã {data.station_code} (số {exists})")
+    station = Station(operator_id=operator.id, station_code=data.station_code, site_id=site.id,
+                      status=StationStatus.operating.value, technologies=[], bands=[])
+    fields = data.model_dump(exclude_unset=True, exclude={"operator", "station_code", "site_code", "sectors"})
+    _apply_station_fields(station, fields, data.sectors)
+    session.add(station)
+    _flush(session, f"Trạm {data.station_code}")
+    return station
+
+
+def update_station(session: Session, *, station_id: int, data: StationPatch) -> Station:
+    station = get_station(session, station_id=station_id)
+    fields = data.model_dump(exclude_unset=True, exclude={"site_code", "sectors"})
+    if data.site_code is not None:
+        station.site_id = _site_by_code(session, data.site_code).id
+    _apply_station_fields(station, fields, data.sectors)
+    station.version += 1
+    _flush(session, f"Trạm {station.station_code}")
+    return station
+
+
+def delete_station(session: Session, *, station_id: int) -> None:
+    station = get_station(session, station_id=station_id)
+    session.delete(station)
+    session.flush()

@@ -1,0 +1,63 @@
+"""One site or station as the API shows it (a GeoJSON Feature for a site)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from registry.stations.models import Site, Station
+from registry.stations.service import site_lon_lat
+
+
+def station_dict(station: Station, *, site_code: str | None = None) -> dict[str, Any]:
+    return {
+        "id": station.id,
+        "station_code": station.station_code,
+        "operator": station.operator.short_name,
+        "operator_code": station.operator.code,
+        "site_code": site_code or station.site.code,
+        "technologies": list(station.technologies),
+        "bands": list(station.bands),
+        "status": station.status,
+        "commissioning_date": station.commissioning_date.isoformat() if station.commissioning_date else None,
+        "equipment_model": station.equipment_model,
+        "configuration": station.configuration,
+        "sectors": [
+            {"sector_no": s.sector_no, "azimuth_deg": s.azimuth_deg, "tilt_deg": s.tilt_deg, "eirp_w": s.eirp_w}
+            for s in station.sectors
+        ],
+        "version": station.version,
+        "created_at": station.created_at.isoformat() if station.created_at else None,
+        "updated_at": station.updated_at.isoformat() if station.updated_at else None,
+    }
+
+
+def site_feature(session: Session, site: Site) -> dict[str, Any]:
+    lon, lat = site_lon_lat(session, site)
+    unit = site.admin_unit
+    return {
+        "type": "Feature",
+        "id": site.code,
+        "geometry": {"type": "Point", "coordinates": [round(lon, 7), round(lat, 7)]},
+        "properties": {
+            "code": site.code,
+            "address": site.address,
+            "commune": unit.name if unit else None,
+            "commune_code": unit.code if unit else None,
+            "entered_admin_unit": site.entered_admin_unit,
+            "source": {"crs": site.source_crs, "x": site.source_x, "y": site.source_y,
+                       "provenance": site.provenance},
+            "pole_class": site.pole_class,
+            "pole_height_m": site.pole_height_m,
+            "building_height_m": site.building_height_m,
+            "ground_elevation_m": site.ground_elevation_m,
+            "owner": site.owner.short_name if site.owner else None,
+            "status": site.status,
+            "notes": site.notes,
+            "stations": [station_dict(st, site_code=site.code) for st in site.stations],
+            "version": site.version,
+            "created_at": site.created_at.isoformat() if site.created_at else None,
+            "updated_at": site.updated_at.isoformat() if site.updated_at else None,
+        },
+    }

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the project needs when they are missing: PostgreSQL with PostGIS
+# (only for the private cluster, i.e. when DATABASE_URL is unset) and Python's venv module.
+set -euo pipefail
+
+need=()
+if [ -z "${DATABASE_URL:-}" ] && ! ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1; then
+  need+=(postgresql postgresql-15-postgis-3)
+fi
+py=${PYTHON:-python3}
+if ! "$py" -c 'import ensurepip, venv' >/dev/null 2>&1; then
+  need+=(python3-venv)
+fi
+[ ${#need[@]} -eq 0 ] && exit 0
+
+echo "Cài gói Debian còn thiếu: ${need[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "Cần quyền root để cài ${need[*]}" >&2; exit 1; }
+  sudo="sudo -n"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q </dev/null
+$sudo apt-get install -y -q --no-install-recommends "${need[@]}" </dev/null
