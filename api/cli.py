@@ -112,7 +112,7 @@ def _print_report(report: dict) -> None:  # type: ignore[type-arg]
         err.print(table)
     for w in report.get("warnings", [])[:50]:
         err.print(f"[yellow]Cảnh báo dòng {w.get('row', '')}, cột {w.get('column', '')}: {w['message']}[/yellow]")
-    if report.get("rows"):
+    if report.get("rows") and not report.get("errors"):
         err.print(
             f"{report['rows']} dòng: vị trí mới {report.get('sites_created', 0)}, "
             f"vị trí cập nhật {report.get('sites_updated', 0)}, trạm mới {report.get('stations_created', 0)}, "

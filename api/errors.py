@@ -40,6 +40,8 @@ async def _registry_error(request: Request, exc: Exception) -> JSONResponse:
     extra = {k: v for k, v in exc.extra.items() if v is not None}
     if isinstance(exc, ValidationFailed):
         extra["errors"] = [e.as_dict() for e in exc.errors]
+    elif "field" in extra:
+        extra["errors"] = [{"field": extra["field"], "message": exc.detail}]
     return problem(exc.status, exc.title, exc.detail, exc.type_slug, request_id=request_id(request), **extra)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from geo.checks import check_position, check_projected_order
+from geo.checks import Issue, check_position, check_projected
 from geo.crs import SUPPORTED_EPSG, CrsError, is_geographic, to_wgs84
 
 
@@ -35,21 +35,16 @@ def resolve(crs: int, x: float, y: float) -> tuple[Position | None, list[Positio
         allowed = ", ".join(str(c) for c in sorted(SUPPORTED_EPSG))
         return None, [PositionProblem("unsupported_crs", f"Hệ tọa độ EPSG:{crs} không được hỗ trợ "
                                                           f"(chấp nhận: {allowed})", "crs")]
-    problems: list[PositionProblem] = []
     if is_geographic(crs):
-        if not -180 <= x <= 180:
-            problems.append(PositionProblem("out_of_range", f"Kinh độ {x} nằm ngoài khoảng −180…180", "x"))
-        if not -90 <= y <= 90:
-            problems.append(PositionProblem("out_of_range", f"Vĩ độ {y} nằm ngoài khoảng −90…90", "y"))
-        if problems:
-            # A latitude of 105 is usually a longitude in the wrong column: say so.
-            if -90 <= x <= 90 and -180 <= y <= 180:
-                problems.extend(_as_problems(check_position(y, x)))
-            return None, problems
+        # A latitude of 106 is usually a longitude in the wrong column: geo says so before "out of range".
+        issues = check_position(x, y)
+        if issues and issues[0].code == "out_of_range":
+            about = "y" if not -90 <= y <= 90 else "x" if not -180 <= x <= 180 else "xy"
+            return None, [PositionProblem(i.code, i.message, about) for i in issues]
     else:
-        issue = check_projected_order(easting=x, northing=y)
-        if issue is not None:
-            return None, [PositionProblem(issue.code, issue.message)]
+        issues = check_projected(x, y)
+    if issues:
+        return None, _as_problems(issues)
     try:
         lon, lat = to_wgs84(crs, x, y)
     except CrsError as exc:
@@ -60,5 +55,5 @@ def resolve(crs: int, x: float, y: float) -> tuple[Position | None, list[Positio
     return Position(lon, lat, crs, x, y), []
 
 
-def _as_problems(issues: list) -> list[PositionProblem]:  # type: ignore[type-arg]
+def _as_problems(issues: list[Issue]) -> list[PositionProblem]:
     return [PositionProblem(i.code, i.message) for i in issues]
