@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench` (or `python -m bench`). They print figures and ratios to targets."""

@@ -1,0 +1,127 @@
+"""Station-registry benchmarks on a database of their own (`<db>_bench`), rebuilt each run.
+
+1. the Hải Phòng demo through the importer (rows per second), and the idempotent re-import;
+2. queries at provincial scale, then again after adding synthetic sites across Vietnam
+   (``--national N``, default 100 000): nearest 10, stations within 500 m, a filtered page of 100
+   sites, a full CSV export. Each query runs over fixed random points; p50 and p95 are printed with
+   the ratio to the target (ratio < 1 means within target).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import time
+import tracemalloc
+from collections.abc import Callable
+
+import psycopg
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from fixtures.demo import demo_rows, load_admin_units
+from fixtures.synthetic import add_synthetic_sites
+from registry.cluster import Cluster
+from registry.db import database_url
+from registry.migrations import upgrade
+from registry.settings import get_settings
+from registry.stations.exporter import export_stations
+from registry.stations.importer import import_rows
+from registry.stations.queries import StationFilter, nearest_sites, site_feature_collection, station_feature_collection
+
+TARGETS_MS = {"nearest 10": 50.0, "stations within 500 m": 50.0, "filtered page of 100 sites": 150.0}
+IMPORT_TARGET_ROWS_PER_S = 500.0
+
+
+def _bench_url() -> str:
+    settings = get_settings()
+    if not settings.database_url:
+        Cluster(settings.data_dir).start()
+    url = make_url(database_url(settings))
+    url = url.set(database=f"{url.database}_bench")
+    admin = url.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{url.database}"')
+    return url.render_as_string(hide_password=False)
+
+
+def _timed(fn: Callable[[], object], runs: int) -> tuple[float, float]:
+    samples = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - t) * 1000)
+    samples.sort()
+    return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.95))]
+
+
+def _queries(session: Session, label: str, runs: int) -> None:
+    rnd = random.Random(7)
+    points = [(rnd.uniform(106.55, 106.80), rnd.uniform(20.78, 20.92)) for _ in range(runs)]
+    it = iter(points * 4)
+    cases: dict[str, Callable[[], object]] = {
+        "nearest 10": lambda: nearest_sites(session, StationFilter(), lon=(p := next(it))[0], lat=p[1], n=10),
+        "stations within 500 m": lambda: station_feature_collection(
+            session, StationFilter(near=(p := next(it)), radius_m=500), limit=1000),
+        "filtered page of 100 sites": lambda: site_feature_collection(
+            session, StationFilter(operators=["MobiFone"], technologies=["4G"]), limit=100,
+            offset=rnd.randrange(0, 400)),
+    }
+    print(f"\n[{label}]")
+    for name, fn in cases.items():
+        p50, p95 = _timed(fn, runs)
+        print(f"  {name:<28} p50 {p50:7.2f} ms  p95 {p95:7.2f} ms  target {TARGETS_MS[name]:.0f} ms  "
+              f"ratio {p95 / TARGETS_MS[name]:.2f}")
+    tracemalloc.start()
+    t = time.perf_counter()
+    data = export_stations(session, filters=StationFilter(), fmt="csv")
+    elapsed = time.perf_counter() - t
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    rows = data.count(b"\n") - 1
+    print(f"  export csv of all stations   {rows} rows in {elapsed:.2f} s ({rows / elapsed:,.0f} rows/s), "
+          f"{len(data) / 2**20:.1f} MiB, Python peak {peak / 2**20:.1f} MiB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--national", type=int, default=100_000, help="synthetic sites to add (0 = none)")
+    parser.add_argument("--runs", type=int, default=200)
+    args = parser.parse_args()
+
+    url = _bench_url()
+    upgrade(url)
+    engine = create_engine(url)
+    with Session(engine) as session, session.begin():
+        load_admin_units(session)
+    rows = demo_rows()
+    with Session(engine) as session, session.begin():
+        t = time.perf_counter()
+        report = import_rows(session, rows=rows)
+        elapsed = time.perf_counter() - t
+    rate = len(rows) / elapsed
+    print(f"import of the demo: {len(rows)} rows, {report.sites_created} sites, {report.stations_created} "
+          f"stations in {elapsed:.2f} s = {rate:,.0f} rows/s (target {IMPORT_TARGET_ROWS_PER_S:.0f}, "
+          f"ratio {IMPORT_TARGET_ROWS_PER_S / rate:.2f})")
+    with Session(engine) as session, session.begin():
+        t = time.perf_counter()
+        again = import_rows(session, rows=rows)
+        print(f"re-import (idempotent): {again.stations_unchanged} unchanged in {time.perf_counter() - t:.2f} s")
+    with Session(engine) as session:
+        session.execute(__import__("sqlalchemy").text("ANALYZE"))
+        _queries(session, f"Hải Phòng: {report.sites_created} sites", args.runs)
+    if args.national:
+        with Session(engine) as session, session.begin():
+            t = time.perf_counter()
+            added = add_synthetic_sites(session, sites=args.national)
+            print(f"\nadded {args.national:,} synthetic sites, {added:,} stations in {time.perf_counter() - t:.1f} s")
+        with Session(engine) as session:
+            _queries(session, f"national: +{args.national:,} sites", args.runs)
+    engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
