@@ -67,7 +67,10 @@ def parse_number(text: str | int | float) -> float:
     if isinstance(text, bool):
         raise _number_error(text)
     if isinstance(text, int | float):
-        return _finite(float(text), text)
+        try:
+            return _finite(float(text), text)
+        except OverflowError:  # ints beyond float range
+            raise _number_error(text) from None
     if not isinstance(text, str):
         raise _number_error(text)
     body = _clean(text)
@@ -81,7 +84,7 @@ def parse_number(text: str | int | float) -> float:
             digits = body.replace(thousands, "")
             if decimal is not None:
                 digits = digits.replace(decimal, ".")
-            return sign * float(digits.replace(",", "."))
+            return _finite(sign * float(digits.replace(",", ".")), text)
     raise _number_error(text)
 
 
@@ -99,7 +102,7 @@ _HEMISPHERES: dict[str, str] = {
 }  # fmt: skip
 _HEMI_WORDS = "|".join(sorted(_HEMISPHERES, key=len, reverse=True))
 _PREFIX_HEMI = re.compile(rf"^({_HEMI_WORDS})(?![A-ZÀ-Ỹ])\s*")
-_SUFFIX_HEMI = re.compile(rf"(?<![A-ZÀ-Ỹ])\s*({_HEMI_WORDS})$")
+_SUFFIX_HEMI = re.compile(rf"\s*(?<![A-ZÀ-Ỹ])({_HEMI_WORDS})$")
 _LABEL = re.compile(r"^(VĐ|VĨ ĐỘ|KĐ|KINH ĐỘ)\s*:?\s*")
 _LABEL_KIND: dict[str, AngleKind] = {"VĐ": "lat", "VĨ ĐỘ": "lat", "KĐ": "lon", "KINH ĐỘ": "lon"}
 _KIND_NAME: dict[AngleKind, str] = {"lat": "vĩ độ", "lon": "kinh độ"}
@@ -159,9 +162,9 @@ def _first_reading(body: str, text: str) -> tuple[str | None, bool, float] | Non
     """
     readings: list[tuple[str | None, str]] = [(None, body)]
     if (prefix := _PREFIX_HEMI.match(body)) is not None:
-        readings.append((_HEMISPHERES[prefix[1]], body[prefix.end() :]))
+        readings.append((_HEMISPHERES[prefix[1]], body[prefix.end() :].strip()))
     if (suffix := _SUFFIX_HEMI.search(body)) is not None:
-        readings.append((_HEMISPHERES[suffix[1]], body[: suffix.start()]))
+        readings.append((_HEMISPHERES[suffix[1]], body[: suffix.start()].strip()))
     for hemisphere, rest in readings:
         negative = rest.startswith("-")
         unsigned = rest[1:].lstrip() if rest.startswith(("-", "+")) else rest
