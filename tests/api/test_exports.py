@@ -284,3 +284,20 @@ def test_filtered_export_imports_back_unchanged(
     assert response.status_code == 200, response.text
     assert response.json()["stations_unchanged"] == 2
     assert response.json()["rows"] == 2
+
+
+def site_versions(db: Session) -> list[tuple[str, int]]:
+    return sorted(db.execute(select(Site.code, Site.version)).tuples().all())
+
+
+def test_export_reimport_leaves_sites_unchanged(
+    client: TestClient, db: Session, stations: list[Station]
+) -> None:
+    """The exporter promises that an export imports back unchanged: sites included, not only stations."""
+    before = site_versions(db)
+    exported = client.get("/api/stations.csv").content
+    response = client.post("/api/imports/stations", files={"file": ("xuat.csv", exported)})
+    assert response.status_code == 200, response.text
+    assert response.json()["sites_updated"] == 0
+    db.expire_all()
+    assert site_versions(db) == before

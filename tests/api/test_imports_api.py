@@ -343,3 +343,66 @@ def test_reimport_with_changed_sectors_updates_them(client: TestClient, db: Sess
     station = client.get("/api/stations", params={"q": "HPG0001"}).json()["features"][0]
     detail = client.get(f"/api/stations/{station['id']}").json()
     assert [s["azimuth_deg"] for s in detail["sectors"]] == [10, 130, 250]
+
+
+def test_semicolon_csv_with_comma_decimals(client: TestClient, db: Session) -> None:
+    """Excel in a Vietnamese locale saves CSV with ";" between cells and "," in numbers."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(HEADERS)
+    for row in GOOD:
+        writer.writerow([c.replace(".", ",") if i in (4, 5) else c for i, c in enumerate(row)])
+    response = upload(client, out.getvalue().encode("utf-8-sig"))
+    assert response.status_code == 200, response.text
+    assert response.json()["stations_created"] == 3
+    assert counts(db)[1] == 3
+
+
+def test_xlsx_with_numbers_and_dates_as_excel_types(client: TestClient, db: Session) -> None:
+    """Real spreadsheets hold numbers and dates as cell types, not text."""
+    from datetime import datetime
+
+    rows = [
+        [
+            1001,
+            "Viettel",
+            "HP-92001",
+            "Số 1 Văn Cao",
+            106.6921,
+            20.8432,
+            "A1a",
+            6,
+            "4G",
+            1800,
+            "đang hoạt động",
+            datetime(2023, 4, 5),
+            "0;120;240",
+        ],
+        [
+            "MBF-2",
+            "MobiFone",
+            "HP-92001",
+            "Số 1 Văn Cao",
+            106.6921,
+            20.8432,
+            "A1a",
+            6.5,
+            "4G,5G",
+            "1800,n78",
+            "planned",
+            datetime(2024, 1, 2),
+            None,
+        ],
+    ]
+    response = upload(client, xlsx_bytes(HEADERS, rows), "so.xlsx")
+    assert response.status_code == 200, response.text
+    assert response.json()["stations_created"] == 2 and response.json()["sites_created"] == 1
+    stations = {
+        s["station_code"]: s for s in client.get("/api/sites/HP-92001").json()["properties"]["stations"]
+    }
+    assert set(stations) == {"1001", "MBF-2"}
+    assert stations["1001"]["commissioning_date"] == "2023-04-05"
+    assert stations["1001"]["bands"] == ["1800"]
+    assert [s["azimuth_deg"] for s in stations["1001"]["sectors"]] == [0, 120, 240]
+    again = upload(client, xlsx_bytes(HEADERS, rows), "so.xlsx")
+    assert again.json()["stations_unchanged"] == 2

@@ -116,6 +116,13 @@ def test_paging_keeps_filters_and_distance_order(client: TestClient, db: Session
     assert distances == sorted(distances)
 
 
+def test_next_links_keep_repeated_parameters(client: TestClient, db: Session) -> None:
+    made = make_random_sites(db, count=30, seed=15, operators=["VIETTEL", "VNPT", "MOBIFONE"])
+    wanted = {s.code for s in made if s.stations[0].operator.code in ("VIETTEL", "MOBIFONE")}
+    features, _ = walk(client, "/api/sites", {"limit": 3, "operator": ["viettel", "mobifone"]})
+    assert [f["id"] for f in features] == sorted(wanted)
+
+
 def test_exact_multiple_of_the_page_size_has_no_empty_last_page(client: TestClient, db: Session) -> None:
     make_random_sites(db, count=10, seed=14)
     first = collection(client.get("/api/sites", params={"limit": 5}))
@@ -245,10 +252,10 @@ def test_q_searches_code_and_address_with_or_without_diacritics(client: TestClie
 
 
 def pick_commune() -> tuple[dict[str, Any], Any]:
-    """A commune whose name carries diacritics, with a point inside it and inside no other commune."""
+    """An urban ward whose name carries diacritics, with a point inside it and inside no other commune."""
     features = communes()
     shapes = [(f, shape(f["geometry"])) for f in features]
-    for f, shp in sorted(shapes, key=lambda fs: -fs[1].area):
+    for f, shp in sorted(shapes, key=lambda fs: (fs[0]["properties"].get("kind") != "phuong", -fs[1].area)):
         name = f["properties"]["name"]
         if fold(name) == name.lower() or not shp.is_valid:
             continue
@@ -277,6 +284,23 @@ def test_admin_unit_by_name_with_or_without_diacritics_and_by_code(client: TestC
     body = collection(client.get("/api/sites", params={"admin_unit": code}))
     assert body["features"][0]["properties"]["commune"] == name
     assert body["features"][0]["properties"]["commune_code"] == code
+
+
+KIND_WORDS = {"phuong": "Phường", "xa": "Xã", "dac_khu": "Đặc khu", "thi_tran": "Thị trấn"}
+
+
+def test_admin_unit_with_its_kind_word(client: TestClient, db: Session) -> None:
+    """Users write "Phường Gia Viên" or "phuong gia vien"; the importer's CommuneIndex accepts both
+    forms for the same unit, and so must the filter."""
+    commune, pt = pick_commune()
+    props = commune["properties"]
+    make_site(db, code="AU-KIND", lon=pt.x, lat=pt.y)
+    word = KIND_WORDS[props["kind"]]
+    name = props["name"]
+    # Add the word unless the stored name already carries it.
+    full = name if fold(name).startswith(fold(word)) else f"{word} {name}"
+    for value in (full, fold(full), full.upper()):
+        assert sites(client, admin_unit=value) == ["AU-KIND"], value
 
 
 def test_combined_commune_operator_technology(client: TestClient, db: Session) -> None:
@@ -596,3 +620,43 @@ def test_delete_empty_site(client: TestClient, db: Session) -> None:
     assert response.content == b""
     problem(client.get("/api/sites/HP-00401"), 404)
     problem(client.delete("/api/sites/HP-00401"), 404)
+
+
+def test_site_code_with_a_slash_is_reachable(client: TestClient) -> None:
+    """The schema allows "/" in codes (HP/2024/001 is a common register style); the Location the API
+    hands back must then lead to the site, and the site must be changeable and deletable."""
+    response = client.post(
+        "/api/sites", json={"code": "HP/2024/001", "position": {"lon": 106.66, "lat": 20.84}}
+    )
+    assert response.status_code == 201, response.text
+    location = response.headers["location"]
+    got = client.get(location)
+    assert got.status_code == 200, got.text
+    assert got.json()["id"] == "HP/2024/001"
+    assert client.patch(location, json={"address": "x"}).status_code == 200
+    assert client.delete(location).status_code == 204
+
+
+@pytest.mark.parametrize("field", ["status", "address", "pole_class", "owner"])
+def test_patch_with_null_is_a_422_or_clears_never_a_conflict(
+    client: TestClient, db: Session, field: str
+) -> None:
+    """Explicit null: either the field may be empty (200) or the request is invalid (422 naming it);
+    it is never a 409 "already exists" (nothing collides) nor a 500."""
+    make_site(db, code="HP-00500", lon=106.66, lat=20.84, address="Số 1")
+    response = client.patch("/api/sites/HP-00500", json={field: None})
+    if response.status_code == 200:
+        assert response.json()["properties"][field] is None
+    else:
+        assert_names_field(problem(response, 422), field)
+
+
+def test_automatic_code_after_a_very_long_numeric_code(client: TestClient) -> None:
+    """A code the schema accepts must not stop the registry from numbering the next site."""
+    first = client.post(
+        "/api/sites", json={"code": "HP-1234567890123456789012345", "position": {"lon": 106.66, "lat": 20.84}}
+    )
+    assert first.status_code == 201, first.text
+    response = client.post("/api/sites", json={"position": {"lon": 106.67, "lat": 20.84}})
+    assert response.status_code == 201, response.text
+    assert response.json()["id"] != "HP-1234567890123456789012345"

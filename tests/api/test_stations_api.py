@@ -310,3 +310,21 @@ def test_delete_station(client: TestClient, db: Session) -> None:
     problem(client.delete(f"/api/stations/{station_id}"), 404)
     # The site is empty now and can go.
     assert client.delete("/api/sites/HP-01010").status_code == 204
+
+
+@pytest.mark.parametrize("station_id", ["-1", "0", "2147483648", "99999999999999999999"])
+def test_out_of_range_station_ids_are_404(client: TestClient, station_id: str) -> None:
+    problem(client.get(f"/api/stations/{station_id}"), 404)
+    problem(client.delete(f"/api/stations/{station_id}"), 404)
+
+
+@pytest.mark.parametrize("field", ["status", "bands", "technologies", "commissioning_date"])
+def test_station_patch_with_null_is_a_422_or_clears_never_a_conflict(
+    client: TestClient, db: Session, field: str
+) -> None:
+    st = make_station(db, code="HP-01011", commissioning_date=None, sectors=[(0, None, None)])
+    response = client.patch(f"/api/stations/{st.id}", json={field: None})
+    if response.status_code == 200:
+        assert response.json()[field] in (None, [])
+    else:
+        assert_names_field(problem(response, 422), field)

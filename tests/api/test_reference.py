@@ -1,0 +1,49 @@
+"""Reference lists behind the filters: organisations and administrative units."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from shapely.geometry import shape
+
+from tests.api.helpers import assert_names_field, communes, media_type, problem
+
+
+def test_operators(client: TestClient) -> None:
+    response = client.get("/api/organisations", params={"operator": "true"})
+    assert response.status_code == 200
+    codes = {o["code"] for o in response.json()}
+    assert codes == {"VIETTEL", "VNPT", "MOBIFONE", "VIETNAMOBILE", "GTEL"}
+    vnpt = next(o for o in response.json() if o["code"] == "VNPT")
+    assert "VinaPhone" in vnpt["aliases"] and vnpt["is_operator"] is True
+
+
+def test_non_operators_after_an_owner_is_recorded(client: TestClient) -> None:
+    client.post(
+        "/api/sites", json={"position": {"lon": 106.66, "lat": 20.84}, "owner": "Công ty Hạ tầng Thử nghiệm"}
+    )
+    others = client.get("/api/organisations", params={"operator": "false"}).json()
+    assert [o["name"] for o in others] == ["Công ty Hạ tầng Thử nghiệm"]
+    assert len(client.get("/api/organisations").json()) == 6
+
+
+def test_communes_as_geojson(client: TestClient) -> None:
+    expected = {str(f["properties"]["code"]): f for f in communes()}
+    response = client.get("/api/admin-units")
+    assert response.status_code == 200 and media_type(response) == "application/geo+json"
+    body = response.json()
+    assert body["type"] == "FeatureCollection"
+    assert {f["id"] for f in body["features"]} == set(expected)
+    assert all(f["geometry"] is None for f in body["features"]), "no boundaries unless asked"
+    assert all(f["properties"]["approximate"] is True for f in body["features"])
+    with_geometry = client.get("/api/admin-units", params={"geometry": "true"}).json()
+    one = with_geometry["features"][0]
+    assert shape(one["geometry"]).symmetric_difference(shape(expected[one["id"]]["geometry"])).area < 1e-8
+
+
+def test_province(client: TestClient) -> None:
+    body = client.get("/api/admin-units", params={"level": "province"}).json()
+    assert [f["id"] for f in body["features"]] == ["31"]
+
+
+def test_bad_level(client: TestClient) -> None:
+    assert_names_field(problem(client.get("/api/admin-units", params={"level": "country"}), 422), "level")
