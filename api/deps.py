@@ -61,6 +61,14 @@ def _check_choice(field: str, values: list[str], allowed: list[str], normalise: 
     return out
 
 
+def _printable(field: str, value: str | list[str] | None) -> None:
+    # PostgreSQL text cannot hold NUL, and no filter needs control characters.
+    for v in [value] if isinstance(value, str) else value or []:
+        if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in v):
+            raise ValidationFailed("Tham số không hợp lệ",
+                                   [FieldError("Không được chứa ký tự điều khiển", field=field)])
+
+
 def _bbox_area_km2(x0: float, y0: float, x1: float, y1: float) -> float:
     mid = math.radians((y0 + y1) / 2)
     return abs(x1 - x0) * 111.32 * math.cos(mid) * abs(y1 - y0) * 110.57
@@ -82,6 +90,9 @@ def station_filter(
     radius_m: Annotated[float | None, Query(description=f"Bán kính quanh near, tối đa {_S.max_radius_m:g} m")] = None,
 ) -> StationFilter:
     settings: Settings = request.app.state.settings
+    for name, value in (("operator", operator), ("technology", technology), ("pole_class", pole_class),
+                        ("status", status), ("admin_unit", admin_unit), ("q", q), ("within", within)):
+        _printable(name, value)
     statuses = [s.value for s in StationStatus]
     box = None
     if bbox is not None:
@@ -111,7 +122,7 @@ def station_filter(
                                    [FieldError("radius_m cần đi cùng near=lon,lat", field="radius_m")])
         if not math.isfinite(radius_m) or radius_m <= 0:
             raise ValidationFailed("Tham số không hợp lệ",
-                                   [FieldError("radius_m phải lớn hơn 0", field="radius_m", value=radius_m)])
+                                   [FieldError("radius_m phải là số hữu hạn lớn hơn 0", field="radius_m", value=str(radius_m))])
         if radius_m > settings.max_radius_m:
             raise LimitExceeded(f"Bán kính tối đa {settings.max_radius_m:g} m", field="radius_m",
                                 limit=settings.max_radius_m)

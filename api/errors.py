@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from registry.errors import RegistryError, ValidationFailed
@@ -106,7 +107,15 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
                    "internal", request_id=rid)
 
 
+async def _data_error(request: Request, exc: Exception) -> JSONResponse:
+    # Validation should have caught it; log so it can, but never show database text.
+    log.warning("Database rejected a value, request %s: %s", request_id(request), type(exc).__name__)
+    return problem(422, "Dữ liệu không hợp lệ", "Có giá trị cơ sở dữ liệu không chấp nhận (quá lớn hoặc ký tự lạ)",
+                   "validation-failed", errors=[], request_id=request_id(request))
+
+
 def install(app: FastAPI) -> None:
+    app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(RegistryError, _registry_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

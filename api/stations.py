@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Path, Request, Response, status
 
 from api.deps import FilterDep, PageDep, SessionDep, SettingsDep, page_links
 from registry.stations import service
@@ -15,6 +15,7 @@ from registry.stations.schemas import StationCreate, StationPatch
 from registry.stations.views import station_dict
 
 router = APIRouter(prefix="/api/stations", tags=["Trạm gốc"])
+StationId = Annotated[int, Path(description="Số hiệu trạm")]
 GEOJSON = "application/geo+json"
 
 
@@ -41,7 +42,7 @@ def export(fmt: Literal["csv", "xlsx", "geojson", "kml"], session: SessionDep, s
 
 
 @router.get("/{station_id}", summary="Một trạm gốc với sector")
-def get_station(station_id: int, session: SessionDep) -> dict[str, Any]:
+def get_station(station_id: StationId, session: SessionDep) -> dict[str, Any]:
     return station_dict(service.get_station(session, station_id=station_id))
 
 
@@ -54,13 +55,13 @@ def create_station(data: StationCreate, session: SessionDep, response: Response)
 
 
 @router.patch("/{station_id}", summary="Sửa trạm gốc")
-def update_station(station_id: int, data: StationPatch, session: SessionDep) -> dict[str, Any]:
+def update_station(station_id: StationId, data: StationPatch, session: SessionDep) -> dict[str, Any]:
     station = service.update_station(session, station_id=station_id, data=data)
     session.refresh(station)
     return station_dict(station)
 
 
 @router.delete("/{station_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Xóa trạm gốc")
-def delete_station(station_id: int, session: SessionDep) -> Response:
+def delete_station(station_id: StationId, session: SessionDep) -> Response:
     service.delete_station(session, station_id=station_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

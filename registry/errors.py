@@ -13,6 +13,7 @@ Services raise these and never HTTP errors; no database or stack text is put in 
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -29,7 +30,10 @@ class FieldError:
     code: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v is not None}
+        out = {k: v for k, v in asdict(self).items() if v is not None}
+        if isinstance(out.get("value"), float) and not math.isfinite(out["value"]):
+            out["value"] = str(out["value"])  # JSON has no NaN or infinity
+        return out
 
 
 class RegistryError(Exception):

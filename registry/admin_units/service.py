@@ -76,10 +76,11 @@ class CommuneIndex:
             select(AdminUnit).where(AdminUnit.level == "commune", AdminUnit.valid_to.is_(None))
         )
         for unit in units:
-            self._by_name.setdefault(self._key(unit.name), []).append(unit)
+            self._by_name.setdefault(self.key(unit.name), []).append(unit)
 
     @classmethod
-    def _key(cls, name: str) -> str:
+    def key(cls, name: str) -> str:
+        """Folded name without the kind word: "Phường Lê Chân" and "le chan" give the same key."""
         key = fold(name)
         for prefix in cls.PREFIXES:
             if key.startswith(prefix):
@@ -87,7 +88,7 @@ class CommuneIndex:
         return key
 
     def find(self, name: str) -> list[AdminUnit]:
-        return self._by_name.get(self._key(name), [])
+        return self._by_name.get(self.key(name), [])
 
     def __bool__(self) -> bool:
         return bool(self._by_name)

@@ -26,8 +26,8 @@ from registry.organisations.models import Organisation
 from registry.organisations.service import OrganisationIndex, new_organisation
 from registry.positions import Position, resolve
 from registry.settings import Settings, get_settings
-from registry.stations.models import PoleClass, Provenance, Sector, Site, Station
-from registry.stations.service import next_site_code, point
+from registry.stations.models import PoleClass, Provenance, Site, Station
+from registry.stations.service import next_site_code, point, set_sectors
 from registry.stations.template import BY_KEY, PROVENANCE_WORDS, STATUS_WORDS, column_for
 from registry.tabular import Table
 from registry.text import fold
@@ -135,6 +135,11 @@ class _RowParser:
 
     def parse(self, row: int, cells: dict[str, Any]) -> _Row | None:
         before = len(self.report.errors)
+        for key, value in cells.items():
+            if isinstance(value, str) and "\x00" in value:
+                self.error(row, key, value.replace("\x00", "\\0"), "Ô chứa ký tự NUL")
+        if len(self.report.errors) > before:
+            return None
         station_code = self.text(cells, "station_code")
         if not station_code:
             self.error(row, "station_code", cells.get("station_code"), "Thiếu mã trạm", "required")
@@ -151,8 +156,8 @@ class _RowParser:
                            f"Không biết doanh nghiệp «{operator_name}» "
                            f"(có: {', '.join(self.orgs.operator_names())})", "unknown_operator")
         site_code = self.text(cells, "site_code")
-        if site_code and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,39}", site_code):
-            self.error(row, "site_code", site_code, "Mã vị trí chỉ gồm chữ, số và . _ / -")
+        if site_code and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}", site_code):
+            self.error(row, "site_code", site_code, "Mã vị trí chỉ gồm chữ, số và . _ - (tối đa 40 ký tự)")
         position = self.position(row, cells, site_code)
         provenance = Provenance.gps.value
         if (raw := self.text(cells, "provenance")) is not None:
@@ -257,8 +262,13 @@ class _RowParser:
             try:
                 values.append(fn(raw))
             except (CoordinateParseError, ValueError) as exc:
-                self.error(row, key, raw, str(exc), "bad_coordinate")
-                return None
+                # A plain number outside its range (a latitude of 106) is left to resolve(), which
+                # tells a swapped pair from a wrong value.
+                try:
+                    values.append(parse_number(raw))
+                except CoordinateParseError:
+                    self.error(row, key, raw, str(exc), "bad_coordinate")
+                    return None
         resolved, problems = resolve(crs, values[0], values[1])
         for p in problems:
             key = {"x": a_key, "y": b_key, "crs": "crs"}.get(p.about, a_key)
@@ -322,6 +332,10 @@ def _cell(pos: Position, tolerance_m: float) -> tuple[int, int]:
     # everywhere in Vietnam), so any pair that close lies in neighbouring cells.
     per_degree = min(2000.0, 100_000.0 / max(tolerance_m, 1.0))
     return math.floor(pos.lon * per_degree), math.floor(pos.lat * per_degree)
+
+
+def _same_unit(a: str, b: str) -> bool:
+    return CommuneIndex.key(a) == CommuneIndex.key(b)
 
 
 def _jsonable(value: Any) -> Any:
@@ -714,7 +728,9 @@ class _Plan:
             del merged["owner"]
         commune = next((r.commune for r in rows if r.commune), None)
         # The unit as first entered is history: a later file does not rewrite it.
-        if commune is not None and site.entered_admin_unit is None:
+        if commune is not None and site.entered_admin_unit is None and not (
+            site.admin_unit is not None and _same_unit(commune, site.admin_unit.name)
+        ):
             merged["entered_admin_unit"] = commune
         for key, value in merged.items():
             if getattr(site, key) != value:
@@ -731,12 +747,8 @@ class _Plan:
             if getattr(station, key) != value:
                 setattr(station, key, value)
                 changed = True
-        if row.sectors is not None:
-            current = [(s.azimuth_deg, s.tilt_deg, s.eirp_w) for s in station.sectors]
-            if current != row.sectors:
-                station.sectors = [Sector(sector_no=i, azimuth_deg=a, tilt_deg=t, eirp_w=e)
-                                   for i, (a, t, e) in enumerate(row.sectors, start=1)]
-                changed = True
+        if row.sectors is not None and set_sectors(station, row.sectors):
+            changed = True
         return changed
 
     def _site_status_from_stations(self) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from registry.admin_units.service import CommuneIndex
 from registry.text import fold
 
 
@@ -64,6 +65,9 @@ def _station_clauses(f: StationFilter, w: _Where, *, for_sites: bool) -> None:
         w.add("st.status = ANY(:station_statuses)", station_statuses=f.statuses)
 
 
+_KIND_WORDS = "^(" + "|".join(p.strip() for p in CommuneIndex.PREFIXES) + ") "
+
+
 def _site_clauses(f: StationFilter, w: _Where, *, for_sites: bool) -> None:
     """Conditions on a site row ``s``."""
     if f.pole_classes:
@@ -73,9 +77,8 @@ def _site_clauses(f: StationFilter, w: _Where, *, for_sites: bool) -> None:
     if f.admin_unit:
         w.add(
             "s.admin_unit_id IN (SELECT a.id FROM admin_unit a WHERE a.code = :unit "
-            "OR f_unaccent(lower(a.name)) = :unit_folded "
-            "OR regexp_replace(f_unaccent(lower(a.name)), '^(phuong|xa|dac khu|thi tran) ', '') = :unit_folded)",
-            unit=f.admin_unit, unit_folded=fold(f.admin_unit),
+            f"OR regexp_replace(f_unaccent(lower(a.name)), '{_KIND_WORDS}', '') = :unit_folded)",
+            unit=f.admin_unit, unit_folded=CommuneIndex.key(f.admin_unit),
         )
     if f.bbox:
         w.add("s.geom && ST_MakeEnvelope(:bx0, :by0, :bx1, :by1, 4326)",

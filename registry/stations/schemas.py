@@ -3,17 +3,34 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from registry.stations.models import PoleClass, Provenance, SiteStatus, StationStatus, Technology
 
-Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")]
+Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if _has_nul(value):
+            raise ValueError("Không được chứa ký tự NUL")
+        return value
 
 
 class PositionIn(Strict):
@@ -67,8 +84,16 @@ class SiteCreate(SiteFields):
     position: PositionIn
 
 
+def _not_null(value: Any) -> Any:
+    if value is None:
+        raise ValueError("Không được đặt rỗng (null); bỏ trường ra nếu không đổi")
+    return value
+
+
 class SitePatch(SiteFields):
     position: PositionIn | None = None
+
+    _no_null = field_validator("position", "status", mode="before")(_not_null)
 
 
 class SectorIn(Strict):
@@ -100,3 +125,6 @@ class StationCreate(StationFields):
 
 class StationPatch(StationFields):
     site_code: Code | None = None
+
+    # Empty lists clear technologies, bands or sectors; null is refused rather than guessed.
+    _no_null = field_validator("site_code", "status", "technologies", "bands", "sectors", mode="before")(_not_null)

@@ -47,7 +47,9 @@ def get_site(session: Session, *, code: str) -> Site:
 
 
 def get_station(session: Session, *, station_id: int) -> Station:
-    station = session.get(Station, station_id, options=[selectinload(Station.sectors)])
+    # An id outside the column's range cannot exist; asking PostgreSQL would be an error, not a miss.
+    in_range = 1 <= station_id <= 2**31 - 1
+    station = session.get(Station, station_id, options=[selectinload(Station.sectors)]) if in_range else None
     if station is None:
         raise NotFound(f"Không có trạm gốc số {station_id}")
     return station
@@ -121,8 +123,8 @@ _CODE_NUMBER = re.compile(r"(\d+)$")
 def next_site_code(session: Session, settings: Settings | None = None) -> str:
     prefix = (settings or get_settings()).site_code_prefix
     last = session.scalar(
-        text("SELECT max(CAST(substring(code FROM '([0-9]+)$') AS bigint)) FROM site WHERE code LIKE :p"),
-        {"p": f"{prefix}-%"},
+        text("SELECT max(CAST(substring(code FROM '[0-9]+$') AS bigint)) FROM site WHERE code ~ :p"),
+        {"p": f"^{re.escape(prefix)}-[0-9]{{1,12}}$"},
     )
     return f"{prefix}-{(last or 0) + 1:05d}"
 
@@ -222,11 +224,23 @@ def _site_by_code(session: Session, code: str) -> Site:
     return site
 
 
-def set_sectors(station: Station, sectors: list[SectorIn]) -> None:
-    station.sectors = [
-        Sector(sector_no=i, azimuth_deg=s.azimuth_deg, tilt_deg=s.tilt_deg, eirp_w=s.eirp_w)
-        for i, s in enumerate(sectors, start=1)
-    ]
+def set_sectors(station: Station, sectors: list[tuple[float, float | None, float | None]]) -> bool:
+    """Make the station's sectors 1..n equal (azimuth, tilt, EIRP) ``sectors``; True when anything changed.
+
+    Rows are updated in place and only extra ones removed, so the unique (station, sector number)
+    key never sees two rows at once.
+    """
+    changed = len(station.sectors) != len(sectors)
+    del station.sectors[len(sectors):]
+    for i, (azimuth, tilt, eirp) in enumerate(sectors, start=1):
+        if i <= len(station.sectors):
+            sector = station.sectors[i - 1]
+            if (sector.azimuth_deg, sector.tilt_deg, sector.eirp_w) != (azimuth, tilt, eirp):
+                sector.azimuth_deg, sector.tilt_deg, sector.eirp_w = azimuth, tilt, eirp
+                changed = True
+        else:
+            station.sectors.append(Sector(sector_no=i, azimuth_deg=azimuth, tilt_deg=tilt, eirp_w=eirp))
+    return changed
 
 
 def _apply_station_fields(station: Station, fields: dict[str, Any], sectors: list[SectorIn] | None) -> None:
@@ -237,7 +251,7 @@ def _apply_station_fields(station: Station, fields: dict[str, Any], sectors: lis
     if "technologies" in fields:
         station.technologies = [str(t) for t in fields["technologies"] or []]
     if sectors is not None:
-        set_sectors(station, sectors)
+        set_sectors(station, [(s.azimuth_deg, s.tilt_deg, s.eirp_w) for s in sectors])
 
 
 def create_station(session: Session, *, data: StationCreate) -> Station:

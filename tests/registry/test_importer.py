@@ -148,7 +148,7 @@ def test_xlsx_is_read_like_csv(db: Session) -> None:
 @pytest.mark.parametrize(
     ("column", "value", "code_or_text"),
     [
-        ("Kinh độ", "20.86", "swapped"),  # lat/lon swapped: lon 20.86, lat 20.86 → with lat below
+        ("Kinh độ", "20.86", "outside_vietnam"),
         ("Vĩ độ", "95", "out_of_range"),
         ("Kinh độ", "abc", None),
         ("Doanh nghiệp", "Beeline", "unknown_operator"),
