@@ -213,8 +213,13 @@ def demo_load(force: Annotated[bool, typer.Option("--force", help="Nạp lại d
     from fixtures.demo import load_demo
     from registry.db import session_scope
 
-    with session_scope() as session:
-        summary = load_demo(session, force=force)
+    try:
+        with session_scope() as session:
+            summary = load_demo(session, force=force)
+    except ValidationFailed as exc:
+        for e in exc.errors[:20]:
+            err.print(f"dòng {e.row}, cột {e.column}: {e.message}")
+        _fail(exc.detail, 2)
     err.print(summary)
 
 
