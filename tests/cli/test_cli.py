@@ -51,7 +51,7 @@ def test_import_then_export_every_format(db: Session, tmp_path: Path) -> None:
     assert out.exit_code == 0
     rows = list(csv.reader(io.StringIO(out.stdout.lstrip("\ufeff"))))
     assert rows[0][:2] == ["Mã trạm", "Doanh nghiệp"] and rows[1][0] == "HPG1234"
-    geo = runner.invoke(app, ["export", "stations", "--format", "geojson", "--near", "106.683861,20.859972",
+    geo = runner.invoke(app, ["export", "stations", "--format", "geojson", "--near", "106.691136,20.851684",
                               "--radius-m", "10"])
     assert len(json.loads(geo.stdout)["features"]) == 1
     target = tmp_path / "x.kml"
