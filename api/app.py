@@ -42,8 +42,8 @@ def create_app(settings: Settings | None = None, session_factory: sessionmaker[S
         length = request.headers.get("content-length")
         if length and length.isdigit() and int(length) > settings.max_upload_bytes + 65536:
             response: Response = errors.problem(
-                413, "Tệp quá lớn", f"Tối đa {settings.max_upload_bytes // 2**20} MB", "limit-exceeded",
-                request_id=rid)
+                413, "Tệp quá lớn", f"Tối đa {settings.max_upload_bytes // 2**20} MB", "limit-exceeded", request_id=rid
+            )
         else:
             response = await call_next(request)
         response.headers["X-Request-ID"] = rid
@@ -63,7 +63,9 @@ def create_app(settings: Settings | None = None, session_factory: sessionmaker[S
             return errors.problem(503, "Cơ sở dữ liệu không sẵn sàng", "Không kết nối được PostGIS", "unavailable")
         import json
 
-        return Response(json.dumps({"status": "ok", "database": "ok", "postgis": postgis, "schema": revision}),
-                        media_type="application/json")
+        return Response(
+            json.dumps({"status": "ok", "database": "ok", "postgis": postgis, "schema": revision}),
+            media_type="application/json",
+        )
 
     return app

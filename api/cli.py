@@ -41,6 +41,7 @@ def _private_cluster():  # type: ignore[no-untyped-def]
 
 # --- db --------------------------------------------------------------------------------------------
 
+
 @db_app.command("up")
 def db_up() -> None:
     """Khởi tạo (lần đầu) và khởi động cụm PostgreSQL riêng, tạo cơ sở dữ liệu."""
@@ -101,14 +102,16 @@ def db_migrate(revision: Annotated[str, typer.Argument(help="Phiên bản đích
 
 # --- import / export -------------------------------------------------------------------------------
 
+
 def _print_report(report: dict) -> None:  # type: ignore[type-arg]
     if report.get("errors"):
         table = RichTable(title="Lỗi", show_lines=False)
         for col in ("Dòng", "Cột", "Giá trị", "Lỗi"):
             table.add_column(col)
         for e in report["errors"]:
-            table.add_row(str(e.get("row", "")), str(e.get("column", e.get("field", ""))),
-                          str(e.get("value", "")), e["message"])
+            table.add_row(
+                str(e.get("row", "")), str(e.get("column", e.get("field", ""))), str(e.get("value", "")), e["message"]
+            )
         err.print(table)
     for w in report.get("warnings", [])[:50]:
         err.print(f"[yellow]Cảnh báo dòng {w.get('row', '')}, cột {w.get('column', '')}: {w['message']}[/yellow]")
@@ -134,8 +137,9 @@ def import_stations(
 
     try:
         table = read_table(file.read_bytes(), file.name)
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err,
-                      transient=True) as bar:
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err, transient=True
+        ) as bar:
             tasks: dict[str, int] = {}
 
             def progress(stage: str, done: int, total: int) -> None:
@@ -180,9 +184,16 @@ def export_stations_cmd(
         except ValueError:
             _fail("near phải là lon,lat", 2)
         point = (lon, lat)
-    filters = StationFilter(operators=operator or [], technologies=[t.upper() for t in technology or []],
-                            pole_classes=pole_class or [], statuses=status or [], admin_unit=admin_unit, q=q,
-                            near=point, radius_m=radius_m)
+    filters = StationFilter(
+        operators=operator or [],
+        technologies=[t.upper() for t in technology or []],
+        pole_classes=pole_class or [],
+        statuses=status or [],
+        admin_unit=admin_unit,
+        q=q,
+        near=point,
+        radius_m=radius_m,
+    )
     with session_scope() as session:
         data = export_stations(session, filters=filters, fmt=fmt)
     if output is None:
@@ -206,6 +217,7 @@ def template(
 
 
 # --- demo and server -------------------------------------------------------------------------------
+
 
 @demo_app.command("load")
 def demo_load(force: Annotated[bool, typer.Option("--force", help="Nạp lại dù đã có dữ liệu")] = False) -> None:

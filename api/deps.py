@@ -40,8 +40,9 @@ def _floats(field: str, raw: str, count: int) -> list[float]:
     except ValueError:
         values = []
     if len(values) != count or not all(math.isfinite(v) for v in values):
-        raise ValidationFailed("Tham số không hợp lệ",
-                               [FieldError(f"Cần {count} số cách nhau bằng dấu phẩy", field=field, value=raw)])
+        raise ValidationFailed(
+            "Tham số không hợp lệ", [FieldError(f"Cần {count} số cách nhau bằng dấu phẩy", field=field, value=raw)]
+        )
     return values
 
 
@@ -54,9 +55,10 @@ def _check_choice(field: str, values: list[str], allowed: list[str], normalise: 
     for v in values:
         n = normalise(v)
         if n not in allowed:
-            raise ValidationFailed("Tham số không hợp lệ",
-                                   [FieldError(f"«{v}» không hợp lệ; cho phép: {', '.join(allowed)}",
-                                               field=field, value=v)])
+            raise ValidationFailed(
+                "Tham số không hợp lệ",
+                [FieldError(f"«{v}» không hợp lệ; cho phép: {', '.join(allowed)}", field=field, value=v)],
+            )
         out.append(n)
     return out
 
@@ -65,8 +67,9 @@ def _printable(field: str, value: str | list[str] | None) -> None:
     # PostgreSQL text cannot hold NUL, and no filter needs control characters.
     for v in [value] if isinstance(value, str) else value or []:
         if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in v):
-            raise ValidationFailed("Tham số không hợp lệ",
-                                   [FieldError("Không được chứa ký tự điều khiển", field=field)])
+            raise ValidationFailed(
+                "Tham số không hợp lệ", [FieldError("Không được chứa ký tự điều khiển", field=field)]
+            )
 
 
 def _bbox_area_km2(x0: float, y0: float, x1: float, y1: float) -> float:
@@ -76,35 +79,57 @@ def _bbox_area_km2(x0: float, y0: float, x1: float, y1: float) -> float:
 
 def station_filter(
     request: Request,
-    operator: Annotated[list[str] | None, Query(description="Doanh nghiệp (mã hoặc tên), lặp lại hoặc cách dấu phẩy")] = None,
+    operator: Annotated[
+        list[str] | None, Query(description="Doanh nghiệp (mã hoặc tên), lặp lại hoặc cách dấu phẩy")
+    ] = None,
     technology: Annotated[list[str] | None, Query(description="2G, 3G, 4G, 5G (trạm phải có tất cả)")] = None,
     pole_class: Annotated[list[str] | None, Query(description="A1a, A1b, A1c, A2a, A2b, A2c")] = None,
     status: Annotated[list[str] | None, Query(description="Trạng thái")] = None,
-    admin_unit: Annotated[str | None, Query(description="Mã hoặc tên xã/phường (có hoặc không dấu)",
-                                            max_length=200)] = None,
+    admin_unit: Annotated[
+        str | None, Query(description="Mã hoặc tên xã/phường (có hoặc không dấu)", max_length=200)
+    ] = None,
     q: Annotated[str | None, Query(description="Tìm theo mã, địa chỉ (có hoặc không dấu)", max_length=200)] = None,
-    bbox: Annotated[str | None, Query(description="minLon,minLat,maxLon,maxLat (WGS 84); "
-                                      f"diện tích tối đa {_S.max_bbox_area_km2:g} km²")] = None,
+    bbox: Annotated[
+        str | None,
+        Query(description=f"minLon,minLat,maxLon,maxLat (WGS 84); diện tích tối đa {_S.max_bbox_area_km2:g} km²"),
+    ] = None,
     within: Annotated[str | None, Query(description="Đa giác GeoJSON (WGS 84)", max_length=200_000)] = None,
     near: Annotated[str | None, Query(description="lon,lat: sắp xếp theo khoảng cách, kèm distance_m")] = None,
     radius_m: Annotated[float | None, Query(description=f"Bán kính quanh near, tối đa {_S.max_radius_m:g} m")] = None,
 ) -> StationFilter:
     settings: Settings = request.app.state.settings
-    for name, value in (("operator", operator), ("technology", technology), ("pole_class", pole_class),
-                        ("status", status), ("admin_unit", admin_unit), ("q", q), ("within", within)):
+    for name, value in (
+        ("operator", operator),
+        ("technology", technology),
+        ("pole_class", pole_class),
+        ("status", status),
+        ("admin_unit", admin_unit),
+        ("q", q),
+        ("within", within),
+    ):
         _printable(name, value)
     statuses = [s.value for s in StationStatus]
     box = None
     if bbox is not None:
         x0, y0, x1, y1 = _floats("bbox", bbox, 4)
         if not (-180 <= x0 < x1 <= 180 and -90 <= y0 < y1 <= 90):
-            raise ValidationFailed("Tham số không hợp lệ", [FieldError(
-                "bbox phải là minLon,minLat,maxLon,maxLat với min < max, trong phạm vi WGS 84",
-                field="bbox", value=bbox)])
+            raise ValidationFailed(
+                "Tham số không hợp lệ",
+                [
+                    FieldError(
+                        "bbox phải là minLon,minLat,maxLon,maxLat với min < max, trong phạm vi WGS 84",
+                        field="bbox",
+                        value=bbox,
+                    )
+                ],
+            )
         area = _bbox_area_km2(x0, y0, x1, y1)
         if area > settings.max_bbox_area_km2:
-            raise LimitExceeded(f"bbox rộng {area:,.0f} km², tối đa {settings.max_bbox_area_km2:,.0f} km²",
-                                field="bbox", limit=settings.max_bbox_area_km2)
+            raise LimitExceeded(
+                f"bbox rộng {area:,.0f} km², tối đa {settings.max_bbox_area_km2:,.0f} km²",
+                field="bbox",
+                limit=settings.max_bbox_area_km2,
+            )
         box = (x0, y0, x1, y1)
     geometry = None
     if within is not None:
@@ -113,25 +138,33 @@ def station_filter(
     if near is not None:
         lon, lat = _floats("near", near, 2)
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-            raise ValidationFailed("Tham số không hợp lệ",
-                                   [FieldError("near phải là lon,lat trong phạm vi WGS 84", field="near", value=near)])
+            raise ValidationFailed(
+                "Tham số không hợp lệ",
+                [FieldError("near phải là lon,lat trong phạm vi WGS 84", field="near", value=near)],
+            )
         point = (lon, lat)
     if radius_m is not None:
         if point is None:
-            raise ValidationFailed("Tham số không hợp lệ",
-                                   [FieldError("radius_m cần đi cùng near=lon,lat", field="radius_m")])
+            raise ValidationFailed(
+                "Tham số không hợp lệ", [FieldError("radius_m cần đi cùng near=lon,lat", field="radius_m")]
+            )
         if not math.isfinite(radius_m) or radius_m <= 0:
-            raise ValidationFailed("Tham số không hợp lệ",
-                                   [FieldError("radius_m phải là số hữu hạn lớn hơn 0", field="radius_m", value=str(radius_m))])
+            raise ValidationFailed(
+                "Tham số không hợp lệ",
+                [FieldError("radius_m phải là số hữu hạn lớn hơn 0", field="radius_m", value=str(radius_m))],
+            )
         if radius_m > settings.max_radius_m:
-            raise LimitExceeded(f"Bán kính tối đa {settings.max_radius_m:g} m", field="radius_m",
-                                limit=settings.max_radius_m)
+            raise LimitExceeded(
+                f"Bán kính tối đa {settings.max_radius_m:g} m", field="radius_m", limit=settings.max_radius_m
+            )
     return StationFilter(
         operators=_split(operator),
-        technologies=_check_choice("technology", _split(technology), [t.value for t in Technology],
-                                   lambda v: v.upper()),
-        pole_classes=_check_choice("pole_class", _split(pole_class), [p.value for p in PoleClass],
-                                   lambda v: v[:2].upper() + v[2:].lower()),
+        technologies=_check_choice(
+            "technology", _split(technology), [t.value for t in Technology], lambda v: v.upper()
+        ),
+        pole_classes=_check_choice(
+            "pole_class", _split(pole_class), [p.value for p in PoleClass], lambda v: v[:2].upper() + v[2:].lower()
+        ),
         statuses=_check_choice("status", _split(status), statuses),
         admin_unit=admin_unit or None,
         q=q or None,
@@ -162,11 +195,14 @@ def _polygon(raw: str, settings: Settings) -> dict[str, Any]:
     if shp.is_empty or not shp.is_valid:
         raise bad("Đa giác within rỗng hoặc tự cắt")
     x0, y0, x1, y1 = shp.bounds
-    if not (-180 <= x0 and x1 <= 180 and -90 <= y0 and y1 <= 90):
+    if not (x0 >= -180 and x1 <= 180 and y0 >= -90 and y1 <= 90):
         raise bad("Tọa độ within phải là WGS 84 (lon, lat)")
     if _bbox_area_km2(x0, y0, x1, y1) > settings.max_bbox_area_km2:
-        raise LimitExceeded(f"Đa giác within quá rộng, tối đa {settings.max_bbox_area_km2:,.0f} km²",
-                            field="within", limit=settings.max_bbox_area_km2)
+        raise LimitExceeded(
+            f"Đa giác within quá rộng, tối đa {settings.max_bbox_area_km2:,.0f} km²",
+            field="within",
+            limit=settings.max_bbox_area_km2,
+        )
     return geometry  # type: ignore[no-any-return]
 
 
@@ -181,8 +217,10 @@ class Page:
 
 def page(
     request: Request,
-    limit: Annotated[int | None, Query(description=f"Số bản ghi mỗi trang (mặc định {_S.default_page_size}, "
-                                       f"tối đa {_S.max_page_size})")] = None,
+    limit: Annotated[
+        int | None,
+        Query(description=f"Số bản ghi mỗi trang (mặc định {_S.default_page_size}, tối đa {_S.max_page_size})"),
+    ] = None,
     offset: Annotated[int, Query(ge=0, le=10_000_000, description="Bỏ qua bao nhiêu bản ghi")] = 0,
 ) -> Page:
     settings: Settings = request.app.state.settings

@@ -86,32 +86,51 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
             limit = ctx.get("le", ctx.get("ge", ctx.get("lt", ctx.get("gt", ctx.get("max_length")))))
             if limit is not None:
                 message = f"{message} (giới hạn {limit})"
-        errors.append({"field": _loc(tuple(e.get("loc", ()))), "message": message or e.get("msg", ""),
-                       "code": e.get("type")})
-    return problem(422, "Dữ liệu không hợp lệ", "Yêu cầu có trường không hợp lệ", "validation-failed",
-                   errors=errors, request_id=request_id(request))
+        errors.append(
+            {"field": _loc(tuple(e.get("loc", ()))), "message": message or e.get("msg", ""), "code": e.get("type")}
+        )
+    return problem(
+        422,
+        "Dữ liệu không hợp lệ",
+        "Yêu cầu có trường không hợp lệ",
+        "validation-failed",
+        errors=errors,
+        request_id=request_id(request),
+    )
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     titles = {404: "Không tìm thấy", 405: "Phương thức không được hỗ trợ", 413: "Tệp quá lớn"}
     detail = exc.detail if isinstance(exc.detail, str) and exc.status_code != 404 else "Không có tài nguyên này"
-    return problem(exc.status_code, titles.get(exc.status_code, "Lỗi yêu cầu"), detail, f"http-{exc.status_code}",
-                   request_id=request_id(request))
+    return problem(
+        exc.status_code,
+        titles.get(exc.status_code, "Lỗi yêu cầu"),
+        detail,
+        f"http-{exc.status_code}",
+        request_id=request_id(request),
+    )
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     rid = request_id(request)
     log.exception("Unexpected error, request %s", rid)
-    return problem(500, "Lỗi hệ thống", f"Đã ghi nhận lỗi với mã yêu cầu {rid}; vui lòng báo quản trị.",
-                   "internal", request_id=rid)
+    return problem(
+        500, "Lỗi hệ thống", f"Đã ghi nhận lỗi với mã yêu cầu {rid}; vui lòng báo quản trị.", "internal", request_id=rid
+    )
 
 
 async def _data_error(request: Request, exc: Exception) -> JSONResponse:
     # Validation should have caught it; log so it can, but never show database text.
     log.warning("Database rejected a value, request %s: %s", request_id(request), type(exc).__name__)
-    return problem(422, "Dữ liệu không hợp lệ", "Có giá trị cơ sở dữ liệu không chấp nhận (quá lớn hoặc ký tự lạ)",
-                   "validation-failed", errors=[], request_id=request_id(request))
+    return problem(
+        422,
+        "Dữ liệu không hợp lệ",
+        "Có giá trị cơ sở dữ liệu không chấp nhận (quá lớn hoặc ký tự lạ)",
+        "validation-failed",
+        errors=[],
+        request_id=request_id(request),
+    )
 
 
 def install(app: FastAPI) -> None:

@@ -25,8 +25,9 @@ async def import_stations(
 ) -> dict[str, Any]:
     data = await file.read(settings.max_upload_bytes + 1)
     if len(data) > settings.max_upload_bytes:
-        raise LimitExceeded(f"Tệp lớn hơn {settings.max_upload_bytes // (1024 * 1024)} MB", status=413,
-                            limit=settings.max_upload_bytes)
+        raise LimitExceeded(
+            f"Tệp lớn hơn {settings.max_upload_bytes // (1024 * 1024)} MB", status=413, limit=settings.max_upload_bytes
+        )
     if not data:
         raise ValidationFailed("Tệp rỗng", [FieldError("Tệp tải lên không có nội dung", field="file")])
     table = read_table(data, file.filename or "")
@@ -36,5 +37,8 @@ async def import_stations(
 
 @router.get("/stations/template.{fmt}", summary="Tải mẫu bảng trạm (tiêu đề tiếng Việt)", response_class=Response)
 def template(fmt: Literal["xlsx", "csv"]) -> Response:
-    return Response(template_bytes(fmt), media_type=FORMATS[fmt].media_type,
-                    headers={"Content-Disposition": f'attachment; filename="mau-tram-goc.{fmt}"'})
+    return Response(
+        template_bytes(fmt),
+        media_type=FORMATS[fmt].media_type,
+        headers={"Content-Disposition": f'attachment; filename="mau-tram-goc.{fmt}"'},
+    )

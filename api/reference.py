@@ -13,23 +13,33 @@ router = APIRouter(prefix="/api", tags=["Danh mục"])
 
 
 @router.get("/organisations", summary="Tổ chức: doanh nghiệp viễn thông và chủ sở hữu cột")
-def organisations(session: SessionDep,
-                  operator: Annotated[bool | None, Query(description="Chỉ doanh nghiệp viễn thông")] = None
-                  ) -> list[dict[str, Any]]:
-    rows = session.execute(text(
-        "SELECT code, name, short_name, is_operator, aliases FROM organisation "
-        "WHERE CAST(:op AS boolean) IS NULL OR is_operator = :op ORDER BY is_operator DESC, short_name"
-    ), {"op": operator}).mappings()
+def organisations(
+    session: SessionDep, operator: Annotated[bool | None, Query(description="Chỉ doanh nghiệp viễn thông")] = None
+) -> list[dict[str, Any]]:
+    rows = session.execute(
+        text(
+            "SELECT code, name, short_name, is_operator, aliases FROM organisation "
+            "WHERE CAST(:op AS boolean) IS NULL OR is_operator = :op ORDER BY is_operator DESC, short_name"
+        ),
+        {"op": operator},
+    ).mappings()
     return [dict(r) for r in rows]
 
 
-@router.get("/admin-units", summary="Đơn vị hành chính hiện hành (GeoJSON); ranh giới có thể gần đúng",
-            response_class=Response, responses={200: {"content": {"application/geo+json": {}}}})
-def admin_units(session: SessionDep,
-                level: Annotated[str, Query(pattern="^(province|district|commune)$")] = "commune",
-                geometry: Annotated[bool, Query(description="Kèm ranh giới")] = False) -> Response:
-    body = session.execute(text(
-        """
+@router.get(
+    "/admin-units",
+    summary="Đơn vị hành chính hiện hành (GeoJSON); ranh giới có thể gần đúng",
+    response_class=Response,
+    responses={200: {"content": {"application/geo+json": {}}}},
+)
+def admin_units(
+    session: SessionDep,
+    level: Annotated[str, Query(pattern="^(province|district|commune)$")] = "commune",
+    geometry: Annotated[bool, Query(description="Kèm ranh giới")] = False,
+) -> Response:
+    body = session.execute(
+        text(
+            """
         SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(
             json_build_object('type', 'Feature', 'id', code,
                 'geometry', CASE WHEN :geometry THEN CAST(ST_AsGeoJSON(geom, 6) AS json) END,
@@ -39,5 +49,7 @@ def admin_units(session: SessionDep,
             ORDER BY name), '[]'::json))::text
         FROM admin_unit WHERE level = :level AND valid_to IS NULL
         """
-    ), {"level": level, "geometry": geometry}).scalar_one()
+        ),
+        {"level": level, "geometry": geometry},
+    ).scalar_one()
     return Response(body, media_type="application/geo+json")

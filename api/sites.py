@@ -7,9 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response, status
 
 from api.deps import FilterDep, PageDep, SessionDep, SettingsDep, page_links
-from registry.errors import LimitExceeded, ValidationFailed, FieldError
+from registry.errors import FieldError, LimitExceeded, ValidationFailed
 from registry.stations import service
-from registry.stations.queries import site_count, site_feature_collection, nearest_sites
+from registry.stations.queries import nearest_sites, site_count, site_feature_collection
 from registry.stations.schemas import SiteCreate, SitePatch
 from registry.stations.views import site_feature
 
@@ -17,21 +17,34 @@ router = APIRouter(prefix="/api/sites", tags=["Vị trí cột ăng ten"])
 GEOJSON = "application/geo+json"
 
 
-@router.get("", summary="Danh sách vị trí (GeoJSON), lọc và tìm theo không gian",
-            response_class=Response, responses={200: {"content": {GEOJSON: {}}}})
+@router.get(
+    "",
+    summary="Danh sách vị trí (GeoJSON), lọc và tìm theo không gian",
+    response_class=Response,
+    responses={200: {"content": {GEOJSON: {}}}},
+)
 def list_sites(request: Request, session: SessionDep, filters: FilterDep, pg: PageDep) -> Response:
     matched = site_count(session, filters)
     body = site_feature_collection(
-        session, filters, limit=pg.limit, offset=pg.offset,
+        session,
+        filters,
+        limit=pg.limit,
+        offset=pg.offset,
         extra={"numberMatched": matched, "links": page_links(request, pg, matched)},
     )
     return Response(body, media_type=GEOJSON)
 
 
-@router.get("/nearest", summary="N vị trí gần nhất một điểm (khoảng cách trắc địa, mét)",
-            response_class=Response, responses={200: {"content": {GEOJSON: {}}}})
+@router.get(
+    "/nearest",
+    summary="N vị trí gần nhất một điểm (khoảng cách trắc địa, mét)",
+    response_class=Response,
+    responses={200: {"content": {GEOJSON: {}}}},
+)
 def nearest(
-    session: SessionDep, settings: SettingsDep, filters: FilterDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    filters: FilterDep,
     lon: Annotated[float, Query(ge=-180, le=180, description="Kinh độ WGS 84")],
     lat: Annotated[float, Query(ge=-90, le=90, description="Vĩ độ WGS 84")],
     n: Annotated[int, Query(ge=1, description="Số vị trí (tối đa theo cấu hình, mặc định 100)")] = 10,
@@ -39,8 +52,9 @@ def nearest(
     if n > settings.max_nearest:
         raise LimitExceeded(f"n tối đa {settings.max_nearest}", field="n", limit=settings.max_nearest)
     if filters.near is not None or filters.radius_m is not None:
-        raise ValidationFailed("Tham số không hợp lệ",
-                               [FieldError("Dùng lon, lat thay cho near/radius_m", field="near")])
+        raise ValidationFailed(
+            "Tham số không hợp lệ", [FieldError("Dùng lon, lat thay cho near/radius_m", field="near")]
+        )
     return Response(nearest_sites(session, filters, lon=lon, lat=lat, n=n), media_type=GEOJSON)
 
 

@@ -19,26 +19,34 @@ StationId = Annotated[int, Path(description="Số hiệu trạm")]
 GEOJSON = "application/geo+json"
 
 
-@router.get("", summary="Danh sách trạm gốc (GeoJSON), cùng bộ lọc với vị trí",
-            response_class=Response, responses={200: {"content": {GEOJSON: {}}}})
+@router.get(
+    "",
+    summary="Danh sách trạm gốc (GeoJSON), cùng bộ lọc với vị trí",
+    response_class=Response,
+    responses={200: {"content": {GEOJSON: {}}}},
+)
 def list_stations(request: Request, session: SessionDep, filters: FilterDep, pg: PageDep) -> Response:
     matched = station_count(session, filters)
     body = station_feature_collection(
-        session, filters, limit=pg.limit, offset=pg.offset,
+        session,
+        filters,
+        limit=pg.limit,
+        offset=pg.offset,
         extra={"numberMatched": matched, "links": page_links(request, pg, matched)},
     )
     return Response(body, media_type=GEOJSON)
 
 
-@router.get(".{fmt}", summary="Xuất danh sách trạm: csv, xlsx, geojson, kml (cùng bộ lọc)",
-            response_class=Response)
-def export(fmt: Literal["csv", "xlsx", "geojson", "kml"], session: SessionDep, settings: SettingsDep,
-           filters: FilterDep) -> Response:
+@router.get(".{fmt}", summary="Xuất danh sách trạm: csv, xlsx, geojson, kml (cùng bộ lọc)", response_class=Response)
+def export(
+    fmt: Literal["csv", "xlsx", "geojson", "kml"], session: SessionDep, settings: SettingsDep, filters: FilterDep
+) -> Response:
     content = export_stations(session, filters=filters, fmt=fmt, settings=settings)
     spec = FORMATS[fmt]
     name = f"tram-goc-{date.today():%Y%m%d}.{spec.extension}"
-    return Response(content, media_type=spec.media_type,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        content, media_type=spec.media_type, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
 
 
 @router.get("/{station_id}", summary="Một trạm gốc với sector")

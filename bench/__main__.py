@@ -17,7 +17,7 @@ import tracemalloc
 from collections.abc import Callable
 
 import psycopg
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -29,7 +29,12 @@ from registry.migrations import upgrade
 from registry.settings import get_settings
 from registry.stations.exporter import export_stations
 from registry.stations.importer import import_rows
-from registry.stations.queries import StationFilter, nearest_sites, site_feature_collection, station_feature_collection
+from registry.stations.queries import (
+    StationFilter,
+    nearest_sites,
+    site_feature_collection,
+    station_feature_collection,
+)
 
 TARGETS_MS = {"nearest 10": 50.0, "stations within 500 m": 50.0, "filtered page of 100 sites": 150.0}
 IMPORT_TARGET_ROWS_PER_S = 500.0
@@ -62,19 +67,31 @@ def _queries(session: Session, label: str, runs: int) -> None:
     rnd = random.Random(7)
     points = [(rnd.uniform(106.55, 106.80), rnd.uniform(20.78, 20.92)) for _ in range(runs)]
     it = iter(points * 4)
+
+    def nearest() -> object:
+        lon, lat = next(it)
+        return nearest_sites(session, StationFilter(), lon=lon, lat=lat, n=10)
+
+    def within_500() -> object:
+        return station_feature_collection(session, StationFilter(near=next(it), radius_m=500), limit=1000)
+
+    def filtered_page() -> object:
+        return site_feature_collection(
+            session, StationFilter(operators=["MobiFone"], technologies=["4G"]), limit=100, offset=rnd.randrange(0, 400)
+        )
+
     cases: dict[str, Callable[[], object]] = {
-        "nearest 10": lambda: nearest_sites(session, StationFilter(), lon=(p := next(it))[0], lat=p[1], n=10),
-        "stations within 500 m": lambda: station_feature_collection(
-            session, StationFilter(near=(p := next(it)), radius_m=500), limit=1000),
-        "filtered page of 100 sites": lambda: site_feature_collection(
-            session, StationFilter(operators=["MobiFone"], technologies=["4G"]), limit=100,
-            offset=rnd.randrange(0, 400)),
+        "nearest 10": nearest,
+        "stations within 500 m": within_500,
+        "filtered page of 100 sites": filtered_page,
     }
     print(f"\n[{label}]")
     for name, fn in cases.items():
         p50, p95 = _timed(fn, runs)
-        print(f"  {name:<28} p50 {p50:7.2f} ms  p95 {p95:7.2f} ms  target {TARGETS_MS[name]:.0f} ms  "
-              f"ratio {p95 / TARGETS_MS[name]:.2f}")
+        print(
+            f"  {name:<28} p50 {p50:7.2f} ms  p95 {p95:7.2f} ms  target {TARGETS_MS[name]:.0f} ms  "
+            f"ratio {p95 / TARGETS_MS[name]:.2f}"
+        )
     tracemalloc.start()
     t = time.perf_counter()
     data = export_stations(session, filters=StationFilter(), fmt="csv")
@@ -82,8 +99,10 @@ def _queries(session: Session, label: str, runs: int) -> None:
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     rows = data.count(b"\n") - 1
-    print(f"  export csv of all stations   {rows} rows in {elapsed:.2f} s ({rows / elapsed:,.0f} rows/s), "
-          f"{len(data) / 2**20:.1f} MiB, Python peak {peak / 2**20:.1f} MiB")
+    print(
+        f"  export csv of all stations   {rows} rows in {elapsed:.2f} s ({rows / elapsed:,.0f} rows/s), "
+        f"{len(data) / 2**20:.1f} MiB, Python peak {peak / 2**20:.1f} MiB"
+    )
 
 
 def main() -> None:
@@ -103,15 +122,17 @@ def main() -> None:
         report = import_rows(session, rows=rows)
         elapsed = time.perf_counter() - t
     rate = len(rows) / elapsed
-    print(f"import of the demo: {len(rows)} rows, {report.sites_created} sites, {report.stations_created} "
-          f"stations in {elapsed:.2f} s = {rate:,.0f} rows/s (target {IMPORT_TARGET_ROWS_PER_S:.0f}, "
-          f"ratio {IMPORT_TARGET_ROWS_PER_S / rate:.2f})")
+    print(
+        f"import of the demo: {len(rows)} rows, {report.sites_created} sites, {report.stations_created} "
+        f"stations in {elapsed:.2f} s = {rate:,.0f} rows/s (target {IMPORT_TARGET_ROWS_PER_S:.0f}, "
+        f"ratio {IMPORT_TARGET_ROWS_PER_S / rate:.2f})"
+    )
     with Session(engine) as session, session.begin():
         t = time.perf_counter()
         again = import_rows(session, rows=rows)
         print(f"re-import (idempotent): {again.stations_unchanged} unchanged in {time.perf_counter() - t:.2f} s")
     with Session(engine) as session:
-        session.execute(__import__("sqlalchemy").text("ANALYZE"))
+        session.execute(text("ANALYZE"))
         _queries(session, f"Hải Phòng: {report.sites_created} sites", args.runs)
     if args.national:
         with Session(engine) as session, session.begin():

@@ -76,8 +76,7 @@ def _as_float(value: object, name: str) -> float:
 def _check_lon_lat(lon: float, lat: float) -> None:
     if not (-180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0):
         raise CrsError(
-            f"Tọa độ địa lý ({lon}, {lat}) nằm ngoài phạm vi: kinh độ phải trong [−180, 180], "
-            "vĩ độ trong [−90, 90]."
+            f"Tọa độ địa lý ({lon}, {lat}) nằm ngoài phạm vi: kinh độ phải trong [−180, 180], vĩ độ trong [−90, 90]."
         )
 
 
@@ -203,9 +202,7 @@ def _srs_for_postgis(epsg: int) -> CRS:
     )
 
 
-def spatial_ref_sys_rows(
-    srids: Iterable[int], *, auth_name: str = "EPSG"
-) -> list[tuple[int, str, int, str, str]]:
+def spatial_ref_sys_rows(srids: Iterable[int], *, auth_name: str = "EPSG") -> list[tuple[int, str, int, str, str]]:
     """Rows (srid, auth_name, auth_srid, srtext, proj4text) for PostGIS's ``spatial_ref_sys``.
 
     srtext is WKT1_GDAL and, for VN-2000 CRSs, contains TOWGS84[EPSG:6960]; proj4text contains

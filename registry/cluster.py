@@ -28,8 +28,11 @@ class ClusterError(RuntimeError):
 def postgres_bindir() -> Path:
     """The newest PostgreSQL whose share folder also has PostGIS."""
     base = Path("/usr/lib/postgresql")
-    versions = sorted((p for p in base.glob("*") if (p / "bin" / "pg_ctl").exists()),
-                      key=lambda p: int(p.name) if p.name.isdigit() else 0, reverse=True)
+    versions = sorted(
+        (p for p in base.glob("*") if (p / "bin" / "pg_ctl").exists()),
+        key=lambda p: int(p.name) if p.name.isdigit() else 0,
+        reverse=True,
+    )
     for v in versions:
         if Path(f"/usr/share/postgresql/{v.name}/extension/postgis.control").exists():
             return v / "bin"
@@ -89,8 +92,7 @@ class Cluster:
         if os.geteuid() == 0:
             kwargs["user"] = "postgres"
             kwargs["group"] = "postgres"
-        return subprocess.run(list(args), capture_output=True, text=True, check=check,
-                              cwd="/", **kwargs)  # type: ignore[call-overload]
+        return subprocess.run(list(args), capture_output=True, text=True, check=check, cwd="/", **kwargs)  # type: ignore[call-overload]
 
     def _pg(self, tool: str) -> str:
         return str(postgres_bindir() / tool)
@@ -122,8 +124,14 @@ class Cluster:
             return
         self._prepare_dirs()
         result = self._run(
-            self._pg("initdb"), "-D", str(self.pgdata), f"--username={SUPERUSER}", "--auth=trust",
-            "--encoding=UTF8", "--locale=C.UTF-8", check=False,
+            self._pg("initdb"),
+            "-D",
+            str(self.pgdata),
+            f"--username={SUPERUSER}",
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--locale=C.UTF-8",
+            check=False,
         )
         if result.returncode != 0:
             raise ClusterError(f"initdb thất bại: {result.stderr.strip()}")
@@ -155,8 +163,18 @@ class Cluster:
             port = _free_port(port + 1)
             self.port_file.write_text(f"{port}\n")
         result = self._run(
-            self._pg("pg_ctl"), "-D", str(self.pgdata), "-l", str(self.log_file), "-w", "-t", "60",
-            "-o", f"-p {port}", "start", check=False,
+            self._pg("pg_ctl"),
+            "-D",
+            str(self.pgdata),
+            "-l",
+            str(self.log_file),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            f"-p {port}",
+            "start",
+            check=False,
         )
         if result.returncode != 0:
             tail = self.log_file.read_text(errors="replace")[-2000:] if self.log_file.exists() else ""
@@ -168,8 +186,7 @@ class Cluster:
 
     def create_database(self, name: str) -> bool:
         """Create the database if missing; True when it was created."""
-        psql = [self._pg("psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", SUPERUSER,
-                "-d", "postgres", "-tAc"]
+        psql = [self._pg("psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", SUPERUSER, "-d", "postgres", "-tAc"]
         exists = self._run(*psql, f"SELECT 1 FROM pg_database WHERE datname = '{name}'").stdout.strip()
         if exists == "1":
             return False

@@ -33,8 +33,9 @@ def resolve(crs: int, x: float, y: float) -> tuple[Position | None, list[Positio
     """(x, y) are (lon, lat) for a geographic CRS and (easting, northing) for a projected one."""
     if crs not in SUPPORTED_EPSG:
         allowed = ", ".join(str(c) for c in sorted(SUPPORTED_EPSG))
-        return None, [PositionProblem("unsupported_crs", f"Hệ tọa độ EPSG:{crs} không được hỗ trợ "
-                                                          f"(chấp nhận: {allowed})", "crs")]
+        return None, [
+            PositionProblem("unsupported_crs", f"Hệ tọa độ EPSG:{crs} không được hỗ trợ (chấp nhận: {allowed})", "crs")
+        ]
     if is_geographic(crs):
         # A latitude of 106 is usually a longitude in the wrong column: geo says so before "out of range".
         issues = check_position(x, y)

@@ -42,9 +42,7 @@ class Settings(BaseSettings):
     duplicate_site_distance_m: float = Field(
         default=5.0, description="Two sites closer than this are reported as the same site entered twice"
     )
-    province_tolerance_m: float = Field(
-        default=2_000.0, description="Slack around the (approximate) province boundary"
-    )
+    province_tolerance_m: float = Field(default=2_000.0, description="Slack around the (approximate) province boundary")
 
 
 @lru_cache

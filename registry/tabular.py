@@ -83,11 +83,7 @@ def read_table(data: bytes, filename: str) -> Table:
     if header_index is None:
         raise ValidationFailed("Tệp rỗng", [FieldError("Tệp không có dòng tiêu đề", field="file")])
     headers = ["" if _blank(c) else str(c).strip() for c in raw[header_index]]
-    rows = [
-        (i + 1, list(r))
-        for i, r in enumerate(raw)
-        if i > header_index and not all(_blank(c) for c in r)
-    ]
+    rows = [(i + 1, list(r)) for i, r in enumerate(raw) if i > header_index and not all(_blank(c) for c in r)]
     return Table(headers=headers, header_row=header_index + 1, rows=rows)
 
 
@@ -101,8 +97,13 @@ def write_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
-def write_xlsx(headers: Sequence[str], rows: Iterable[Sequence[Any]], *, sheet: str = "Dữ liệu",
-               notes: Sequence[tuple[str, str]] = ()) -> bytes:
+def write_xlsx(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    sheet: str = "Dữ liệu",
+    notes: Sequence[tuple[str, str]] = (),
+) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter

@@ -108,8 +108,7 @@ def make_station(
         status=status,
         commissioning_date=commissioning_date,
         sectors=[
-            Sector(sector_no=i, azimuth_deg=a, tilt_deg=t, eirp_w=e)
-            for i, (a, t, e) in enumerate(sectors, start=1)
+            Sector(sector_no=i, azimuth_deg=a, tilt_deg=t, eirp_w=e) for i, (a, t, e) in enumerate(sectors, start=1)
         ],
     )
     db.add(station)

@@ -37,6 +37,4 @@ class AdminUnit(Base):
     urban: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     approximate: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     former_district: Mapped[str | None] = mapped_column(Text)
-    geom: Mapped[WKBElement | None] = mapped_column(
-        Geometry("MULTIPOLYGON", srid=4326, spatial_index=False)
-    )
+    geom: Mapped[WKBElement | None] = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=False))

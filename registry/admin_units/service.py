@@ -43,9 +43,7 @@ _PLACE_SQL = text(
 )
 
 
-def place_points(
-    session: Session, points: list[tuple[float, float]], *, province_code: str
-) -> list[Placement]:
+def place_points(session: Session, points: list[tuple[float, float]], *, province_code: str) -> list[Placement]:
     """Commune and distance outside the province for many (lon, lat) points in one query."""
     if not points:
         return []
@@ -57,12 +55,19 @@ def place_points(
 
 
 def province_loaded(session: Session, province_code: str) -> bool:
-    return session.scalar(
-        select(AdminUnit.id).where(
-            AdminUnit.level == "province", AdminUnit.code == province_code,
-            AdminUnit.valid_to.is_(None), AdminUnit.geom.is_not(None),
-        ).limit(1)
-    ) is not None
+    return (
+        session.scalar(
+            select(AdminUnit.id)
+            .where(
+                AdminUnit.level == "province",
+                AdminUnit.code == province_code,
+                AdminUnit.valid_to.is_(None),
+                AdminUnit.geom.is_not(None),
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 class CommuneIndex:
@@ -72,9 +77,7 @@ class CommuneIndex:
 
     def __init__(self, session: Session) -> None:
         self._by_name: dict[str, list[AdminUnit]] = {}
-        units = session.scalars(
-            select(AdminUnit).where(AdminUnit.level == "commune", AdminUnit.valid_to.is_(None))
-        )
+        units = session.scalars(select(AdminUnit).where(AdminUnit.level == "commune", AdminUnit.valid_to.is_(None)))
         for unit in units:
             self._by_name.setdefault(self.key(unit.name), []).append(unit)
 
@@ -84,7 +87,7 @@ class CommuneIndex:
         key = fold(name)
         for prefix in cls.PREFIXES:
             if key.startswith(prefix):
-                return key[len(prefix):]
+                return key[len(prefix) :]
         return key
 
     def find(self, name: str) -> list[AdminUnit]:

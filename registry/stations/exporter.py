@@ -33,11 +33,30 @@ FORMATS = {
 
 # Export columns: the template's, minus the plane-coordinate pair (exports carry WGS 84) and the
 # sector lists (one row per station keeps the sheet readable), plus the source coordinates.
-EXPORT_KEYS = ("station_code", "operator", "site_code", "address", "commune", "lon", "lat", "crs",
-               "provenance", "pole_class", "pole_height_m", "building_height_m", "technologies", "bands",
-               "status", "commissioning_date", "owner")
-EXTRA = (("source_crs", "Hệ tọa độ gốc"), ("source_x", "Tọa độ gốc x (kinh độ/Đông)"),
-         ("source_y", "Tọa độ gốc y (vĩ độ/Bắc)"))
+EXPORT_KEYS = (
+    "station_code",
+    "operator",
+    "site_code",
+    "address",
+    "commune",
+    "lon",
+    "lat",
+    "crs",
+    "provenance",
+    "pole_class",
+    "pole_height_m",
+    "building_height_m",
+    "technologies",
+    "bands",
+    "status",
+    "commissioning_date",
+    "owner",
+)
+EXTRA = (
+    ("source_crs", "Hệ tọa độ gốc"),
+    ("source_x", "Tọa độ gốc x (kinh độ/Đông)"),
+    ("source_y", "Tọa độ gốc y (vĩ độ/Bắc)"),
+)
 
 
 def _cell(row: dict[str, Any], key: str) -> Any:
@@ -67,21 +86,25 @@ def _kml(rows: list[dict[str, Any]], title: str) -> bytes:
     for r in rows:
         operator = r["operator"] or "Khác"
         folder = folders.get(operator) or folders.setdefault(operator, kml.newfolder(name=operator))
-        placemark = folder.newpoint(name=f"{r['station_code']} ({r['site_code']})",
-                                    coords=[(float(r["lon"]), float(r["lat"]))])
-        lines = [(BY_KEY[k].header, _cell(r, k)) for k in EXPORT_KEYS
-                 if k not in ("lon", "lat", "crs") and _cell(r, k) not in (None, "")]
-        placemark.description = "<table>" + "".join(
-            f"<tr><th align='left'>{escape(str(h))}</th><td>{escape(str(v))}</td></tr>" for h, v in lines
-        ) + "</table>"
+        placemark = folder.newpoint(
+            name=f"{r['station_code']} ({r['site_code']})", coords=[(float(r["lon"]), float(r["lat"]))]
+        )
+        lines = [
+            (BY_KEY[k].header, _cell(r, k))
+            for k in EXPORT_KEYS
+            if k not in ("lon", "lat", "crs") and _cell(r, k) not in (None, "")
+        ]
+        placemark.description = (
+            "<table>"
+            + "".join(f"<tr><th align='left'>{escape(str(h))}</th><td>{escape(str(v))}</td></tr>" for h, v in lines)
+            + "</table>"
+        )
         for key, _label in (("operator", 0), ("technologies", 0), ("status", 0)):
             placemark.extendeddata.newdata(name=key, value=str(r.get(key) or ""))
     return kml.kml().encode("utf-8")
 
 
-def export_stations(
-    session: Session, *, filters: StationFilter, fmt: str, settings: Settings | None = None
-) -> bytes:
+def export_stations(session: Session, *, filters: StationFilter, fmt: str, settings: Settings | None = None) -> bytes:
     settings = settings or get_settings()
     if fmt not in FORMATS:
         raise ValidationFailed("Định dạng xuất không hỗ trợ", [])

@@ -35,8 +35,15 @@ from registry.text import fold
 Progress = Callable[[str, int, int], None]
 
 TECHNOLOGY_WORDS = {
-    "2g": "2G", "gsm": "2G", "3g": "3G", "umts": "3G", "wcdma": "3G", "4g": "4G", "lte": "4G",
-    "5g": "5G", "nr": "5G",
+    "2g": "2G",
+    "gsm": "2G",
+    "3g": "3G",
+    "umts": "3G",
+    "wcdma": "3G",
+    "4g": "4G",
+    "lte": "4G",
+    "5g": "5G",
+    "nr": "5G",
 }
 POLE_CLASSES = {p.value.lower(): p.value for p in PoleClass}
 _SPLIT = re.compile(r"[,;/|+\s]+")
@@ -62,10 +69,15 @@ class ImportReport:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "valid": self.valid, "dry_run": self.dry_run, "rows": self.rows,
-            "sites_created": self.sites_created, "sites_updated": self.sites_updated,
-            "sites_reused": self.sites_reused, "stations_created": self.stations_created,
-            "stations_updated": self.stations_updated, "stations_unchanged": self.stations_unchanged,
+            "valid": self.valid,
+            "dry_run": self.dry_run,
+            "rows": self.rows,
+            "sites_created": self.sites_created,
+            "sites_updated": self.sites_updated,
+            "sites_reused": self.sites_reused,
+            "stations_created": self.stations_created,
+            "stations_updated": self.stations_updated,
+            "stations_unchanged": self.stations_unchanged,
             "organisations_created": self.organisations_created,
             "errors": [e.as_dict() for e in self.errors],
             "warnings": [w.as_dict() for w in self.warnings],
@@ -106,9 +118,15 @@ class _RowParser:
         self.orgs = orgs
 
     def error(self, row: int, key: str, value: Any, message: str, code: str = "invalid") -> None:
-        self.report.errors.append(FieldError(
-            message, row=row, column=self.headers.get(key, BY_KEY[key].header if key in BY_KEY else key),
-            value=_jsonable(value), code=code))
+        self.report.errors.append(
+            FieldError(
+                message,
+                row=row,
+                column=self.headers.get(key, BY_KEY[key].header if key in BY_KEY else key),
+                value=_jsonable(value),
+                code=code,
+            )
+        )
 
     def text(self, cells: dict[str, Any], key: str) -> str | None:
         value = cells.get(key)
@@ -152,9 +170,13 @@ class _RowParser:
         else:
             operator = self.orgs.find_operator(operator_name)
             if operator is None:
-                self.error(row, "operator", operator_name,
-                           f"Không biết doanh nghiệp «{operator_name}» "
-                           f"(có: {', '.join(self.orgs.operator_names())})", "unknown_operator")
+                self.error(
+                    row,
+                    "operator",
+                    operator_name,
+                    f"Không biết doanh nghiệp «{operator_name}» (có: {', '.join(self.orgs.operator_names())})",
+                    "unknown_operator",
+                )
         site_code = self.text(cells, "site_code")
         if site_code and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}", site_code):
             self.error(row, "site_code", site_code, "Mã vị trí chỉ gồm chữ, số và . _ - (tối đa 40 ký tự)")
@@ -202,16 +224,30 @@ class _RowParser:
         if (raw := self.text(cells, "status")) is not None:
             status = STATUS_WORDS.get(fold(raw))
             if status is None:
-                self.error(row, "status", raw, "Trạng thái không hợp lệ (đang hoạt động, quy hoạch, "
-                                               "đang xây dựng, tạm dừng, đã tháo dỡ)")
+                self.error(
+                    row,
+                    "status",
+                    raw,
+                    "Trạng thái không hợp lệ (đang hoạt động, quy hoạch, đang xây dựng, tạm dừng, đã tháo dỡ)",
+                )
             station_fields["status"] = status
         if "commissioning_date" in cells:
             station_fields["commissioning_date"] = self.date(row, cells)
         sectors = self.sectors(row, cells)
         if len(self.report.errors) > before or operator is None or not station_code:
             return None
-        return _Row(row, station_code, operator, site_code, position, provenance, site_fields,
-                    station_fields, sectors, self.text(cells, "commune"))
+        return _Row(
+            row,
+            station_code,
+            operator,
+            site_code,
+            position,
+            provenance,
+            site_fields,
+            station_fields,
+            sectors,
+            self.text(cells, "commune"),
+        )
 
     def position(self, row: int, cells: dict[str, Any], site_code: str | None) -> Position | None:
         has_geo = any(self.text(cells, k) for k in ("lon", "lat"))
@@ -229,8 +265,9 @@ class _RowParser:
             return None
         if not has_geo and not has_proj:
             if not site_code:
-                self.error(row, "lon", None, "Thiếu tọa độ (kinh độ, vĩ độ hoặc X, Y) và không có mã vị trí",
-                           "required")
+                self.error(
+                    row, "lon", None, "Thiếu tọa độ (kinh độ, vĩ độ hoặc X, Y) và không có mã vị trí", "required"
+                )
             return None
         from geo.crs import is_geographic
 
@@ -319,12 +356,12 @@ class _RowParser:
         for key in ("tilts", "eirps"):
             other = lists[key]
             if other is not None and len(other) != len(azimuths):
-                self.error(row, key, cells.get(key),
-                           f"Số giá trị ({len(other)}) khác số góc phương vị ({len(azimuths)})")
+                self.error(
+                    row, key, cells.get(key), f"Số giá trị ({len(other)}) khác số góc phương vị ({len(azimuths)})"
+                )
                 return None
         tilts, eirps = lists["tilts"], lists["eirps"]
-        return [(az, tilts[i] if tilts else None, eirps[i] if eirps else None)
-                for i, az in enumerate(azimuths)]
+        return [(az, tilts[i] if tilts else None, eirps[i] if eirps else None) for i, az in enumerate(azimuths)]
 
 
 def _cell(pos: Position, tolerance_m: float) -> tuple[int, int]:
@@ -354,46 +391,72 @@ def _map_headers(table: Table, report: ImportReport) -> dict[int, str]:
             continue
         key = column_for(header)
         if key is None:
-            report.warnings.append(FieldError(f"Cột «{header}» không thuộc mẫu, bị bỏ qua",
-                                              row=table.header_row, column=header, code="unknown_column"))
+            report.warnings.append(
+                FieldError(
+                    f"Cột «{header}» không thuộc mẫu, bị bỏ qua",
+                    row=table.header_row,
+                    column=header,
+                    code="unknown_column",
+                )
+            )
             continue
         if key in seen:
-            report.errors.append(FieldError(f"Cột «{header}» trùng ý nghĩa với cột «{seen[key]}»",
-                                            row=table.header_row, column=header, code="duplicate_column"))
+            report.errors.append(
+                FieldError(
+                    f"Cột «{header}» trùng ý nghĩa với cột «{seen[key]}»",
+                    row=table.header_row,
+                    column=header,
+                    code="duplicate_column",
+                )
+            )
             continue
         seen[key] = header
         mapping[i] = key
     for key in ("station_code", "operator"):
         if key not in seen:
-            report.errors.append(FieldError(f"Thiếu cột bắt buộc «{BY_KEY[key].header}»",
-                                            row=table.header_row, column=BY_KEY[key].header,
-                                            code="missing_column"))
+            report.errors.append(
+                FieldError(
+                    f"Thiếu cột bắt buộc «{BY_KEY[key].header}»",
+                    row=table.header_row,
+                    column=BY_KEY[key].header,
+                    code="missing_column",
+                )
+            )
     return mapping
 
 
 def rows_from_table(table: Table, report: ImportReport) -> tuple[dict[str, str], list[tuple[int, dict[str, Any]]]]:
     mapping = _map_headers(table, report)
     headers = {key: table.headers[i] for i, key in mapping.items()}
-    rows = [(n, {key: cells[i] if i < len(cells) else None for i, key in mapping.items()})
-            for n, cells in table.rows]
+    rows = [(n, {key: cells[i] if i < len(cells) else None for i, key in mapping.items()}) for n, cells in table.rows]
     return headers, rows
 
 
 def import_table(
-    session: Session, *, table: Table, dry_run: bool = False, settings: Settings | None = None,
+    session: Session,
+    *,
+    table: Table,
+    dry_run: bool = False,
+    settings: Settings | None = None,
     progress: Progress | None = None,
 ) -> ImportReport:
     report = ImportReport(dry_run=dry_run)
     headers, rows = rows_from_table(table, report)
     if report.errors:
         raise ValidationFailed("Tệp không đúng mẫu", report.errors, report=report.as_dict())
-    return import_rows(session, rows=rows, headers=headers, dry_run=dry_run, settings=settings,
-                       progress=progress, report=report)
+    return import_rows(
+        session, rows=rows, headers=headers, dry_run=dry_run, settings=settings, progress=progress, report=report
+    )
 
 
 def import_rows(
-    session: Session, *, rows: list[tuple[int, dict[str, Any]]], headers: dict[str, str] | None = None,
-    dry_run: bool = False, settings: Settings | None = None, progress: Progress | None = None,
+    session: Session,
+    *,
+    rows: list[tuple[int, dict[str, Any]]],
+    headers: dict[str, str] | None = None,
+    dry_run: bool = False,
+    settings: Settings | None = None,
+    progress: Progress | None = None,
     report: ImportReport | None = None,
 ) -> ImportReport:
     """Validate every row, then (unless ``dry_run``) write them all; raises ValidationFailed on any error."""
@@ -401,12 +464,13 @@ def import_rows(
     report = report or ImportReport(dry_run=dry_run)
     report.rows = len(rows)
     if len(rows) > settings.max_import_rows:
-        raise LimitExceeded(f"Tệp có {len(rows)} dòng, tối đa {settings.max_import_rows} dòng một lần",
-                            status=413)
+        raise LimitExceeded(f"Tệp có {len(rows)} dòng, tối đa {settings.max_import_rows} dòng một lần", status=413)
     if not rows:
-        raise ValidationFailed("Tệp không có dòng dữ liệu",
-                               [FieldError("Không có dòng dữ liệu nào dưới dòng tiêu đề", field="file")],
-                               report=report.as_dict())
+        raise ValidationFailed(
+            "Tệp không có dòng dữ liệu",
+            [FieldError("Không có dòng dữ liệu nào dưới dòng tiêu đề", field="file")],
+            report=report.as_dict(),
+        )
     orgs = OrganisationIndex(session)
     parser = _RowParser(headers or {}, report, orgs)
     parsed: list[_Row] = []
@@ -422,7 +486,8 @@ def import_rows(
     if report.errors:
         raise ValidationFailed(
             f"Tệp có {len({e.row for e in report.errors})} dòng lỗi; chưa ghi gì vào sổ",
-            report.errors, report=report.as_dict(),
+            report.errors,
+            report=report.as_dict(),
         )
     if dry_run:
         plan.count_only()
@@ -462,9 +527,13 @@ class _Plan:
         for row in rows:
             key = (row.operator.id, row.station_code)
             if key in first:
-                self.parser.error(row.number, "station_code", row.station_code,
-                                  f"Trạm {row.station_code} của {row.operator.short_name} đã có ở dòng {first[key]}",
-                                  "duplicate_station")
+                self.parser.error(
+                    row.number,
+                    "station_code",
+                    row.station_code,
+                    f"Trạm {row.station_code} của {row.operator.short_name} đã có ở dòng {first[key]}",
+                    "duplicate_station",
+                )
                 continue
             first[key] = row.number
             out.append(row)
@@ -472,23 +541,32 @@ class _Plan:
 
     def _check_existing_site_positions(self) -> None:
         tol = self.settings.duplicate_site_distance_m
-        wanted = [(r, self.existing_sites[r.site_code]) for r in self.rows
-                  if r.site_code in self.existing_sites and r.position is not None]
+        wanted = [
+            (r, self.existing_sites[r.site_code])
+            for r in self.rows
+            if r.site_code in self.existing_sites and r.position is not None
+        ]
         if not wanted:
             return
         ids = list({s.id for _, s in wanted})
-        coords = dict(self.session.execute(
-            text("SELECT id, ARRAY[ST_X(geom), ST_Y(geom)] FROM site WHERE id = ANY(:ids)"), {"ids": ids}
-        ).all())
+        coords = dict(
+            self.session.execute(
+                text("SELECT id, ARRAY[ST_X(geom), ST_Y(geom)] FROM site WHERE id = ANY(:ids)"), {"ids": ids}
+            ).all()
+        )
         for row, site in wanted:
             assert row.position is not None
             lon, lat = coords[site.id]
             d = geodesic_distance_m(lon, lat, row.position.lon, row.position.lat)
             if d > tol:
-                self.parser.error(row.number, "lon" if row.position.source_crs == 4326 else "easting", None,
-                                  f"Vị trí {site.code} trong sổ cách tọa độ trong tệp {d:.1f} m "
-                                  f"(cho phép {tol:g} m); sửa tọa độ vị trí qua API nếu sổ sai",
-                                  "site_moved")
+                self.parser.error(
+                    row.number,
+                    "lon" if row.position.source_crs == 4326 else "easting",
+                    None,
+                    f"Vị trí {site.code} trong sổ cách tọa độ trong tệp {d:.1f} m "
+                    f"(cho phép {tol:g} m); sửa tọa độ vị trí qua API nếu sổ sai",
+                    "site_moved",
+                )
 
     def _group_new_sites(self) -> None:
         for row in self.rows:
@@ -499,17 +577,27 @@ class _Plan:
                 site = self.new_sites.get(row.site_code)
                 if site is None:
                     if row.position is None:
-                        self.parser.error(row.number, "site_code", row.site_code,
-                                          f"Vị trí {row.site_code} chưa có trong sổ: cần tọa độ", "required")
+                        self.parser.error(
+                            row.number,
+                            "site_code",
+                            row.site_code,
+                            f"Vị trí {row.site_code} chưa có trong sổ: cần tọa độ",
+                            "required",
+                        )
                         continue
                     site = self.new_sites[row.site_code] = _NewSite(
-                        row.site_code, row.site_code, row.position, row.provenance, [])
+                        row.site_code, row.site_code, row.position, row.provenance, []
+                    )
                 elif row.position is not None:
                     d = geodesic_distance_m(site.position.lon, site.position.lat, row.position.lon, row.position.lat)
                     if d > self.settings.duplicate_site_distance_m:
-                        self.parser.error(row.number, "site_code", row.site_code,
-                                          f"Cùng mã vị trí {row.site_code} với dòng {site.rows[0].number} "
-                                          f"nhưng cách {d:.1f} m", "site_conflict")
+                        self.parser.error(
+                            row.number,
+                            "site_code",
+                            row.site_code,
+                            f"Cùng mã vị trí {row.site_code} với dòng {site.rows[0].number} nhưng cách {d:.1f} m",
+                            "site_conflict",
+                        )
                         continue
                 site.rows.append(row)
                 row.site_key = site.key
@@ -544,8 +632,10 @@ class _Plan:
         for dx in (-1, 0, 1):
             for dy in (-1, 0, 1):
                 for site in self._grid.get((cx + dx, cy + dy), []):
-                    if geodesic_distance_m(site.position.lon, site.position.lat, pos.lon, pos.lat) <= \
-                            self.settings.duplicate_site_distance_m:
+                    if (
+                        geodesic_distance_m(site.position.lon, site.position.lat, pos.lon, pos.lat)
+                        <= self.settings.duplicate_site_distance_m
+                    ):
                         return site
         return None
 
@@ -555,8 +645,9 @@ class _Plan:
             self._grid.setdefault(_cell(site.position, self.settings.duplicate_site_distance_m), []).append(site)
         return site
 
-    def _existing_near(self, positions: list[Position], exclude: list[str | None] | None = None
-                       ) -> list[tuple[str, float] | None]:
+    def _existing_near(
+        self, positions: list[Position], exclude: list[str | None] | None = None
+    ) -> list[tuple[str, float] | None]:
         if not positions:
             return []
         rows = self.session.execute(
@@ -574,8 +665,12 @@ class _Plan:
                 ) n ON true ORDER BY p.i
                 """
             ),
-            {"xs": [p.lon for p in positions], "ys": [p.lat for p in positions],
-             "ex": exclude or [None] * len(positions), "tol": self.settings.duplicate_site_distance_m},
+            {
+                "xs": [p.lon for p in positions],
+                "ys": [p.lat for p in positions],
+                "ex": exclude or [None] * len(positions),
+                "tol": self.settings.duplicate_site_distance_m,
+            },
         ).all()
         return [(r.code, float(r.d)) if r.code is not None else None for r in rows]
 
@@ -586,9 +681,12 @@ class _Plan:
         hits = self._existing_near([s.position for s in coded], [s.code for s in coded])
         for site, hit in zip(coded, hits, strict=True):
             if hit is not None:
-                self._site_error(site, f"Vị trí mới {site.code} cách vị trí {hit[0]} trong sổ {hit[1]:.1f} m: "
-                                       f"có thể cùng một vị trí nhập hai lần (ghi mã {hit[0]} để dùng chung)",
-                                 "duplicate_site")
+                self._site_error(
+                    site,
+                    f"Vị trí mới {site.code} cách vị trí {hit[0]} trong sổ {hit[1]:.1f} m: "
+                    f"có thể cùng một vị trí nhập hai lần (ghi mã {hit[0]} để dùng chung)",
+                    "duplicate_site",
+                )
         # Two new codes a few metres apart within the file.
         cells: dict[tuple[int, int], list[_NewSite]] = {}
         for site in coded:
@@ -596,27 +694,41 @@ class _Plan:
             for dx in (-1, 0, 1):
                 for dy in (-1, 0, 1):
                     for other in cells.get((cell[0] + dx, cell[1] + dy), []):
-                        d = geodesic_distance_m(other.position.lon, other.position.lat,
-                                                site.position.lon, site.position.lat)
+                        d = geodesic_distance_m(
+                            other.position.lon, other.position.lat, site.position.lon, site.position.lat
+                        )
                         if d <= tol:
-                            self._site_error(site, f"Vị trí {site.code} cách vị trí {other.code} "
-                                                   f"(dòng {other.rows[0].number}) {d:.1f} m: có thể là một vị trí "
-                                                   "nhập hai lần", "duplicate_site")
+                            self._site_error(
+                                site,
+                                f"Vị trí {site.code} cách vị trí {other.code} "
+                                f"(dòng {other.rows[0].number}) {d:.1f} m: có thể là một vị trí "
+                                "nhập hai lần",
+                                "duplicate_site",
+                            )
             cells.setdefault(cell, []).append(site)
         sites = list(self.new_sites.values())
-        placements = place_points(self.session, [(s.position.lon, s.position.lat) for s in sites],
-                                  province_code=self.settings.province_code)
+        placements = place_points(
+            self.session, [(s.position.lon, s.position.lat) for s in sites], province_code=self.settings.province_code
+        )
         for site, placement in zip(sites, placements, strict=True):
             site.commune_id = placement.commune_id
-            if placement.outside_province_m is not None and placement.outside_province_m > \
-                    self.settings.province_tolerance_m:
-                self._site_error(site, f"Điểm nằm ngoài địa bàn tỉnh (cách ranh giới "
-                                       f"{placement.outside_province_m / 1000:.1f} km)", "outside_province")
+            if (
+                placement.outside_province_m is not None
+                and placement.outside_province_m > self.settings.province_tolerance_m
+            ):
+                self._site_error(
+                    site,
+                    f"Điểm nằm ngoài địa bàn tỉnh (cách ranh giới {placement.outside_province_m / 1000:.1f} km)",
+                    "outside_province",
+                )
 
     def _site_error(self, site: _NewSite, message: str, code: str) -> None:
         row = site.rows[0]
-        key = "site_code" if site.code and code == "duplicate_site" else (
-            "lon" if site.position.source_crs == 4326 else "easting")
+        key = (
+            "site_code"
+            if site.code and code == "duplicate_site"
+            else ("lon" if site.position.source_crs == 4326 else "easting")
+        )
         self.parser.error(row.number, key, site.code if key == "site_code" else None, message, code)
 
     def _check_communes(self) -> None:
@@ -628,17 +740,27 @@ class _Plan:
                 continue
             matches = communes.find(row.commune)
             if not matches:
-                self.report.warnings.append(FieldError(
-                    f"Không có xã/phường «{row.commune}» hiện hành; giữ nguyên tên như nguồn ghi",
-                    row=row.number, column=self.parser.headers.get("commune", "Xã/phường"),
-                    value=row.commune, code="unknown_commune"))
+                self.report.warnings.append(
+                    FieldError(
+                        f"Không có xã/phường «{row.commune}» hiện hành; giữ nguyên tên như nguồn ghi",
+                        row=row.number,
+                        column=self.parser.headers.get("commune", "Xã/phường"),
+                        value=row.commune,
+                        code="unknown_commune",
+                    )
+                )
                 continue
             site = self.new_sites.get(row.site_key)
             if site is not None and site.commune_id is not None and site.commune_id not in {m.id for m in matches}:
-                self.report.warnings.append(FieldError(
-                    f"Tọa độ nằm ngoài «{row.commune}» (theo ranh giới gần đúng)",
-                    row=row.number, column=self.parser.headers.get("commune", "Xã/phường"),
-                    value=row.commune, code="commune_mismatch"))
+                self.report.warnings.append(
+                    FieldError(
+                        f"Tọa độ nằm ngoài «{row.commune}» (theo ranh giới gần đúng)",
+                        row=row.number,
+                        column=self.parser.headers.get("commune", "Xã/phường"),
+                        value=row.commune,
+                        code="commune_mismatch",
+                    )
+                )
 
     # --- writing -------------------------------------------------------------------------------
 
@@ -646,7 +768,8 @@ class _Plan:
         operator_ids = list({r.operator.id for r in self.rows})
         codes = list({r.station_code for r in self.rows})
         for st in self.session.scalars(
-            select(Station).where(Station.operator_id.in_(operator_ids), Station.station_code.in_(codes))
+            select(Station)
+            .where(Station.operator_id.in_(operator_ids), Station.station_code.in_(codes))
             .options(selectinload(Station.sectors))
         ):
             self.existing_stations[(st.operator_id, st.station_code)] = st
@@ -672,7 +795,8 @@ class _Plan:
                 updated_sites.add(code)
         self.report.sites_updated = len(updated_sites)
         self.report.sites_reused = len(
-            {r.site_key for r in self.rows if r.site_key in self.existing_sites and not r.site_code})
+            {r.site_key for r in self.rows if r.site_key in self.existing_sites and not r.site_code}
+        )
         next_number = int(next_site_code(self.session, self.settings).rsplit("-", 1)[1])
         for new in self.new_sites.values():
             if new.code is None:
@@ -683,9 +807,16 @@ class _Plan:
                         break
                 new.code = code
             pos = new.position
-            site = Site(code=new.code, geom=point(pos.lon, pos.lat), source_crs=pos.source_crs,
-                        source_x=pos.source_x, source_y=pos.source_y, provenance=new.provenance,
-                        admin_unit_id=new.commune_id, status="operating")
+            site = Site(
+                code=new.code,
+                geom=point(pos.lon, pos.lat),
+                source_crs=pos.source_crs,
+                source_x=pos.source_x,
+                source_y=pos.source_y,
+                provenance=new.provenance,
+                admin_unit_id=new.commune_id,
+                status="operating",
+            )
             self._apply_site(site, new.rows, orgs)
             self.session.add(site)
             self.report.sites_created += 1
@@ -698,8 +829,14 @@ class _Plan:
             site_id = site_ids[row.site_key]
             existing = self.existing_stations.get((row.operator.id, row.station_code))
             if existing is None:
-                station = Station(operator_id=row.operator.id, station_code=row.station_code, site_id=site_id,
-                                  technologies=[], bands=[], status="operating")
+                station = Station(
+                    operator_id=row.operator.id,
+                    station_code=row.station_code,
+                    site_id=site_id,
+                    technologies=[],
+                    bands=[],
+                    status="operating",
+                )
                 self._apply_station(station, row)
                 self.session.add(station)
                 self.report.stations_created += 1
@@ -728,8 +865,10 @@ class _Plan:
             del merged["owner"]
         commune = next((r.commune for r in rows if r.commune), None)
         # The unit as first entered is history: a later file does not rewrite it.
-        if commune is not None and site.entered_admin_unit is None and not (
-            site.admin_unit is not None and _same_unit(commune, site.admin_unit.name)
+        if (
+            commune is not None
+            and site.entered_admin_unit is None
+            and not (site.admin_unit is not None and _same_unit(commune, site.admin_unit.name))
         ):
             merged["entered_admin_unit"] = commune
         for key, value in merged.items():

@@ -116,9 +116,7 @@ class Station(Tracked, Base):
     __table_args__ = (
         UniqueConstraint("operator_id", "station_code"),
         CheckConstraint(_in("status", StationStatus), name="status"),
-        CheckConstraint(
-            "technologies <@ ARRAY['2G', '3G', '4G', '5G']::varchar[]", name="technologies"
-        ),
+        CheckConstraint("technologies <@ ARRAY['2G', '3G', '4G', '5G']::varchar[]", name="technologies"),
         Index("ix_station_technologies", "technologies", postgresql_using="gin"),
         Index(
             "ix_station_search",

@@ -57,8 +57,9 @@ _OPERATOR_MATCH = (
 def _station_clauses(f: StationFilter, w: _Where, *, for_sites: bool) -> None:
     """Conditions on a station row ``st`` joined to its operator ``o``."""
     if f.operators:
-        w.add(_OPERATOR_MATCH, operators=[o.upper() for o in f.operators],
-              operators_folded=[fold(o) for o in f.operators])
+        w.add(
+            _OPERATOR_MATCH, operators=[o.upper() for o in f.operators], operators_folded=[fold(o) for o in f.operators]
+        )
     if f.technologies:
         w.add("st.technologies @> CAST(:technologies AS varchar[])", technologies=f.technologies)
     if f.statuses and not for_sites:
@@ -78,19 +79,25 @@ def _site_clauses(f: StationFilter, w: _Where, *, for_sites: bool) -> None:
         w.add(
             "s.admin_unit_id IN (SELECT a.id FROM admin_unit a WHERE a.code = :unit "
             f"OR regexp_replace(f_unaccent(lower(a.name)), '{_KIND_WORDS}', '') = :unit_folded)",
-            unit=f.admin_unit, unit_folded=CommuneIndex.key(f.admin_unit),
+            unit=f.admin_unit,
+            unit_folded=CommuneIndex.key(f.admin_unit),
         )
     if f.bbox:
-        w.add("s.geom && ST_MakeEnvelope(:bx0, :by0, :bx1, :by1, 4326)",
-              bx0=f.bbox[0], by0=f.bbox[1], bx1=f.bbox[2], by1=f.bbox[3])
+        w.add(
+            "s.geom && ST_MakeEnvelope(:bx0, :by0, :bx1, :by1, 4326)",
+            bx0=f.bbox[0],
+            by0=f.bbox[1],
+            bx1=f.bbox[2],
+            by1=f.bbox[3],
+        )
     if f.within:
-        w.add("ST_Intersects(s.geom, ST_SetSRID(ST_GeomFromGeoJSON(:within), 4326))",
-              within=json.dumps(f.within))
+        w.add("ST_Intersects(s.geom, ST_SetSRID(ST_GeomFromGeoJSON(:within), 4326))", within=json.dumps(f.within))
     if f.near and f.radius_m is not None:
         w.add(
-            "ST_DWithin(s.geom::geography, ST_SetSRID(ST_MakePoint(:near_lon, :near_lat), 4326)::geography,"
-            " :radius_m)",
-            near_lon=f.near[0], near_lat=f.near[1], radius_m=f.radius_m,
+            "ST_DWithin(s.geom::geography, ST_SetSRID(ST_MakePoint(:near_lon, :near_lat), 4326)::geography, :radius_m)",
+            near_lon=f.near[0],
+            near_lat=f.near[1],
+            radius_m=f.radius_m,
         )
 
 
@@ -101,16 +108,17 @@ def _text_clause(f: StationFilter, w: _Where, *, for_sites: bool) -> None:
     site_match = "f_unaccent(lower(s.code || ' ' || coalesce(s.address, ''))) LIKE :q"
     station_match = "f_unaccent(lower(st.station_code)) LIKE :q"
     if for_sites:
-        w.add(f"({site_match} OR EXISTS (SELECT 1 FROM station st WHERE st.site_id = s.id AND {station_match}))",
-              q=pattern)
+        w.add(
+            f"({site_match} OR EXISTS (SELECT 1 FROM station st WHERE st.site_id = s.id AND {station_match}))",
+            q=pattern,
+        )
     else:
         w.add(f"({site_match} OR {station_match})", q=pattern)
 
 
 def _distance_expr(f: StationFilter) -> str:
     if f.near:
-        return ("ST_Distance(s.geom::geography, "
-                "ST_SetSRID(ST_MakePoint(:near_lon, :near_lat), 4326)::geography)")
+        return "ST_Distance(s.geom::geography, ST_SetSRID(ST_MakePoint(:near_lon, :near_lat), 4326)::geography)"
     return "NULL::float8"
 
 
@@ -175,8 +183,10 @@ def site_count(session: Session, f: StationFilter) -> int:
 
 def station_count(session: Session, f: StationFilter) -> int:
     w = station_where(f)
-    sql = (f"SELECT count(*) FROM station st JOIN site s ON s.id = st.site_id "
-           f"JOIN organisation o ON o.id = st.operator_id WHERE {w.sql()}")
+    sql = (
+        f"SELECT count(*) FROM station st JOIN site s ON s.id = st.site_id "
+        f"JOIN organisation o ON o.id = st.operator_id WHERE {w.sql()}"
+    )
     return int(session.execute(text(sql), w.params).scalar_one())
 
 
@@ -194,22 +204,26 @@ def site_feature_collection(
     """A FeatureCollection (text) of the sites matching ``f``, page by page."""
     w = site_where(f)
     features = f"""
-        SELECT row_number() OVER (ORDER BY {_order(f, 's.code')}) AS ord, json_build_object(
+        SELECT row_number() OVER (ORDER BY {_order(f, "s.code")}) AS ord, json_build_object(
             'type', 'Feature', 'id', s.code,
             'geometry', CAST(ST_AsGeoJSON(s.geom, 7) AS json),
             'properties', {_SITE_PROPERTIES}) AS feature
         FROM (SELECT s.id, {_distance_expr(f)} AS distance_m FROM site s WHERE {w.sql()}
-              ORDER BY {_order(f, 's.code')} LIMIT :limit OFFSET :offset) page
+              ORDER BY {_order(f, "s.code")} LIMIT :limit OFFSET :offset) page
         JOIN site s ON s.id = page.id
         LEFT JOIN admin_unit a ON a.id = s.admin_unit_id
         LEFT JOIN organisation ow ON ow.id = s.owner_id
         {_SITE_AGG}
-        ORDER BY {_order(f, 's.code')}"""
+        ORDER BY {_order(f, "s.code")}"""
     return _run_collection(session, features, w.params, limit, offset, extra)
 
 
 def _run_collection(
-    session: Session, features: str, params: dict[str, Any], limit: int, offset: int,
+    session: Session,
+    features: str,
+    params: dict[str, Any],
+    limit: int,
+    offset: int,
     extra: dict[str, Any] | None,
 ) -> str:
     extra_sql = ""
@@ -241,17 +255,17 @@ def station_feature_collection(
 ) -> str:
     w = station_where(f)
     features = f"""
-        SELECT row_number() OVER (ORDER BY {_order(f, 'st.id')}) AS ord, json_build_object(
+        SELECT row_number() OVER (ORDER BY {_order(f, "st.id")}) AS ord, json_build_object(
             'type', 'Feature', 'id', st.id,
             'geometry', CAST(ST_AsGeoJSON(s.geom, 7) AS json),
             'properties', {_STATION_PROPERTIES}) AS feature
         FROM (SELECT st.id, {_distance_expr(f)} AS distance_m {_STATION_FROM} WHERE {w.sql()}
-              ORDER BY {_order(f, 'st.id')} LIMIT :limit OFFSET :offset) page
+              ORDER BY {_order(f, "st.id")} LIMIT :limit OFFSET :offset) page
         JOIN station st ON st.id = page.id
         JOIN site s ON s.id = st.site_id
         JOIN organisation o ON o.id = st.operator_id
         LEFT JOIN admin_unit a ON a.id = s.admin_unit_id
-        ORDER BY {_order(f, 'st.id')}"""
+        ORDER BY {_order(f, "st.id")}"""
     return _run_collection(session, features, w.params, limit, offset, extra)
 
 
@@ -295,6 +309,7 @@ def nearest_sites(session: Session, f: StationFilter, *, lon: float, lat: float,
 
 # --- Flat rows for spreadsheets and KML ----------------------------------------------------------
 
+
 def station_rows(session: Session, f: StationFilter, *, limit: int) -> list[dict[str, Any]]:
     """One flat dict per station, in the import template's columns, for CSV / Excel / KML."""
     w = station_where(f)
@@ -310,7 +325,7 @@ def station_rows(session: Session, f: StationFilter, *, limit: int) -> list[dict
         LEFT JOIN admin_unit a ON a.id = s.admin_unit_id
         LEFT JOIN organisation ow ON ow.id = s.owner_id
         WHERE {w.sql()}
-        ORDER BY {_order(f, 'o.short_name, st.station_code')}
+        ORDER BY {_order(f, "o.short_name, st.station_code")}
         LIMIT :limit"""
     rows = session.execute(text(sql), dict(w.params, limit=limit)).mappings().all()
     return [dict(r) for r in rows]

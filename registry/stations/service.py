@@ -36,10 +36,10 @@ def point(lon: float, lat: float) -> WKTElement:
 
 # --- reading ---------------------------------------------------------------------------------------
 
+
 def get_site(session: Session, *, code: str) -> Site:
     site = session.scalar(
-        select(Site).where(Site.code == code)
-        .options(selectinload(Site.stations).selectinload(Station.sectors))
+        select(Site).where(Site.code == code).options(selectinload(Site.stations).selectinload(Station.sectors))
     )
     if site is None:
         raise NotFound(f"Không có vị trí (cột ăng ten) mã {code}")
@@ -78,38 +78,52 @@ def sites_within(
 
 # --- positions -------------------------------------------------------------------------------------
 
+
 def position_from_input(position: PositionIn) -> Position:
     x, y = position.source_xy
     resolved, problems = resolve(position.crs, x, y)
     if resolved is None:
-        names = {"x": "lon" if position.lon is not None else "easting",
-                 "y": "lat" if position.lat is not None else "northing", "crs": "crs", "xy": ""}
+        names = {
+            "x": "lon" if position.lon is not None else "easting",
+            "y": "lat" if position.lat is not None else "northing",
+            "crs": "crs",
+            "xy": "",
+        }
         raise ValidationFailed(
             "Tọa độ không hợp lệ",
-            [FieldError(p.message, field="position" + ("." + names[p.about] if names[p.about] else ""),
-                        code=p.code) for p in problems],
+            [
+                FieldError(p.message, field="position" + ("." + names[p.about] if names[p.about] else ""), code=p.code)
+                for p in problems
+            ],
         )
     return resolved
 
 
-def _check_placement(
-    session: Session, pos: Position, settings: Settings, *, exclude_id: int | None
-) -> int | None:
+def _check_placement(session: Session, pos: Position, settings: Settings, *, exclude_id: int | None) -> int | None:
     """The commune the point is in; refuses points outside the province or on top of another site."""
     placement = place_points(session, [(pos.lon, pos.lat)], province_code=settings.province_code)[0]
     errors: list[FieldError] = []
     if placement.outside_province_m is not None and placement.outside_province_m > settings.province_tolerance_m:
-        errors.append(FieldError(
-            f"Điểm nằm ngoài địa bàn tỉnh (cách ranh giới {placement.outside_province_m / 1000:.1f} km)",
-            field="position", code="outside_province"))
-    near = sites_within(session, lon=pos.lon, lat=pos.lat, metres=settings.duplicate_site_distance_m,
-                        exclude_id=exclude_id)
+        errors.append(
+            FieldError(
+                f"Điểm nằm ngoài địa bàn tỉnh (cách ranh giới {placement.outside_province_m / 1000:.1f} km)",
+                field="position",
+                code="outside_province",
+            )
+        )
+    near = sites_within(
+        session, lon=pos.lon, lat=pos.lat, metres=settings.duplicate_site_distance_m, exclude_id=exclude_id
+    )
     if near:
         code, d = near[0]
-        errors.append(FieldError(
-            f"Trùng vị trí với cột {code} (cách {d:.1f} m): có thể là cùng một vị trí nhập hai lần; "
-            "hãy thêm trạm vào vị trí đó",
-            field="position", code="duplicate_site"))
+        errors.append(
+            FieldError(
+                f"Trùng vị trí với cột {code} (cách {d:.1f} m): có thể là cùng một vị trí nhập hai lần; "
+                "hãy thêm trạm vào vị trí đó",
+                field="position",
+                code="duplicate_site",
+            )
+        )
     if errors:
         raise ValidationFailed("Vị trí không hợp lệ", errors)
     return placement.commune_id
@@ -137,8 +151,7 @@ def _owner(session: Session, name: str | None) -> Organisation | None:
 
 
 def _apply_site_fields(session: Session, site: Site, fields: dict[str, Any]) -> None:
-    for key in ("address", "pole_class", "pole_height_m", "building_height_m", "ground_elevation_m",
-                "status", "notes"):
+    for key in ("address", "pole_class", "pole_height_m", "building_height_m", "ground_elevation_m", "status", "notes"):
         if key in fields:
             value = fields[key]
             setattr(site, key, value.value if hasattr(value, "value") else value)
@@ -165,8 +178,13 @@ def create_site(session: Session, *, data: SiteCreate, settings: Settings | None
     if session.scalar(select(Site.id).where(Site.code == code)) is not None:
         raise Conflict(f"Mã vị trí {code} đã tồn tại")
     site = Site(
-        code=code, geom=point(pos.lon, pos.lat), source_crs=pos.source_crs, source_x=pos.source_x,
-        source_y=pos.source_y, provenance=data.position.provenance.value, admin_unit_id=commune_id,
+        code=code,
+        geom=point(pos.lon, pos.lat),
+        source_crs=pos.source_crs,
+        source_x=pos.source_x,
+        source_y=pos.source_y,
+        provenance=data.position.provenance.value,
+        admin_unit_id=commune_id,
         status=SiteStatus.operating.value,
     )
     _apply_site_fields(session, site, data.model_dump(exclude_unset=True, exclude={"code", "position"}))
@@ -204,14 +222,20 @@ def delete_site(session: Session, *, code: str) -> None:
 
 # --- stations --------------------------------------------------------------------------------------
 
+
 def _operator(session: Session, name: str) -> Organisation:
     index = OrganisationIndex(session)
     operator = index.find_operator(name)
     if operator is None:
         raise ValidationFailed(
             "Doanh nghiệp không hợp lệ",
-            [FieldError(f"Không biết doanh nghiệp viễn thông «{name}» (có: {', '.join(index.operator_names())})",
-                        field="operator", value=name)],
+            [
+                FieldError(
+                    f"Không biết doanh nghiệp viễn thông «{name}» (có: {', '.join(index.operator_names())})",
+                    field="operator",
+                    value=name,
+                )
+            ],
         )
     return operator
 
@@ -219,8 +243,9 @@ def _operator(session: Session, name: str) -> Organisation:
 def _site_by_code(session: Session, code: str) -> Site:
     site = session.scalar(select(Site).where(Site.code == code))
     if site is None:
-        raise ValidationFailed("Vị trí không tồn tại",
-                               [FieldError(f"Không có vị trí mã {code}", field="site_code", value=code)])
+        raise ValidationFailed(
+            "Vị trí không tồn tại", [FieldError(f"Không có vị trí mã {code}", field="site_code", value=code)]
+        )
     return site
 
 
@@ -231,7 +256,7 @@ def set_sectors(station: Station, sectors: list[tuple[float, float | None, float
     key never sees two rows at once.
     """
     changed = len(station.sectors) != len(sectors)
-    del station.sectors[len(sectors):]
+    del station.sectors[len(sectors) :]
     for i, (azimuth, tilt, eirp) in enumerate(sectors, start=1):
         if i <= len(station.sectors):
             sector = station.sectors[i - 1]
@@ -257,12 +282,19 @@ def _apply_station_fields(station: Station, fields: dict[str, Any], sectors: lis
 def create_station(session: Session, *, data: StationCreate) -> Station:
     operator = _operator(session, data.operator)
     site = _site_by_code(session, data.site_code)
-    exists = session.scalar(select(Station.id).where(
-        Station.operator_id == operator.id, Station.station_code == data.station_code))
+    exists = session.scalar(
+        select(Station.id).where(Station.operator_id == operator.id, Station.station_code == data.station_code)
+    )
     if exists is not None:
         raise Conflict(f"{operator.short_name} đã có trạm mã {data.station_code} (số {exists})")
-    station = Station(operator_id=operator.id, station_code=data.station_code, site_id=site.id,
-                      status=StationStatus.operating.value, technologies=[], bands=[])
+    station = Station(
+        operator_id=operator.id,
+        station_code=data.station_code,
+        site_id=site.id,
+        status=StationStatus.operating.value,
+        technologies=[],
+        bands=[],
+    )
     fields = data.model_dump(exclude_unset=True, exclude={"operator", "station_code", "site_code", "sectors"})
     _apply_station_fields(station, fields, data.sectors)
     session.add(station)

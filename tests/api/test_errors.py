@@ -150,14 +150,10 @@ def test_body_that_is_not_an_object(client: TestClient) -> None:
 
 
 def test_extra_field_in_body_is_named(client: TestClient) -> None:
-    body = problem(
-        client.post("/api/sites", json={"position": {"lon": 106.68, "lat": 20.86}, "colour": "red"}), 422
-    )
+    body = problem(client.post("/api/sites", json={"position": {"lon": 106.68, "lat": 20.86}, "colour": "red"}), 422)
     assert_names_field(body, "colour")
     assert "extra_forbidden" in {e.get("code") for e in body["errors"]}
-    nested = problem(
-        client.post("/api/sites", json={"position": {"lon": 106.68, "lat": 20.86, "alt": 3}}), 422
-    )
+    nested = problem(client.post("/api/sites", json={"position": {"lon": 106.68, "lat": 20.86, "alt": 3}}), 422)
     assert "position.alt" in {e["field"] for e in nested["errors"]}
 
 

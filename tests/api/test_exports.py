@@ -102,9 +102,7 @@ def stations(db: Session) -> list[Station]:
             bands=["2100"],
             status="suspended",
         ),
-        make_station(
-            db, site=c, operator_code="VIETNAMOBILE", station_code="VNM-1", technologies=[], bands=[]
-        ),
+        make_station(db, site=c, operator_code="VIETNAMOBILE", station_code="VNM-1", technologies=[], bands=[]),
     ]
 
 
@@ -165,9 +163,7 @@ def test_exports_take_the_list_filters(
     listed = client.get("/api/stations", params={**params, "limit": 1000}).json()
     assert {f["properties"]["station_code"] for f in listed["features"]} == expected
 
-    assert {
-        r["Mã trạm"] for r in csv_rows(client.get("/api/stations.csv", params=params).content)
-    } == expected
+    assert {r["Mã trạm"] for r in csv_rows(client.get("/api/stations.csv", params=params).content)} == expected
 
     book = load_workbook(io.BytesIO(client.get("/api/stations.xlsx", params=params).content), read_only=True)
     sheet = book.worksheets[0]
@@ -276,9 +272,7 @@ def test_export_imports_back_unchanged(
     assert versions(db) == before_versions
 
 
-def test_filtered_export_imports_back_unchanged(
-    client: TestClient, db: Session, stations: list[Station]
-) -> None:
+def test_filtered_export_imports_back_unchanged(client: TestClient, db: Session, stations: list[Station]) -> None:
     exported = client.get("/api/stations.csv", params={"operator": "MobiFone"}).content
     response = client.post("/api/imports/stations", files={"file": ("mbf.csv", exported, "text/csv")})
     assert response.status_code == 200, response.text
@@ -290,9 +284,7 @@ def site_versions(db: Session) -> list[tuple[str, int]]:
     return sorted(db.execute(select(Site.code, Site.version)).tuples().all())
 
 
-def test_export_reimport_leaves_sites_unchanged(
-    client: TestClient, db: Session, stations: list[Station]
-) -> None:
+def test_export_reimport_leaves_sites_unchanged(client: TestClient, db: Session, stations: list[Station]) -> None:
     """The exporter promises that an export imports back unchanged: sites included, not only stations."""
     before = site_versions(db)
     exported = client.get("/api/stations.csv").content

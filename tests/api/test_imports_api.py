@@ -148,9 +148,7 @@ def test_xlsx_upload(client: TestClient, db: Session) -> None:
 
 def test_english_alias_headers_and_vn2000(client: TestClient, db: Session) -> None:
     lon, lat = 106.6910, 20.8450
-    easting, northing = pyproj.Transformer.from_crs("EPSG:4326", TM3_HAIPHONG, always_xy=True).transform(
-        lon, lat
-    )
+    easting, northing = pyproj.Transformer.from_crs("EPSG:4326", TM3_HAIPHONG, always_xy=True).transform(lon, lat)
     rows = [["VTL-X1", "VTL", "HP-91001", f"{northing:.3f}", f"{easting:.3f}", "9210", "4G"]]
     headers = ["station_code", "operator", "site_code", "x_north", "y_east", "crs", "technologies"]
     response = upload(client, csv_bytes(headers, rows, bom=False))
@@ -165,9 +163,7 @@ def test_english_alias_headers_and_vn2000(client: TestClient, db: Session) -> No
     assert geod_m(got_lon, got_lat, ref_lon, ref_lat) < 0.1
     source = client.get("/api/sites/HP-91001").json()["properties"]["source"]
     assert source["crs"] == 9210
-    assert source["x"] == pytest.approx(easting, abs=1e-3) and source["y"] == pytest.approx(
-        northing, abs=1e-3
-    )
+    assert source["x"] == pytest.approx(easting, abs=1e-3) and source["y"] == pytest.approx(northing, abs=1e-3)
 
 
 def test_dry_run_writes_nothing(client: TestClient, db: Session) -> None:
@@ -397,9 +393,7 @@ def test_xlsx_with_numbers_and_dates_as_excel_types(client: TestClient, db: Sess
     response = upload(client, xlsx_bytes(HEADERS, rows), "so.xlsx")
     assert response.status_code == 200, response.text
     assert response.json()["stations_created"] == 2 and response.json()["sites_created"] == 1
-    stations = {
-        s["station_code"]: s for s in client.get("/api/sites/HP-92001").json()["properties"]["stations"]
-    }
+    stations = {s["station_code"]: s for s in client.get("/api/sites/HP-92001").json()["properties"]["stations"]}
     assert set(stations) == {"1001", "MBF-2"}
     assert stations["1001"]["commissioning_date"] == "2023-04-05"
     assert stations["1001"]["bands"] == ["1800"]

@@ -18,9 +18,7 @@ def test_operators(client: TestClient) -> None:
 
 
 def test_non_operators_after_an_owner_is_recorded(client: TestClient) -> None:
-    client.post(
-        "/api/sites", json={"position": {"lon": 106.66, "lat": 20.84}, "owner": "Công ty Hạ tầng Thử nghiệm"}
-    )
+    client.post("/api/sites", json={"position": {"lon": 106.66, "lat": 20.84}, "owner": "Công ty Hạ tầng Thử nghiệm"})
     others = client.get("/api/organisations", params={"operator": "false"}).json()
     assert [o["name"] for o in others] == ["Công ty Hạ tầng Thử nghiệm"]
     assert len(client.get("/api/organisations").json()) == 6

@@ -174,15 +174,11 @@ def operators_data(db: Session) -> dict[str, Site]:
         "TỔNG CÔNG TY VIỄN THÔNG MOBIFONE",
     ],
 )
-def test_operator_by_code_name_or_alias(
-    client: TestClient, operators_data: dict[str, Site], value: str
-) -> None:
+def test_operator_by_code_name_or_alias(client: TestClient, operators_data: dict[str, Site], value: str) -> None:
     assert sites(client, operator=value) == ["OP-MOBIFONE", "OP-SHARED"]
 
 
-@pytest.mark.parametrize(
-    "value", ["VinaPhone", "vinaphone", "VNPT", "vnpt", "Tập đoàn Bưu chính Viễn thông Việt Nam"]
-)
+@pytest.mark.parametrize("value", ["VinaPhone", "vinaphone", "VNPT", "vnpt", "Tập đoàn Bưu chính Viễn thông Việt Nam"])
 def test_operator_vnpt_by_alias(client: TestClient, operators_data: dict[str, Site], value: str) -> None:
     assert sites(client, operator=value) == ["OP-SHARED", "OP-VNPT"]
 
@@ -190,9 +186,7 @@ def test_operator_vnpt_by_alias(client: TestClient, operators_data: dict[str, Si
 def test_several_operators_mean_any_of_them(client: TestClient, operators_data: dict[str, Site]) -> None:
     expected = ["OP-SHARED", "OP-VIETNAMOBILE", "OP-VIETTEL"]
     assert sites(client, operator="viettel,Vietnamobile,mbf-none") == ["OP-VIETNAMOBILE", "OP-VIETTEL"]
-    assert sites(client, operator=["viettel", "vietnamobile", "mobifone"]) == sorted(
-        expected + ["OP-MOBIFONE"]
-    )
+    assert sites(client, operator=["viettel", "vietnamobile", "mobifone"]) == sorted(expected + ["OP-MOBIFONE"])
 
 
 def test_unknown_operator_matches_nothing(client: TestClient, operators_data: dict[str, Site]) -> None:
@@ -322,9 +316,7 @@ def test_combined_commune_operator_technology(client: TestClient, db: Session) -
 def test_bbox_filter_matches_an_independent_check(client: TestClient, db: Session) -> None:
     made = make_random_sites(db, count=60, seed=21)
     box = (106.64, 20.82, 106.70, 20.87)
-    expected = sorted(
-        s.code for s in made if box[0] <= s.source_x <= box[2] and box[1] <= s.source_y <= box[3]
-    )
+    expected = sorted(s.code for s in made if box[0] <= s.source_x <= box[2] and box[1] <= s.source_y <= box[3])
     assert 0 < len(expected) < 60
     assert sites(client, bbox=",".join(map(str, box))) == expected
 
@@ -364,9 +356,7 @@ def test_near_without_radius_orders_everything_by_distance(client: TestClient, d
     assert body["numberMatched"] == 30
     assert codes(body) == [s.code for s in expected[:10]]
     for f, s in zip(body["features"], expected, strict=False):
-        assert f["properties"]["distance_m"] == pytest.approx(
-            geod_m(lon, lat, s.source_x, s.source_y), abs=0.01
-        )
+        assert f["properties"]["distance_m"] == pytest.approx(geod_m(lon, lat, s.source_x, s.source_y), abs=0.01)
 
 
 # --- one site ------------------------------------------------------------------------------------
@@ -554,9 +544,7 @@ def test_incomplete_positions_are_refused(client: TestClient, position: dict[str
 
 def test_create_site_with_an_existing_code_conflicts(client: TestClient, db: Session) -> None:
     make_site(db, code="HP-00200", lon=106.61, lat=20.81)
-    body = problem(
-        client.post("/api/sites", json={"code": "HP-00200", "position": {"lon": 106.7, "lat": 20.85}}), 409
-    )
+    body = problem(client.post("/api/sites", json={"code": "HP-00200", "position": {"lon": 106.7, "lat": 20.85}}), 409)
     assert "HP-00200" in body["detail"]
 
 
@@ -593,9 +581,7 @@ def test_patch_moves_the_site(client: TestClient, db: Session) -> None:
 def test_patch_onto_another_site_is_refused(client: TestClient, db: Session) -> None:
     make_site(db, code="HP-00302", lon=106.66, lat=20.84)
     make_site(db, code="HP-00303", lon=106.67, lat=20.84)
-    body = problem(
-        client.patch("/api/sites/HP-00303", json={"position": {"lon": 106.66001, "lat": 20.84}}), 422
-    )
+    body = problem(client.patch("/api/sites/HP-00303", json={"position": {"lon": 106.66001, "lat": 20.84}}), 422)
     assert_names_field(body, "position")
     lon, _ = stored_lon_lat(db, "HP-00303")
     assert lon == pytest.approx(106.67)
@@ -625,18 +611,14 @@ def test_delete_empty_site(client: TestClient, db: Session) -> None:
 def test_site_code_with_a_slash_is_refused(client: TestClient) -> None:
     """A code must be usable as one path segment (/api/sites/{code}), so "/" is refused up front
     instead of creating a site no URL can reach."""
-    response = client.post(
-        "/api/sites", json={"code": "HP/2024/001", "position": {"lon": 106.66, "lat": 20.84}}
-    )
+    response = client.post("/api/sites", json={"code": "HP/2024/001", "position": {"lon": 106.66, "lat": 20.84}})
     assert response.status_code == 422, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
     assert [e["field"] for e in response.json()["errors"]] == ["code"]
 
 
 @pytest.mark.parametrize("field", ["status", "address", "pole_class", "owner"])
-def test_patch_with_null_is_a_422_or_clears_never_a_conflict(
-    client: TestClient, db: Session, field: str
-) -> None:
+def test_patch_with_null_is_a_422_or_clears_never_a_conflict(client: TestClient, db: Session, field: str) -> None:
     """Explicit null: either the field may be empty (200) or the request is invalid (422 naming it);
     it is never a 409 "already exists" (nothing collides) nor a 500."""
     make_site(db, code="HP-00500", lon=106.66, lat=20.84, address="Số 1")

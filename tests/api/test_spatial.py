@@ -56,9 +56,7 @@ def test_radius_search_is_exactly_the_geodesic_disc(client: TestClient, field: l
     expected = {code for code, d in dist.items() if d <= radius}
     assert 3 <= len(expected) < len(field), "test set-up: the disc should hold some sites, not all"
 
-    body = collection(
-        client.get("/api/sites", params={"near": f"{lon!r},{lat!r}", "radius_m": radius, "limit": 1000})
-    )
+    body = collection(client.get("/api/sites", params={"near": f"{lon!r},{lat!r}", "radius_m": radius, "limit": 1000}))
     got = codes(body)
     assert set(got) == expected
     assert len(got) == len(expected) == body["numberMatched"]
@@ -96,9 +94,7 @@ def test_stations_within_radius(client: TestClient, field: list[Site], seed: int
 
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("n", [1, 10, 37])
-def test_nearest_matches_geod_order_and_distance(
-    client: TestClient, field: list[Site], seed: int, n: int
-) -> None:
+def test_nearest_matches_geod_order_and_distance(client: TestClient, field: list[Site], seed: int, n: int) -> None:
     rng = random.Random(seed)
     ((lon, lat),) = random_points(rng, 1)
     dist = distances(field, lon, lat)
@@ -156,9 +152,7 @@ def test_nearest_with_technology_and_pole_class_filters(client: TestClient, fiel
 
 def test_nearest_asking_for_more_than_there_are(client: TestClient, db: Session, settings: Settings) -> None:
     made = make_random_sites(db, count=12, seed=8)
-    body = collection(
-        client.get("/api/sites/nearest", params={"lon": 106.68, "lat": 20.85, "n": settings.max_nearest})
-    )
+    body = collection(client.get("/api/sites/nearest", params={"lon": 106.68, "lat": 20.85, "n": settings.max_nearest}))
     assert sorted(codes(body)) == sorted(s.code for s in made)
 
 
@@ -182,9 +176,7 @@ def test_bbox_and_within_agree_with_shapely(client: TestClient, field: list[Site
         y0, y1 = sorted(rng.uniform(URBAN_CORE[1], URBAN_CORE[3]) for _ in range(2))
         box = shape({"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]})
         expected = sorted(s.code for s in field if box.contains(Point(s.source_x, s.source_y)))
-        by_bbox = collection(
-            client.get("/api/sites", params={"bbox": f"{x0!r},{y0!r},{x1!r},{y1!r}", "limit": 1000})
-        )
+        by_bbox = collection(client.get("/api/sites", params={"bbox": f"{x0!r},{y0!r},{x1!r},{y1!r}", "limit": 1000}))
         assert sorted(codes(by_bbox)) == expected
         by_within = collection(
             client.get("/api/sites", params={"within": json.dumps(box.__geo_interface__), "limit": 1000})
@@ -211,9 +203,7 @@ def test_radius_with_near_and_other_filters(client: TestClient, field: list[Site
     lon, lat = 106.68, 20.85
     dist = distances(field, lon, lat)
     radius = clear_radius(dist, random.Random(606))
-    expected = {
-        s.code for s in field if dist[s.code] <= radius and s.stations[0].operator.code in ("VIETTEL", "VNPT")
-    }
+    expected = {s.code for s in field if dist[s.code] <= radius and s.stations[0].operator.code in ("VIETTEL", "VNPT")}
     body = collection(
         client.get(
             "/api/sites",

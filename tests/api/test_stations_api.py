@@ -26,9 +26,7 @@ def network(db: Session) -> None:
     b = make_site(db, code="NW-B", lon=106.68, lat=20.86, pole_class="A2b", address="Đường Tô Hiệu")
     make_station(db, site=a, operator_code="VIETTEL", station_code="V-1", technologies=["2G", "4G"])
     make_station(db, site=a, operator_code="MOBIFONE", station_code="M-1", technologies=["4G", "5G"])
-    make_station(
-        db, site=b, operator_code="MOBIFONE", station_code="M-2", technologies=["4G"], status="planned"
-    )
+    make_station(db, site=b, operator_code="MOBIFONE", station_code="M-2", technologies=["4G"], status="planned")
     make_station(
         db,
         site=b,
@@ -130,9 +128,7 @@ def test_create_station_with_operator_by_name(client: TestClient, db: Session) -
 )
 def test_operator_names_and_aliases(client: TestClient, db: Session, name: str, code: str) -> None:
     make_site(db, code="HP-01001", lon=106.66, lat=20.84)
-    response = client.post(
-        "/api/stations", json={"operator": name, "station_code": "X1", "site_code": "HP-01001"}
-    )
+    response = client.post("/api/stations", json={"operator": name, "station_code": "X1", "site_code": "HP-01001"})
     assert response.status_code == 201, response.text
     assert response.json()["operator_code"] == code
 
@@ -141,16 +137,12 @@ def test_duplicate_operator_station_code_conflicts(client: TestClient, db: Sessi
     site = make_site(db, code="HP-01002", lon=106.66, lat=20.84)
     make_station(db, site=site, operator_code="VIETTEL", station_code="HPG0001")
     body = problem(
-        client.post(
-            "/api/stations", json={"operator": "viettel", "station_code": "HPG0001", "site_code": "HP-01002"}
-        ),
+        client.post("/api/stations", json={"operator": "viettel", "station_code": "HPG0001", "site_code": "HP-01002"}),
         409,
     )
     assert "HPG0001" in body["detail"]
     # The same code at another operator is another station.
-    ok = client.post(
-        "/api/stations", json={"operator": "VNPT", "station_code": "HPG0001", "site_code": "HP-01002"}
-    )
+    ok = client.post("/api/stations", json={"operator": "VNPT", "station_code": "HPG0001", "site_code": "HP-01002"})
     assert ok.status_code == 201, ok.text
     assert db.scalar(select(func.count()).select_from(Station)) == 2
 
@@ -158,9 +150,7 @@ def test_duplicate_operator_station_code_conflicts(client: TestClient, db: Sessi
 def test_unknown_operator_is_refused(client: TestClient, db: Session) -> None:
     make_site(db, code="HP-01003", lon=106.66, lat=20.84)
     body = problem(
-        client.post(
-            "/api/stations", json={"operator": "Sfone", "station_code": "S1", "site_code": "HP-01003"}
-        ),
+        client.post("/api/stations", json={"operator": "Sfone", "station_code": "S1", "site_code": "HP-01003"}),
         422,
     )
     assert_names_field(body, "operator")
@@ -183,9 +173,7 @@ def test_organisation_that_is_not_an_operator_is_refused(client: TestClient, db:
 
 def test_unknown_site_is_refused(client: TestClient) -> None:
     body = problem(
-        client.post(
-            "/api/stations", json={"operator": "Viettel", "station_code": "S1", "site_code": "HP-55555"}
-        ),
+        client.post("/api/stations", json={"operator": "Viettel", "station_code": "S1", "site_code": "HP-55555"}),
         422,
     )
     assert_names_field(body, "site_code")
@@ -287,13 +275,11 @@ def test_patch_moves_a_station_to_another_site(client: TestClient, db: Session) 
     make_site(db, code="HP-01009", lon=106.67, lat=20.84)
     body = client.patch(f"/api/stations/{st.id}", json={"site_code": "HP-01009"}).json()
     assert body["site_code"] == "HP-01009"
-    assert [
-        s["station_code"] for s in client.get("/api/sites/HP-01009").json()["properties"]["stations"]
-    ] == [st.station_code]
+    assert [s["station_code"] for s in client.get("/api/sites/HP-01009").json()["properties"]["stations"]] == [
+        st.station_code
+    ]
     assert client.get("/api/sites/HP-01008").json()["properties"]["stations"] == []
-    assert_names_field(
-        problem(client.patch(f"/api/stations/{st.id}", json={"site_code": "HP-404"}), 422), "site_code"
-    )
+    assert_names_field(problem(client.patch(f"/api/stations/{st.id}", json={"site_code": "HP-404"}), 422), "site_code")
 
 
 def test_patch_missing_station_is_404(client: TestClient) -> None:

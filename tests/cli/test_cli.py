@@ -36,8 +36,12 @@ def test_shipped_templates_import(db: Session, tmp_path: Path) -> None:
 
 def test_import_bad_file_exits_2_and_names_row(db: Session, tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
-    bad.write_bytes(write_csv(["Mã trạm", "Doanh nghiệp", "Kinh độ", "Vĩ độ"],
-                              [["A1", "Viettel", "106.68", "20.86"], ["A2", "Viettel", "106.68", "abc"]]))
+    bad.write_bytes(
+        write_csv(
+            ["Mã trạm", "Doanh nghiệp", "Kinh độ", "Vĩ độ"],
+            [["A1", "Viettel", "106.68", "20.86"], ["A2", "Viettel", "106.68", "abc"]],
+        )
+    )
     result = runner.invoke(app, ["import", "stations", str(bad)])
     assert result.exit_code == 2
     assert "Vĩ độ" in result.output and "3" in result.output
@@ -51,8 +55,9 @@ def test_import_then_export_every_format(db: Session, tmp_path: Path) -> None:
     assert out.exit_code == 0
     rows = list(csv.reader(io.StringIO(out.stdout.lstrip("\ufeff"))))
     assert rows[0][:2] == ["Mã trạm", "Doanh nghiệp"] and rows[1][0] == "HPG1234"
-    geo = runner.invoke(app, ["export", "stations", "--format", "geojson", "--near", "106.691136,20.851684",
-                              "--radius-m", "10"])
+    geo = runner.invoke(
+        app, ["export", "stations", "--format", "geojson", "--near", "106.691136,20.851684", "--radius-m", "10"]
+    )
     assert len(json.loads(geo.stdout)["features"]) == 1
     target = tmp_path / "x.kml"
     kml = runner.invoke(app, ["export", "stations", "--format", "kml", "-o", str(target)])

@@ -135,9 +135,7 @@ def test_round_trip(point: tuple[float, float], epsg: int) -> None:
 
 
 @settings(max_examples=30, deadline=None)
-@given(
-    points=st.lists(vietnam_lon_lat, min_size=1, max_size=20), epsg=st.sampled_from(sorted(SUPPORTED_EPSG))
-)
+@given(points=st.lists(vietnam_lon_lat, min_size=1, max_size=20), epsg=st.sampled_from(sorted(SUPPORTED_EPSG)))
 def test_vectorised_equals_scalar(points: list[tuple[float, float]], epsg: int) -> None:
     lons, lats = zip(*points, strict=True)
     xs, ys = from_wgs84_many(epsg, lons, lats)

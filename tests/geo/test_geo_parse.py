@@ -159,9 +159,7 @@ HEMISPHERES = {"lat": {"N": 1, "B": 1, "S": -1, "Nam": -1}, "lon": {"E": 1, "Đ"
     comma=st.booleans(),
     data=st.data(),
 )
-def test_dms_round_trip(
-    kind: str, d: int, m: int, millis: int, style: str, comma: bool, data: st.DataObject
-) -> None:
+def test_dms_round_trip(kind: str, d: int, m: int, millis: int, style: str, comma: bool, data: st.DataObject) -> None:
     letter = data.draw(st.sampled_from(sorted(HEMISPHERES[kind])))
     seconds = f"{millis // 1000}.{millis % 1000:03d}"
     text = style.format(d=d, m=m, s=seconds.replace(".", ",") if comma else seconds, h=letter)

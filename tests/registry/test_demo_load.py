@@ -19,11 +19,16 @@ def test_demo_loads_through_the_importer(db: Session) -> None:
     assert by_crs.get(9210, 0) > 50, "some sites keep their VN-2000 source coordinates"
     no_commune = db.scalar(select(func.count()).select_from(Site).where(Site.admin_unit_id.is_(None)))
     assert no_commune == 0, "every demo site lies in a commune, none at sea"
-    operators = set(db.scalars(text(
-        "SELECT DISTINCT o.short_name FROM station s JOIN organisation o ON o.id = s.operator_id")))
+    operators = set(
+        db.scalars(text("SELECT DISTINCT o.short_name FROM station s JOIN organisation o ON o.id = s.operator_id"))
+    )
     assert operators == {"Viettel", "VNPT", "MobiFone", "Vietnamobile"}
-    colocated = db.scalar(text("SELECT count(*) FROM (SELECT site_id FROM station GROUP BY site_id "
-                               "HAVING count(DISTINCT operator_id) > 1) t"))
+    colocated = db.scalar(
+        text(
+            "SELECT count(*) FROM (SELECT site_id FROM station GROUP BY site_id "
+            "HAVING count(DISTINCT operator_id) > 1) t"
+        )
+    )
     assert colocated and colocated > sites * 0.3
     # loading again is a no-op
     assert "bỏ qua" in load_demo(db)
@@ -32,3 +37,14 @@ def test_demo_loads_through_the_importer(db: Session) -> None:
 
 def test_demo_rows_are_reproducible() -> None:
     assert demo_rows(seed=2026)[:50] == demo_rows(seed=2026)[:50]
+
+
+def test_synthetic_national_sites(db: Session) -> None:
+    from fixtures.synthetic import add_synthetic_sites
+
+    added = add_synthetic_sites(db, sites=500)
+    assert added >= 500
+    sites = db.scalar(text("SELECT count(*) FROM site WHERE code LIKE 'SY-%'"))
+    assert sites == 500
+    bad = db.scalar(text("SELECT count(*) FROM station WHERE cardinality(technologies) = 0"))
+    assert bad == 0

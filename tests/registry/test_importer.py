@@ -17,15 +17,63 @@ from registry.stations.importer import import_table
 from registry.stations.models import Sector, Site, Station
 from registry.tabular import read_table, write_csv
 
-HEADERS = ["Mã trạm", "Doanh nghiệp", "Mã vị trí", "Địa chỉ", "Kinh độ", "Vĩ độ", "Loại cột",
-           "Chiều cao cột (m)", "Công nghệ", "Băng tần", "Trạng thái", "Ngày phát sóng"]
+HEADERS = [
+    "Mã trạm",
+    "Doanh nghiệp",
+    "Mã vị trí",
+    "Địa chỉ",
+    "Kinh độ",
+    "Vĩ độ",
+    "Loại cột",
+    "Chiều cao cột (m)",
+    "Công nghệ",
+    "Băng tần",
+    "Trạng thái",
+    "Ngày phát sóng",
+]
 GOOD = [
-    ["HPG0001", "Viettel", "HP-90001", "Số 5 Lạch Tray, Gia Viên", "106.6830", "20.8600", "A2a", "12",
-     "2G,4G", "900,1800", "đang hoạt động", "15/03/2021"],
-    ["HP_VNP_01", "VinaPhone", "HP-90001", "Số 5 Lạch Tray, Gia Viên", "106,6830", "20,8600", "A2a", "12",
-     "4G,5G", "1800,n78", "operating", "2022-01-10"],
-    ["MBF-0007", "mobifone", "", "Đường Trần Thành Ngọ, Kiến An", "106°37'48\"E", "20°48'36\"N", "A2b", "42",
-     "4G", "1800", "quy hoạch", ""],
+    [
+        "HPG0001",
+        "Viettel",
+        "HP-90001",
+        "Số 5 Lạch Tray, Gia Viên",
+        "106.6830",
+        "20.8600",
+        "A2a",
+        "12",
+        "2G,4G",
+        "900,1800",
+        "đang hoạt động",
+        "15/03/2021",
+    ],
+    [
+        "HP_VNP_01",
+        "VinaPhone",
+        "HP-90001",
+        "Số 5 Lạch Tray, Gia Viên",
+        "106,6830",
+        "20,8600",
+        "A2a",
+        "12",
+        "4G,5G",
+        "1800,n78",
+        "operating",
+        "2022-01-10",
+    ],
+    [
+        "MBF-0007",
+        "mobifone",
+        "",
+        "Đường Trần Thành Ngọ, Kiến An",
+        "106°37'48\"E",
+        "20°48'36\"N",
+        "A2b",
+        "42",
+        "4G",
+        "1800",
+        "quy hoạch",
+        "",
+    ],
 ]
 GEOD = pyproj.Geod(ellps="WGS84")
 TM3_HAIPHONG = pyproj.CRS(
@@ -40,9 +88,11 @@ def csv_table(headers: list[str], rows: list[list[Any]]) -> Any:
 
 
 def counts(db: Session) -> tuple[int, int, int]:
-    return (db.scalar(select(func.count()).select_from(Site)) or 0,
-            db.scalar(select(func.count()).select_from(Station)) or 0,
-            db.scalar(select(func.count()).select_from(Sector)) or 0)
+    return (
+        db.scalar(select(func.count()).select_from(Site)) or 0,
+        db.scalar(select(func.count()).select_from(Station)) or 0,
+        db.scalar(select(func.count()).select_from(Sector)) or 0,
+    )
 
 
 def run(db: Session, rows: list[list[Any]], headers: list[str] = HEADERS, **kw: Any) -> Any:
@@ -79,7 +129,12 @@ def test_reimport_changes_nothing(db: Session) -> None:
     before = counts(db)
     report = run(db, GOOD)
     assert report.stations_unchanged == 3
-    assert (report.stations_created, report.stations_updated, report.sites_created, report.sites_updated) == (0, 0, 0, 0)
+    assert (report.stations_created, report.stations_updated, report.sites_created, report.sites_updated) == (
+        0,
+        0,
+        0,
+        0,
+    )
     assert counts(db) == before
     db.expire_all()
     assert sorted(db.scalars(select(Station.version))) == versions
@@ -124,11 +179,13 @@ def test_vn2000_tm3_x_north_within_a_decimetre_of_pyproj(db: Session) -> None:
     assert (site.source_x, site.source_y) == (pytest.approx(easting, abs=1e-3), pytest.approx(northing, abs=1e-3))
     lon, lat = db.execute(select(func.ST_X(Site.geom), func.ST_Y(Site.geom)).where(Site.id == site.id)).one()
     back_lon, back_lat = pyproj.Transformer.from_crs(TM3_HAIPHONG, "EPSG:4326", always_xy=True).transform(
-        round(easting, 3), round(northing, 3))
+        round(easting, 3), round(northing, 3)
+    )
     assert GEOD.inv(lon, lat, back_lon, back_lat)[2] < 0.1
     # and it is not the untransformed VN-2000 position, about 200 m away
-    raw = pyproj.Transformer.from_crs(pyproj.CRS("+proj=tmerc +lon_0=105.75 +k=0.9999 +x_0=500000 +ellps=WGS84"),
-                                      "EPSG:4326", always_xy=True).transform(easting, northing)
+    raw = pyproj.Transformer.from_crs(
+        pyproj.CRS("+proj=tmerc +lon_0=105.75 +k=0.9999 +x_0=500000 +ellps=WGS84"), "EPSG:4326", always_xy=True
+    ).transform(easting, northing)
     assert GEOD.inv(lon, lat, *raw)[2] > 150
 
 
@@ -257,7 +314,10 @@ def test_sectors_must_line_up(db: Session) -> None:
     station = db.scalar(select(Station).where(Station.station_code == "HPG0001"))
     assert station is not None
     assert [(s.azimuth_deg, s.tilt_deg, s.eirp_w) for s in station.sectors] == [
-        (0, 4, 1000), (120, 4, 1000), (240, 6, 800)]
+        (0, 4, 1000),
+        (120, 4, 1000),
+        (240, 6, 800),
+    ]
 
 
 def test_missing_required_column_and_unknown_column(db: Session) -> None:

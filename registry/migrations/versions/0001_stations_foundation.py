@@ -49,8 +49,7 @@ def upgrade() -> None:
     for srid, auth_name, auth_srid, srtext, proj4text in spatial_ref_sys_rows(VN2000_TM3_SRIDS):
         op.get_bind().execute(
             insert,
-            {"srid": srid, "auth_name": auth_name, "auth_srid": auth_srid, "srtext": srtext,
-             "proj4text": proj4text},
+            {"srid": srid, "auth_name": auth_name, "auth_srid": auth_srid, "srtext": srtext, "proj4text": proj4text},
         )
 
     op.create_table(
@@ -95,7 +94,9 @@ def upgrade() -> None:
         sa.Column("source_y", sa.Float(), nullable=False),
         sa.Column("provenance", sa.String(16), nullable=False),
         sa.Column("address", sa.Text()),
-        sa.Column("admin_unit_id", sa.Integer(), sa.ForeignKey("admin_unit.id", name="fk_site_admin_unit_id_admin_unit")),
+        sa.Column(
+            "admin_unit_id", sa.Integer(), sa.ForeignKey("admin_unit.id", name="fk_site_admin_unit_id_admin_unit")
+        ),
         sa.Column("entered_admin_unit", sa.Text()),
         sa.Column("pole_class", sa.String(4)),
         sa.Column("pole_height_m", sa.Float()),
@@ -112,9 +113,7 @@ def upgrade() -> None:
         ),
         sa.CheckConstraint("provenance IN ('gps', 'survey', 'map', 'converted')", name="ck_site_provenance"),
         sa.CheckConstraint("pole_height_m IS NULL OR pole_height_m > 0", name="ck_site_pole_height"),
-        sa.CheckConstraint(
-            "building_height_m IS NULL OR building_height_m >= 0", name="ck_site_building_height"
-        ),
+        sa.CheckConstraint("building_height_m IS NULL OR building_height_m >= 0", name="ck_site_building_height"),
     )
     op.create_index("ix_site_geom", "site", ["geom"], postgresql_using="gist")
     op.execute("CREATE INDEX ix_site_geog ON site USING gist ((geom::geography))")
@@ -128,11 +127,18 @@ def upgrade() -> None:
     op.create_table(
         "station",
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("operator_id", sa.Integer(), sa.ForeignKey("organisation.id", name="fk_station_operator_id_organisation"), nullable=False),
+        sa.Column(
+            "operator_id",
+            sa.Integer(),
+            sa.ForeignKey("organisation.id", name="fk_station_operator_id_organisation"),
+            nullable=False,
+        ),
         sa.Column("station_code", sa.String(60), nullable=False),
         sa.Column(
-            "site_id", sa.Integer(),
-            sa.ForeignKey("site.id", ondelete="RESTRICT", name="fk_station_site_id_site"), nullable=False,
+            "site_id",
+            sa.Integer(),
+            sa.ForeignKey("site.id", ondelete="RESTRICT", name="fk_station_site_id_site"),
+            nullable=False,
         ),
         sa.Column("technologies", ARRAY(sa.String(2)), server_default="{}", nullable=False),
         sa.Column("bands", ARRAY(sa.String(16)), server_default="{}", nullable=False),
@@ -146,23 +152,21 @@ def upgrade() -> None:
             "status IN ('planned', 'under_construction', 'operating', 'suspended', 'dismantled')",
             name="ck_station_status",
         ),
-        sa.CheckConstraint(
-            "technologies <@ ARRAY['2G', '3G', '4G', '5G']::varchar[]", name="ck_station_technologies"
-        ),
+        sa.CheckConstraint("technologies <@ ARRAY['2G', '3G', '4G', '5G']::varchar[]", name="ck_station_technologies"),
     )
     op.create_index("ix_station_operator_id", "station", ["operator_id"])
     op.create_index("ix_station_site_id", "station", ["site_id"])
     op.create_index("ix_station_technologies", "station", ["technologies"], postgresql_using="gin")
-    op.execute(
-        "CREATE INDEX ix_station_search ON station USING gin (f_unaccent(lower(station_code)) gin_trgm_ops)"
-    )
+    op.execute("CREATE INDEX ix_station_search ON station USING gin (f_unaccent(lower(station_code)) gin_trgm_ops)")
 
     op.create_table(
         "sector",
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column(
-            "station_id", sa.Integer(),
-            sa.ForeignKey("station.id", ondelete="CASCADE", name="fk_sector_station_id_station"), nullable=False,
+            "station_id",
+            sa.Integer(),
+            sa.ForeignKey("station.id", ondelete="CASCADE", name="fk_sector_station_id_station"),
+            nullable=False,
         ),
         sa.Column("sector_no", sa.SmallInteger(), nullable=False),
         sa.Column("azimuth_deg", sa.Float(), nullable=False),
@@ -182,4 +186,6 @@ def downgrade() -> None:
     op.drop_table("admin_unit")
     op.drop_table("organisation")
     op.execute("DROP FUNCTION IF EXISTS f_unaccent(text)")
-    op.execute(f"DELETE FROM spatial_ref_sys WHERE srid BETWEEN {VN2000_TM3_SRIDS.start} AND {VN2000_TM3_SRIDS.stop - 1}")
+    op.execute(
+        f"DELETE FROM spatial_ref_sys WHERE srid BETWEEN {VN2000_TM3_SRIDS.start} AND {VN2000_TM3_SRIDS.stop - 1}"
+    )
