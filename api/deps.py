@@ -28,6 +28,8 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+# Read-only streams (exports) keep their transaction until the last byte is sent.
+StreamSessionDep = Annotated[Session, Depends(get_session, scope="request")]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 
 _S = get_settings()

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Request, Response, status
+from fastapi.responses import StreamingResponse
 
-from api.deps import FilterDep, PageDep, SessionDep, SettingsDep, page_links
+from api.deps import FilterDep, PageDep, SessionDep, SettingsDep, StreamSessionDep, page_links
 from registry.stations import service
-from registry.stations.exporter import FORMATS, export_stations
+from registry.stations.exporter import FORMATS, stream_stations
 from registry.stations.queries import station_count, station_feature_collection
 from registry.stations.schemas import StationCreate, StationPatch
 from registry.stations.views import station_dict
@@ -39,13 +41,17 @@ def list_stations(request: Request, session: SessionDep, filters: FilterDep, pg:
 
 @router.get(".{fmt}", summary="Xuất danh sách trạm: csv, xlsx, geojson, kml (cùng bộ lọc)", response_class=Response)
 def export(
-    fmt: Literal["csv", "xlsx", "geojson", "kml"], session: SessionDep, settings: SettingsDep, filters: FilterDep
-) -> Response:
-    content = export_stations(session, filters=filters, fmt=fmt, settings=settings)
+    fmt: Literal["csv", "xlsx", "geojson", "kml"], session: StreamSessionDep, settings: SettingsDep, filters: FilterDep
+) -> StreamingResponse:
+    chunks = stream_stations(session, filters=filters, fmt=fmt, settings=settings)
+    # Pull the first chunk now: errors surface as problem+json, not as a broken stream.
+    first = next(chunks, b"")
     spec = FORMATS[fmt]
     name = f"tram-goc-{date.today():%Y%m%d}.{spec.extension}"
-    return Response(
-        content, media_type=spec.media_type, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    return StreamingResponse(
+        itertools.chain([first], chunks),
+        media_type=spec.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 

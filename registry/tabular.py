@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,14 +87,23 @@ def read_table(data: bytes, filename: str) -> Table:
     return Table(headers=headers, header_row=header_index + 1, rows=rows)
 
 
-def write_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    """UTF-8 with a byte-order mark so that Excel shows Vietnamese correctly."""
+def iter_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]], *, batch: int = 1000) -> Iterator[bytes]:
+    """CSV in chunks of ``batch`` rows: UTF-8 with a byte-order mark so that Excel shows Vietnamese."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
+    out.write("\ufeff")
     writer.writerow(headers)
-    for row in rows:
+    for i, row in enumerate(rows, start=1):
         writer.writerow(["" if v is None else v for v in row])
-    return out.getvalue().encode("utf-8-sig")
+        if i % batch == 0:
+            yield out.getvalue().encode("utf-8")
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue().encode("utf-8")
+
+
+def write_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    return b"".join(iter_csv(headers, rows))
 
 
 def write_xlsx(
@@ -104,29 +113,33 @@ def write_xlsx(
     sheet: str = "Dữ liệu",
     notes: Sequence[tuple[str, str]] = (),
 ) -> bytes:
+    """An .xlsx written in openpyxl's write-only mode: rows go to a temporary file, not to memory."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    book = Workbook(write_only=False)
-    ws = book.active
-    assert ws is not None
-    ws.title = sheet[:31]
-    ws.append(list(headers))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append(["" if v is None else v for v in row])
+    book = Workbook(write_only=True)
+    ws = book.create_sheet(sheet[:31])
     ws.freeze_panes = "A2"
     for i, h in enumerate(headers, start=1):
         ws.column_dimensions[get_column_letter(i)].width = max(12, min(40, len(h) + 4))
+    bold = Font(bold=True)
+    header_cells = []
+    for h in headers:
+        cell = WriteOnlyCell(ws, value=h)
+        cell.font = bold
+        header_cells.append(cell)
+    ws.append(header_cells)
+    for row in rows:
+        ws.append(["" if v is None else v for v in row])
     if notes:
         help_sheet = book.create_sheet("Hướng dẫn")
+        help_sheet.column_dimensions["A"].width = 28
+        help_sheet.column_dimensions["B"].width = 100
         help_sheet.append(["Cột", "Ý nghĩa"])
         for note in notes:
             help_sheet.append(list(note))
-        help_sheet.column_dimensions["A"].width = 28
-        help_sheet.column_dimensions["B"].width = 100
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

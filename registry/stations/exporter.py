@@ -3,6 +3,7 @@ imports back unchanged), GeoJSON built by PostGIS, and KML for Google Earth."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from html import escape
@@ -10,11 +11,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from registry.errors import ValidationFailed
+from registry.errors import FieldError, ValidationFailed
 from registry.settings import Settings, get_settings
 from registry.stations.queries import StationFilter, station_geojson, station_rows
 from registry.stations.template import BY_KEY, COLUMNS, STATUS_LABELS
-from registry.tabular import write_csv, write_xlsx
+from registry.tabular import iter_csv, write_csv, write_xlsx
 
 
 @dataclass(frozen=True)
@@ -72,13 +73,13 @@ def _cell(row: dict[str, Any], key: str) -> Any:
     return value
 
 
-def table(rows: list[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
+def table(rows: Iterable[dict[str, Any]]) -> tuple[list[str], Iterator[list[Any]]]:
     headers = [BY_KEY[k].header for k in EXPORT_KEYS] + [h for _, h in EXTRA]
-    body = [[_cell(r, k) for k in EXPORT_KEYS] + [r.get(k) for k, _ in EXTRA] for r in rows]
+    body = ([_cell(r, k) for k in EXPORT_KEYS] + [r.get(k) for k, _ in EXTRA] for r in rows)
     return headers, body
 
 
-def _kml(rows: list[dict[str, Any]], title: str) -> bytes:
+def _kml(rows: Iterable[dict[str, Any]], title: str) -> bytes:
     import simplekml
 
     kml = simplekml.Kml(name=title)
@@ -104,20 +105,33 @@ def _kml(rows: list[dict[str, Any]], title: str) -> bytes:
     return kml.kml().encode("utf-8")
 
 
-def export_stations(session: Session, *, filters: StationFilter, fmt: str, settings: Settings | None = None) -> bytes:
+def stream_stations(
+    session: Session, *, filters: StationFilter, fmt: str, settings: Settings | None = None
+) -> Iterator[bytes]:
+    """The export in chunks: CSV row batches straight from a server-side cursor; the other formats
+    (whose writers need the whole document) as one chunk."""
     settings = settings or get_settings()
     if fmt not in FORMATS:
-        raise ValidationFailed("Định dạng xuất không hỗ trợ", [])
+        raise ValidationFailed(
+            "Định dạng xuất không hỗ trợ", [FieldError("csv, xlsx, geojson hoặc kml", field="format")]
+        )
     limit = settings.max_export_rows
     if fmt == "geojson":
-        return station_geojson(session, filters, limit=limit).encode("utf-8")
+        yield station_geojson(session, filters, limit=limit).encode("utf-8")
+        return
     rows = station_rows(session, filters, limit=limit)
     if fmt == "kml":
-        return _kml(rows, f"Trạm gốc — {settings.department_name}")
+        yield _kml(rows, f"Trạm gốc — {settings.department_name}")
+        return
     headers, body = table(rows)
     if fmt == "csv":
-        return write_csv(headers, body)
-    return write_xlsx(headers, body, sheet="Trạm gốc")
+        yield from iter_csv(headers, body)
+        return
+    yield write_xlsx(headers, body, sheet="Trạm gốc")
+
+
+def export_stations(session: Session, *, filters: StationFilter, fmt: str, settings: Settings | None = None) -> bytes:
+    return b"".join(stream_stations(session, filters=filters, fmt=fmt, settings=settings))
 
 
 def template_bytes(fmt: str) -> bytes:

@@ -8,6 +8,7 @@ metres on the WGS 84 spheroid (``ST_Distance(geography)``), the same as pyproj's
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -310,8 +311,11 @@ def nearest_sites(session: Session, f: StationFilter, *, lon: float, lat: float,
 # --- Flat rows for spreadsheets and KML ----------------------------------------------------------
 
 
-def station_rows(session: Session, f: StationFilter, *, limit: int) -> list[dict[str, Any]]:
-    """One flat dict per station, in the import template's columns, for CSV / Excel / KML."""
+def station_rows(session: Session, f: StationFilter, *, limit: int) -> Iterator[dict[str, Any]]:
+    """One flat dict per station, in the import template's columns, for CSV / Excel / KML.
+
+    Streamed from a server-side cursor in batches, so a national export never sits in memory whole.
+    """
     w = station_where(f)
     sql = f"""
         SELECT st.station_code, o.short_name AS operator, s.code AS site_code, s.address,
@@ -327,8 +331,11 @@ def station_rows(session: Session, f: StationFilter, *, limit: int) -> list[dict
         WHERE {w.sql()}
         ORDER BY {_order(f, "o.short_name, st.station_code")}
         LIMIT :limit"""
-    rows = session.execute(text(sql), dict(w.params, limit=limit)).mappings().all()
-    return [dict(r) for r in rows]
+    # Options on the statement, not the connection (which SQLAlchemy 2 would change for good).
+    stmt = text(sql).execution_options(stream_results=True, max_row_buffer=2000)
+    result = session.execute(stmt, dict(w.params, limit=limit))
+    for row in result.mappings():
+        yield dict(row)
 
 
 def station_geojson(session: Session, f: StationFilter, *, limit: int) -> str:
