@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
@@ -28,7 +29,7 @@ def organisations(
 
 @router.get(
     "/admin-units",
-    summary="Đơn vị hành chính hiện hành (GeoJSON); ranh giới có thể gần đúng",
+    summary="Đơn vị hành chính còn hiệu lực vào một ngày (GeoJSON); ranh giới có thể gần đúng",
     response_class=Response,
     responses={200: {"content": {"application/geo+json": {}}}},
 )
@@ -36,6 +37,7 @@ def admin_units(
     session: SessionDep,
     level: Annotated[str, Query(pattern="^(province|district|commune)$")] = "commune",
     geometry: Annotated[bool, Query(description="Kèm ranh giới")] = False,
+    on: Annotated[date | None, Query(description="Các đơn vị còn hiệu lực vào ngày này (mặc định hôm nay)")] = None,
 ) -> Response:
     body = session.execute(
         text(
@@ -47,9 +49,10 @@ def admin_units(
                     'approximate', approximate, 'former_district', former_district,
                     'valid_from', valid_from, 'valid_to', valid_to))
             ORDER BY name), '[]'::json))::text
-        FROM admin_unit WHERE level = :level AND valid_to IS NULL
+        FROM admin_unit WHERE level = :level
+          AND (valid_from IS NULL OR valid_from <= :on) AND (valid_to IS NULL OR valid_to > :on)
         """
         ),
-        {"level": level, "geometry": geometry},
+        {"level": level, "geometry": geometry, "on": on or date.today()},
     ).scalar_one()
     return Response(body, media_type="application/geo+json")

@@ -32,7 +32,7 @@ class AdminUnit(Base):
     # phuong, xa, dac_khu, quan, huyen, thi_xa, thanh_pho ...: the Vietnamese kind of unit.
     kind: Mapped[str | None] = mapped_column(String(20))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("admin_unit.id"))
-    valid_from: Mapped[date] = mapped_column(Date)
+    valid_from: Mapped[date | None] = mapped_column(Date)  # None: start not recorded
     valid_to: Mapped[date | None] = mapped_column(Date)
     urban: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     approximate: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")

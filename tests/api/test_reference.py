@@ -45,3 +45,14 @@ def test_province(client: TestClient) -> None:
 
 def test_bad_level(client: TestClient) -> None:
     assert_names_field(problem(client.get("/api/admin-units", params={"level": "country"}), 422), "level")
+
+
+def test_former_districts_on_a_date_before_the_reform(client: TestClient) -> None:
+    before = client.get("/api/admin-units", params={"level": "district", "on": "2025-06-30"})
+    assert before.status_code == 200
+    names = {f["properties"]["name"] for f in before.json()["features"]}
+    assert "quận Lê Chân" in names and "huyện Thanh Miện" in names
+    after = client.get("/api/admin-units", params={"level": "district"})
+    assert after.json()["features"] == []
+    bad = client.get("/api/admin-units", params={"on": "30/06/2025"})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "on"

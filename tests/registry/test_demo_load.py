@@ -48,3 +48,22 @@ def test_synthetic_national_sites(db: Session) -> None:
     assert sites == 500
     bad = db.scalar(text("SELECT count(*) FROM station WHERE cardinality(technologies) = 0"))
     assert bad == 0
+
+
+def test_former_units_are_kept_for_old_addresses(db: Session) -> None:
+    rows = db.execute(
+        text("SELECT level, code, name, valid_to FROM admin_unit WHERE valid_to IS NOT NULL ORDER BY level, code")
+    ).all()
+    provinces = {(r.code, r.name) for r in rows if r.level == "province"}
+    assert provinces == {("30", "Tỉnh Hải Dương"), ("31", "Thành phố Hải Phòng")}
+    districts = [r for r in rows if r.level == "district"]
+    assert len(districts) >= 20 and all(str(r.valid_to) == "2025-07-01" for r in districts)
+    assert any(r.name == "quận Lê Chân" for r in districts)
+    # a point in today's Lê Chân ward lies in the former Lê Chân district as well
+    hit = db.scalar(
+        text(
+            "SELECT d.name FROM admin_unit d WHERE d.level = 'district' AND ST_Intersects(d.geom, "
+            "(SELECT ST_PointOnSurface(geom) FROM admin_unit WHERE level = 'commune' AND name = 'Lê Chân'))"
+        )
+    )
+    assert hit == "quận Lê Chân"

@@ -72,7 +72,7 @@ def upgrade() -> None:
         sa.Column("level", sa.String(16), nullable=False),
         sa.Column("kind", sa.String(20)),
         sa.Column("parent_id", sa.Integer(), sa.ForeignKey("admin_unit.id", name="fk_admin_unit_parent_id_admin_unit")),
-        sa.Column("valid_from", sa.Date(), nullable=False),
+        sa.Column("valid_from", sa.Date()),  # NULL: start not recorded
         sa.Column("valid_to", sa.Date()),
         sa.Column("urban", sa.Boolean(), server_default="false", nullable=False),
         sa.Column("approximate", sa.Boolean(), server_default="false", nullable=False),
