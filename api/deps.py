@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from registry.errors import FieldError, LimitExceeded, ValidationFailed
@@ -236,6 +236,28 @@ def page(
 
 
 PageDep = Annotated[Page, Depends(page)]
+
+
+GEOJSON = "application/geo+json"
+GEOJSON_RESPONSE: dict[int | str, dict[str, Any]] = {200: {"content": {GEOJSON: {}}}}
+
+
+def geojson_page(
+    request: Request,
+    session: Session,
+    filters: StationFilter,
+    pg: Page,
+    *,
+    count: Callable[[Session, StationFilter], int],
+    collection: Callable[..., str],
+) -> Response:
+    """A FeatureCollection page built by PostGIS, with numberMatched and self/next/prev links."""
+    matched = count(session, filters)
+    links = page_links(request, pg, matched)
+    body = collection(
+        session, filters, limit=pg.limit, offset=pg.offset, extra={"numberMatched": matched, "links": links}
+    )
+    return Response(body, media_type=GEOJSON)
 
 
 def page_links(request: Request, pg: Page, matched: int) -> list[dict[str, str]]:

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from api.deps import FilterDep, PageDep, SessionDep, SettingsDep, page_links
+from api.deps import GEOJSON, GEOJSON_RESPONSE, FilterDep, PageDep, SessionDep, SettingsDep, geojson_page
 from registry.errors import FieldError, LimitExceeded, ValidationFailed
 from registry.stations import service
 from registry.stations.queries import nearest_sites, site_count, site_feature_collection
@@ -14,32 +14,23 @@ from registry.stations.schemas import SiteCreate, SitePatch
 from registry.stations.views import site_feature
 
 router = APIRouter(prefix="/api/sites", tags=["Vị trí cột ăng ten"])
-GEOJSON = "application/geo+json"
 
 
 @router.get(
     "",
     summary="Danh sách vị trí (GeoJSON), lọc và tìm theo không gian",
     response_class=Response,
-    responses={200: {"content": {GEOJSON: {}}}},
+    responses=GEOJSON_RESPONSE,
 )
 def list_sites(request: Request, session: SessionDep, filters: FilterDep, pg: PageDep) -> Response:
-    matched = site_count(session, filters)
-    body = site_feature_collection(
-        session,
-        filters,
-        limit=pg.limit,
-        offset=pg.offset,
-        extra={"numberMatched": matched, "links": page_links(request, pg, matched)},
-    )
-    return Response(body, media_type=GEOJSON)
+    return geojson_page(request, session, filters, pg, count=site_count, collection=site_feature_collection)
 
 
 @router.get(
     "/nearest",
     summary="N vị trí gần nhất một điểm (khoảng cách trắc địa, mét)",
     response_class=Response,
-    responses={200: {"content": {GEOJSON: {}}}},
+    responses=GEOJSON_RESPONSE,
 )
 def nearest(
     session: SessionDep,

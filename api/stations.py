@@ -9,7 +9,15 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Request, Response, status
 from fastapi.responses import StreamingResponse
 
-from api.deps import FilterDep, PageDep, SessionDep, SettingsDep, StreamSessionDep, page_links
+from api.deps import (
+    GEOJSON_RESPONSE,
+    FilterDep,
+    PageDep,
+    SessionDep,
+    SettingsDep,
+    StreamSessionDep,
+    geojson_page,
+)
 from registry.stations import service
 from registry.stations.exporter import FORMATS, stream_stations
 from registry.stations.queries import station_count, station_feature_collection
@@ -18,25 +26,16 @@ from registry.stations.views import station_dict
 
 router = APIRouter(prefix="/api/stations", tags=["Trạm gốc"])
 StationId = Annotated[int, Path(description="Số hiệu trạm")]
-GEOJSON = "application/geo+json"
 
 
 @router.get(
     "",
     summary="Danh sách trạm gốc (GeoJSON), cùng bộ lọc với vị trí",
     response_class=Response,
-    responses={200: {"content": {GEOJSON: {}}}},
+    responses=GEOJSON_RESPONSE,
 )
 def list_stations(request: Request, session: SessionDep, filters: FilterDep, pg: PageDep) -> Response:
-    matched = station_count(session, filters)
-    body = station_feature_collection(
-        session,
-        filters,
-        limit=pg.limit,
-        offset=pg.offset,
-        extra={"numberMatched": matched, "links": page_links(request, pg, matched)},
-    )
-    return Response(body, media_type=GEOJSON)
+    return geojson_page(request, session, filters, pg, count=station_count, collection=station_feature_collection)
 
 
 @router.get(".{fmt}", summary="Xuất danh sách trạm: csv, xlsx, geojson, kml (cùng bộ lọc)", response_class=Response)
