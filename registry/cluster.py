@@ -9,11 +9,13 @@ cluster belongs to the ``postgres`` account, which must be able to reach the pro
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pwd
 import shutil
 import socket
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,7 +65,12 @@ class Cluster:
 
     @property
     def socket_dir(self) -> Path:
-        return self.data_dir / "run"
+        # A Unix socket path is limited to 107 bytes; a deep checkout falls back to a short /tmp path.
+        preferred = self.data_dir / "run"
+        if len(str(preferred / ".s.PGSQL.65535")) <= 100:
+            return preferred
+        digest = hashlib.sha1(str(self.data_dir.resolve()).encode()).hexdigest()[:12]
+        return Path(tempfile.gettempdir()) / f"tttt-{digest}"
 
     @property
     def log_file(self) -> Path:
