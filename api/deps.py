@@ -177,14 +177,19 @@ def station_filter(
     )
 
 
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} không phải tọa độ")
+
+
 def _polygon(raw: str, settings: Settings) -> dict[str, Any]:
+    from shapely.errors import ShapelyError
     from shapely.geometry import shape
 
     def bad(message: str) -> ValidationFailed:
         return ValidationFailed("Tham số không hợp lệ", [FieldError(message, field="within")])
 
     try:
-        geometry = json.loads(raw)
+        geometry = json.loads(raw, parse_constant=_no_constant)
         if isinstance(geometry, dict) and geometry.get("type") == "Feature":
             geometry = geometry.get("geometry")
         if not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
@@ -192,7 +197,7 @@ def _polygon(raw: str, settings: Settings) -> dict[str, Any]:
         shp = shape(geometry)
     except ValidationFailed:
         raise
-    except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError, ShapelyError) as exc:
         raise bad("within không phải GeoJSON hợp lệ") from exc
     if shp.is_empty or not shp.is_valid:
         raise bad("Đa giác within rỗng hoặc tự cắt")

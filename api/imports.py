@@ -16,14 +16,15 @@ router = APIRouter(prefix="/api/imports", tags=["Nhập dữ liệu"])
 
 
 @router.post("/stations", summary="Nhập bảng trạm (.xlsx/.csv): kiểm tra toàn bộ, có lỗi thì không ghi gì")
-async def import_stations(
+def import_stations(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
     file: Annotated[UploadFile, File(description="Tệp .xlsx hoặc .csv theo mẫu")],
     dry_run: Annotated[bool, Query(description="Chỉ kiểm tra, không ghi")] = False,
 ) -> dict[str, Any]:
-    data = await file.read(settings.max_upload_bytes + 1)
+    # A plain def: FastAPI runs it in the thread pool, so a long import never blocks the event loop.
+    data = file.file.read(settings.max_upload_bytes + 1)
     if len(data) > settings.max_upload_bytes:
         raise LimitExceeded(
             f"Tệp lớn hơn {settings.max_upload_bytes // (1024 * 1024)} MB", status=413, limit=settings.max_upload_bytes

@@ -25,7 +25,12 @@ class Table:
 
 def _decode(data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise ValidationFailed(
+                "Không đọc được tệp CSV", [FieldError("Tệp đánh dấu UTF-16 nhưng nội dung hỏng", field="file")]
+            ) from exc
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -46,7 +51,21 @@ def _read_csv(data: bytes) -> list[list[Any]]:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return [list(r) for r in csv.reader(io.StringIO(textdata), dialect)]
+    reader = csv.reader(io.StringIO(textdata), dialect)
+    rows: list[list[Any]] = []
+    try:
+        for r in reader:
+            rows.append(list(r))
+    except csv.Error as exc:
+        raise ValidationFailed(
+            "Không đọc được tệp CSV",
+            [
+                FieldError(
+                    f"Dòng {reader.line_num}: ô quá dài hoặc sai định dạng CSV", row=reader.line_num, field="file"
+                )
+            ],
+        ) from exc
+    return rows
 
 
 def _read_xlsx(data: bytes) -> list[list[Any]]:

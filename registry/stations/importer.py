@@ -19,6 +19,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session, selectinload
 
 from geo.checks import geodesic_distance_m
+from geo.crs import SUPPORTED_EPSG, is_geographic
 from geo.parse import CoordinateParseError, parse_angle, parse_number
 from registry.admin_units.service import CommuneIndex, place_points
 from registry.errors import FieldError, LimitExceeded, ValidationFailed
@@ -27,6 +28,7 @@ from registry.organisations.service import OrganisationIndex, new_organisation
 from registry.positions import Position, resolve
 from registry.settings import Settings, get_settings
 from registry.stations.models import PoleClass, Provenance, Site, Station
+from registry.stations.schemas import EIRP_MAX_W, MAX_SECTORS
 from registry.stations.service import next_site_code, point, set_sectors
 from registry.stations.template import BY_KEY, PROVENANCE_WORDS, STATUS_WORDS, column_for
 from registry.tabular import Table
@@ -269,8 +271,6 @@ class _RowParser:
                     row, "lon", None, "Thiếu tọa độ (kinh độ, vĩ độ hoặc X, Y) và không có mã vị trí", "required"
                 )
             return None
-        from geo.crs import is_geographic
-
         if has_geo:
             crs = crs or 4326
             a_key, b_key = "lon", "lat"
@@ -281,15 +281,10 @@ class _RowParser:
                 return None
             a_key, b_key = "easting", "northing"
             parse = [parse_number, parse_number]
-        try:
-            from geo.crs import SUPPORTED_EPSG
-
-            if crs in SUPPORTED_EPSG and is_geographic(crs) != has_geo:
-                kind = "địa lý (kinh độ, vĩ độ)" if is_geographic(crs) else "phẳng (X, Y)"
-                self.error(row, "crs", crs_raw, f"EPSG:{crs} là hệ tọa độ {kind}; cột tọa độ không khớp")
-                return None
-        except ValueError:
-            pass
+        if crs in SUPPORTED_EPSG and is_geographic(crs) != has_geo:
+            kind = "địa lý (kinh độ, vĩ độ)" if is_geographic(crs) else "phẳng (X, Y)"
+            self.error(row, "crs", crs_raw, f"EPSG:{crs} là hệ tọa độ {kind}; cột tọa độ không khớp")
+            return None
         values: list[float] = []
         for key, fn in zip((a_key, b_key), parse, strict=True):
             raw = cells.get(key)
@@ -331,7 +326,8 @@ class _RowParser:
 
     def sectors(self, row: int, cells: dict[str, Any]) -> list[tuple[float, float | None, float | None]] | None:
         lists: dict[str, list[float] | None] = {}
-        for key, lo, hi in (("azimuths", 0.0, 359.999), ("tilts", -90.0, 90.0), ("eirps", 0.001, 1e6)):
+        # The same bounds as the API's SectorIn, so a file cannot store what the API would refuse.
+        for key, lo, hi in (("azimuths", 0.0, 360.0), ("tilts", -90.0, 90.0), ("eirps", 0.0, EIRP_MAX_W)):
             raw = self.text(cells, key)
             if raw is None:
                 lists[key] = None
@@ -343,10 +339,15 @@ class _RowParser:
                 except CoordinateParseError:
                     self.error(row, key, raw, f"«{part}» không phải số")
                     return None
-                if not lo <= v <= hi:
-                    self.error(row, key, raw, f"Giá trị {v:g} ngoài khoảng {lo:g}–{hi:g}")
+                open_ends = {"azimuths": (False, True), "eirps": (True, False)}.get(key, (False, False))
+                if v < lo or v > hi or (open_ends[0] and v == lo) or (open_ends[1] and v == hi):
+                    interval = f"{'(' if open_ends[0] else '['}{lo:g}; {hi:g}{')' if open_ends[1] else ']'}"
+                    self.error(row, key, raw, f"Giá trị {v:g} ngoài khoảng {interval}")
                     return None
                 values.append(v)
+            if len(values) > MAX_SECTORS:
+                self.error(row, key, raw, f"Tối đa {MAX_SECTORS} sector một trạm")
+                return None
             lists[key] = values
         azimuths = lists["azimuths"]
         if azimuths is None:
@@ -561,7 +562,7 @@ class _Plan:
             if d > tol:
                 self.parser.error(
                     row.number,
-                    "lon" if row.position.source_crs == 4326 else "easting",
+                    "lon" if is_geographic(row.position.source_crs) else "easting",
                     None,
                     f"Vị trí {site.code} trong sổ cách tọa độ trong tệp {d:.1f} m "
                     f"(cho phép {tol:g} m); sửa tọa độ vị trí qua API nếu sổ sai",
@@ -727,7 +728,7 @@ class _Plan:
         key = (
             "site_code"
             if site.code and code == "duplicate_site"
-            else ("lon" if site.position.source_crs == 4326 else "easting")
+            else ("lon" if is_geographic(site.position.source_crs) else "easting")
         )
         self.parser.error(row.number, key, site.code if key == "site_code" else None, message, code)
 

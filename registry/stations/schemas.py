@@ -96,10 +96,14 @@ class SitePatch(SiteFields):
     _no_null = field_validator("position", "status", mode="before")(_not_null)
 
 
+MAX_SECTORS = 24
+EIRP_MAX_W = 1_000_000.0
+
+
 class SectorIn(Strict):
     azimuth_deg: float = Field(ge=0, lt=360)
     tilt_deg: float | None = Field(None, ge=-90, le=90)
-    eirp_w: float | None = Field(None, gt=0, le=1_000_000)
+    eirp_w: float | None = Field(None, gt=0, le=EIRP_MAX_W)
 
 
 class StationFields(Strict):
@@ -109,7 +113,7 @@ class StationFields(Strict):
     commissioning_date: date | None = None
     equipment_model: str | None = Field(None, max_length=200)
     configuration: str | None = Field(None, max_length=40)
-    sectors: list[SectorIn] | None = Field(None, max_length=24)
+    sectors: list[SectorIn] | None = Field(None, max_length=MAX_SECTORS)
 
     @field_validator("technologies")
     @classmethod

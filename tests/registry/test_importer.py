@@ -349,3 +349,27 @@ def test_semicolon_csv_from_vietnamese_excel(db: Session) -> None:
     data = ("\ufeff" + ";".join(HEADERS) + "\r\n" + "\r\n".join(";".join(r) for r in GOOD)).encode("utf-8")
     report = import_table(db, table=read_table(data, "tram.csv"))
     assert report.stations_created == 3
+
+
+def test_broken_csv_files_are_reported_not_raised(db: Session) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        read_table(b"\xff\xfe" + b"\x00\xd8", "x.csv")  # UTF-16 mark, then half a surrogate pair
+    assert caught.value.errors[0].field == "file"
+    huge = ("Mã trạm,Doanh nghiệp\r\n" + '"' + "x" * 200_000 + '",Viettel\r\n').encode()
+    with pytest.raises(ValidationFailed) as caught:
+        read_table(huge, "x.csv")
+    assert "quá dài" in caught.value.errors[0].message
+
+
+def test_sector_limits_match_the_api(db: Session) -> None:
+    headers = HEADERS + ["Góc phương vị (°)"]
+    errors = errors_of(db, [list(GOOD[0]) + [";".join(["10"] * 25)]], headers)
+    assert errors[0]["column"] == "Góc phương vị (°)" and "24" in errors[0]["message"]
+    errors = errors_of(db, [list(GOOD[0]) + ["0;360"]], headers)
+    assert errors[0]["column"] == "Góc phương vị (°)"
+
+
+def test_vn2000_geographic_rows_name_the_longitude_column(db: Session) -> None:
+    headers = ["station_code", "operator", "site_code", "lon", "lat", "crs"]
+    errors = errors_of(db, [["S1", "Viettel", "HP-90300", "105.8542", "21.0285", "4756"]], headers)
+    assert errors[0]["code"] == "outside_province" and errors[0]["column"] == "lon"

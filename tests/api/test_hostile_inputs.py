@@ -1,0 +1,36 @@
+"""Inputs found in review that once reached PostgreSQL or GEOS and came back as 500s."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+
+@pytest.mark.parametrize(
+    "within",
+    [
+        '{"type":"Polygon","coordinates":[[[NaN,20],[106.7,20],[106.7,21],[NaN,20]]]}',
+        '{"type":"Polygon","coordinates":' + "[" * 5000 + "]" * 5000 + "}",
+        '{"type":"Polygon","coordinates":[[[106.6,20.8],[106.7,20.8]]]}',
+    ],
+)
+def test_bad_within_is_422_naming_the_field(client: TestClient, within: str) -> None:
+    response = client.get("/api/sites", params={"within": within})
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == "within"
+
+
+def test_upload_with_too_many_sectors_names_row_and_column(client: TestClient) -> None:
+    body = (
+        "Mã trạm,Doanh nghiệp,Kinh độ,Vĩ độ,Góc phương vị (°)\r\n"
+        "Z1,Viettel,106.66,20.84," + ";".join(["5"] * 40_000) + "\r\n"
+    ).encode()
+    response = client.post("/api/imports/stations", files={"file": ("t.csv", body, "text/csv")})
+    assert response.status_code == 422
+    assert response.json()["errors"][0] | {"message": ""} == {
+        "row": 2,
+        "column": "Góc phương vị (°)",
+        "message": "",
+        "code": "invalid",
+        "value": response.json()["errors"][0]["value"],
+    }
