@@ -29,7 +29,7 @@ from registry.positions import Position, resolve
 from registry.settings import Settings, get_settings
 from registry.stations.models import PoleClass, Provenance, Site, Station
 from registry.stations.schemas import EIRP_MAX_W, MAX_SECTORS
-from registry.stations.service import next_site_code, point, set_sectors
+from registry.stations.service import lock_site_writes, next_site_code, point, set_sectors
 from registry.stations.template import BY_KEY, PROVENANCE_WORDS, STATUS_WORDS, column_for
 from registry.tabular import Table
 from registry.text import fold
@@ -472,6 +472,7 @@ def import_rows(
             [FieldError("Không có dòng dữ liệu nào dưới dòng tiêu đề", field="file")],
             report=report.as_dict(),
         )
+    lock_site_writes(session)
     orgs = OrganisationIndex(session)
     parser = _RowParser(headers or {}, report, orgs)
     parsed: list[_Row] = []
@@ -491,7 +492,12 @@ def import_rows(
             report=report.as_dict(),
         )
     if dry_run:
-        plan.count_only()
+        # The exact counts come from doing the writes in a savepoint and undoing them.
+        savepoint = session.begin_nested()
+        try:
+            plan.write(None)
+        finally:
+            savepoint.rollback()
         return report
     plan.write(progress)
     return report
@@ -517,6 +523,7 @@ class _Plan:
         if codes:
             for site in self.session.scalars(select(Site).where(Site.code.in_(codes))):
                 self.existing_sites[site.code] = site
+        self._load_stations()
         self._check_existing_site_positions()
         self._group_new_sites()
         self._check_new_sites()
@@ -607,9 +614,21 @@ class _Plan:
         if not loose:
             return
         near_existing = self._existing_near([r.position for r in loose if r.position])
+        current = self._current_sites(loose)
         for row, hit in zip(loose, near_existing, strict=True):
+            # A station already in the registry stays on its site while that site is still within
+            # the duplicate distance: re-importing a file never moves stations between sites.
+            hit = current.get(row.number) or hit
             if hit is not None:
-                code, _d = hit
+                code, d = hit
+                self.report.warnings.append(
+                    FieldError(
+                        f"Không ghi mã vị trí: ghép vào vị trí {code} trong sổ, cách {d:.1f} m",
+                        row=row.number,
+                        column=self.parser.headers.get("site_code", "Mã vị trí"),
+                        code="joined_site",
+                    )
+                )
                 if code not in self.existing_sites:
                     site = self.session.scalar(select(Site).where(Site.code == code))
                     assert site is not None
@@ -621,8 +640,43 @@ class _Plan:
             if match is None:
                 key = f"#new-{row.number}"
                 match = self._add_new_site(_NewSite(key, None, row.position, row.provenance, []))
+            else:
+                self.report.warnings.append(
+                    FieldError(
+                        f"Không ghi mã vị trí: cùng vị trí với dòng {match.rows[0].number} (cách dưới "
+                        f"{self.settings.duplicate_site_distance_m:g} m)",
+                        row=row.number,
+                        column=self.parser.headers.get("site_code", "Mã vị trí"),
+                        code="joined_site",
+                    )
+                )
             match.rows.append(row)
             row.site_key = match.key
+
+    def _current_sites(self, rows: list[_Row]) -> dict[int, tuple[str, float]]:
+        """For rows whose station exists: its current site, when still within the duplicate distance."""
+        wanted = {
+            r.number: st.site_id
+            for r in rows
+            if (st := self.existing_stations.get((r.operator.id, r.station_code))) is not None
+        }
+        if not wanted:
+            return {}
+        sites = {
+            row.id: (row.code, row.x, row.y)
+            for row in self.session.execute(
+                text("SELECT id, code, ST_X(geom) x, ST_Y(geom) y FROM site WHERE id = ANY(:ids)"),
+                {"ids": list(set(wanted.values()))},
+            )
+        }
+        out = {}
+        for r in rows:
+            if r.number in wanted and r.position is not None:
+                code, x, y = sites[wanted[r.number]]
+                d = geodesic_distance_m(x, y, r.position.lon, r.position.lat)
+                if d <= self.settings.duplicate_site_distance_m:
+                    out[r.number] = (code, d)
+        return out
 
     def _new_site_near(self, pos: Position) -> _NewSite | None:
         if self._grid is None:
@@ -630,15 +684,14 @@ class _Plan:
             for site in self.new_sites.values():
                 self._grid.setdefault(_cell(site.position, self.settings.duplicate_site_distance_m), []).append(site)
         cx, cy = _cell(pos, self.settings.duplicate_site_distance_m)
+        best: tuple[float, _NewSite] | None = None
         for dx in (-1, 0, 1):
             for dy in (-1, 0, 1):
                 for site in self._grid.get((cx + dx, cy + dy), []):
-                    if (
-                        geodesic_distance_m(site.position.lon, site.position.lat, pos.lon, pos.lat)
-                        <= self.settings.duplicate_site_distance_m
-                    ):
-                        return site
-        return None
+                    d = geodesic_distance_m(site.position.lon, site.position.lat, pos.lon, pos.lat)
+                    if d <= self.settings.duplicate_site_distance_m and (best is None or d < best[0]):
+                        best = (d, site)
+        return best[1] if best else None
 
     def _add_new_site(self, site: _NewSite) -> _NewSite:
         self.new_sites[site.key] = site
@@ -775,23 +828,15 @@ class _Plan:
         ):
             self.existing_stations[(st.operator_id, st.station_code)] = st
 
-    def count_only(self) -> None:
-        self._load_stations()
-        self.report.sites_created = len(self.new_sites)
-        for row in self.rows:
-            if (row.operator.id, row.station_code) in self.existing_stations:
-                self.report.stations_updated += 1  # an upper bound: the dry run does not diff fields
-            else:
-                self.report.stations_created += 1
-
     def write(self, progress: Progress | None) -> None:
-        self._load_stations()
         orgs = self.parser.orgs
-        site_ids: dict[str, int] = {code: s.id for code, s in self.existing_sites.items()}
+        by_site: dict[str, list[_Row]] = {}
+        for row in self.rows:
+            by_site.setdefault(row.site_key, []).append(row)
+        sites: dict[str, Site] = dict(self.existing_sites)
         updated_sites: set[str] = set()
         for code, site in self.existing_sites.items():
-            rows = [r for r in self.rows if r.site_key == code]
-            if self._apply_site(site, rows, orgs):
+            if self._apply_site(site, by_site.get(code, []), orgs):
                 site.version += 1
                 updated_sites.add(code)
         self.report.sites_updated = len(updated_sites)
@@ -820,14 +865,12 @@ class _Plan:
             )
             self._apply_site(site, new.rows, orgs)
             self.session.add(site)
+            sites[new.key] = site
             self.report.sites_created += 1
         self.session.flush()
-        for new in self.new_sites.values():
-            assert new.code is not None
-            site_ids[new.key] = self.session.scalar(select(Site.id).where(Site.code == new.code)) or 0
         total = len(self.rows)
         for i, row in enumerate(self.rows):
-            site_id = site_ids[row.site_key]
+            site_id = sites[row.site_key].id
             existing = self.existing_stations.get((row.operator.id, row.station_code))
             if existing is None:
                 station = Station(
@@ -854,9 +897,22 @@ class _Plan:
     def _apply_site(self, site: Site, rows: list[_Row], orgs: OrganisationIndex) -> bool:
         changed = False
         merged: dict[str, Any] = {}
+        first_row: dict[str, int] = {}
         for row in rows:
             for key, value in row.site_fields.items():
-                merged.setdefault(key, value)
+                if key not in merged:
+                    merged[key], first_row[key] = value, row.number
+                elif merged[key] != value:
+                    self.report.warnings.append(
+                        FieldError(
+                            f"Khác giá trị ở dòng {first_row[key]} của cùng vị trí ({merged[key]!r}); "
+                            "giữ giá trị của dòng đầu",
+                            row=row.number,
+                            column=self.parser.headers.get(key, BY_KEY[key].header),
+                            value=_jsonable(value),
+                            code="site_conflict",
+                        )
+                    )
         if "owner" in merged:
             owner = orgs.find(merged["owner"])
             if owner is None:

@@ -79,6 +79,12 @@ def sites_within(
 # --- positions -------------------------------------------------------------------------------------
 
 
+def lock_site_writes(session: Session) -> None:
+    """Serialise writers of sites until the transaction ends: new codes are max + 1, and the
+    duplicate-site and placement checks read before they write."""
+    session.execute(text("SELECT pg_advisory_xact_lock(hashtext('tttt:site-writes'))"))
+
+
 def position_from_input(position: PositionIn) -> Position:
     x, y = position.source_xy
     resolved, problems = resolve(position.crs, x, y)
@@ -173,6 +179,7 @@ def _flush(session: Session, what: str) -> None:
 def create_site(session: Session, *, data: SiteCreate, settings: Settings | None = None) -> Site:
     settings = settings or get_settings()
     pos = position_from_input(data.position)
+    lock_site_writes(session)
     commune_id = _check_placement(session, pos, settings, exclude_id=None)
     code = data.code or next_site_code(session, settings)
     if session.scalar(select(Site.id).where(Site.code == code)) is not None:
@@ -199,6 +206,7 @@ def update_site(session: Session, *, code: str, data: SitePatch, settings: Setti
     changes = data.model_dump(exclude_unset=True, exclude={"position"})
     if data.position is not None:
         pos = position_from_input(data.position)
+        lock_site_writes(session)
         site.admin_unit_id = _check_placement(session, pos, settings, exclude_id=site.id)
         site.geom = point(pos.lon, pos.lat)
         site.source_crs, site.source_x, site.source_y = pos.source_crs, pos.source_x, pos.source_y

@@ -373,3 +373,38 @@ def test_vn2000_geographic_rows_name_the_longitude_column(db: Session) -> None:
     headers = ["station_code", "operator", "site_code", "lon", "lat", "crs"]
     errors = errors_of(db, [["S1", "Viettel", "HP-90300", "105.8542", "21.0285", "4756"]], headers)
     assert errors[0]["code"] == "outside_province" and errors[0]["column"] == "lon"
+
+
+def test_reimport_keeps_stations_on_their_sites_when_rows_have_no_code(db: Session) -> None:
+    headers = ["Mã trạm", "Doanh nghiệp", "Kinh độ", "Vĩ độ"]
+    # B is 4.9 m east of A, C 9 m east of A (4.1 m from B): B joins A's site, C gets its own.
+    step = 1 / (111_320 * 0.9343)  # degrees of longitude per metre at 20.86°N
+    rows = [
+        ["A", "Viettel", "106.6600000", "20.8400"],
+        ["B", "VNPT", f"{106.66 + 4.9 * step:.7f}", "20.8400"],
+        ["C", "MobiFone", f"{106.66 + 9.0 * step:.7f}", "20.8400"],
+    ]
+    first = run(db, rows, headers)
+    assert first.sites_created == 2
+    assert any(w.code == "joined_site" and w.row == 3 for w in first.warnings), "joining is reported"
+    sites_before = {st.station_code: st.site_id for st in db.scalars(select(Station))}
+    again = run(db, rows, headers)
+    assert (again.stations_unchanged, again.stations_updated, again.sites_created) == (3, 0, 0)
+    assert {st.station_code: st.site_id for st in db.scalars(select(Station))} == sites_before
+
+
+def test_conflicting_site_attributes_are_reported(db: Session) -> None:
+    rows = [list(r) for r in GOOD[:2]]
+    rows[1][7] = "30"
+    report = run(db, rows)
+    assert any(w.code == "site_conflict" and w.row == 3 and w.column == "Chiều cao cột (m)" for w in report.warnings)
+
+
+def test_dry_run_counts_are_exact(db: Session) -> None:
+    run(db, GOOD)
+    changed = [list(r) for r in GOOD]
+    changed[0][8] = "4G"
+    report = run(db, changed, dry_run=True)
+    assert (report.stations_updated, report.stations_unchanged, report.stations_created) == (1, 2, 0)
+    station = db.scalar(select(Station).where(Station.station_code == "HPG0001"))
+    assert station is not None and station.technologies == ["2G", "4G"], "the dry run wrote nothing"
