@@ -167,41 +167,51 @@ def export_stations_cmd(
     status: Annotated[list[str] | None, typer.Option(help="Trạng thái trạm")] = None,
     admin_unit: Annotated[str | None, typer.Option(help="Mã hoặc tên xã/phường")] = None,
     q: Annotated[str | None, typer.Option(help="Tìm theo mã, địa chỉ")] = None,
+    bbox: Annotated[str | None, typer.Option(help="minLon,minLat,maxLon,maxLat")] = None,
+    within: Annotated[str | None, typer.Option(help="Đa giác GeoJSON")] = None,
     near: Annotated[str | None, typer.Option(help="lon,lat")] = None,
     radius_m: Annotated[float | None, typer.Option(help="Bán kính quanh near (m)")] = None,
 ) -> None:
-    """Xuất danh sách trạm (cùng bộ lọc với API)."""
+    """Xuất danh sách trạm (cùng bộ lọc và cùng kiểm tra với API)."""
+    from api.deps import parse_station_filter
     from registry.db import session_scope
-    from registry.stations.exporter import FORMATS, export_stations
-    from registry.stations.queries import StationFilter
+    from registry.settings import get_settings
+    from registry.stations.exporter import FORMATS, stream_stations
 
     if fmt not in FORMATS:
         _fail(f"Định dạng {fmt} không hỗ trợ (csv, xlsx, geojson, kml)", 2)
-    point = None
-    if near:
-        try:
-            lon, lat = (float(v) for v in near.split(","))
-        except ValueError:
-            _fail("near phải là lon,lat", 2)
-        point = (lon, lat)
-    filters = StationFilter(
-        operators=operator or [],
-        technologies=[t.upper() for t in technology or []],
-        pole_classes=pole_class or [],
-        statuses=status or [],
-        admin_unit=admin_unit,
-        q=q,
-        near=point,
-        radius_m=radius_m,
-    )
-    with session_scope() as session:
-        data = export_stations(session, filters=filters, fmt=fmt)
-    if output is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-    else:
-        output.write_bytes(data)
-        err.print(f"Đã ghi {output} ({len(data):,} byte)")
+    try:
+        filters = parse_station_filter(
+            get_settings(),
+            operator=operator,
+            technology=technology,
+            pole_class=pole_class,
+            status=status,
+            admin_unit=admin_unit,
+            q=q,
+            bbox=bbox,
+            within=within,
+            near=near,
+            radius_m=radius_m,
+        )
+        with session_scope() as session:
+            target = output.open("wb") if output else sys.stdout.buffer
+            try:
+                size = 0
+                for chunk in stream_stations(session, filters=filters, fmt=fmt):
+                    target.write(chunk)
+                    size += len(chunk)
+            finally:
+                if output:
+                    target.close()
+                else:
+                    target.flush()
+    except ValidationFailed as exc:
+        _fail("; ".join(f"{e.field or ''}: {e.message}" for e in exc.errors) or exc.detail, 2)
+    except RegistryError as exc:
+        _fail(exc.detail, 2)
+    if output:
+        err.print(f"Đã ghi {output} ({size:,} byte)")
 
 
 @app.command("template")
@@ -212,6 +222,8 @@ def template(
     """Ghi mẫu bảng trạm gốc để điền."""
     from registry.stations.exporter import template_bytes
 
+    if fmt not in ("xlsx", "csv"):
+        _fail("Mẫu chỉ có dạng xlsx hoặc csv", 2)
     output.write_bytes(template_bytes(fmt))
     err.print(f"Đã ghi {output}")
 

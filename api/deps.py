@@ -99,7 +99,37 @@ def station_filter(
     near: Annotated[str | None, Query(description="lon,lat: sắp xếp theo khoảng cách, kèm distance_m")] = None,
     radius_m: Annotated[float | None, Query(description=f"Bán kính quanh near, tối đa {_S.max_radius_m:g} m")] = None,
 ) -> StationFilter:
-    settings: Settings = request.app.state.settings
+    return parse_station_filter(
+        request.app.state.settings,
+        operator=operator,
+        technology=technology,
+        pole_class=pole_class,
+        status=status,
+        admin_unit=admin_unit,
+        q=q,
+        bbox=bbox,
+        within=within,
+        near=near,
+        radius_m=radius_m,
+    )
+
+
+def parse_station_filter(
+    settings: Settings,
+    *,
+    operator: list[str] | None = None,
+    technology: list[str] | None = None,
+    pole_class: list[str] | None = None,
+    status: list[str] | None = None,
+    admin_unit: str | None = None,
+    q: str | None = None,
+    bbox: str | None = None,
+    within: str | None = None,
+    near: str | None = None,
+    radius_m: float | None = None,
+) -> StationFilter:
+    """Raw filter words (query string or command line) into a checked StationFilter; registry
+    errors name the parameter."""
     for name, value in (
         ("operator", operator),
         ("technology", technology),

@@ -73,7 +73,7 @@ def province_loaded(session: Session, province_code: str) -> bool:
 class CommuneIndex:
     """Current communes by folded name, with and without the "xã/phường/đặc khu" prefix."""
 
-    PREFIXES = ("phuong ", "xa ", "dac khu ", "thi tran ")
+    PREFIXES = ("phuong ", "xa ", "dac khu ", "thi tran ", "thanh pho ", "tinh ", "quan ", "huyen ", "thi xa ")
 
     def __init__(self, session: Session) -> None:
         self._by_name: dict[str, list[AdminUnit]] = {}

@@ -11,9 +11,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from registry.errors import FieldError, ValidationFailed
+from registry.errors import FieldError, LimitExceeded, ValidationFailed
 from registry.settings import Settings, get_settings
-from registry.stations.queries import StationFilter, station_geojson, station_rows
+from registry.stations.queries import StationFilter, station_count, station_feature_collection, station_rows
 from registry.stations.template import BY_KEY, COLUMNS, STATUS_LABELS
 from registry.tabular import iter_csv, write_csv, write_xlsx
 
@@ -116,8 +116,17 @@ def stream_stations(
             "Định dạng xuất không hỗ trợ", [FieldError("csv, xlsx, geojson hoặc kml", field="format")]
         )
     limit = settings.max_export_rows
+    matched = station_count(session, filters)
+    if matched > limit:
+        # Never hand out a silently cut file: ask for narrower filters instead.
+        raise LimitExceeded(
+            f"Có {matched:,} trạm khớp bộ lọc, mỗi lần xuất tối đa {limit:,}; hãy thu hẹp bộ lọc",
+            status=413,
+            limit=limit,
+            matched=matched,
+        )
     if fmt == "geojson":
-        yield station_geojson(session, filters, limit=limit).encode("utf-8")
+        yield station_feature_collection(session, filters, limit=limit).encode("utf-8")
         return
     rows = station_rows(session, filters, limit=limit)
     if fmt == "kml":

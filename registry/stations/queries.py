@@ -77,9 +77,13 @@ def _site_clauses(f: StationFilter, w: _Where, *, for_sites: bool) -> None:
     if f.statuses and for_sites:
         w.add("s.status = ANY(:site_statuses)", site_statuses=f.statuses)
     if f.admin_unit:
+        # Sites point at their commune; a province or a former district matches by its outline.
+        # Any unit answers to its code; by name, only units in force today (names repeat over time).
         w.add(
-            "s.admin_unit_id IN (SELECT a.id FROM admin_unit a WHERE a.code = :unit "
-            f"OR regexp_replace(f_unaccent(lower(a.name)), '{_KIND_WORDS}', '') = :unit_folded)",
+            "EXISTS (SELECT 1 FROM admin_unit a WHERE (a.id = s.admin_unit_id OR "
+            "(a.level <> 'commune' AND ST_Intersects(a.geom, s.geom))) AND (a.code = :unit "
+            f"OR (a.valid_to IS NULL AND regexp_replace(f_unaccent(lower(a.name)), '{_KIND_WORDS}', '') "
+            "= :unit_folded)))",
             unit=f.admin_unit,
             unit_folded=CommuneIndex.key(f.admin_unit),
         )
@@ -336,7 +340,3 @@ def station_rows(session: Session, f: StationFilter, *, limit: int) -> Iterator[
     result = session.execute(stmt, dict(w.params, limit=limit))
     for row in result.mappings():
         yield dict(row)
-
-
-def station_geojson(session: Session, f: StationFilter, *, limit: int) -> str:
-    return station_feature_collection(session, f, limit=limit)

@@ -56,3 +56,16 @@ def test_former_districts_on_a_date_before_the_reform(client: TestClient) -> Non
     assert after.json()["features"] == []
     bad = client.get("/api/admin-units", params={"on": "30/06/2025"})
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "on"
+
+
+def test_admin_unit_filter_by_province_and_former_district(client: TestClient, db) -> None:  # type: ignore[no-untyped-def]
+    from tests.factories import make_site
+
+    make_site(db, code="HP-07001", lon=106.6641, lat=20.8325)  # inside today's Lê Chân ward
+    make_site(db, code="HP-07002", lon=106.3300, lat=20.9400)  # in the former Hải Dương city
+    by_province = client.get("/api/sites", params={"admin_unit": "Hải Phòng"}).json()
+    assert {"HP-07001", "HP-07002"} <= {f["id"] for f in by_province["features"]}
+    districts = client.get("/api/admin-units", params={"level": "district", "on": "2025-06-30"}).json()
+    le_chan = next(f["id"] for f in districts["features"] if f["properties"]["name"] == "quận Lê Chân")
+    by_district = client.get("/api/sites", params={"admin_unit": le_chan}).json()
+    assert [f["id"] for f in by_district["features"]] == ["HP-07001"]

@@ -64,3 +64,19 @@ def test_import_then_export_every_format(db: Session, tmp_path: Path) -> None:
     assert kml.exit_code == 0 and b"<Placemark" in target.read_bytes()
     bad = runner.invoke(app, ["export", "stations", "--format", "pdf"])
     assert bad.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--radius-m", "5"], ["--near", "200,100"], ["--status", "foo"], ["--bbox", "1,2,3"], ["--technology", "6G"]],
+)
+def test_export_filters_are_checked_like_the_api(args: list[str]) -> None:
+    result = runner.invoke(app, ["export", "stations", *args])
+    assert result.exit_code == 2, result.output
+
+
+def test_export_pole_class_is_normalised(db: Session) -> None:
+    runner.invoke(app, ["import", "stations", str(TEMPLATES / "mau-tram-goc.csv")])
+    out = runner.invoke(app, ["export", "stations", "--pole-class", "a2a", "--format", "geojson"])
+    assert out.exit_code == 0 and len(json.loads(out.stdout)["features"]) == 1
+    assert runner.invoke(app, ["template", "--format", "pdf", "-o", "/tmp/x.pdf"]).exit_code == 2
