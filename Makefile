@@ -10,7 +10,7 @@ PORT ?= 8000
 
 $(STAMP): pyproject.toml constraints.txt scripts/system-deps.sh
 	PYTHON=$(PYTHON) scripts/system-deps.sh
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/pip || $(PYTHON) -m venv --clear $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
@@ -38,4 +38,4 @@ lint: install
 
 clean:
 	-$(BIN)/tttt db down
-	rm -rf $(VENV) .data
+	rm -rf $(VENV) .data /tmp/tttt-*

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -61,8 +62,6 @@ def create_app(settings: Settings | None = None, session_factory: sessionmaker[S
         except Exception:
             log.exception("Health check failed")
             return errors.problem(503, "Cơ sở dữ liệu không sẵn sàng", "Không kết nối được PostGIS", "unavailable")
-        import json
-
         return Response(
             json.dumps({"status": "ok", "database": "ok", "postgis": postgis, "schema": revision}),
             media_type="application/json",

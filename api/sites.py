@@ -38,7 +38,7 @@ def nearest(
     filters: FilterDep,
     lon: Annotated[float, Query(ge=-180, le=180, description="Kinh độ WGS 84")],
     lat: Annotated[float, Query(ge=-90, le=90, description="Vĩ độ WGS 84")],
-    n: Annotated[int, Query(ge=1, description="Số vị trí (tối đa theo cấu hình, mặc định 100)")] = 10,
+    n: Annotated[int, Query(ge=1, description="Số vị trí (mặc định 10, tối đa TTTT_MAX_NEAREST = 100)")] = 10,
 ) -> Response:
     if n > settings.max_nearest:
         raise LimitExceeded(f"n tối đa {settings.max_nearest}", field="n", limit=settings.max_nearest)

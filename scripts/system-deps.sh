@@ -4,8 +4,10 @@
 set -euo pipefail
 
 need=()
+want_postgis=""
 if [ -z "${DATABASE_URL:-}" ] && ! ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1; then
-  need+=(postgresql postgresql-15-postgis-3)
+  need+=(postgresql)
+  want_postgis=1
 fi
 py=${PYTHON:-python3}
 if ! "$py" -c 'import ensurepip, venv' >/dev/null 2>&1; then
@@ -22,3 +24,8 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -q </dev/null
 $sudo apt-get install -y -q --no-install-recommends "${need[@]}" </dev/null
+if [ -n "$want_postgis" ]; then
+  # postgresql-15-postgis-3 on Debian 12; the PostGIS package always follows the server's major.
+  major=$(ls /usr/lib/postgresql | sort -n | tail -n 1)
+  $sudo apt-get install -y -q --no-install-recommends "postgresql-${major}-postgis-3" </dev/null
+fi

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from datetime import date
-from enum import StrEnum
 
 from geoalchemy2 import Geometry, WKBElement
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
@@ -10,16 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from registry.base import Base
 
 
-class UnitLevel(StrEnum):
-    province = "province"
-    district = "district"
-    commune = "commune"
-
-
 class AdminUnit(Base):
     __tablename__ = "admin_unit"
     __table_args__ = (
-        UniqueConstraint("code", "valid_from"),
+        UniqueConstraint("code", "valid_from", postgresql_nulls_not_distinct=True),
         CheckConstraint("level IN ('province', 'district', 'commune')", name="level"),
         CheckConstraint("valid_to IS NULL OR valid_to > valid_from", name="validity"),
         Index("ix_admin_unit_geom", "geom", postgresql_using="gist"),

@@ -35,10 +35,6 @@ class OrganisationIndex:
         return sorted({o.short_name or o.code for o in self._by_key.values() if o.is_operator})
 
 
-def find_organisation(session: Session, name: str) -> Organisation | None:
-    return OrganisationIndex(session).find(name)
-
-
 def new_organisation(session: Session, index: OrganisationIndex, *, name: str) -> Organisation:
     """A new (non-operator) organisation for an owner name seen for the first time."""
     base = re.sub(r"[^A-Z0-9]+", "-", fold(name).upper()).strip("-")[:32] or "ORG"

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 from geo.checks import geodesic_distance_m
 from geo.crs import SUPPORTED_EPSG, is_geographic
 from geo.parse import CoordinateParseError, parse_angle, parse_number
-from registry.admin_units.service import CommuneIndex, place_points
+from registry.admin_units.service import CommuneIndex, place_points, province_loaded
 from registry.errors import FieldError, LimitExceeded, ValidationFailed
 from registry.organisations.models import Organisation
 from registry.organisations.service import OrganisationIndex, new_organisation
@@ -761,6 +761,13 @@ class _Plan:
                             )
             cells.setdefault(cell, []).append(site)
         sites = list(self.new_sites.values())
+        if sites and not province_loaded(self.session, self.settings.province_code):
+            self.report.warnings.append(
+                FieldError(
+                    f"Chưa có ranh giới tỉnh (mã {self.settings.province_code}): chưa kiểm tra điểm ngoài tỉnh",
+                    code="province_unknown",
+                )
+            )
         placements = place_points(
             self.session, [(s.position.lon, s.position.lat) for s in sites], province_code=self.settings.province_code
         )

@@ -45,7 +45,7 @@ class PositionIn(Strict):
     lat: float | None = Field(None, description="Vĩ độ (CRS địa lý)")
     easting: float | None = Field(None, description="Tọa độ Y (hướng Đông) của hệ phẳng")
     northing: float | None = Field(None, description="Tọa độ X (hướng Bắc) của hệ phẳng")
-    provenance: Provenance = Provenance.gps
+    provenance: Provenance | None = Field(None, description="Mặc định: gps cho kinh/vĩ độ, survey cho tọa độ phẳng")
 
     @model_validator(mode="after")
     def _one_pair(self) -> PositionIn:
@@ -58,6 +58,12 @@ class PositionIn(Strict):
         if projected and (self.easting is None or self.northing is None):
             raise ValueError("Thiếu easting hoặc northing")
         return self
+
+    @property
+    def provenance_or_default(self) -> str:
+        if self.provenance is not None:
+            return self.provenance.value
+        return Provenance.gps.value if self.lon is not None else Provenance.survey.value
 
     @property
     def source_xy(self) -> tuple[float, float]:

@@ -190,7 +190,7 @@ def create_site(session: Session, *, data: SiteCreate, settings: Settings | None
         source_crs=pos.source_crs,
         source_x=pos.source_x,
         source_y=pos.source_y,
-        provenance=data.position.provenance.value,
+        provenance=data.position.provenance_or_default,
         admin_unit_id=commune_id,
         status=SiteStatus.operating.value,
     )
@@ -210,7 +210,7 @@ def update_site(session: Session, *, code: str, data: SitePatch, settings: Setti
         site.admin_unit_id = _check_placement(session, pos, settings, exclude_id=site.id)
         site.geom = point(pos.lon, pos.lat)
         site.source_crs, site.source_x, site.source_y = pos.source_crs, pos.source_x, pos.source_y
-        site.provenance = data.position.provenance.value
+        site.provenance = data.position.provenance_or_default
     _apply_site_fields(session, site, changes)
     site.version += 1
     _flush(session, f"Vị trí {code}")

@@ -78,7 +78,9 @@ def upgrade() -> None:
         sa.Column("approximate", sa.Boolean(), server_default="false", nullable=False),
         sa.Column("former_district", sa.Text()),
         sa.Column("geom", Geometry("MULTIPOLYGON", srid=4326, spatial_index=False)),
-        sa.UniqueConstraint("code", "valid_from", name="uq_admin_unit_code_valid_from"),
+        sa.UniqueConstraint(
+            "code", "valid_from", name="uq_admin_unit_code_valid_from", postgresql_nulls_not_distinct=True
+        ),
         sa.CheckConstraint("level IN ('province', 'district', 'commune')", name="ck_admin_unit_level"),
         sa.CheckConstraint("valid_to IS NULL OR valid_to > valid_from", name="ck_admin_unit_validity"),
     )
