@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from api import errors, imports, reference, sites, stations
+from registry.audit.context import acting_as
 from registry.db import get_sessionmaker
 from registry.settings import Settings, get_settings
 
@@ -46,7 +47,9 @@ def create_app(settings: Settings | None = None, session_factory: sessionmaker[S
                 413, "Tệp quá lớn", f"Tối đa {settings.max_upload_bytes // 2**20} MB", "limit-exceeded", request_id=rid
             )
         else:
-            response = await call_next(request)
+            # Until accounts exist (issue #3) every API change is recorded as made by "anonymous".
+            with acting_as("anonymous", rid):
+                response = await call_next(request)
         response.headers["X-Request-ID"] = rid
         return response
 

@@ -31,6 +31,15 @@ def _fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
+def _acting():  # type: ignore[no-untyped-def]
+    """Changes made from the command line are recorded as made by the OS user."""
+    import getpass
+
+    from registry.audit.context import acting_as
+
+    return acting_as(f"cli:{getpass.getuser()}")
+
+
 def _private_cluster():  # type: ignore[no-untyped-def]
     from registry.cluster import Cluster
     from registry.settings import get_settings
@@ -147,7 +156,7 @@ def import_stations(
                     tasks[stage] = bar.add_task(stage, total=total)
                 bar.update(tasks[stage], completed=done)
 
-            with session_scope() as session:
+            with _acting(), session_scope() as session:
                 report = import_table(session, table=table, dry_run=dry_run, progress=progress)
     except ValidationFailed as exc:
         _print_report(exc.extra.get("report") or {"errors": [e.as_dict() for e in exc.errors]})
@@ -238,7 +247,7 @@ def demo_load(force: Annotated[bool, typer.Option("--force", help="Nạp lại d
     from registry.db import session_scope
 
     try:
-        with session_scope() as session:
+        with _acting(), session_scope() as session:
             summary = load_demo(session, force=force)
     except ValidationFailed as exc:
         for e in exc.errors[:20]:

@@ -1,8 +1,10 @@
 """Every mapped table, imported in one place for Alembic and for `configure_mappers`."""
 
+import registry.audit.listener  # noqa: F401  (installs the audit hook on every Session)
 from registry.admin_units.models import AdminUnit
+from registry.audit.models import AuditEvent
 from registry.base import Base
 from registry.organisations.models import Organisation
 from registry.stations.models import Sector, Site, Station
 
-__all__ = ["AdminUnit", "Base", "Organisation", "Sector", "Site", "Station"]
+__all__ = ["AdminUnit", "AuditEvent", "Base", "Organisation", "Sector", "Site", "Station"]

@@ -6,10 +6,12 @@ from geoalchemy2 import Geometry, WKBElement
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from registry.audit.models import Audited
 from registry.base import Base
 
 
-class AdminUnit(Base):
+class AdminUnit(Audited, Base):
+    __audit_entity__ = "admin_unit"
     __tablename__ = "admin_unit"
     __table_args__ = (
         UniqueConstraint("code", "valid_from", postgresql_nulls_not_distinct=True),

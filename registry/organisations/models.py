@@ -4,10 +4,12 @@ from sqlalchemy import Boolean, String, Text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
+from registry.audit.models import Audited
 from registry.base import Base, Tracked
 
 
-class Organisation(Tracked, Base):
+class Organisation(Audited, Tracked, Base):
+    __audit_entity__ = "organisation"
     __tablename__ = "organisation"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -21,6 +21,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.admin_units.models import AdminUnit
+from registry.audit.models import Audited
 from registry.base import Base, Tracked
 from registry.organisations.models import Organisation
 
@@ -67,7 +68,8 @@ def _in(column: str, enum: type[StrEnum]) -> str:
     return f"{column} IN ({', '.join(repr(m.value) for m in enum)})"
 
 
-class Site(Tracked, Base):
+class Site(Audited, Tracked, Base):
+    __audit_entity__ = "site"
     __tablename__ = "site"
     __table_args__ = (
         CheckConstraint(_in("pole_class", PoleClass), name="pole_class"),
@@ -111,7 +113,8 @@ class Site(Tracked, Base):
     stations: Mapped[list[Station]] = relationship(back_populates="site", order_by="Station.id")
 
 
-class Station(Tracked, Base):
+class Station(Audited, Tracked, Base):
+    __audit_entity__ = "station"
     __tablename__ = "station"
     __table_args__ = (
         UniqueConstraint("operator_id", "station_code"),
@@ -143,7 +146,8 @@ class Station(Tracked, Base):
     )
 
 
-class Sector(Base):
+class Sector(Audited, Base):
+    __audit_entity__ = "sector"
     __tablename__ = "sector"
     __table_args__ = (
         UniqueConstraint("station_id", "sector_no"),

@@ -1,0 +1,6 @@
+"""The audit trail: every insert, update and delete of an audited record, in the same transaction.
+
+Recorded by one session hook (``listener.py``) for every class that mixes in ``Audited``, so a
+new registry gets its trail without code of its own. Rows can never be updated or deleted: a
+trigger refuses it (migration 0003).
+"""

@@ -1,0 +1,96 @@
+"""One session hook that writes an audit event for every flushed change of an ``Audited`` record."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from geoalchemy2 import WKBElement, WKTElement
+from geoalchemy2.shape import to_shape
+from sqlalchemy import event, insert, inspect
+from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy.orm.attributes import get_history
+
+from registry.audit import context
+from registry.audit.models import Audited, AuditEvent
+
+# Bookkeeping columns change on every write and say nothing an auditor needs.
+SKIPPED = frozenset({"created_at", "updated_at"})
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, WKBElement):
+        return to_shape(value).wkt
+    if isinstance(value, WKTElement):
+        return value.data
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _columns(obj: Any) -> list[str]:
+    return [a.key for a in inspect(obj).mapper.column_attrs if a.key not in SKIPPED]
+
+
+def _snapshot(obj: Any) -> dict[str, Any]:
+    # The loaded state only: a deleted row can no longer be refreshed from the database.
+    loaded = inspect(obj).dict
+    return {key: _plain(loaded.get(key)) for key in _columns(obj)}
+
+
+def _diff(obj: Any) -> dict[str, list[Any]]:
+    changes: dict[str, list[Any]] = {}
+    for key in _columns(obj):
+        history = get_history(obj, key)
+        if not history.has_changes():
+            continue
+        before = history.deleted[0] if history.deleted else None
+        after = history.added[0] if history.added else None
+        if _plain(before) != _plain(after):
+            changes[key] = [_plain(before), _plain(after)]
+    return changes
+
+
+def _entity(obj: Any) -> tuple[str, str]:
+    state = inspect(obj)
+    # A row inserted by this flush has its key in the object but no identity until the flush ends.
+    key = state.identity or tuple(state.dict.get(c.key) for c in state.mapper.primary_key)
+    return obj.__audit_entity__ or obj.__tablename__, ",".join(str(v) for v in key)
+
+
+@event.listens_for(Session, "after_flush")
+def _record(session: Session, flush_context: UOWTransaction) -> None:
+    rows: list[dict[str, Any]] = []
+    for obj, action in (
+        [(o, "create") for o in session.new]
+        + [(o, "update") for o in session.dirty]
+        + [(o, "delete") for o in session.deleted]
+    ):
+        if not isinstance(obj, Audited):
+            continue
+        if action == "create":
+            changes = {k: [None, v] for k, v in _snapshot(obj).items()}
+        elif action == "delete":
+            changes = {k: [v, None] for k, v in _snapshot(obj).items()}
+        else:
+            changes = _diff(obj)
+            if not changes:
+                continue
+        entity_type, entity_id = _entity(obj)
+        rows.append(
+            {
+                "actor": context.actor.get(),
+                "request_id": context.request_id.get(),
+                "entity_type": entity_type,
+                "entity_id": entity_id,
+                "action": action,
+                "changes": changes,
+            }
+        )
+    if rows:
+        session.connection().execute(insert(AuditEvent), rows)
