@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Query, Request, Response
+from fastapi import Depends, Header, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from registry.errors import FieldError, LimitExceeded, ValidationFailed
@@ -244,6 +244,14 @@ def _polygon(raw: str, settings: Settings) -> dict[str, Any]:
 
 
 FilterDep = Annotated[StationFilter, Depends(station_filter)]
+
+IfMatch = Annotated[
+    str | None, Header(alias="If-Match", description="ETag đã đọc; thiếu → 428, đã cũ → 412", max_length=100)
+]
+VERSION_RESPONSES: dict[int | str, dict[str, Any]] = {
+    412: {"description": "Bản ghi đã bị sửa từ phiên bản đó (problem+json nêu current_version)"},
+    428: {"description": "Thiếu If-Match"},
+}
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,23 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from api.deps import GEOJSON, GEOJSON_RESPONSE, FilterDep, PageDep, SessionDep, SettingsDep, geojson_page
+from api.deps import (
+    GEOJSON,
+    GEOJSON_RESPONSE,
+    VERSION_RESPONSES,
+    FilterDep,
+    IfMatch,
+    PageDep,
+    SessionDep,
+    SettingsDep,
+    geojson_page,
+)
 from registry.errors import FieldError, LimitExceeded, ValidationFailed
 from registry.stations import service
 from registry.stations.queries import nearest_sites, site_count, site_feature_collection
 from registry.stations.schemas import SiteCreate, SitePatch
 from registry.stations.views import site_feature
+from registry.versions import etag, parse_if_match
 
 router = APIRouter(prefix="/api/sites", tags=["Vị trí cột ăng ten"])
 
@@ -49,26 +60,38 @@ def nearest(
     return Response(nearest_sites(session, filters, lon=lon, lat=lat, n=n), media_type=GEOJSON)
 
 
-@router.get("/{code}", summary="Một vị trí với các trạm gốc và sector")
-def get_site(code: str, session: SessionDep) -> dict[str, Any]:
-    return site_feature(session, service.get_site(session, code=code))
+@router.get("/{code}", summary="Một vị trí với các trạm gốc và sector (ETag = phiên bản)")
+def get_site(code: str, session: SessionDep, response: Response) -> dict[str, Any]:
+    site = service.get_site(session, code=code)
+    response.headers["ETag"] = etag(site)
+    return site_feature(session, site)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Thêm vị trí (tọa độ ở hệ bất kỳ được hỗ trợ)")
 def create_site(data: SiteCreate, session: SessionDep, response: Response) -> dict[str, Any]:
     site = service.create_site(session, data=data)
     response.headers["Location"] = f"/api/sites/{site.code}"
+    response.headers["ETag"] = etag(site)
     return site_feature(session, service.get_site(session, code=site.code))
 
 
-@router.patch("/{code}", summary="Sửa vị trí")
-def update_site(code: str, data: SitePatch, session: SessionDep) -> dict[str, Any]:
-    site = service.update_site(session, code=code, data=data)
+@router.patch("/{code}", summary="Sửa vị trí (cần If-Match)", responses=VERSION_RESPONSES)
+def update_site(
+    code: str, data: SitePatch, session: SessionDep, response: Response, if_match: IfMatch = None
+) -> dict[str, Any]:
+    site = service.update_site(session, code=code, data=data, expected_version=parse_if_match(if_match))
     session.expire(site)
-    return site_feature(session, service.get_site(session, code=code))
+    site = service.get_site(session, code=code)
+    response.headers["ETag"] = etag(site)
+    return site_feature(session, site)
 
 
-@router.delete("/{code}", status_code=status.HTTP_204_NO_CONTENT, summary="Xóa vị trí không còn trạm")
-def delete_site(code: str, session: SessionDep) -> Response:
-    service.delete_site(session, code=code)
+@router.delete(
+    "/{code}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Xóa vị trí không còn trạm (cần If-Match)",
+    responses=VERSION_RESPONSES,
+)
+def delete_site(code: str, session: SessionDep, if_match: IfMatch = None) -> Response:
+    service.delete_site(session, code=code, expected_version=parse_if_match(if_match))
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -11,7 +11,9 @@ from fastapi.responses import StreamingResponse
 
 from api.deps import (
     GEOJSON_RESPONSE,
+    VERSION_RESPONSES,
     FilterDep,
+    IfMatch,
     PageDep,
     SessionDep,
     SettingsDep,
@@ -23,6 +25,7 @@ from registry.stations.exporter import FORMATS, stream_stations
 from registry.stations.queries import station_count, station_feature_collection
 from registry.stations.schemas import StationCreate, StationPatch
 from registry.stations.views import station_dict
+from registry.versions import etag, parse_if_match
 
 router = APIRouter(prefix="/api/stations", tags=["Trạm gốc"])
 StationId = Annotated[int, Path(description="Số hiệu trạm")]
@@ -54,27 +57,40 @@ def export(
     )
 
 
-@router.get("/{station_id}", summary="Một trạm gốc với sector")
-def get_station(station_id: StationId, session: SessionDep) -> dict[str, Any]:
-    return station_dict(service.get_station(session, station_id=station_id))
+@router.get("/{station_id}", summary="Một trạm gốc với sector (ETag = phiên bản)")
+def get_station(station_id: StationId, session: SessionDep, response: Response) -> dict[str, Any]:
+    station = service.get_station(session, station_id=station_id)
+    response.headers["ETag"] = etag(station)
+    return station_dict(station)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Thêm trạm gốc vào một vị trí")
 def create_station(data: StationCreate, session: SessionDep, response: Response) -> dict[str, Any]:
     station = service.create_station(session, data=data)
     response.headers["Location"] = f"/api/stations/{station.id}"
+    response.headers["ETag"] = etag(station)
     session.refresh(station)
     return station_dict(service.get_station(session, station_id=station.id))
 
 
-@router.patch("/{station_id}", summary="Sửa trạm gốc")
-def update_station(station_id: StationId, data: StationPatch, session: SessionDep) -> dict[str, Any]:
-    station = service.update_station(session, station_id=station_id, data=data)
+@router.patch("/{station_id}", summary="Sửa trạm gốc (cần If-Match)", responses=VERSION_RESPONSES)
+def update_station(
+    station_id: StationId, data: StationPatch, session: SessionDep, response: Response, if_match: IfMatch = None
+) -> dict[str, Any]:
+    station = service.update_station(
+        session, station_id=station_id, data=data, expected_version=parse_if_match(if_match)
+    )
     session.refresh(station)
+    response.headers["ETag"] = etag(station)
     return station_dict(station)
 
 
-@router.delete("/{station_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Xóa trạm gốc")
-def delete_station(station_id: StationId, session: SessionDep) -> Response:
-    service.delete_station(session, station_id=station_id)
+@router.delete(
+    "/{station_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Xóa trạm gốc (cần If-Match)",
+    responses=VERSION_RESPONSES,
+)
+def delete_station(station_id: StationId, session: SessionDep, if_match: IfMatch = None) -> Response:
+    service.delete_station(session, station_id=station_id, expected_version=parse_if_match(if_match))
     return Response(status_code=status.HTTP_204_NO_CONTENT)

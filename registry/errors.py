@@ -2,7 +2,9 @@
 
     RegistryError            anything the registry refuses, with a Vietnamese message
     ├── NotFound             the record does not exist (404)
-    ├── Conflict             the change collides with existing data or a newer version (409)
+    ├── Conflict             the change collides with existing data (409)
+    │   └── StaleVersion     the change was based on an older version of the record (412)
+    ├── VersionRequired      a change that does not say which version it is based on (428)
     ├── InvalidTransition    the record's state does not allow the action (409)
     ├── PermissionDenied     the actor may not do this (403)
     ├── LimitExceeded        a request goes over a documented limit: page, area, radius, file (400/413)
@@ -57,6 +59,18 @@ class Conflict(RegistryError):
     status = 409
     title = "Xung đột dữ liệu"
     type_slug = "conflict"
+
+
+class StaleVersion(Conflict):
+    status = 412
+    title = "Bản ghi đã bị người khác sửa"
+    type_slug = "stale-version"
+
+
+class VersionRequired(RegistryError):
+    status = 428
+    title = "Thiếu phiên bản"
+    type_slug = "version-required"
 
 
 class InvalidTransition(RegistryError):

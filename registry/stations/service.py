@@ -28,6 +28,7 @@ from registry.stations.schemas import (
     StationCreate,
     StationPatch,
 )
+from registry.versions import check_version
 
 
 def point(lon: float, lat: float) -> WKTElement:
@@ -37,19 +38,26 @@ def point(lon: float, lat: float) -> WKTElement:
 # --- reading ---------------------------------------------------------------------------------------
 
 
-def get_site(session: Session, *, code: str) -> Site:
-    site = session.scalar(
-        select(Site).where(Site.code == code).options(selectinload(Site.stations).selectinload(Station.sectors))
-    )
+def get_site(session: Session, *, code: str, for_update: bool = False) -> Site:
+    query = select(Site).where(Site.code == code).options(selectinload(Site.stations).selectinload(Station.sectors))
+    # A change locks the row it read, so two writers on the same version cannot both pass the check.
+    if for_update:
+        query = query.with_for_update(of=Site).execution_options(populate_existing=True)
+    site = session.scalar(query)
     if site is None:
         raise NotFound(f"Không có vị trí (cột ăng ten) mã {code}")
     return site
 
 
-def get_station(session: Session, *, station_id: int) -> Station:
+def get_station(session: Session, *, station_id: int, for_update: bool = False) -> Station:
     # An id outside the column's range cannot exist; asking PostgreSQL would be an error, not a miss.
     in_range = 1 <= station_id <= 2**31 - 1
-    station = session.get(Station, station_id, options=[selectinload(Station.sectors)]) if in_range else None
+    station = None
+    if in_range:
+        query = select(Station).where(Station.id == station_id).options(selectinload(Station.sectors))
+        if for_update:
+            query = query.with_for_update(of=Station).execution_options(populate_existing=True)
+        station = session.scalar(query)
     if station is None:
         raise NotFound(f"Không có trạm gốc số {station_id}")
     return station
@@ -200,9 +208,12 @@ def create_site(session: Session, *, data: SiteCreate, settings: Settings | None
     return site
 
 
-def update_site(session: Session, *, code: str, data: SitePatch, settings: Settings | None = None) -> Site:
+def update_site(
+    session: Session, *, code: str, data: SitePatch, expected_version: int | None, settings: Settings | None = None
+) -> Site:
     settings = settings or get_settings()
-    site = get_site(session, code=code)
+    site = get_site(session, code=code, for_update=True)
+    check_version(site, expected_version, what=f"Vị trí {code}")
     changes = data.model_dump(exclude_unset=True, exclude={"position"})
     if data.position is not None:
         pos = position_from_input(data.position)
@@ -217,8 +228,9 @@ def update_site(session: Session, *, code: str, data: SitePatch, settings: Setti
     return site
 
 
-def delete_site(session: Session, *, code: str) -> None:
-    site = get_site(session, code=code)
+def delete_site(session: Session, *, code: str, expected_version: int | None) -> None:
+    site = get_site(session, code=code, for_update=True)
+    check_version(site, expected_version, what=f"Vị trí {code}")
     if site.stations:
         raise Conflict(
             f"Vị trí {code} còn {len(site.stations)} trạm gốc; chuyển hoặc xóa các trạm trước",
@@ -310,8 +322,9 @@ def create_station(session: Session, *, data: StationCreate) -> Station:
     return station
 
 
-def update_station(session: Session, *, station_id: int, data: StationPatch) -> Station:
-    station = get_station(session, station_id=station_id)
+def update_station(session: Session, *, station_id: int, data: StationPatch, expected_version: int | None) -> Station:
+    station = get_station(session, station_id=station_id, for_update=True)
+    check_version(station, expected_version, what=f"Trạm số {station_id}")
     fields = data.model_dump(exclude_unset=True, exclude={"site_code", "sectors"})
     if data.site_code is not None:
         station.site_id = _site_by_code(session, data.site_code).id
@@ -321,7 +334,8 @@ def update_station(session: Session, *, station_id: int, data: StationPatch) -> 
     return station
 
 
-def delete_station(session: Session, *, station_id: int) -> None:
-    station = get_station(session, station_id=station_id)
+def delete_station(session: Session, *, station_id: int, expected_version: int | None) -> None:
+    station = get_station(session, station_id=station_id, for_update=True)
+    check_version(station, expected_version, what=f"Trạm số {station_id}")
     session.delete(station)
     session.flush()

@@ -95,3 +95,9 @@ def codes(body: dict[str, Any]) -> list[str]:
 
 def communes() -> list[dict[str, Any]]:
     return list(json.loads(COMMUNES.read_text(encoding="utf-8"))["features"])
+
+
+def versioned(client: Any, url: str) -> dict[str, str]:
+    """If-Match for the record at ``url`` as just read (empty when it does not exist)."""
+    response = client.get(url)
+    return {"If-Match": response.headers["etag"]} if response.status_code == 200 else {}

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from registry.settings import Settings
-from tests.api.helpers import PROBLEM, assert_names_field, media_type, problem
+from tests.api.helpers import PROBLEM, assert_names_field, media_type, problem, versioned
 from tests.factories import make_site
 
 SQUARE = {
@@ -159,7 +159,9 @@ def test_extra_field_in_body_is_named(client: TestClient) -> None:
 
 def test_extra_field_in_patch_is_named(client: TestClient, db: Session) -> None:
     make_site(db, code="HP-02000", lon=106.66, lat=20.84)
-    body = problem(client.patch("/api/sites/HP-02000", json={"version": 7}), 422)
+    body = problem(
+        client.patch("/api/sites/HP-02000", headers=versioned(client, "/api/sites/HP-02000"), json={"version": 7}), 422
+    )
     assert_names_field(body, "version")
 
 

@@ -25,6 +25,7 @@ from tests.api.helpers import (
     geod_m,
     link,
     problem,
+    versioned,
     walk,
 )
 from tests.factories import make_random_sites, make_site, make_station
@@ -555,6 +556,7 @@ def test_patch_changes_fields_and_bumps_the_version(client: TestClient, db: Sess
     make_site(db, code="HP-00300", lon=106.66, lat=20.84, address="Cũ", pole_class="A2a")
     response = client.patch(
         "/api/sites/HP-00300",
+        headers=versioned(client, "/api/sites/HP-00300"),
         json={"address": "Số 9 Lạch Tray", "pole_class": "A2c", "pole_height_m": 42, "status": "planned"},
     )
     assert response.status_code == 200, response.text
@@ -564,14 +566,20 @@ def test_patch_changes_fields_and_bumps_the_version(client: TestClient, db: Sess
     assert props["version"] == 2
     again = client.get("/api/sites/HP-00300").json()["properties"]
     assert again["address"] == "Số 9 Lạch Tray" and again["version"] == 2
-    second = client.patch("/api/sites/HP-00300", json={"notes": "đã kiểm tra"})
+    second = client.patch(
+        "/api/sites/HP-00300", headers=versioned(client, "/api/sites/HP-00300"), json={"notes": "đã kiểm tra"}
+    )
     assert second.json()["properties"]["version"] == 3
     assert second.json()["properties"]["address"] == "Số 9 Lạch Tray", "unset fields stay as they are"
 
 
 def test_patch_moves_the_site(client: TestClient, db: Session) -> None:
     make_site(db, code="HP-00301", lon=106.66, lat=20.84)
-    response = client.patch("/api/sites/HP-00301", json={"position": {"lon": 106.67, "lat": 20.845}})
+    response = client.patch(
+        "/api/sites/HP-00301",
+        headers=versioned(client, "/api/sites/HP-00301"),
+        json={"position": {"lon": 106.67, "lat": 20.845}},
+    )
     assert response.status_code == 200, response.text
     lon, lat = stored_lon_lat(db, "HP-00301")
     assert geod_m(lon, lat, 106.67, 20.845) < 0.001
@@ -581,31 +589,41 @@ def test_patch_moves_the_site(client: TestClient, db: Session) -> None:
 def test_patch_onto_another_site_is_refused(client: TestClient, db: Session) -> None:
     make_site(db, code="HP-00302", lon=106.66, lat=20.84)
     make_site(db, code="HP-00303", lon=106.67, lat=20.84)
-    body = problem(client.patch("/api/sites/HP-00303", json={"position": {"lon": 106.66001, "lat": 20.84}}), 422)
+    body = problem(
+        client.patch(
+            "/api/sites/HP-00303",
+            headers=versioned(client, "/api/sites/HP-00303"),
+            json={"position": {"lon": 106.66001, "lat": 20.84}},
+        ),
+        422,
+    )
     assert_names_field(body, "position")
     lon, _ = stored_lon_lat(db, "HP-00303")
     assert lon == pytest.approx(106.67)
 
 
 def test_patch_missing_site_is_404(client: TestClient) -> None:
-    problem(client.patch("/api/sites/HP-98765", json={"address": "x"}), 404)
+    problem(
+        client.patch("/api/sites/HP-98765", headers=versioned(client, "/api/sites/HP-98765"), json={"address": "x"}),
+        404,
+    )
 
 
 def test_delete_site_with_stations_conflicts(client: TestClient, db: Session) -> None:
     site = make_site(db, code="HP-00400", lon=106.66, lat=20.84)
     make_station(db, site=site, station_code="DEL-1")
-    body = problem(client.delete("/api/sites/HP-00400"), 409)
+    body = problem(client.delete("/api/sites/HP-00400", headers=versioned(client, "/api/sites/HP-00400")), 409)
     assert "HP-00400" in body["detail"]
     assert client.get("/api/sites/HP-00400").status_code == 200
 
 
 def test_delete_empty_site(client: TestClient, db: Session) -> None:
     make_site(db, code="HP-00401", lon=106.66, lat=20.84)
-    response = client.delete("/api/sites/HP-00401")
+    response = client.delete("/api/sites/HP-00401", headers=versioned(client, "/api/sites/HP-00401"))
     assert response.status_code == 204
     assert response.content == b""
     problem(client.get("/api/sites/HP-00401"), 404)
-    problem(client.delete("/api/sites/HP-00401"), 404)
+    problem(client.delete("/api/sites/HP-00401", headers=versioned(client, "/api/sites/HP-00401")), 404)
 
 
 def test_site_code_with_a_slash_is_refused(client: TestClient) -> None:
@@ -622,7 +640,7 @@ def test_patch_with_null_is_a_422_or_clears_never_a_conflict(client: TestClient,
     """Explicit null: either the field may be empty (200) or the request is invalid (422 naming it);
     it is never a 409 "already exists" (nothing collides) nor a 500."""
     make_site(db, code="HP-00500", lon=106.66, lat=20.84, address="Số 1")
-    response = client.patch("/api/sites/HP-00500", json={field: None})
+    response = client.patch("/api/sites/HP-00500", headers=versioned(client, "/api/sites/HP-00500"), json={field: None})
     if response.status_code == 200:
         assert response.json()["properties"][field] is None
     else:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from registry.stations.models import Sector, Station
-from tests.api.helpers import assert_names_field, collection, link, problem, walk
+from tests.api.helpers import assert_names_field, collection, link, problem, versioned, walk
 from tests.factories import make_random_sites, make_site, make_station
 
 
@@ -160,7 +160,11 @@ def test_unknown_operator_is_refused(client: TestClient, db: Session) -> None:
 def test_organisation_that_is_not_an_operator_is_refused(client: TestClient, db: Session) -> None:
     make_site(db, code="HP-01004", lon=106.66, lat=20.84)
     # An owner organisation (not a mobile operator) created on the fly by a site.
-    client.patch("/api/sites/HP-01004", json={"owner": "Công ty Hạ tầng Thử nghiệm"}).raise_for_status()
+    client.patch(
+        "/api/sites/HP-01004",
+        headers=versioned(client, "/api/sites/HP-01004"),
+        json={"owner": "Công ty Hạ tầng Thử nghiệm"},
+    ).raise_for_status()
     body = problem(
         client.post(
             "/api/stations",
@@ -247,6 +251,7 @@ def test_patch_technologies_and_sectors(client: TestClient, db: Session) -> None
     st = make_station(db, technologies=["2G"], sectors=[(0, None, None)], code="HP-01007")
     response = client.patch(
         f"/api/stations/{st.id}",
+        headers=versioned(client, f"/api/stations/{st.id}"),
         json={
             "technologies": ["5G", "4G"],
             "sectors": [{"azimuth_deg": 90, "tilt_deg": 5}, {"azimuth_deg": 270}],
@@ -266,42 +271,61 @@ def test_patch_technologies_and_sectors(client: TestClient, db: Session) -> None
     assert again["technologies"] == ["4G", "5G"] and len(again["sectors"]) == 2 and again["version"] == 2
     assert db.scalar(select(func.count()).select_from(Sector).where(Sector.station_id == st.id)) == 2
     # Only what is sent changes.
-    third = client.patch(f"/api/stations/{st.id}", json={"bands": ["900"]}).json()
+    third = client.patch(
+        f"/api/stations/{st.id}", headers=versioned(client, f"/api/stations/{st.id}"), json={"bands": ["900"]}
+    ).json()
     assert third["technologies"] == ["4G", "5G"] and third["bands"] == ["900"] and third["version"] == 3
 
 
 def test_patch_moves_a_station_to_another_site(client: TestClient, db: Session) -> None:
     st = make_station(db, code="HP-01008", lon=106.66, lat=20.84)
     make_site(db, code="HP-01009", lon=106.67, lat=20.84)
-    body = client.patch(f"/api/stations/{st.id}", json={"site_code": "HP-01009"}).json()
+    body = client.patch(
+        f"/api/stations/{st.id}", headers=versioned(client, f"/api/stations/{st.id}"), json={"site_code": "HP-01009"}
+    ).json()
     assert body["site_code"] == "HP-01009"
     assert [s["station_code"] for s in client.get("/api/sites/HP-01009").json()["properties"]["stations"]] == [
         st.station_code
     ]
     assert client.get("/api/sites/HP-01008").json()["properties"]["stations"] == []
-    assert_names_field(problem(client.patch(f"/api/stations/{st.id}", json={"site_code": "HP-404"}), 422), "site_code")
+    assert_names_field(
+        problem(
+            client.patch(
+                f"/api/stations/{st.id}",
+                headers=versioned(client, f"/api/stations/{st.id}"),
+                json={"site_code": "HP-404"},
+            ),
+            422,
+        ),
+        "site_code",
+    )
 
 
 def test_patch_missing_station_is_404(client: TestClient) -> None:
-    problem(client.patch("/api/stations/987654321", json={"bands": ["900"]}), 404)
+    problem(
+        client.patch(
+            "/api/stations/987654321", headers=versioned(client, "/api/stations/987654321"), json={"bands": ["900"]}
+        ),
+        404,
+    )
 
 
 def test_delete_station(client: TestClient, db: Session) -> None:
     st = make_station(db, sectors=[(0, None, None), (120, None, None)], code="HP-01010")
     station_id = st.id
-    response = client.delete(f"/api/stations/{station_id}")
+    response = client.delete(f"/api/stations/{station_id}", headers=versioned(client, f"/api/stations/{station_id}"))
     assert response.status_code == 204 and response.content == b""
     problem(client.get(f"/api/stations/{station_id}"), 404)
     assert db.scalar(select(func.count()).select_from(Sector).where(Sector.station_id == station_id)) == 0
-    problem(client.delete(f"/api/stations/{station_id}"), 404)
+    problem(client.delete(f"/api/stations/{station_id}", headers=versioned(client, f"/api/stations/{station_id}")), 404)
     # The site is empty now and can go.
-    assert client.delete("/api/sites/HP-01010").status_code == 204
+    assert client.delete("/api/sites/HP-01010", headers=versioned(client, "/api/sites/HP-01010")).status_code == 204
 
 
 @pytest.mark.parametrize("station_id", ["-1", "0", "2147483648", "99999999999999999999"])
 def test_out_of_range_station_ids_are_404(client: TestClient, station_id: str) -> None:
     problem(client.get(f"/api/stations/{station_id}"), 404)
-    problem(client.delete(f"/api/stations/{station_id}"), 404)
+    problem(client.delete(f"/api/stations/{station_id}", headers=versioned(client, f"/api/stations/{station_id}")), 404)
 
 
 @pytest.mark.parametrize("field", ["status", "bands", "technologies", "commissioning_date"])
@@ -309,7 +333,9 @@ def test_station_patch_with_null_is_a_422_or_clears_never_a_conflict(
     client: TestClient, db: Session, field: str
 ) -> None:
     st = make_station(db, code="HP-01011", commissioning_date=None, sectors=[(0, None, None)])
-    response = client.patch(f"/api/stations/{st.id}", json={field: None})
+    response = client.patch(
+        f"/api/stations/{st.id}", headers=versioned(client, f"/api/stations/{st.id}"), json={field: None}
+    )
     if response.status_code == 200:
         assert response.json()[field] in (None, [])
     else:

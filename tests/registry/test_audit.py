@@ -14,6 +14,7 @@ from registry.errors import ValidationFailed
 from registry.stations.importer import import_table
 from registry.stations.models import Site
 from registry.tabular import read_table, write_csv
+from tests.api.helpers import versioned
 
 HEADERS = ["Mã trạm", "Doanh nghiệp", "Mã vị trí", "Kinh độ", "Vĩ độ", "Công nghệ"]
 ROWS = [
@@ -47,12 +48,17 @@ def test_api_changes_are_recorded_with_request_id(client: TestClient, db: Sessio
     assert create.changes["code"] == [None, "HP-95100"] and create.changes["address"] == [None, "Số 1"]
     assert create.changes["geom"][1].startswith("POINT")
 
-    assert client.patch("/api/sites/HP-95100", json={"address": "Số 2"}).status_code == 200
+    assert (
+        client.patch(
+            "/api/sites/HP-95100", headers=versioned(client, "/api/sites/HP-95100"), json={"address": "Số 2"}
+        ).status_code
+        == 200
+    )
     update = events(db, "site")[-1]
     assert update.action == "update"
     assert update.changes == {"address": ["Số 1", "Số 2"], "version": [1, 2]}
 
-    assert client.delete("/api/sites/HP-95100").status_code == 204
+    assert client.delete("/api/sites/HP-95100", headers=versioned(client, "/api/sites/HP-95100")).status_code == 204
     delete = events(db, "site")[-1]
     assert delete.action == "delete" and delete.changes["address"] == ["Số 2", None]
 

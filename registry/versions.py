@@ -1,0 +1,48 @@
+"""Optimistic concurrency: a change names the version it was based on, or it is refused.
+
+The HTTP face is ETag / If-Match; the rule itself — no blind overwrites — lives here so that every
+registry's services apply it the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Protocol
+
+from registry.errors import StaleVersion, VersionRequired
+
+_TAG = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
+ANY = -1  # If-Match: *
+
+
+class Versioned(Protocol):
+    version: int
+
+
+def etag(record: Versioned) -> str:
+    return f'"{record.version}"'
+
+
+def parse_if_match(header: str | None) -> int | None:
+    """The version an If-Match header names; None when there is none; ANY for "*"."""
+    if header is None:
+        return None
+    if header.strip() == "*":
+        return ANY
+    match = _TAG.match(header)
+    if match is None:
+        raise StaleVersion(f'If-Match không hợp lệ: {header[:40]!r}; gửi lại ETag đã nhận, ví dụ "3"')
+    return int(match.group(1))
+
+
+def check_version(record: Versioned, expected: int | None, *, what: str) -> None:
+    if expected is None:
+        raise VersionRequired(
+            f"Sửa hoặc xóa {what} cần header If-Match với ETag đã đọc (hiện là {etag(record)})",
+            current_version=record.version,
+        )
+    if expected not in (ANY, record.version):
+        raise StaleVersion(
+            f"{what} đã được sửa: phiên bản hiện tại là {record.version}, yêu cầu dựa trên {expected}; đọc lại rồi sửa",
+            current_version=record.version,
+        )
