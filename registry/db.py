@@ -13,6 +13,7 @@ from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+import registry.audit.listener  # noqa: F401  (every session the registry opens keeps the audit trail)
 from registry.cluster import Cluster
 from registry.settings import Settings, get_settings
 

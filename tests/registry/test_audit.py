@@ -92,3 +92,13 @@ def test_trail_is_append_only(db: Session, statement: str) -> None:
     with pytest.raises(DBAPIError) as caught, db.begin_nested():
         db.execute(text(statement))
     assert "append-only" in str(caught.value)
+
+
+def test_the_served_app_installs_the_audit_hook() -> None:
+    """The hook must not depend on something a test happens to import (it once did)."""
+    import subprocess
+    import sys
+
+    code = "import sys, api.main; print('registry.audit.listener' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "True"
