@@ -30,7 +30,10 @@ numberish = st.one_of(st.floats(allow_nan=True, allow_infinity=True).map(str), s
 value = st.one_of(text, numberish, st.lists(numberish, min_size=1, max_size=5).map(",".join))
 queries = st.dictionaries(st.sampled_from(PARAMS), value, max_size=4)
 paths = st.sampled_from(["/api/sites", "/api/stations", "/api/sites/nearest", "/api/stations.geojson"])
-FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# Derandomised: CI sees the same examples every run, so a failure there reproduces here.
+FUZZ = settings(
+    max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 @FUZZ
@@ -52,7 +55,7 @@ def test_record_ids_never_500(client: TestClient, segment: str) -> None:
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.floats(allow_nan=False) | st.integers() | text,
+    st.none() | st.booleans() | st.floats(allow_nan=False, allow_infinity=False) | st.integers() | text,
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(text, inner, max_size=3),
     max_leaves=10,
 )
