@@ -22,9 +22,11 @@ db: install
 
 demo: db
 	$(BIN)/tttt demo load
+	$(BIN)/tttt users ensure-admin
 
+# The demo runs as a development instance: a secret key is generated once under .data/.
 run: demo
-	$(BIN)/tttt serve --host $(HOST) --port $(PORT)
+	TTTT_ENV=$${TTTT_ENV:-development} $(BIN)/tttt serve --host $(HOST) --port $(PORT)
 
 test: install
 	$(BIN)/tttt db up

@@ -6,11 +6,12 @@ import json
 import logging
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
-from api import errors, imports, reference, sites, stations
+from api import audit, auth, errors, imports, reference, sites, stations, users
+from api.access import require
 from registry.audit.context import acting_as
 from registry.db import get_sessionmaker
 from registry.settings import Settings, get_settings
@@ -29,6 +30,7 @@ Lỗi trả về `application/problem+json` nêu rõ trường (hoặc dòng và
 
 def create_app(settings: Settings | None = None, session_factory: sessionmaker[Session] | None = None) -> FastAPI:
     settings = settings or get_settings()
+    settings.secret()  # outside development, no secret key means no start (MissingSecret)
     app = FastAPI(
         title="tttt-registry",
         version="0.1.0",
@@ -47,16 +49,21 @@ def create_app(settings: Settings | None = None, session_factory: sessionmaker[S
                 413, "Tệp quá lớn", f"Tối đa {settings.max_upload_bytes // 2**20} MB", "limit-exceeded", request_id=rid
             )
         else:
-            # Until accounts exist (issue #3) every API change is recorded as made by "anonymous".
+            # The request id goes into the audit trail; the actor is set when the token is read.
             with acting_as("anonymous", rid):
                 response = await call_next(request)
         response.headers["X-Request-ID"] = rid
         return response
 
-    for module in (sites, stations, imports, reference):
+    for module in (auth, users, sites, stations, imports, reference, audit):
         app.include_router(module.router)
 
-    @app.get("/health", tags=["Hệ thống"], summary="Kiểm tra ứng dụng và cơ sở dữ liệu")
+    @app.get(
+        "/health",
+        tags=["Hệ thống"],
+        summary="Kiểm tra ứng dụng và cơ sở dữ liệu",
+        dependencies=[Depends(require("system", "read"))],
+    )
     def health() -> Response:
         try:
             with app.state.sessionmaker() as session:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -293,12 +293,18 @@ def geojson_page(
     *,
     count: Callable[[Session, StationFilter], int],
     collection: Callable[..., str],
+    fields: Collection[str] | None = None,
 ) -> Response:
     """A FeatureCollection page built by PostGIS, with numberMatched and self/next/prev links."""
     matched = count(session, filters)
     links = page_links(request, pg, matched)
     body = collection(
-        session, filters, limit=pg.limit, offset=pg.offset, extra={"numberMatched": matched, "links": links}
+        session,
+        filters,
+        limit=pg.limit,
+        offset=pg.offset,
+        extra={"numberMatched": matched, "links": links},
+        fields=fields,
     )
     return Response(body, media_type=GEOJSON)
 

@@ -43,7 +43,12 @@ async def _registry_error(request: Request, exc: Exception) -> JSONResponse:
         extra["errors"] = [e.as_dict() for e in exc.errors]
     elif "field" in extra:
         extra["errors"] = [{"field": extra["field"], "message": exc.detail}]
-    return problem(exc.status, exc.title, exc.detail, exc.type_slug, request_id=request_id(request), **extra)
+    response = problem(exc.status, exc.title, exc.detail, exc.type_slug, request_id=request_id(request), **extra)
+    if exc.status == 401:
+        response.headers["WWW-Authenticate"] = "Bearer"
+    if "retry_after" in extra:
+        response.headers["Retry-After"] = str(extra["retry_after"])
+    return response
 
 
 def _loc(loc: tuple[Any, ...]) -> str:
@@ -72,23 +77,26 @@ _MESSAGES = {
 }
 
 
+def message_for(e: Any) -> str:
+    """A pydantic error in Vietnamese (API and command line alike)."""
+    message = _MESSAGES.get(e.get("type", ""), "")
+    ctx = e.get("ctx") or {}
+    if e.get("type") == "value_error":
+        message = str(ctx.get("error", e.get("msg", "")))
+    elif e.get("type") == "enum" and "expected" in ctx:
+        message = f"Giá trị không hợp lệ; cho phép: {ctx['expected']}"
+    elif message and ctx:
+        limit = ctx.get("le", ctx.get("ge", ctx.get("lt", ctx.get("gt", ctx.get("max_length")))))
+        if limit is not None:
+            message = f"{message} (giới hạn {limit})"
+    return message or str(e.get("msg", ""))
+
+
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = []
     for e in exc.errors():
-        message = _MESSAGES.get(e.get("type", ""), "")
-        ctx = e.get("ctx") or {}
-        if e.get("type") == "value_error":
-            message = str(ctx.get("error", e.get("msg", "")))
-        elif e.get("type") == "enum" and "expected" in ctx:
-            message = f"Giá trị không hợp lệ; cho phép: {ctx['expected']}"
-        elif message and ctx:
-            limit = ctx.get("le", ctx.get("ge", ctx.get("lt", ctx.get("gt", ctx.get("max_length")))))
-            if limit is not None:
-                message = f"{message} (giới hạn {limit})"
-        errors.append(
-            {"field": _loc(tuple(e.get("loc", ()))), "message": message or e.get("msg", ""), "code": e.get("type")}
-        )
+        errors.append({"field": _loc(tuple(e.get("loc", ()))), "message": message_for(e), "code": e.get("type")})
     return problem(
         422,
         "Dữ liệu không hợp lệ",

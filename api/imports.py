@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
 
+from api.access import require
 from api.deps import SessionDep, SettingsDep
 from registry.errors import FieldError, LimitExceeded, ValidationFailed
 from registry.stations.exporter import FORMATS, template_bytes
@@ -15,7 +16,11 @@ from registry.tabular import read_table
 router = APIRouter(prefix="/api/imports", tags=["Nhập dữ liệu"])
 
 
-@router.post("/stations", summary="Nhập bảng trạm (.xlsx/.csv): kiểm tra toàn bộ, có lỗi thì không ghi gì")
+@router.post(
+    "/stations",
+    summary="Nhập bảng trạm (.xlsx/.csv): kiểm tra toàn bộ, có lỗi thì không ghi gì",
+    dependencies=[Depends(require("station_imports", "create"))],
+)
 def import_stations(
     request: Request,
     session: SessionDep,
@@ -36,7 +41,12 @@ def import_stations(
     return report.as_dict()
 
 
-@router.get("/stations/template.{fmt}", summary="Tải mẫu bảng trạm (tiêu đề tiếng Việt)", response_class=Response)
+@router.get(
+    "/stations/template.{fmt}",
+    summary="Tải mẫu bảng trạm (tiêu đề tiếng Việt)",
+    response_class=Response,
+    dependencies=[Depends(require("templates", "read"))],
+)
 def template(fmt: Literal["xlsx", "csv"]) -> Response:
     return Response(
         template_bytes(fmt),

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy import text
 
+from api.access import require
 from api.deps import SessionDep
 
-router = APIRouter(prefix="/api", tags=["Danh mục"])
+router = APIRouter(prefix="/api", tags=["Danh mục"], dependencies=[Depends(require("reference", "read"))])
 
 
 @router.get("/organisations", summary="Tổ chức: doanh nghiệp viễn thông và chủ sở hữu cột")

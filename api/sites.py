@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
+from api.access import require
+from api.audit import history
 from api.deps import (
     GEOJSON,
     GEOJSON_RESPONSE,
@@ -17,6 +19,7 @@ from api.deps import (
     SettingsDep,
     geojson_page,
 )
+from registry.accounts.permissions import Grant, visible_fields
 from registry.errors import FieldError, LimitExceeded, ValidationFailed
 from registry.stations import service
 from registry.stations.queries import nearest_sites, site_count, site_feature_collection
@@ -26,6 +29,17 @@ from registry.versions import etag, parse_if_match
 
 router = APIRouter(prefix="/api/sites", tags=["Vị trí cột ăng ten"])
 
+Read = Annotated[Grant, Depends(require("sites", "read"))]
+
+
+def _feature(session: Any, site: Any, grant: Grant) -> dict[str, Any]:
+    return site_feature(
+        session,
+        site,
+        fields=visible_fields(grant.principal, "site"),
+        station_fields=visible_fields(grant.principal, "station"),
+    )
+
 
 @router.get(
     "",
@@ -33,8 +47,16 @@ router = APIRouter(prefix="/api/sites", tags=["Vị trí cột ăng ten"])
     response_class=Response,
     responses=GEOJSON_RESPONSE,
 )
-def list_sites(request: Request, session: SessionDep, filters: FilterDep, pg: PageDep) -> Response:
-    return geojson_page(request, session, filters, pg, count=site_count, collection=site_feature_collection)
+def list_sites(request: Request, session: SessionDep, filters: FilterDep, pg: PageDep, grant: Read) -> Response:
+    return geojson_page(
+        request,
+        session,
+        filters,
+        pg,
+        count=site_count,
+        collection=site_feature_collection,
+        fields=visible_fields(grant.principal, "site"),
+    )
 
 
 @router.get(
@@ -44,6 +66,7 @@ def list_sites(request: Request, session: SessionDep, filters: FilterDep, pg: Pa
     responses=GEOJSON_RESPONSE,
 )
 def nearest(
+    grant: Read,
     session: SessionDep,
     settings: SettingsDep,
     filters: FilterDep,
@@ -57,33 +80,56 @@ def nearest(
         raise ValidationFailed(
             "Tham số không hợp lệ", [FieldError("Dùng lon, lat thay cho near/radius_m", field="near")]
         )
-    return Response(nearest_sites(session, filters, lon=lon, lat=lat, n=n), media_type=GEOJSON)
+    body = nearest_sites(session, filters, lon=lon, lat=lat, n=n, fields=visible_fields(grant.principal, "site"))
+    return Response(body, media_type=GEOJSON)
 
 
 @router.get("/{code}", summary="Một vị trí với các trạm gốc và sector (ETag = phiên bản)")
-def get_site(code: str, session: SessionDep, response: Response) -> dict[str, Any]:
+def get_site(code: str, session: SessionDep, response: Response, grant: Read) -> dict[str, Any]:
     site = service.get_site(session, code=code)
     response.headers["ETag"] = etag(site)
-    return site_feature(session, site)
+    return _feature(session, site, grant)
+
+
+@router.get(
+    "/{code}/history",
+    summary="Lịch sử thay đổi của vị trí, các trạm và sector trên đó (cũ nhất trước)",
+)
+def site_history(
+    code: str, session: SessionDep, pg: PageDep, grant: Annotated[Grant, Depends(require("audit", "read"))]
+) -> dict[str, Any]:
+    site = service.get_site(session, code=code)
+    return history(session, grant, "site", site.id, limit=pg.limit, offset=pg.offset)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Thêm vị trí (tọa độ ở hệ bất kỳ được hỗ trợ)")
-def create_site(data: SiteCreate, session: SessionDep, response: Response) -> dict[str, Any]:
+def create_site(
+    data: SiteCreate,
+    session: SessionDep,
+    response: Response,
+    grant: Annotated[Grant, Depends(require("sites", "create"))],
+) -> dict[str, Any]:
     site = service.create_site(session, data=data)
     response.headers["Location"] = f"/api/sites/{site.code}"
     response.headers["ETag"] = etag(site)
-    return site_feature(session, service.get_site(session, code=site.code))
+    return _feature(session, service.get_site(session, code=site.code), grant)
 
 
 @router.patch("/{code}", summary="Sửa vị trí (cần If-Match)", responses=VERSION_RESPONSES)
 def update_site(
-    code: str, data: SitePatch, session: SessionDep, response: Response, if_match: IfMatch = None
+    code: str,
+    data: SitePatch,
+    session: SessionDep,
+    response: Response,
+    grant: Annotated[Grant, Depends(require("sites", "update"))],
+    if_match: IfMatch = None,
 ) -> dict[str, Any]:
+    grant.check_fields(data.model_fields_set)
     site = service.update_site(session, code=code, data=data, expected_version=parse_if_match(if_match))
     session.expire(site)
     site = service.get_site(session, code=code)
     response.headers["ETag"] = etag(site)
-    return site_feature(session, site)
+    return _feature(session, site, grant)
 
 
 @router.delete(
@@ -92,6 +138,11 @@ def update_site(
     summary="Xóa vị trí không còn trạm (cần If-Match)",
     responses=VERSION_RESPONSES,
 )
-def delete_site(code: str, session: SessionDep, if_match: IfMatch = None) -> Response:
+def delete_site(
+    code: str,
+    session: SessionDep,
+    _: Annotated[Grant, Depends(require("sites", "delete"))],
+    if_match: IfMatch = None,
+) -> Response:
     service.delete_site(session, code=code, expected_version=parse_if_match(if_match))
     return Response(status_code=status.HTTP_204_NO_CONTENT)

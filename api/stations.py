@@ -6,9 +6,11 @@ import itertools
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Request, Response, status
+from fastapi import APIRouter, Depends, Path, Request, Response, status
 from fastapi.responses import StreamingResponse
 
+from api.access import require
+from api.audit import history
 from api.deps import (
     GEOJSON_RESPONSE,
     VERSION_RESPONSES,
@@ -20,6 +22,7 @@ from api.deps import (
     StreamSessionDep,
     geojson_page,
 )
+from registry.accounts.permissions import Grant, visible_fields
 from registry.stations import service
 from registry.stations.exporter import FORMATS, stream_stations
 from registry.stations.queries import station_count, station_feature_collection
@@ -29,6 +32,11 @@ from registry.versions import etag, parse_if_match
 
 router = APIRouter(prefix="/api/stations", tags=["Trạm gốc"])
 StationId = Annotated[int, Path(description="Số hiệu trạm")]
+Read = Annotated[Grant, Depends(require("stations", "read"))]
+
+
+def _dict(station: Any, grant: Grant) -> dict[str, Any]:
+    return station_dict(station, fields=visible_fields(grant.principal, "station"))
 
 
 @router.get(
@@ -37,13 +45,25 @@ StationId = Annotated[int, Path(description="Số hiệu trạm")]
     response_class=Response,
     responses=GEOJSON_RESPONSE,
 )
-def list_stations(request: Request, session: SessionDep, filters: FilterDep, pg: PageDep) -> Response:
-    return geojson_page(request, session, filters, pg, count=station_count, collection=station_feature_collection)
+def list_stations(request: Request, session: SessionDep, filters: FilterDep, pg: PageDep, grant: Read) -> Response:
+    return geojson_page(
+        request,
+        session,
+        filters,
+        pg,
+        count=station_count,
+        collection=station_feature_collection,
+        fields=visible_fields(grant.principal, "station"),
+    )
 
 
 @router.get(".{fmt}", summary="Xuất danh sách trạm: csv, xlsx, geojson, kml (cùng bộ lọc)", response_class=Response)
 def export(
-    fmt: Literal["csv", "xlsx", "geojson", "kml"], session: StreamSessionDep, settings: SettingsDep, filters: FilterDep
+    fmt: Literal["csv", "xlsx", "geojson", "kml"],
+    session: StreamSessionDep,
+    settings: SettingsDep,
+    filters: FilterDep,
+    _: Annotated[Grant, Depends(require("station_exports", "read"))],
 ) -> StreamingResponse:
     chunks = stream_stations(session, filters=filters, fmt=fmt, settings=settings)
     # Pull the first chunk now: errors surface as problem+json, not as a broken stream.
@@ -58,31 +78,50 @@ def export(
 
 
 @router.get("/{station_id}", summary="Một trạm gốc với sector (ETag = phiên bản)")
-def get_station(station_id: StationId, session: SessionDep, response: Response) -> dict[str, Any]:
+def get_station(station_id: StationId, session: SessionDep, response: Response, grant: Read) -> dict[str, Any]:
     station = service.get_station(session, station_id=station_id)
     response.headers["ETag"] = etag(station)
-    return station_dict(station)
+    return _dict(station, grant)
+
+
+@router.get("/{station_id}/history", summary="Lịch sử thay đổi của trạm và các sector (cũ nhất trước)")
+def station_history(
+    station_id: StationId, session: SessionDep, pg: PageDep, grant: Annotated[Grant, Depends(require("audit", "read"))]
+) -> dict[str, Any]:
+    station = service.get_station(session, station_id=station_id)
+    return history(session, grant, "station", station.id, limit=pg.limit, offset=pg.offset)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Thêm trạm gốc vào một vị trí")
-def create_station(data: StationCreate, session: SessionDep, response: Response) -> dict[str, Any]:
+def create_station(
+    data: StationCreate,
+    session: SessionDep,
+    response: Response,
+    grant: Annotated[Grant, Depends(require("stations", "create"))],
+) -> dict[str, Any]:
     station = service.create_station(session, data=data)
     response.headers["Location"] = f"/api/stations/{station.id}"
     response.headers["ETag"] = etag(station)
     session.refresh(station)
-    return station_dict(service.get_station(session, station_id=station.id))
+    return _dict(service.get_station(session, station_id=station.id), grant)
 
 
 @router.patch("/{station_id}", summary="Sửa trạm gốc (cần If-Match)", responses=VERSION_RESPONSES)
 def update_station(
-    station_id: StationId, data: StationPatch, session: SessionDep, response: Response, if_match: IfMatch = None
+    station_id: StationId,
+    data: StationPatch,
+    session: SessionDep,
+    response: Response,
+    grant: Annotated[Grant, Depends(require("stations", "update"))],
+    if_match: IfMatch = None,
 ) -> dict[str, Any]:
+    grant.check_fields(data.model_fields_set)
     station = service.update_station(
         session, station_id=station_id, data=data, expected_version=parse_if_match(if_match)
     )
     session.refresh(station)
     response.headers["ETag"] = etag(station)
-    return station_dict(station)
+    return _dict(station, grant)
 
 
 @router.delete(
@@ -91,6 +130,11 @@ def update_station(
     summary="Xóa trạm gốc (cần If-Match)",
     responses=VERSION_RESPONSES,
 )
-def delete_station(station_id: StationId, session: SessionDep, if_match: IfMatch = None) -> Response:
+def delete_station(
+    station_id: StationId,
+    session: SessionDep,
+    _: Annotated[Grant, Depends(require("stations", "delete"))],
+    if_match: IfMatch = None,
+) -> Response:
     service.delete_station(session, station_id=station_id, expected_version=parse_if_match(if_match))
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -6,7 +6,9 @@
     │   └── StaleVersion     the change was based on an older version of the record (412)
     ├── VersionRequired      a change that does not say which version it is based on (428)
     ├── InvalidTransition    the record's state does not allow the action (409)
+    ├── NotAuthenticated     the action needs a signed-in user and there is none (401)
     ├── PermissionDenied     the actor may not do this (403)
+    ├── TooManyAttempts      too many failed sign-ins; try again later (429)
     ├── LimitExceeded        a request goes over a documented limit: page, area, radius, file (400/413)
     └── ValidationFailed     input is wrong; `errors` names each field (or row and column) (422)
 
@@ -83,6 +85,18 @@ class PermissionDenied(RegistryError):
     status = 403
     title = "Không có quyền"
     type_slug = "permission-denied"
+
+
+class NotAuthenticated(RegistryError):
+    status = 401
+    title = "Chưa đăng nhập"
+    type_slug = "not-authenticated"
+
+
+class TooManyAttempts(RegistryError):
+    status = 429
+    title = "Thử quá nhiều lần"
+    type_slug = "too-many-attempts"
 
 
 class LimitExceeded(RegistryError):

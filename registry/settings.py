@@ -6,17 +6,19 @@ place says what they are and the OpenAPI schema can quote them.
 
 from __future__ import annotations
 
+import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="TTTT_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="TTTT_", extra="ignore", populate_by_name=True)
 
     database_url: str | None = Field(
         default=None,
@@ -43,6 +45,38 @@ class Settings(BaseSettings):
         default=5.0, description="Two sites closer than this are reported as the same site entered twice"
     )
     province_tolerance_m: float = Field(default=2_000.0, description="Slack around the (approximate) province boundary")
+
+    environment: Literal["development", "production"] = Field(
+        default="production",
+        validation_alias=AliasChoices("TTTT_ENV", "TTTT_ENVIRONMENT"),
+        description="development: a secret key is generated under .data/ when none is set",
+    )
+    secret_key: SecretStr | None = Field(default=None, description="Keys the token hashes; required in production")
+    token_ttl_minutes: int = Field(default=8 * 60, ge=1, le=60 * 24 * 30, description="Lifetime of a login token")
+    max_failed_logins: int = Field(default=5, ge=1, description="Consecutive failures before an account is locked")
+    lockout_minutes: int = Field(default=15, ge=1)
+
+    def secret(self) -> bytes:
+        """The secret key; in development one is made once and kept in ``.data/secret-key``."""
+        if self.secret_key is not None:
+            value = self.secret_key.get_secret_value()
+            if len(value) < 32:
+                raise MissingSecret("TTTT_SECRET_KEY phải dài ít nhất 32 ký tự")
+            return value.encode()
+        if self.environment != "development":
+            raise MissingSecret(
+                "Chưa đặt TTTT_SECRET_KEY: ngoài môi trường phát triển (TTTT_ENV=development) ứng dụng không khởi động"
+            )
+        path = self.data_dir / "secret-key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o600)
+            path.write_text(secrets.token_urlsafe(48))
+        return path.read_text().strip().encode()
+
+
+class MissingSecret(RuntimeError):
+    """The app may not start: no usable secret key."""
 
 
 @lru_cache

@@ -4,7 +4,8 @@ a transaction rolled back at the end (SQLAlchemy's "join into an external transa
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import timedelta
 
 import psycopg
 import pytest
@@ -13,6 +14,9 @@ from sqlalchemy import Connection, Engine, create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from registry.accounts import tokens
+from registry.accounts.models import User
+from registry.accounts.passwords import hash_password
 from registry.cluster import Cluster
 from registry.db import database_url
 from registry.migrations import upgrade
@@ -70,15 +74,90 @@ def db(session_factory: sessionmaker[Session]) -> Iterator[Session]:
         yield session
 
 
+TEST_SECRET = "test-secret-key-for-the-test-run-only-0123456789"
+TEST_PASSWORD = "mật-khẩu-thử-nghiệm-1"
+
+
 @pytest.fixture
 def settings() -> Settings:
-    return Settings()
+    return Settings(environment="production", secret_key=TEST_SECRET)
+
+
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    return hash_password(TEST_PASSWORD)  # argon2 is slow on purpose: hash once per run
+
+
+MakeUser = Callable[..., User]
+TokenFor = Callable[..., str]
 
 
 @pytest.fixture
-def client(session_factory: sessionmaker[Session], settings: Settings) -> Iterator[TestClient]:
+def make_user(db: Session, password_hash: str) -> MakeUser:
+    """A user with the given roles (password TEST_PASSWORD), flushed so the API sees it."""
+
+    def make(*roles: str, username: str | None = None, active: bool = True) -> User:
+        user = User(
+            username=username or ("u-" + "-".join(r.replace("_", "-") for r in roles) if roles else "u-none"),
+            roles=list(roles),
+            active=active,
+            password_hash=password_hash,
+            failed_logins=0,
+        )
+        db.add(user)
+        db.flush()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def token_for(db: Session, settings: Settings, make_user: MakeUser) -> TokenFor:
+    """A bearer token for a new user holding ``roles`` (no password round trip: argon2 is slow)."""
+
+    def issue(*roles: str, username: str | None = None) -> str:
+        user = make_user(*roles, username=username)
+        token = tokens.issue(db, user, secret=settings.secret(), ttl=timedelta(hours=1)).token
+        db.flush()
+        return token
+
+    return issue
+
+
+@pytest.fixture
+def app(session_factory: sessionmaker[Session], settings: Settings):  # type: ignore[no-untyped-def]
     from api.app import create_app
 
-    app = create_app(settings, session_factory)
-    with TestClient(app, raise_server_exceptions=False) as c:
-        yield c
+    return create_app(settings, session_factory)
+
+
+ClientAs = Callable[..., TestClient]
+
+
+@pytest.fixture
+def client_as(app, token_for: TokenFor) -> Iterator[ClientAs]:  # type: ignore[no-untyped-def]
+    """A client signed in as a new user holding ``roles``; no roles: the anonymous public."""
+    opened: list[TestClient] = []
+
+    def make(*roles: str, username: str | None = None) -> TestClient:
+        headers = {"Authorization": f"Bearer {token_for(*roles, username=username)}"} if roles else {}
+        c = TestClient(app, raise_server_exceptions=False, headers=headers)
+        c.__enter__()
+        opened.append(c)
+        return c
+
+    yield make
+    for c in opened:
+        c.__exit__(None, None, None)
+
+
+@pytest.fixture
+def client(client_as: ClientAs) -> TestClient:
+    """A client signed in as an admin (user "admin-test"), for tests about the registry itself."""
+    return client_as("admin", username="admin-test")
+
+
+@pytest.fixture
+def anon(client_as: ClientAs) -> TestClient:
+    """A client with no token: the public."""
+    return client_as()

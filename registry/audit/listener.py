@@ -34,7 +34,8 @@ def _plain(value: Any) -> Any:
 
 
 def _columns(obj: Any) -> list[str]:
-    return [a.key for a in inspect(obj).mapper.column_attrs if a.key not in SKIPPED]
+    skipped = SKIPPED | getattr(obj, "__audit_exclude__", frozenset())
+    return [a.key for a in inspect(obj).mapper.column_attrs if a.key not in skipped]
 
 
 def _snapshot(obj: Any) -> dict[str, Any]:
@@ -54,6 +55,14 @@ def _diff(obj: Any) -> dict[str, list[Any]]:
         if _plain(before) != _plain(after):
             changes[key] = [_plain(before), _plain(after)]
     return changes
+
+
+def _parents(obj: Any, changes: dict[str, list[Any]]) -> list[str]:
+    tags = []
+    for column, entity_type in obj.__audit_parents__.items():
+        values = changes.get(column) or [getattr(obj, column, None)]
+        tags += [f"{entity_type}:{v}" for v in values if v is not None]
+    return sorted(set(tags))
 
 
 def _entity(obj: Any) -> tuple[str, str]:
@@ -90,6 +99,7 @@ def _record(session: Session, flush_context: UOWTransaction) -> None:
                 "entity_id": entity_id,
                 "action": action,
                 "changes": changes,
+                "parents": _parents(obj, changes),
             }
         )
     if rows:

@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, CheckConstraint, DateTime, Index, String, Text, func
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from registry.base import Base
@@ -14,12 +14,19 @@ class Audited:
     """Mix in to have every change of the class recorded in ``audit_event``."""
 
     __audit_entity__: str = ""
+    # Columns never written to the trail (secrets, bookkeeping).
+    __audit_exclude__: frozenset[str] = frozenset()
+    # Foreign-key columns naming the record this one belongs to ({"site_id": "site"}): the events
+    # are tagged with the parent so that its history shows them.
+    __audit_parents__: dict[str, str] = {}
 
 
 class AuditEvent(Base):
     __tablename__ = "audit_event"
     __table_args__ = (
         Index("ix_audit_event_entity", "entity_type", "entity_id", "occurred_at"),
+        Index("ix_audit_event_actor", "actor", "occurred_at"),
+        Index("ix_audit_event_parents", "parents", postgresql_using="gin"),
         CheckConstraint("action IN ('create', 'update', 'delete')", name="action"),
     )
 
@@ -32,3 +39,5 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(10))
     # {field: [before, after]}; for a create every before is null, for a delete every after.
     changes: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    # "site:12", "station:40": the records this one belonged to before or after the change.
+    parents: Mapped[list[str]] = mapped_column(ARRAY(String(80)), default=list, server_default="{}")

@@ -115,6 +115,7 @@ class Site(Audited, Tracked, Base):
 
 class Station(Audited, Tracked, Base):
     __audit_entity__ = "station"
+    __audit_parents__ = {"site_id": "site"}
     __tablename__ = "station"
     __table_args__ = (
         UniqueConstraint("operator_id", "station_code"),
@@ -148,6 +149,7 @@ class Station(Audited, Tracked, Base):
 
 class Sector(Audited, Base):
     __audit_entity__ = "sector"
+    __audit_parents__ = {"station_id": "station"}
     __tablename__ = "sector"
     __table_args__ = (
         UniqueConstraint("station_id", "sector_no"),

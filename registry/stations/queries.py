@@ -8,7 +8,7 @@ metres on the WGS 84 spheroid (``ST_Distance(geography)``), the same as pyproj's
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -156,16 +156,30 @@ def station_where(f: StationFilter) -> _Where:
 
 # --- GeoJSON -------------------------------------------------------------------------------------
 
-_SITE_PROPERTIES = """
-    json_build_object(
-        'code', s.code, 'address', s.address, 'commune', a.name, 'commune_code', a.code,
-        'pole_class', s.pole_class, 'pole_height_m', s.pole_height_m,
-        'building_height_m', s.building_height_m, 'status', s.status,
-        'owner', ow.short_name, 'provenance', s.provenance, 'source_crs', s.source_crs,
-        'operators', coalesce(agg.operators, '{}'), 'technologies', coalesce(agg.technologies, '{}'),
-        'station_count', coalesce(agg.station_count, 0),
-        'distance_m', round(CAST(page.distance_m AS numeric), 3)
-    )"""
+_SITE_COLUMNS = {
+    "code": "s.code",
+    "address": "s.address",
+    "commune": "a.name",
+    "commune_code": "a.code",
+    "pole_class": "s.pole_class",
+    "pole_height_m": "s.pole_height_m",
+    "building_height_m": "s.building_height_m",
+    "status": "s.status",
+    "owner": "ow.short_name",
+    "provenance": "s.provenance",
+    "source_crs": "s.source_crs",
+    "operators": "coalesce(agg.operators, '{}')",
+    "technologies": "coalesce(agg.technologies, '{}')",
+    "station_count": "coalesce(agg.station_count, 0)",
+    "distance_m": "round(CAST(page.distance_m AS numeric), 3)",
+}
+
+
+def _properties(columns: dict[str, str], fields: Collection[str] | None) -> str:
+    """json_build_object of the columns a reader may see (``fields``; None for all)."""
+    pairs = [f"'{key}', {expr}" for key, expr in columns.items() if fields is None or key in fields]
+    return "json_build_object(" + ", ".join(pairs) + ")"
+
 
 _SITE_AGG = """
     LEFT JOIN LATERAL (
@@ -204,7 +218,13 @@ def _collection(features_sql: str, extra: str = "") -> str:
 
 
 def site_feature_collection(
-    session: Session, f: StationFilter, *, limit: int, offset: int = 0, extra: dict[str, Any] | None = None
+    session: Session,
+    f: StationFilter,
+    *,
+    limit: int,
+    offset: int = 0,
+    extra: dict[str, Any] | None = None,
+    fields: Collection[str] | None = None,
 ) -> str:
     """A FeatureCollection (text) of the sites matching ``f``, page by page."""
     w = site_where(f)
@@ -212,7 +232,7 @@ def site_feature_collection(
         SELECT row_number() OVER (ORDER BY {_order(f, "s.code")}) AS ord, json_build_object(
             'type', 'Feature', 'id', s.code,
             'geometry', CAST(ST_AsGeoJSON(s.geom, 7) AS json),
-            'properties', {_SITE_PROPERTIES}) AS feature
+            'properties', {_properties(_SITE_COLUMNS, fields)}) AS feature
         FROM (SELECT s.id, {_distance_expr(f)} AS distance_m FROM site s WHERE {w.sql()}
               ORDER BY {_order(f, "s.code")} LIMIT :limit OFFSET :offset) page
         JOIN site s ON s.id = page.id
@@ -241,29 +261,42 @@ def _run_collection(
     return str(session.execute(text(_collection(features, extra_sql)), bind).scalar_one())
 
 
-_STATION_PROPERTIES = """
-    json_build_object(
-        'id', st.id, 'station_code', st.station_code, 'operator', o.short_name,
-        'operator_code', o.code, 'site_code', s.code, 'technologies', st.technologies,
-        'bands', st.bands, 'status', st.status, 'commissioning_date', st.commissioning_date,
-        'address', s.address, 'commune', a.name, 'pole_class', s.pole_class,
-        'pole_height_m', s.pole_height_m,
-        'distance_m', round(CAST(page.distance_m AS numeric), 3)
-    )"""
+_STATION_COLUMNS = {
+    "id": "st.id",
+    "station_code": "st.station_code",
+    "operator": "o.short_name",
+    "operator_code": "o.code",
+    "site_code": "s.code",
+    "technologies": "st.technologies",
+    "bands": "st.bands",
+    "status": "st.status",
+    "commissioning_date": "st.commissioning_date",
+    "address": "s.address",
+    "commune": "a.name",
+    "pole_class": "s.pole_class",
+    "pole_height_m": "s.pole_height_m",
+    "distance_m": "round(CAST(page.distance_m AS numeric), 3)",
+}
 
 _STATION_FROM = """
     FROM station st JOIN site s ON s.id = st.site_id JOIN organisation o ON o.id = st.operator_id"""
 
 
 def station_feature_collection(
-    session: Session, f: StationFilter, *, limit: int, offset: int = 0, extra: dict[str, Any] | None = None
+    session: Session,
+    f: StationFilter,
+    *,
+    limit: int,
+    offset: int = 0,
+    extra: dict[str, Any] | None = None,
+    fields: Collection[str] | None = None,
 ) -> str:
     w = station_where(f)
     features = f"""
         SELECT row_number() OVER (ORDER BY {_order(f, "st.id")}) AS ord, json_build_object(
             'type', 'Feature', 'id', st.id,
             'geometry', CAST(ST_AsGeoJSON(s.geom, 7) AS json),
-            'properties', {_STATION_PROPERTIES}) AS feature
+            'properties', {_properties(_STATION_COLUMNS, fields)}) AS feature
         FROM (SELECT st.id, {_distance_expr(f)} AS distance_m {_STATION_FROM} WHERE {w.sql()}
               ORDER BY {_order(f, "st.id")} LIMIT :limit OFFSET :offset) page
         JOIN station st ON st.id = page.id
@@ -295,7 +328,9 @@ _NEAREST_SQL = """
 _POINT = "ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography"
 
 
-def nearest_sites(session: Session, f: StationFilter, *, lon: float, lat: float, n: int) -> str:
+def nearest_sites(
+    session: Session, f: StationFilter, *, lon: float, lat: float, n: int, fields: Collection[str] | None = None
+) -> str:
     """The ``n`` sites nearest to (lon, lat) by geodesic distance, as a FeatureCollection."""
     w = site_where(StationFilter(**{**f.__dict__, "near": None, "radius_m": None}))
     params = dict(w.params, lon=lon, lat=lat, n=n, limit=n, offset=0)
@@ -303,7 +338,7 @@ def nearest_sites(session: Session, f: StationFilter, *, lon: float, lat: float,
         SELECT row_number() OVER (ORDER BY page.distance_m, s.code) AS ord, json_build_object(
             'type', 'Feature', 'id', s.code,
             'geometry', CAST(ST_AsGeoJSON(s.geom, 7) AS json),
-            'properties', {_SITE_PROPERTIES}) AS feature
+            'properties', {_properties(_SITE_COLUMNS, fields)}) AS feature
         FROM ({_NEAREST_SQL.format(where=w.sql(), pt=_POINT)}) page
         JOIN site s ON s.id = page.id
         LEFT JOIN admin_unit a ON a.id = s.admin_unit_id

@@ -223,7 +223,8 @@ def update_site(
         site.source_crs, site.source_x, site.source_y = pos.source_crs, pos.source_x, pos.source_y
         site.provenance = data.position.provenance_or_default
     _apply_site_fields(session, site, changes)
-    site.version += 1
+    if session.is_modified(site, include_collections=False):
+        site.version += 1  # a PATCH that changes nothing keeps the version (and writes no audit event)
     _flush(session, f"Vị trí {code}")
     return site
 
@@ -288,7 +289,8 @@ def set_sectors(station: Station, sectors: list[tuple[float, float | None, float
     return changed
 
 
-def _apply_station_fields(station: Station, fields: dict[str, Any], sectors: list[SectorIn] | None) -> None:
+def _apply_station_fields(station: Station, fields: dict[str, Any], sectors: list[SectorIn] | None) -> bool:
+    """Set the given fields; True when the sectors changed."""
     for key in ("bands", "status", "commissioning_date", "equipment_model", "configuration"):
         if key in fields:
             value = fields[key]
@@ -296,7 +298,8 @@ def _apply_station_fields(station: Station, fields: dict[str, Any], sectors: lis
     if "technologies" in fields:
         station.technologies = [str(t) for t in fields["technologies"] or []]
     if sectors is not None:
-        set_sectors(station, [(s.azimuth_deg, s.tilt_deg, s.eirp_w) for s in sectors])
+        return set_sectors(station, [(s.azimuth_deg, s.tilt_deg, s.eirp_w) for s in sectors])
+    return False
 
 
 def create_station(session: Session, *, data: StationCreate) -> Station:
@@ -328,8 +331,9 @@ def update_station(session: Session, *, station_id: int, data: StationPatch, exp
     fields = data.model_dump(exclude_unset=True, exclude={"site_code", "sectors"})
     if data.site_code is not None:
         station.site_id = _site_by_code(session, data.site_code).id
-    _apply_station_fields(station, fields, data.sectors)
-    station.version += 1
+    sectors_changed = _apply_station_fields(station, fields, data.sectors)
+    if sectors_changed or session.is_modified(station, include_collections=False):
+        station.version += 1
     _flush(session, f"Trạm {station.station_code}")
     return station
 

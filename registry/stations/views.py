@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -10,7 +11,18 @@ from registry.stations.models import Site, Station
 from registry.stations.service import site_lon_lat
 
 
-def station_dict(station: Station, *, site_code: str | None = None) -> dict[str, Any]:
+def _only(record: dict[str, Any], fields: Collection[str] | None) -> dict[str, Any]:
+    return record if fields is None else {k: v for k, v in record.items() if k in fields}
+
+
+def station_dict(
+    station: Station, *, site_code: str | None = None, fields: Collection[str] | None = None
+) -> dict[str, Any]:
+    """A station as the API shows it; ``fields`` keeps only those a reader may see (None: all)."""
+    return _only(_station(station, site_code), fields)
+
+
+def _station(station: Station, site_code: str | None) -> dict[str, Any]:
     return {
         "id": station.id,
         "station_code": station.station_code,
@@ -33,30 +45,44 @@ def station_dict(station: Station, *, site_code: str | None = None) -> dict[str,
     }
 
 
-def site_feature(session: Session, site: Site) -> dict[str, Any]:
+def site_feature(
+    session: Session,
+    site: Site,
+    *,
+    fields: Collection[str] | None = None,
+    station_fields: Collection[str] | None = None,
+) -> dict[str, Any]:
     lon, lat = site_lon_lat(session, site)
     unit = site.admin_unit
     return {
         "type": "Feature",
         "id": site.code,
         "geometry": {"type": "Point", "coordinates": [round(lon, 7), round(lat, 7)]},
-        "properties": {
-            "code": site.code,
-            "address": site.address,
-            "commune": unit.name if unit else None,
-            "commune_code": unit.code if unit else None,
-            "entered_admin_unit": site.entered_admin_unit,
-            "source": {"crs": site.source_crs, "x": site.source_x, "y": site.source_y, "provenance": site.provenance},
-            "pole_class": site.pole_class,
-            "pole_height_m": site.pole_height_m,
-            "building_height_m": site.building_height_m,
-            "ground_elevation_m": site.ground_elevation_m,
-            "owner": site.owner.short_name if site.owner else None,
-            "status": site.status,
-            "notes": site.notes,
-            "stations": [station_dict(st, site_code=site.code) for st in site.stations],
-            "version": site.version,
-            "created_at": site.created_at.isoformat() if site.created_at else None,
-            "updated_at": site.updated_at.isoformat() if site.updated_at else None,
-        },
+        "properties": _only(
+            {
+                "code": site.code,
+                "address": site.address,
+                "commune": unit.name if unit else None,
+                "commune_code": unit.code if unit else None,
+                "entered_admin_unit": site.entered_admin_unit,
+                "source": {
+                    "crs": site.source_crs,
+                    "x": site.source_x,
+                    "y": site.source_y,
+                    "provenance": site.provenance,
+                },
+                "pole_class": site.pole_class,
+                "pole_height_m": site.pole_height_m,
+                "building_height_m": site.building_height_m,
+                "ground_elevation_m": site.ground_elevation_m,
+                "owner": site.owner.short_name if site.owner else None,
+                "status": site.status,
+                "notes": site.notes,
+                "stations": [station_dict(st, site_code=site.code, fields=station_fields) for st in site.stations],
+                "version": site.version,
+                "created_at": site.created_at.isoformat() if site.created_at else None,
+                "updated_at": site.updated_at.isoformat() if site.updated_at else None,
+            },
+            fields,
+        ),
     }

@@ -36,16 +36,14 @@ def test_upload_with_too_many_sectors_names_row_and_column(client: TestClient) -
     }
 
 
-def test_export_over_the_limit_is_refused_not_cut(session_factory, db) -> None:  # type: ignore[no-untyped-def]
-    from api.app import create_app
-    from registry.settings import Settings
+def test_export_over_the_limit_is_refused_not_cut(client: TestClient, settings, db) -> None:  # type: ignore[no-untyped-def]
     from tests.factories import make_site, make_station
 
+    settings.max_export_rows = 2  # the app reads its settings object at request time
     for i in range(3):
         site = make_site(db, code=f"HP-0800{i}", lon=106.66 + i * 0.001, lat=20.84)
         make_station(db, site=site, station_code=f"X{i}")
-    with TestClient(create_app(Settings(max_export_rows=2), session_factory)) as client:
-        response = client.get("/api/stations.csv")
-        assert response.status_code == 413
-        assert response.json()["matched"] == 3 and response.json()["limit"] == 2
-        assert client.get("/api/stations.csv", params={"q": "HP-08000"}).status_code == 200
+    response = client.get("/api/stations.csv")
+    assert response.status_code == 413
+    assert response.json()["matched"] == 3 and response.json()["limit"] == 2
+    assert client.get("/api/stations.csv", params={"q": "HP-08000"}).status_code == 200

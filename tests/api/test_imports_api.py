@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from typing import Any
 
 import pyproj
@@ -12,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from registry.settings import Settings
 from registry.stations.models import Sector, Site, Station
@@ -254,12 +253,9 @@ def test_missing_file_field(client: TestClient) -> None:
 
 
 @pytest.fixture
-def small_upload_client(session_factory: sessionmaker[Session]) -> Iterator[TestClient]:
-    from api.app import create_app
-
-    app = create_app(Settings(max_upload_bytes=2048), session_factory)
-    with TestClient(app, raise_server_exceptions=False) as c:
-        yield c
+def small_upload_client(client: TestClient, settings: Settings) -> TestClient:
+    settings.max_upload_bytes = 2048  # the app reads its settings object at request time
+    return client
 
 
 def test_file_above_the_upload_limit_is_413(small_upload_client: TestClient, db: Session) -> None:

@@ -42,7 +42,7 @@ def test_api_changes_are_recorded_with_request_id(client: TestClient, db: Sessio
     assert (create.action, create.entity_id, create.actor, create.request_id) == (
         "create",
         str(site_id),
-        "anonymous",
+        "admin-test",  # the signed-in user of the `client` fixture
         "req-create-1",
     )
     assert create.changes["code"] == [None, "HP-95100"] and create.changes["address"] == [None, "Số 1"]
@@ -96,9 +96,11 @@ def test_trail_is_append_only(db: Session, statement: str) -> None:
 
 def test_the_served_app_installs_the_audit_hook() -> None:
     """The hook must not depend on something a test happens to import (it once did)."""
+    import os
     import subprocess
     import sys
 
     code = "import sys, api.main; print('registry.audit.listener' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    env = dict(os.environ, TTTT_SECRET_KEY="k" * 40)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
     assert out.stdout.strip() == "True"

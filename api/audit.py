@@ -1,0 +1,56 @@
+"""Reading the audit trail: by entity, actor and period (admins and the roles owning the entity)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy.orm import Session
+
+from api.access import require
+from api.deps import PageDep, SessionDep
+from registry.accounts.models import Role
+from registry.accounts.permissions import AUDIT_READERS, Grant, check_history
+from registry.audit.queries import AuditFilter, event_dict, events, record_history
+from registry.errors import FieldError, ValidationFailed
+
+router = APIRouter(prefix="/api/audit", tags=["Nhật ký thay đổi"])
+AuditRead = Annotated[Grant, Depends(require("audit", "read"))]
+
+
+@router.get("", summary="Nhật ký thay đổi, mới nhất trước (lọc theo loại bản ghi, mã, người sửa, thời gian)")
+def audit_events(
+    session: SessionDep,
+    grant: AuditRead,
+    pg: PageDep,
+    entity: Annotated[str | None, Query(max_length=40, description="site, station, sector, user …")] = None,
+    id: Annotated[str | None, Query(max_length=64, description="Số hiệu bản ghi (cần entity)")] = None,  # noqa: A002
+    actor: Annotated[str | None, Query(max_length=100, description="Tên đăng nhập, hoặc cli:<người dùng>")] = None,
+    action: Literal["create", "update", "delete"] | None = None,
+    since: Annotated[datetime | None, Query(description="Từ thời điểm (ISO 8601)")] = None,
+    until: Annotated[datetime | None, Query(description="Trước thời điểm (ISO 8601)")] = None,
+) -> dict[str, Any]:
+    principal = grant.principal
+    if id is not None and entity is None:
+        raise ValidationFailed("Tham số không hợp lệ", [FieldError("id cần đi cùng entity", field="id")])
+    if entity is not None:
+        check_history(principal, entity)
+        types = None
+    elif Role.admin.value in principal.roles:
+        types = None
+    else:
+        # Without an entity a non-admin sees the kinds of record their roles own.
+        types = frozenset(t for t, roles in AUDIT_READERS.items() if roles & principal.roles)
+    f = AuditFilter(entity, id, actor, action, since, until, types)
+    rows, total = events(session, f, limit=pg.limit, offset=pg.offset)
+    return {"total": total, "limit": pg.limit, "offset": pg.offset, "events": [event_dict(e) for e in rows]}
+
+
+def history(
+    session: Session, grant: Grant, entity_type: str, entity_id: int, *, limit: int, offset: int
+) -> dict[str, Any]:
+    """One record's history with its children's, for the per-record endpoints."""
+    check_history(grant.principal, entity_type)
+    rows, total = record_history(session, entity_type, entity_id, limit=limit, offset=offset)
+    return {"total": total, "limit": limit, "offset": offset, "events": [event_dict(e) for e in rows]}

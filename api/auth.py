@@ -1,0 +1,77 @@
+"""Signing in and out (OAuth2 password flow → bearer token), who am I, changing one's password."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi.security import OAuth2PasswordRequestForm
+
+from api.access import require
+from api.deps import SessionDep
+from registry.accounts import service, tokens
+from registry.accounts.models import ROLE_NAMES, Role
+from registry.accounts.permissions import Grant
+from registry.accounts.schemas import PasswordChange
+from registry.errors import FieldError, NotAuthenticated, TooManyAttempts, ValidationFailed
+
+router = APIRouter(prefix="/api/auth", tags=["Tài khoản"])
+
+
+@router.post(
+    "/token",
+    summary="Đăng nhập (OAuth2 password): trả về bearer token có hạn",
+    dependencies=[Depends(require("sessions", "create"))],
+    responses={401: {"description": "Sai tên đăng nhập hoặc mật khẩu"}, 429: {"description": "Tạm khóa"}},
+)
+def issue_token(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> dict[str, Any]:
+    if len(form.username) > 64 or len(form.password) > 256 or "\x00" in form.username + form.password:
+        raise ValidationFailed(
+            "Dữ liệu đăng nhập không hợp lệ", [FieldError("Quá dài hoặc có ký tự lạ", field="username")]
+        )
+    refused: NotAuthenticated | TooManyAttempts | None = None
+    # Its own transaction: a failed attempt is counted (and may lock the account) even though the
+    # request then fails.
+    with request.app.state.sessionmaker() as session, session.begin():
+        try:
+            login = service.login(session, form.username, form.password, request.app.state.settings)
+            body = {
+                "access_token": login.token.token,
+                "token_type": "bearer",
+                "expires_in": int(request.app.state.settings.token_ttl_minutes * 60),
+                "expires_at": login.token.expires_at.isoformat(),
+                "user": service.user_dict(login.user),
+            }
+        except service.LoginRefused as exc:
+            refused = exc.error
+    if refused is not None:
+        raise refused
+    return body
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, summary="Đăng xuất: thu hồi token đang dùng")
+def logout(session: SessionDep, grant: Annotated[Grant, Depends(require("account", "update"))]) -> Response:
+    assert grant.principal.token_id is not None
+    tokens.revoke(session, grant.principal.token_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/me", summary="Tài khoản đang đăng nhập và vai trò")
+def me(session: SessionDep, grant: Annotated[Grant, Depends(require("account", "read"))]) -> dict[str, Any]:
+    user = service.get_user(session, grant.principal.username or "")
+    body = service.user_dict(user)
+    body["role_names"] = [ROLE_NAMES[Role(r)] for r in body["roles"]]
+    return body
+
+
+@router.post(
+    "/password",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Đổi mật khẩu của mình (mọi token cũ bị thu hồi)",
+)
+def change_password(
+    data: PasswordChange, session: SessionDep, grant: Annotated[Grant, Depends(require("account", "update"))]
+) -> Response:
+    assert grant.principal.user_id is not None
+    service.change_own_password(session, grant.principal.user_id, data.current_password, data.new_password)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,71 @@
+"""Managing accounts (admins): list, create, change roles and details, disable, reset a password."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Response, status
+
+from api.access import require
+from api.deps import VERSION_RESPONSES, IfMatch, SessionDep
+from registry.accounts import passwords, service
+from registry.accounts.permissions import Grant
+from registry.accounts.schemas import UserCreate, UserPatch
+from registry.versions import etag, parse_if_match
+
+router = APIRouter(prefix="/api/users", tags=["Tài khoản"])
+Username = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+
+
+@router.get("", summary="Danh sách tài khoản", dependencies=[Depends(require("users", "read"))])
+def list_users(session: SessionDep) -> list[dict[str, Any]]:
+    return [service.user_dict(u) for u in service.list_users(session)]
+
+
+@router.get("/{username}", summary="Một tài khoản (ETag = phiên bản)", dependencies=[Depends(require("users", "read"))])
+def get_user(username: Username, session: SessionDep, response: Response) -> dict[str, Any]:
+    user = service.get_user(session, username)
+    response.headers["ETag"] = etag(user)
+    return service.user_dict(user)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Tạo tài khoản; bỏ trống mật khẩu để hệ thống tạo (chỉ hiện một lần)",
+    dependencies=[Depends(require("users", "create"))],
+)
+def create_user(data: UserCreate, session: SessionDep, response: Response) -> dict[str, Any]:
+    user, generated = service.create_user(session, data)
+    response.headers["Location"] = f"/api/users/{user.username}"
+    response.headers["ETag"] = etag(user)
+    body = service.user_dict(user)
+    if generated:
+        body["password"] = generated
+    return body
+
+
+@router.patch(
+    "/{username}",
+    summary="Sửa vai trò, thông tin, khóa/mở tài khoản (cần If-Match)",
+    responses=VERSION_RESPONSES,
+    dependencies=[Depends(require("users", "update"))],
+)
+def update_user(
+    username: Username, data: UserPatch, session: SessionDep, response: Response, if_match: IfMatch = None
+) -> dict[str, Any]:
+    user = service.update_user(session, username, data, expected_version=parse_if_match(if_match))
+    response.headers["ETag"] = etag(user)
+    return service.user_dict(user)
+
+
+@router.post(
+    "/{username}/password",
+    summary="Đặt lại mật khẩu: hệ thống tạo mật khẩu mới (hiện một lần), thu hồi mọi token",
+)
+def reset_password(
+    username: Username, session: SessionDep, _: Annotated[Grant, Depends(require("users", "update"))]
+) -> dict[str, Any]:
+    password = passwords.generate_password()
+    user = service.set_password(session, username, password)
+    return {"username": user.username, "password": password}

@@ -1,0 +1,1 @@
+"""Accounts, roles, login tokens and the permission table every registry is checked against."""

@@ -1,0 +1,212 @@
+"""Who may do what: the one permission table, and the checks every endpoint goes through.
+
+Resources are nouns of the API (``sites``, ``stations``, ``audit`` …); actions are ``read``,
+``create``, ``update`` and ``delete``. A rule lists the roles allowed (``PUBLIC`` for anyone, signed
+in or not) and, for roles allowed only part of a change, the fields they may touch. A registry added
+later adds its rows here and declares ``require(resource, action)`` on its endpoints; a test walks
+every route against this table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from registry.accounts.models import Role
+from registry.errors import FieldError, NotAuthenticated, PermissionDenied
+
+PUBLIC = "public"
+
+
+class Action(StrEnum):
+    read = "read"
+    create = "create"
+    update = "update"
+    delete = "delete"
+
+
+STAFF: frozenset[str] = frozenset(r.value for r in Role)
+EVERYONE: frozenset[str] = STAFF | {PUBLIC}
+ADMIN: frozenset[str] = frozenset({Role.admin.value})
+LICENSING: frozenset[str] = frozenset({Role.admin.value, Role.licensing_officer.value})
+
+
+@dataclass(frozen=True)
+class Rule:
+    roles: frozenset[str]
+    # role → the only fields that role may set; a role not named here may set every field.
+    limited: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    def allows(self, keys: Iterable[str]) -> bool:
+        return any(k in self.roles for k in keys)
+
+
+_INSPECTOR = Role.inspector.value
+
+TABLE: dict[tuple[str, Action], Rule] = {
+    # Antenna sites and base stations: the public reads the public fields (below); licensing officers
+    # keep the register; inspectors record what they find on the ground (status and notes only).
+    ("sites", Action.read): Rule(EVERYONE),
+    ("sites", Action.create): Rule(LICENSING),
+    ("sites", Action.update): Rule(LICENSING | {_INSPECTOR}, {_INSPECTOR: frozenset({"status", "notes"})}),
+    ("sites", Action.delete): Rule(LICENSING),
+    ("stations", Action.read): Rule(EVERYONE),
+    ("stations", Action.create): Rule(LICENSING),
+    ("stations", Action.update): Rule(LICENSING | {_INSPECTOR}, {_INSPECTOR: frozenset({"status"})}),
+    ("stations", Action.delete): Rule(LICENSING),
+    # Whole-register exports carry every field: staff only.
+    ("station_exports", Action.read): Rule(STAFF),
+    ("station_imports", Action.create): Rule(LICENSING),
+    ("templates", Action.read): Rule(EVERYONE),
+    ("reference", Action.read): Rule(EVERYONE),
+    ("system", Action.read): Rule(EVERYONE),
+    # The audit trail: admins, and the roles that own the entity (AUDIT_READERS).
+    ("audit", Action.read): Rule(STAFF),
+    ("users", Action.read): Rule(ADMIN),
+    ("users", Action.create): Rule(ADMIN),
+    ("users", Action.update): Rule(ADMIN),
+    # Signing in is open to anyone; one's own account (who am I, sign out, change password) to staff.
+    ("sessions", Action.create): Rule(EVERYONE),
+    ("account", Action.read): Rule(STAFF),
+    ("account", Action.update): Rule(STAFF),
+}
+
+# Entity types of the audit trail → roles (besides admin) that may read their history.
+AUDIT_READERS: dict[str, frozenset[str]] = {
+    "site": frozenset({Role.licensing_officer.value, _INSPECTOR, Role.viewer.value}),
+    "station": frozenset({Role.licensing_officer.value, _INSPECTOR, Role.viewer.value}),
+    "sector": frozenset({Role.licensing_officer.value, _INSPECTOR, Role.viewer.value}),
+    "organisation": frozenset({Role.licensing_officer.value, _INSPECTOR, Role.viewer.value}),
+    "user": frozenset(),
+}
+
+# What the public (no token) sees of each kind of record; staff see every field. Location,
+# operator and technology are public; owners (often a household renting out a roof), source
+# coordinates, equipment, sector azimuths and power, internal notes and permit documents are not.
+PUBLIC_FIELDS: dict[str, frozenset[str]] = {
+    "site": frozenset(
+        {
+            "code",
+            "address",
+            "commune",
+            "commune_code",
+            "pole_class",
+            "pole_height_m",
+            "status",
+            "stations",
+            "operators",
+            "technologies",
+            "station_count",
+            "distance_m",
+        }
+    ),
+    "station": frozenset(
+        {
+            "id",
+            "operator",
+            "operator_code",
+            "site_code",
+            "technologies",
+            "bands",
+            "status",
+            "commissioning_date",
+            "address",
+            "commune",
+            "pole_class",
+            "pole_height_m",
+            "distance_m",
+        }
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking: a signed-in user with roles, or the anonymous public."""
+
+    username: str | None = None
+    roles: frozenset[str] = frozenset()
+    user_id: int | None = None
+    token_id: int | None = None
+
+    @property
+    def authenticated(self) -> bool:
+        return self.username is not None
+
+    @property
+    def actor(self) -> str:
+        return self.username or "anonymous"
+
+    @property
+    def keys(self) -> frozenset[str]:
+        return (self.roles | {PUBLIC}) if self.authenticated else frozenset({PUBLIC})
+
+
+ANONYMOUS = Principal()
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A permission that was checked: who, on what, and which fields they may change."""
+
+    principal: Principal
+    resource: str
+    action: Action
+    fields: frozenset[str] | None  # None: every field
+
+    def check_fields(self, names: Iterable[str]) -> None:
+        if self.fields is None:
+            return
+        refused = sorted(set(names) - self.fields)
+        if refused:
+            allowed = ", ".join(sorted(self.fields)) or "không trường nào"
+            raise PermissionDenied(
+                f"Vai trò của bạn chỉ được sửa: {allowed}",
+                errors=[{"field": name, "message": "Vai trò của bạn không được sửa trường này"} for name in refused],
+            )
+
+
+def rule(resource: str, action: Action | str) -> Rule:
+    try:
+        return TABLE[(resource, Action(action))]
+    except (KeyError, ValueError):
+        raise LookupError(f"No permission declared for {resource}:{action}") from None
+
+
+def authorize(principal: Principal, resource: str, action: Action | str) -> Grant:
+    """The grant for ``principal`` to do ``action`` on ``resource``, or 401 / 403."""
+    r = rule(resource, action)
+    if not r.allows(principal.keys):
+        if not principal.authenticated:
+            raise NotAuthenticated("Cần đăng nhập (Authorization: Bearer <token>) để thực hiện thao tác này")
+        raise PermissionDenied(
+            f"Vai trò {', '.join(sorted(principal.roles)) or '(không có)'} không được {_VERBS[Action(action)]} "
+            f"«{resource}»"
+        )
+    limits = [r.limited[k] for k in principal.keys if k in r.roles and k in r.limited]
+    unrestricted = any(k in r.roles and k not in r.limited for k in principal.keys)
+    fields = None if unrestricted or not limits else frozenset().union(*limits)
+    return Grant(principal, resource, Action(action), fields)
+
+
+_VERBS = {Action.read: "xem", Action.create: "tạo", Action.update: "sửa", Action.delete: "xóa"}
+
+
+def visible_fields(principal: Principal, entity: str) -> frozenset[str] | None:
+    """The fields of ``entity`` that ``principal`` may read; None for every field."""
+    if principal.authenticated and principal.roles:
+        return None
+    return PUBLIC_FIELDS.get(entity, frozenset())
+
+
+def can_read_history(principal: Principal, entity_type: str) -> bool:
+    return Role.admin.value in principal.roles or bool(principal.roles & AUDIT_READERS.get(entity_type, frozenset()))
+
+
+def check_history(principal: Principal, entity_type: str) -> None:
+    if not can_read_history(principal, entity_type):
+        raise PermissionDenied(
+            f"Vai trò của bạn không được xem lịch sử của «{entity_type}»",
+            errors=[FieldError("Không có quyền xem lịch sử loại bản ghi này", field="entity").as_dict()],
+        )

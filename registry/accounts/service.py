@@ -1,0 +1,202 @@
+"""Accounts: create, change roles, disable, passwords, and signing in with a lockout."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from registry.accounts import passwords, tokens
+from registry.accounts.models import Role, User
+from registry.accounts.schemas import UserCreate, UserPatch
+from registry.errors import Conflict, FieldError, NotAuthenticated, NotFound, TooManyAttempts, ValidationFailed
+from registry.settings import Settings
+from registry.versions import check_version
+
+
+def get_user(session: Session, username: str, *, for_update: bool = False) -> User:
+    stmt = select(User).where(User.username == username.lower())
+    user = session.scalar(stmt.with_for_update() if for_update else stmt)
+    if user is None:
+        raise NotFound(f"Không có tài khoản {username}")
+    return user
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.username)))
+
+
+def create_user(session: Session, data: UserCreate) -> tuple[User, str | None]:
+    """The new user and, when no password was given, the generated one (to be shown once)."""
+    generated = None
+    password = data.password
+    if password is None:
+        password = generated = passwords.generate_password()
+    if session.scalar(select(User.id).where(User.username == data.username.lower())) is not None:
+        raise Conflict(f"Tên đăng nhập {data.username} đã có", field="username")
+    user = User(
+        username=data.username.lower(),
+        full_name=data.full_name,
+        email=data.email,
+        unit=data.unit,
+        roles=[r.value for r in data.roles],
+        active=True,
+        password_hash=passwords.hash_password(password),
+        failed_logins=0,
+    )
+    session.add(user)
+    session.flush()
+    return user, generated
+
+
+def update_user(session: Session, username: str, data: UserPatch, *, expected_version: int | None) -> User:
+    user = get_user(session, username, for_update=True)
+    check_version(user, expected_version, what=f"Tài khoản {username}")
+    fields = data.model_dump(exclude_unset=True)
+    for key in ("full_name", "email", "unit"):
+        if key in fields:
+            setattr(user, key, fields[key])
+    if fields.get("roles") is not None:
+        _keep_an_admin(session, user, [r.value for r in data.roles or []], user.active)
+        user.roles = [r.value for r in data.roles or []]
+    if fields.get("active") is not None:
+        _keep_an_admin(session, user, user.roles, bool(data.active))
+        user.active = bool(data.active)
+        if not user.active:
+            tokens.revoke_all(session, user.id)
+        else:
+            user.failed_logins, user.locked_until = 0, None
+    if session.is_modified(user):
+        user.version += 1
+    session.flush()
+    return user
+
+
+def set_roles(session: Session, username: str, roles: list[Role]) -> User:
+    user = get_user(session, username, for_update=True)
+    _keep_an_admin(session, user, [r.value for r in roles], user.active)
+    user.roles = sorted({r.value for r in roles})
+    if session.is_modified(user):
+        user.version += 1
+    session.flush()
+    return user
+
+
+def set_active(session: Session, username: str, active: bool) -> User:
+    user = get_user(session, username, for_update=True)
+    _keep_an_admin(session, user, user.roles, active)
+    if user.active != active:
+        user.active = active
+        user.version += 1
+    if not active:
+        tokens.revoke_all(session, user.id)
+    else:
+        user.failed_logins, user.locked_until = 0, None
+    session.flush()
+    return user
+
+
+def set_password(session: Session, username: str, password: str) -> User:
+    user = get_user(session, username, for_update=True)
+    user.password_hash = passwords.hash_password(password)
+    user.failed_logins, user.locked_until = 0, None
+    tokens.revoke_all(session, user.id)
+    session.flush()
+    return user
+
+
+def change_own_password(session: Session, user_id: int, current: str, new: str) -> None:
+    user = session.get(User, user_id, with_for_update=True)
+    if user is None:
+        raise NotAuthenticated("Tài khoản không còn")
+    ok, _ = passwords.verify(current, user.password_hash)
+    if not ok:
+        raise ValidationFailed("Mật khẩu hiện tại không đúng", [FieldError("Không đúng", field="current_password")])
+    passwords.check_strength(new, field="new_password")
+    if new == current:
+        raise ValidationFailed("Mật khẩu mới trùng mật khẩu cũ", [FieldError("Phải khác", field="new_password")])
+    set_password(session, user.username, new)
+
+
+def _keep_an_admin(session: Session, user: User, roles: list[str], active: bool) -> None:
+    """Refuse the change that would leave no active admin."""
+    if Role.admin.value in user.roles and user.active and (Role.admin.value not in roles or not active):
+        others = session.scalar(
+            select(func.count())
+            .select_from(User)
+            .where(User.id != user.id, User.active.is_(True), User.roles.any(Role.admin.value))
+        )
+        if not others:
+            raise Conflict("Phải còn ít nhất một quản trị viên đang hoạt động")
+
+
+def has_admin(session: Session) -> bool:
+    return bool(session.scalar(select(func.count()).select_from(User).where(User.roles.any(Role.admin.value))))
+
+
+@dataclass(frozen=True)
+class Login:
+    user: User
+    token: tokens.Issued
+
+
+class LoginRefused(Exception):
+    """Raised after the failure has been counted; the caller commits, then answers."""
+
+    def __init__(self, error: NotAuthenticated | TooManyAttempts) -> None:
+        super().__init__(error.detail)
+        self.error = error
+
+
+def login(session: Session, username: str, password: str, settings: Settings) -> Login:
+    """Check the password and issue a token; on failure count it (locking after too many) and raise
+    ``LoginRefused`` so the caller can commit the count before answering."""
+    now = datetime.now(UTC)
+    user = session.scalar(select(User).where(User.username == username.strip().lower()).with_for_update())
+    wrong = NotAuthenticated("Sai tên đăng nhập hoặc mật khẩu")
+    if user is not None and user.locked_until is not None and user.locked_until > now:
+        passwords.verify(password, None)
+        raise LoginRefused(_locked(user.locked_until, now))
+    ok, new_hash = passwords.verify(password, user.password_hash if user is not None else None)
+    if user is None or not user.active:
+        raise LoginRefused(wrong)
+    if not ok:
+        user.failed_logins += 1
+        if user.failed_logins >= settings.max_failed_logins:
+            user.locked_until = now + timedelta(minutes=settings.lockout_minutes)
+            user.failed_logins = 0
+            session.flush()
+            raise LoginRefused(_locked(user.locked_until, now))
+        session.flush()
+        raise LoginRefused(wrong)
+    if new_hash:
+        user.password_hash = new_hash
+    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+    issued = tokens.issue(session, user, secret=settings.secret(), ttl=timedelta(minutes=settings.token_ttl_minutes))
+    return Login(user, issued)
+
+
+def _locked(until: datetime, now: datetime) -> TooManyAttempts:
+    seconds = max(1, int((until - now).total_seconds()))
+    return TooManyAttempts(
+        f"Tài khoản tạm khóa do đăng nhập sai nhiều lần; thử lại sau {seconds // 60 + 1} phút",
+        retry_after=seconds,
+    )
+
+
+def user_dict(user: User) -> dict[str, Any]:
+    return {
+        "username": user.username,
+        "full_name": user.full_name,
+        "email": user.email,
+        "unit": user.unit,
+        "roles": sorted(user.roles),
+        "active": user.active,
+        "locked_until": user.locked_until.isoformat() if user.locked_until else None,
+        "last_login_at": user.last_login_at.isoformat() if user.last_login_at else None,
+        "version": user.version,
+        "created_at": user.created_at.isoformat() if user.created_at else None,
+    }
