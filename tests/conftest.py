@@ -3,6 +3,7 @@ a transaction rolled back at the end (SQLAlchemy's "join into an external transa
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -95,10 +96,11 @@ TokenFor = Callable[..., str]
 @pytest.fixture
 def make_user(db: Session, password_hash: str) -> MakeUser:
     """A user with the given roles (password TEST_PASSWORD), flushed so the API sees it."""
+    serial = itertools.count(1)
 
     def make(*roles: str, username: str | None = None, active: bool = True) -> User:
         user = User(
-            username=username or ("u-" + "-".join(r.replace("_", "-") for r in roles) if roles else "u-none"),
+            username=username or f"u{next(serial)}-" + ("-".join(r.replace("_", "-") for r in roles) or "none"),
             roles=list(roles),
             active=active,
             password_hash=password_hash,

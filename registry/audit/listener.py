@@ -75,10 +75,14 @@ def _entity(obj: Any) -> tuple[str, str]:
 @event.listens_for(Session, "after_flush")
 def _record(session: Session, flush_context: UOWTransaction) -> None:
     rows: list[dict[str, Any]] = []
+    # Deletes come from the flush itself: orphans removed from a collection (a station's sectors)
+    # and cascades are not in ``session.deleted``.
+    deleted = [
+        state.obj() for state, (is_delete, list_only) in flush_context.states.items() if is_delete and not list_only
+    ]
+    dirty = [o for o in session.dirty if all(o is not d for d in deleted)]
     for obj, action in (
-        [(o, "create") for o in session.new]
-        + [(o, "update") for o in session.dirty]
-        + [(o, "delete") for o in session.deleted]
+        [(o, "create") for o in session.new] + [(o, "update") for o in dirty] + [(o, "delete") for o in deleted]
     ):
         if not isinstance(obj, Audited):
             continue

@@ -1,0 +1,132 @@
+"""Signing in and out: tokens with an expiry, revocation, lockout, disabled accounts, own password."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from registry.accounts.models import AuthToken, User
+from registry.settings import MissingSecret, Settings
+from tests.api.helpers import problem
+from tests.conftest import TEST_PASSWORD, MakeUser
+
+
+def login(client: TestClient, username: str, password: str = TEST_PASSWORD):  # type: ignore[no-untyped-def]
+    return client.post("/api/auth/token", data={"username": username, "password": password})
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_login_me_logout(anon: TestClient, make_user: MakeUser, db: Session) -> None:
+    make_user("licensing_officer", "inspector", username="can.bo")
+    response = login(anon, "Can.Bo")  # user names are case-insensitive
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["token_type"] == "bearer" and body["expires_in"] == 8 * 3600
+    expires = datetime.fromisoformat(body["expires_at"])
+    assert timedelta(hours=7.9) < expires - datetime.now(UTC) < timedelta(hours=8.1)
+    token = body["access_token"]
+    stored = db.scalars(select(AuthToken.token_hash)).all()
+    assert token.encode() not in stored and all(len(h) == 32 for h in stored), "only a keyed hash is kept"
+
+    me = anon.get("/api/auth/me", headers=bearer(token))
+    assert me.status_code == 200
+    assert me.json()["username"] == "can.bo"
+    assert me.json()["roles"] == ["inspector", "licensing_officer"]
+    assert "Thanh tra viên" in me.json()["role_names"]
+    assert "password_hash" not in me.text
+
+    assert anon.post("/api/auth/logout", headers=bearer(token)).status_code == 204
+    gone = anon.get("/api/auth/me", headers=bearer(token))
+    problem(gone, 401)
+    assert gone.headers["www-authenticate"] == "Bearer"
+
+
+@pytest.mark.parametrize(
+    ("username", "password"), [("can.bo", "sai-mat-khau-0"), ("khong.co", TEST_PASSWORD), ("", ""), ("can.bo", "")]
+)
+def test_wrong_credentials_are_one_answer(anon: TestClient, make_user: MakeUser, username: str, password: str) -> None:
+    make_user("viewer", username="can.bo")
+    response = login(anon, username, password)
+    assert response.status_code in (401, 422)
+    if response.status_code == 401:
+        assert problem(response, 401)["detail"] == "Sai tên đăng nhập hoặc mật khẩu"
+
+
+def test_lockout_after_repeated_failures(anon: TestClient, make_user: MakeUser, db: Session, settings: Settings) -> None:
+    settings.max_failed_logins = 3
+    make_user("viewer", username="bi.khoa")
+    for _ in range(2):
+        problem(login(anon, "bi.khoa", "sai-mat-khau-0"), 401)
+    locked = login(anon, "bi.khoa", "sai-mat-khau-0")
+    body = problem(locked, 429)
+    assert int(locked.headers["retry-after"]) > 0 and "tạm khóa" in body["detail"]
+    problem(login(anon, "bi.khoa"), 429)  # even the right password, until the lock ends
+    db.execute(update(User).where(User.username == "bi.khoa").values(locked_until=datetime.now(UTC)))
+    assert login(anon, "bi.khoa").status_code == 200
+
+
+def test_expired_revoked_and_disabled_tokens(anon: TestClient, make_user: MakeUser, db: Session) -> None:
+    make_user("viewer", username="het.han")
+    token = login(anon, "het.han").json()["access_token"]
+    assert anon.get("/api/auth/me", headers=bearer(token)).status_code == 200
+    db.execute(update(AuthToken).values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
+    problem(anon.get("/api/auth/me", headers=bearer(token)), 401)
+
+    token = login(anon, "het.han").json()["access_token"]
+    db.execute(update(User).where(User.username == "het.han").values(active=False))
+    problem(anon.get("/api/auth/me", headers=bearer(token)), 401)
+    problem(login(anon, "het.han"), 401)  # a disabled account cannot sign in
+
+
+@pytest.mark.parametrize(
+    "header", [b"Bearer garbage", b"Bearer tttt_" + b"x" * 43, ("Bearer tttt_" + "é" * 300).encode(), b"Bearer "]
+)
+def test_a_bad_token_is_401_not_the_public(anon: TestClient, header: bytes) -> None:
+    response = anon.get("/api/sites", headers={"Authorization": header})  # type: ignore[dict-item]
+    problem(response, 401)  # a credential that was sent and fails is never read as "the public"
+
+
+def test_change_own_password(anon: TestClient, make_user: MakeUser) -> None:
+    make_user("viewer", username="doi.mk")
+    token = login(anon, "doi.mk").json()["access_token"]
+    wrong = anon.post(
+        "/api/auth/password",
+        json={"current_password": "khong-dung-0", "new_password": "mat-khau-moi-123"},
+        headers=bearer(token),
+    )
+    assert problem(wrong, 422)["errors"][0]["field"] == "current_password"
+    short = anon.post(
+        "/api/auth/password", json={"current_password": TEST_PASSWORD, "new_password": "ngan"}, headers=bearer(token)
+    )
+    assert problem(short, 422)["errors"][0]["field"] == "new_password"
+    ok = anon.post(
+        "/api/auth/password",
+        json={"current_password": TEST_PASSWORD, "new_password": "mat-khau-moi-123"},
+        headers=bearer(token),
+    )
+    assert ok.status_code == 204
+    problem(anon.get("/api/auth/me", headers=bearer(token)), 401)  # every old token is revoked
+    problem(login(anon, "doi.mk"), 401)
+    assert login(anon, "doi.mk", "mat-khau-moi-123").status_code == 200
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> None:
+    from api.app import create_app
+
+    with pytest.raises(MissingSecret, match="TTTT_SECRET_KEY"):
+        create_app(Settings(environment="production", secret_key=None, data_dir=tmp_path))
+    with pytest.raises(MissingSecret, match="32"):
+        create_app(Settings(environment="production", secret_key="short", data_dir=tmp_path))
+    dev = Settings(environment="development", secret_key=None, data_dir=tmp_path)
+    create_app(dev)
+    key = tmp_path / "secret-key"
+    assert key.exists() and oct(key.stat().st_mode & 0o777) == "0o600"
+    assert dev.secret() == dev.secret() and len(dev.secret()) >= 32, "the development key is kept, not regenerated"
