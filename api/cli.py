@@ -425,8 +425,15 @@ def demo_load(force: Annotated[bool, typer.Option("--force", help="Nạp lại d
 
 @app.command("serve")
 def serve(host: str = "127.0.0.1", port: int = 8000, reload: bool = False) -> None:
-    """Chạy API và bản đồ."""
+    """Chạy API và bản đồ (cần TTTT_SECRET_KEY, trừ khi TTTT_ENV=development)."""
     import uvicorn
+
+    from registry.settings import MissingSecret, get_settings
+
+    try:
+        get_settings().secret()
+    except MissingSecret as exc:
+        _fail(str(exc), 2)
 
     uvicorn.run("api.main:app", host=host, port=port, reload=reload)
 

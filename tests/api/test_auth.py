@@ -60,7 +60,9 @@ def test_wrong_credentials_are_one_answer(anon: TestClient, make_user: MakeUser,
         assert problem(response, 401)["detail"] == "Sai tên đăng nhập hoặc mật khẩu"
 
 
-def test_lockout_after_repeated_failures(anon: TestClient, make_user: MakeUser, db: Session, settings: Settings) -> None:
+def test_lockout_after_repeated_failures(
+    anon: TestClient, make_user: MakeUser, db: Session, settings: Settings
+) -> None:
     settings.max_failed_logins = 3
     make_user("viewer", username="bi.khoa")
     for _ in range(2):

@@ -96,3 +96,22 @@ def test_site_bodies_never_500(client: TestClient, body: dict[str, object]) -> N
 def test_uploaded_files_never_500(client: TestClient, data: bytes, name: str) -> None:
     response = client.post("/api/imports/stations", files={"file": (name, data, "application/octet-stream")})
     assert response.status_code < 500, (name, data, response.text)
+
+
+credentials = st.text(alphabet=st.characters(codec="utf-8"), max_size=300)
+
+
+# Each attempt costs an argon2 check (on purpose): fewer examples.
+@settings(FUZZ, max_examples=25)
+@given(username=credentials, password=credentials)
+def test_sign_in_forms_never_500(anon: TestClient, username: str, password: str) -> None:
+    response = anon.post("/api/auth/token", data={"username": username, "password": password})
+    assert response.status_code in (401, 422), response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+
+
+@FUZZ
+@given(header=st.binary(max_size=300).filter(lambda b: b"\r" not in b and b"\n" not in b and b"\x00" not in b))
+def test_authorization_headers_never_500(anon: TestClient, header: bytes) -> None:
+    response = anon.get("/api/sites", params={"limit": 1}, headers={"Authorization": header})  # type: ignore[dict-item]
+    assert response.status_code in (200, 401), response.text

@@ -130,7 +130,10 @@ def test_a_patch_that_changes_nothing_keeps_the_version_and_writes_nothing(clien
 
 
 def test_two_officers_from_the_same_version(client_as: ClientAs, db: Session) -> None:
-    first, second = client_as("licensing_officer", username="nguoi.mot"), client_as("licensing_officer", username="nguoi.hai")
+    first, second = (
+        client_as("licensing_officer", username="nguoi.mot"),
+        client_as("licensing_officer", username="nguoi.hai"),
+    )
     assert first.post("/api/sites", json=SITE).status_code == 201
     tag = first.get(URL).headers["etag"]
     assert second.get(URL).headers["etag"] == tag

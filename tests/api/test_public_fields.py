@@ -102,7 +102,9 @@ def test_an_inspector_changes_status_and_notes_only(client_as: ClientAs, station
 
     st_url = f"/api/stations/{station.id}"
     problem(inspector.patch(st_url, json={"bands": ["900"]}, headers=versioned(inspector, st_url)), 403)
-    assert inspector.patch(st_url, json={"status": "suspended"}, headers=versioned(inspector, st_url)).status_code == 200
+    assert (
+        inspector.patch(st_url, json={"status": "suspended"}, headers=versioned(inspector, st_url)).status_code == 200
+    )
     problem(inspector.delete(st_url, headers=versioned(inspector, st_url)), 403)
 
 

@@ -1,0 +1,110 @@
+"""`tttt users …`: create, list, disable, enable, set-roles, reset-password, ensure-admin."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
+
+import registry.db
+from api.cli import app
+from registry.accounts.models import User
+from registry.accounts.passwords import verify
+from registry.audit.models import AuditEvent
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def bound(monkeypatch: pytest.MonkeyPatch, session_factory: sessionmaker[Session]) -> None:
+    monkeypatch.setattr(registry.db, "get_sessionmaker", lambda: session_factory)
+
+
+def _user(db: Session, name: str) -> User:
+    db.expire_all()
+    user = db.scalar(select(User).where(User.username == name))
+    assert user is not None
+    return user
+
+
+def test_create_prints_a_password_once(db: Session) -> None:
+    result = runner.invoke(
+        app, ["users", "create", "Le.Van.C", "-r", "inspector", "-r", "viewer", "--full-name", "Lê Văn C"]
+    )
+    assert result.exit_code == 0, result.output
+    password = re.search(r"một lần\): (\S+)", result.stdout)
+    assert password is not None
+    user = _user(db, "le.van.c")
+    assert sorted(user.roles) == ["inspector", "viewer"] and user.full_name == "Lê Văn C"
+    assert verify(password.group(1), user.password_hash)[0]
+    event = db.scalar(select(AuditEvent).where(AuditEvent.entity_type == "user", AuditEvent.entity_id == str(user.id)))
+    assert event is not None and event.actor.startswith("cli:")
+    listed = runner.invoke(app, ["users", "list"])
+    assert "le.van.c" in listed.stdout and password.group(1) not in listed.stdout
+
+
+def test_password_from_stdin(db: Session) -> None:
+    result = runner.invoke(
+        app, ["users", "create", "tu.nhap", "-r", "viewer", "--password-stdin"], input="mat-khau-du-dai\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert "Mật khẩu" not in result.stdout
+    assert verify("mat-khau-du-dai", _user(db, "tu.nhap").password_hash)[0]
+    short = runner.invoke(app, ["users", "create", "tu.nhap2", "-r", "viewer", "--password-stdin"], input="ngan\n")
+    assert short.exit_code == 2 and "10 ký tự" in short.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["users", "create", "x y", "-r", "viewer"], "username"),
+        (["users", "create", "abc", "-r", "king"], "king"),
+        (["users", "create", "abc"], "vai trò"),
+        (["users", "disable", "khong.co"], "khong.co"),
+        (["users", "set-roles", "khong.co", "-r", "viewer"], "khong.co"),
+    ],
+)
+def test_bad_commands_exit_2_with_a_reason(args: list[str], message: str) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+
+
+def test_disable_enable_set_roles_and_reset(db: Session) -> None:
+    assert runner.invoke(app, ["users", "create", "doi.vai", "-r", "viewer"]).exit_code == 0
+    assert runner.invoke(app, ["users", "set-roles", "doi.vai", "-r", "licensing_officer,inspector"]).exit_code == 0
+    assert sorted(_user(db, "doi.vai").roles) == ["inspector", "licensing_officer"]
+    assert runner.invoke(app, ["users", "disable", "doi.vai"]).exit_code == 0
+    assert _user(db, "doi.vai").active is False
+    assert runner.invoke(app, ["users", "enable", "doi.vai"]).exit_code == 0
+    assert _user(db, "doi.vai").active is True
+    reset = runner.invoke(app, ["users", "reset-password", "doi.vai"])
+    new = re.search(r"một lần\): (\S+)", reset.stdout)
+    assert new is not None and verify(new.group(1), _user(db, "doi.vai").password_hash)[0]
+
+
+def test_ensure_admin_creates_one_once(db: Session) -> None:
+    first = runner.invoke(app, ["users", "ensure-admin"])
+    assert first.exit_code == 0 and "một lần" in first.stdout
+    assert _user(db, "admin").roles == ["admin"]
+    again = runner.invoke(app, ["users", "ensure-admin"])
+    assert again.exit_code == 0 and "một lần" not in again.stdout
+    # The only admin cannot be demoted or disabled.
+    assert runner.invoke(app, ["users", "set-roles", "admin", "-r", "viewer"]).exit_code == 2
+    assert runner.invoke(app, ["users", "disable", "admin"]).exit_code == 2
+
+
+def test_serve_refuses_to_start_without_a_secret_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    from registry.settings import get_settings
+
+    monkeypatch.delenv("TTTT_SECRET_KEY", raising=False)
+    monkeypatch.setenv("TTTT_ENV", "production")
+    get_settings.cache_clear()
+    try:
+        result = runner.invoke(app, ["serve", "--port", "1"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 2 and "TTTT_SECRET_KEY" in result.output
