@@ -87,9 +87,10 @@ def _record(session: Session, flush_context: UOWTransaction) -> None:
         if not isinstance(obj, Audited):
             continue
         if action == "create":
-            changes = {k: [None, v] for k, v in _snapshot(obj).items()}
+            # Empty fields of a new (or deleted) record say nothing: only values are kept.
+            changes = {k: [None, v] for k, v in _snapshot(obj).items() if v not in (None, [])}
         elif action == "delete":
-            changes = {k: [v, None] for k, v in _snapshot(obj).items()}
+            changes = {k: [v, None] for k, v in _snapshot(obj).items() if v not in (None, [])}
         else:
             changes = _diff(obj)
             if not changes:

@@ -15,9 +15,7 @@ from registry.base import Base
 def _ignored(diff: tuple) -> bool:  # type: ignore[type-arg]
     kind = diff[0]
     # PostGIS's own tables (spatial_ref_sys, topology, tiger …) are not ours to describe.
-    if kind == "remove_table":
-        return True
-    return False
+    return bool(kind == "remove_table")
 
 
 def test_no_difference_between_migrations_and_models(engine: Engine) -> None:
