@@ -59,7 +59,10 @@ def record_history(
     """Every event of one record and of the records that belonged to it (a site's stations and their
     sectors, even those since moved or deleted), oldest first."""
     tag = f"{entity_type}:{entity_id}"
-    children = select(func.concat(AuditEvent.entity_type, ":", AuditEvent.entity_id)).where(AuditEvent.parents.any(tag))
+    # @> (contains) and && (overlap) use the GIN index on parents; "= ANY(parents)" would not.
+    children = select(func.concat(AuditEvent.entity_type, ":", AuditEvent.entity_id)).where(
+        AuditEvent.parents.contains([tag])
+    )
     child_tags = [t for t in session.scalars(children.distinct())]
     condition = or_(
         and_(AuditEvent.entity_type == entity_type, AuditEvent.entity_id == str(entity_id)),

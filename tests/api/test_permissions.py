@@ -94,10 +94,13 @@ def _cases(app: FastAPI) -> list[tuple[str, str, str, Action]]:
 
 
 def _app() -> FastAPI:
+    """Only to list the routes at collection time: no database is touched."""
+    from sqlalchemy.orm import sessionmaker
+
     from api.app import create_app
     from registry.settings import Settings
 
-    return create_app(Settings(secret_key="x" * 40))
+    return create_app(Settings(secret_key="x" * 40), sessionmaker())
 
 
 ROUTES = _cases(_app())
