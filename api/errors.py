@@ -123,9 +123,12 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     rid = request_id(request)
     log.exception("Unexpected error, request %s", rid)
-    return problem(
+    response = problem(
         500, "Lỗi hệ thống", f"Đã ghi nhận lỗi với mã yêu cầu {rid}; vui lòng báo quản trị.", "internal", request_id=rid
     )
+    # This answer is made outside the middleware that stamps the others.
+    response.headers["X-Request-ID"] = rid
+    return response
 
 
 async def _data_error(request: Request, exc: Exception) -> JSONResponse:
