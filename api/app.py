@@ -44,9 +44,10 @@ def create_app(settings: Settings | None = None, session_factory: sessionmaker[S
     async def limits_and_request_id(request: Request, call_next: Any) -> Response:
         rid = errors.request_id(request)
         length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > settings.max_upload_bytes + 65536:
+        limit = request.app.state.settings.max_upload_bytes
+        if length and length.isdigit() and int(length) > limit + 65536:
             response: Response = errors.problem(
-                413, "Tệp quá lớn", f"Tối đa {settings.max_upload_bytes // 2**20} MB", "limit-exceeded", request_id=rid
+                413, "Tệp quá lớn", f"Tối đa {limit // 2**20} MB", "limit-exceeded", request_id=rid
             )
         else:
             # The request id goes into the audit trail; the actor is set when the token is read.

@@ -126,11 +126,20 @@ def token_for(db: Session, settings: Settings, make_user: MakeUser) -> TokenFor:
     return issue
 
 
-@pytest.fixture
-def app(session_factory: sessionmaker[Session], settings: Settings):  # type: ignore[no-untyped-def]
+@pytest.fixture(scope="session")
+def shared_app():  # type: ignore[no-untyped-def]
     from api.app import create_app
 
-    return create_app(settings, session_factory)
+    return create_app(Settings(secret_key=TEST_SECRET), sessionmaker())
+
+
+@pytest.fixture
+def app(shared_app, session_factory: sessionmaker[Session], settings: Settings):  # type: ignore[no-untyped-def]
+    """The application (built once per run: it is slow to build) bound to this test's transaction
+    and settings; the app reads both from its state at request time."""
+    shared_app.state.sessionmaker = session_factory
+    shared_app.state.settings = settings
+    return shared_app
 
 
 ClientAs = Callable[..., TestClient]
