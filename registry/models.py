@@ -5,7 +5,26 @@ from registry.accounts.models import AuthToken, User
 from registry.admin_units.models import AdminUnit
 from registry.audit.models import AuditEvent
 from registry.base import Base
+from registry.documents.models import Document
 from registry.organisations.models import Organisation
+from registry.permits.models import FrequencyLicence, Permit, PermitRule
 from registry.stations.models import Sector, Site, Station
+from registry.zones.models import PlanningZone, SpacingRule
 
-__all__ = ["AdminUnit", "AuditEvent", "AuthToken", "User", "Base", "Organisation", "Sector", "Site", "Station"]
+__all__ = [
+    "Document",
+    "FrequencyLicence",
+    "Permit",
+    "PermitRule",
+    "PlanningZone",
+    "SpacingRule",
+    "AdminUnit",
+    "AuditEvent",
+    "AuthToken",
+    "User",
+    "Base",
+    "Organisation",
+    "Sector",
+    "Site",
+    "Station",
+]

@@ -1,0 +1,1 @@
+"""Scanned documents (PDF or image) attached to records, stored with their SHA-256 checksum."""

@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Index, String, Text
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from registry.audit.models import Audited
+from registry.base import Base, Tracked
+from registry.documents.models import Document
+from registry.organisations.models import Organisation
+
+
+class PermitKind(StrEnum):
+    construction_permit = "construction_permit"
+    construction_exemption = "construction_exemption"
+    construction_notification = "construction_notification"
+    obstacle_height_approval = "obstacle_height_approval"
+    inspection_certificate = "inspection_certificate"
+    self_declaration = "self_declaration"
+
+
+# Kinds held by a station; the others by its site.
+STATION_KINDS = frozenset({PermitKind.inspection_certificate, PermitKind.self_declaration})
+
+KIND_NAMES = {
+    PermitKind.construction_permit: "Giấy phép xây dựng",
+    PermitKind.construction_exemption: "Văn bản miễn giấy phép xây dựng",
+    PermitKind.construction_notification: "Thông báo trước khi xây dựng hạ tầng viễn thông thụ động",
+    PermitKind.obstacle_height_approval: "Chấp thuận độ cao tĩnh không",
+    PermitKind.inspection_certificate: "Giấy chứng nhận kiểm định trạm gốc",
+    PermitKind.self_declaration: "Bản công bố trạm gốc phù hợp quy chuẩn",
+}
+
+
+class PermitStatus(StrEnum):
+    valid = "valid"
+    expiring = "expiring"
+    expired = "expired"
+    not_yet_valid = "not_yet_valid"
+    suspended = "suspended"
+    revoked = "revoked"
+
+
+STATUS_NAMES = {
+    PermitStatus.valid: "còn hiệu lực",
+    PermitStatus.expiring: "sắp hết hạn",
+    PermitStatus.expired: "đã hết hạn",
+    PermitStatus.not_yet_valid: "chưa có hiệu lực",
+    PermitStatus.suspended: "bị đình chỉ",
+    PermitStatus.revoked: "bị thu hồi",
+}
+# A requirement is met by a permit in one of these states.
+SATISFYING = frozenset({PermitStatus.valid, PermitStatus.expiring})
+
+
+def _kinds(column: str) -> str:
+    return f"{column} IN ({', '.join(repr(k.value) for k in PermitKind)})"
+
+
+class _Validity:
+    """Dates that decide a permit's or licence's status on a given day (``permit_status()`` in SQL)."""
+
+    number: Mapped[str] = mapped_column(String(60))
+    issuer: Mapped[str | None] = mapped_column(Text)
+    issue_date: Mapped[date | None] = mapped_column(Date)
+    valid_from: Mapped[date | None] = mapped_column(Date)  # None: from the issue date
+    valid_until: Mapped[date | None] = mapped_column(Date)  # inclusive; None: no end
+    conditions: Mapped[str | None] = mapped_column(Text)
+    suspended_from: Mapped[date | None] = mapped_column(Date)
+    suspended_until: Mapped[date | None] = mapped_column(Date)  # inclusive; None: until lifted
+    revoked_on: Mapped[date | None] = mapped_column(Date)
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+
+
+class Permit(_Validity, Audited, Tracked, Base):
+    __tablename__ = "permit"
+    __audit_entity__ = "permit"
+    __audit_parents__ = {"site_id": "site", "station_id": "station"}
+    __table_args__ = (
+        CheckConstraint(_kinds("kind"), name="kind"),
+        CheckConstraint("num_nonnulls(site_id, station_id) = 1", name="one_holder"),
+        CheckConstraint(
+            "(kind IN ('inspection_certificate', 'self_declaration')) = (station_id IS NOT NULL)", name="holder_kind"
+        ),
+        CheckConstraint("valid_until IS NULL OR valid_from IS NULL OR valid_until >= valid_from", name="dates"),
+        Index("ix_permit_valid_until", "valid_until"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id", ondelete="RESTRICT"), index=True)
+    station_id: Mapped[int | None] = mapped_column(ForeignKey("station.id", ondelete="RESTRICT"), index=True)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))
+
+    document: Mapped[Document | None] = relationship(lazy="joined")
+
+
+class FrequencyLicence(_Validity, Audited, Tracked, Base):
+    """A licence to use a band, held by an operator for its whole network (up to 15 years)."""
+
+    __tablename__ = "frequency_licence"
+    __audit_entity__ = "frequency_licence"
+    __table_args__ = (
+        CheckConstraint("valid_until IS NULL OR valid_from IS NULL OR valid_until >= valid_from", name="dates"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    operator_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    band: Mapped[str] = mapped_column(String(16))
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))
+
+    operator: Mapped[Organisation] = relationship(lazy="joined")
+
+
+class PermitRule(Audited, Tracked, Base):
+    """One requirement: a site or station matching the conditions needs a permit of one of the kinds.
+
+    Heights compare the structure's height above ground (building height + pole height);
+    ``min_height_m`` is inclusive, ``max_height_m`` exclusive. Null conditions match anything.
+    """
+
+    __tablename__ = "permit_rule"
+    __audit_entity__ = "permit_rule"
+    __table_args__ = (
+        CheckConstraint("applies_to IN ('site', 'station')", name="applies_to"),
+        CheckConstraint("certainty IN ('firm', 'check')", name="certainty"),
+        CheckConstraint("cardinality(permit_kinds) > 0", name="kinds"),
+        CheckConstraint("effective_to IS NULL OR effective_to > effective_from", name="dates"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    applies_to: Mapped[str] = mapped_column(String(8))
+    permit_kinds: Mapped[list[str]] = mapped_column(ARRAY(String(32)))
+    pole_classes: Mapped[list[str] | None] = mapped_column(ARRAY(String(4)))
+    min_height_m: Mapped[float | None] = mapped_column(Float)
+    max_height_m: Mapped[float | None] = mapped_column(Float)
+    zone_kinds: Mapped[list[str] | None] = mapped_column(ARRAY(String(20)))
+    description: Mapped[str] = mapped_column(Text)
+    legal_basis: Mapped[str] = mapped_column(Text)
+    certainty: Mapped[str] = mapped_column(String(8), default="check")
+    effective_from: Mapped[date] = mapped_column(Date)
+    effective_to: Mapped[date | None] = mapped_column(Date)  # exclusive
