@@ -10,7 +10,21 @@ from fastapi import Depends, FastAPI, Request, Response
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
-from api import audit, auth, errors, imports, reference, sites, stations, users
+from api import (
+    audit,
+    auth,
+    errors,
+    imports,
+    licences,
+    permit_check,
+    permit_rules,
+    permits,
+    reference,
+    sites,
+    stations,
+    users,
+    zones,
+)
 from api.access import require
 from registry.audit.context import acting_as
 from registry.db import get_sessionmaker
@@ -56,8 +70,22 @@ def create_app(settings: Settings | None = None, session_factory: sessionmaker[S
         response.headers["X-Request-ID"] = rid
         return response
 
-    for module in (auth, users, sites, stations, imports, reference, audit):
+    for module in (
+        auth,
+        users,
+        permit_check,
+        sites,
+        stations,
+        imports,
+        permits,
+        licences,
+        permit_rules,
+        zones,
+        reference,
+        audit,
+    ):
         app.include_router(module.router)
+    app.include_router(zones.spacing_router)
 
     @app.get(
         "/health",

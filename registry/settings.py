@@ -46,6 +46,12 @@ class Settings(BaseSettings):
     )
     province_tolerance_m: float = Field(default=2_000.0, description="Slack around the (approximate) province boundary")
 
+    permit_expiring_days: int = Field(
+        default=60, ge=0, le=3650, description="A permit expiring within this many days is 'expiring'"
+    )
+    colocation_radius_m: float = Field(default=500.0, gt=0, description="Sites this close are co-location candidates")
+    max_colocation_candidates: int = Field(default=20, ge=1)
+
     environment: Literal["development", "production"] = Field(
         default="production",
         validation_alias=AliasChoices("TTTT_ENV", "TTTT_ENVIRONMENT"),

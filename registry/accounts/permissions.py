@@ -55,6 +55,26 @@ TABLE: dict[tuple[str, Action], Rule] = {
     ("stations", Action.create): Rule(LICENSING),
     ("stations", Action.update): Rule(LICENSING | {_INSPECTOR}, {_INSPECTOR: frozenset({"status"})}),
     ("stations", Action.delete): Rule(LICENSING),
+    # Permits, licences and the permit check are internal records: staff read, licensing keeps them.
+    ("permits", Action.read): Rule(STAFF),
+    ("permits", Action.create): Rule(LICENSING),
+    ("permits", Action.update): Rule(LICENSING),
+    ("permits", Action.delete): Rule(LICENSING),
+    ("frequency_licences", Action.read): Rule(STAFF),
+    ("frequency_licences", Action.create): Rule(LICENSING),
+    ("frequency_licences", Action.update): Rule(LICENSING),
+    ("frequency_licences", Action.delete): Rule(LICENSING),
+    ("permit_checks", Action.read): Rule(STAFF),
+    ("permit_reports", Action.read): Rule(STAFF),
+    # What the law requires is data an admin keeps up to date.
+    ("permit_rules", Action.read): Rule(STAFF),
+    ("permit_rules", Action.create): Rule(ADMIN),
+    ("permit_rules", Action.update): Rule(ADMIN),
+    # Planning zones are public planning documents; licensing officers enter and correct them.
+    ("zones", Action.read): Rule(EVERYONE),
+    ("zones", Action.create): Rule(LICENSING),
+    ("zones", Action.update): Rule(LICENSING),
+    ("zones", Action.delete): Rule(LICENSING),
     # Whole-register exports carry every field: staff only.
     ("station_exports", Action.read): Rule(STAFF),
     ("station_imports", Action.create): Rule(LICENSING),
@@ -78,6 +98,12 @@ AUDIT_READERS: dict[str, frozenset[str]] = {
     "station": frozenset({Role.licensing_officer.value, _INSPECTOR, Role.viewer.value}),
     "sector": frozenset({Role.licensing_officer.value, _INSPECTOR, Role.viewer.value}),
     "organisation": frozenset({Role.licensing_officer.value, _INSPECTOR, Role.viewer.value}),
+    "permit": frozenset({Role.licensing_officer.value, _INSPECTOR, Role.viewer.value}),
+    "frequency_licence": frozenset({Role.licensing_officer.value, _INSPECTOR, Role.viewer.value}),
+    "document": frozenset({Role.licensing_officer.value, _INSPECTOR, Role.viewer.value}),
+    "permit_rule": frozenset({Role.licensing_officer.value, _INSPECTOR, Role.viewer.value}),
+    "planning_zone": frozenset({Role.licensing_officer.value, _INSPECTOR, Role.viewer.value}),
+    "spacing_rule": frozenset({Role.licensing_officer.value, _INSPECTOR, Role.viewer.value}),
     "user": frozenset(),
 }
 

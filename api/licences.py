@@ -1,0 +1,95 @@
+"""HTTP face of operators' frequency licences (per operator and band)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Response, status
+from sqlalchemy import select
+
+from api.access import require
+from api.deps import VERSION_RESPONSES, IfMatch, SessionDep, SettingsDep
+from registry.clock import today
+from registry.permits import service
+from registry.permits.models import FrequencyLicence
+from registry.permits.schemas import FrequencyLicenceCreate, FrequencyLicencePatch
+from registry.permits.views import licence_dict
+from registry.versions import etag, parse_if_match
+
+router = APIRouter(prefix="/api/frequency-licences", tags=["Giấy phép tần số"])
+LicenceId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+On = Annotated[date | None, Query(description="Ngày xét (mặc định hôm nay)")]
+
+
+def _dict(session: Any, licence: FrequencyLicence, settings: Any, on: date | None = None) -> dict[str, Any]:
+    day = on or today()
+    state = service.status_of(session, licence, on=day, expiring_days=settings.permit_expiring_days)
+    return licence_dict(licence, status=state, on=day)
+
+
+@router.get(
+    "",
+    summary="Giấy phép tần số theo doanh nghiệp và băng",
+    dependencies=[Depends(require("frequency_licences", "read"))],
+)
+def list_licences(session: SessionDep, settings: SettingsDep, on: On = None) -> list[dict[str, Any]]:
+    rows = session.scalars(select(FrequencyLicence).order_by(FrequencyLicence.operator_id, FrequencyLicence.band))
+    return [_dict(session, lic, settings, on) for lic in rows]
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Thêm giấy phép tần số",
+    dependencies=[Depends(require("frequency_licences", "create"))],
+)
+def create_licence(
+    data: FrequencyLicenceCreate, session: SessionDep, settings: SettingsDep, response: Response
+) -> dict[str, Any]:
+    licence = service.create_licence(session, data)
+    response.headers["Location"] = f"/api/frequency-licences/{licence.id}"
+    response.headers["ETag"] = etag(licence)
+    return _dict(session, licence, settings)
+
+
+@router.get(
+    "/{licence_id}", summary="Một giấy phép tần số", dependencies=[Depends(require("frequency_licences", "read"))]
+)
+def get_licence(
+    licence_id: LicenceId, session: SessionDep, settings: SettingsDep, response: Response, on: On = None
+) -> dict[str, Any]:
+    licence = service.get_licence(session, licence_id)
+    response.headers["ETag"] = etag(licence)
+    return _dict(session, licence, settings, on)
+
+
+@router.patch(
+    "/{licence_id}",
+    summary="Sửa giấy phép tần số (cần If-Match)",
+    responses=VERSION_RESPONSES,
+    dependencies=[Depends(require("frequency_licences", "update"))],
+)
+def update_licence(
+    licence_id: LicenceId,
+    data: FrequencyLicencePatch,
+    session: SessionDep,
+    settings: SettingsDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
+    licence = service.update_licence(session, licence_id, data, expected_version=parse_if_match(if_match))
+    response.headers["ETag"] = etag(licence)
+    return _dict(session, licence, settings)
+
+
+@router.delete(
+    "/{licence_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Xóa giấy phép tần số nhập nhầm (cần If-Match)",
+    responses=VERSION_RESPONSES,
+    dependencies=[Depends(require("frequency_licences", "delete"))],
+)
+def delete_licence(licence_id: LicenceId, session: SessionDep, if_match: IfMatch = None) -> Response:
+    service.delete_licence(session, licence_id, expected_version=parse_if_match(if_match))
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

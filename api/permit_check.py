@@ -1,0 +1,44 @@
+"""The permit check: one existing site on a day, or a proposed structure before it is built."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+
+from api.access import require
+from api.deps import SessionDep, SettingsDep
+from registry.clock import today
+from registry.permits.check import Subject, check_proposal, check_site
+from registry.permits.schemas import ProposedSite
+from registry.stations import service as stations
+from registry.stations.models import PoleClass
+
+router = APIRouter(tags=["Kiểm tra giấy phép"])
+
+
+@router.get(
+    "/api/sites/{code}/permit-check",
+    summary="Vị trí này có hợp lệ không, thiếu gì: giấy phép, quy hoạch, khoảng cách, dùng chung hạ tầng",
+    dependencies=[Depends(require("permit_checks", "read"))],
+)
+def site_permit_check(
+    code: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    on: Annotated[date | None, Query(description="Ngày xét (mặc định hôm nay, giờ Việt Nam)")] = None,
+) -> dict[str, Any]:
+    site = stations.get_site(session, code=code)
+    return check_site(session, site, on=on or today(), settings=settings)
+
+
+@router.post(
+    "/api/permit-check",
+    summary="Kiểm tra một cột dự kiến (tọa độ ở hệ bất kỳ được hỗ trợ) trước khi xây; không lưu gì",
+    dependencies=[Depends(require("permit_checks", "read"))],
+)
+def proposed_permit_check(data: ProposedSite, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
+    pos = stations.position_from_input(data.position)
+    subject = Subject(pos.lon, pos.lat, PoleClass(data.pole_class).value, data.pole_height_m, data.building_height_m)
+    return check_proposal(session, subject, on=data.on or today(), settings=settings)

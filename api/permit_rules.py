@@ -1,0 +1,63 @@
+"""HTTP face of the requirement rules: which permits a site or station needs, with validity dates."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Response, status
+
+from api.access import require
+from api.deps import VERSION_RESPONSES, IfMatch, SessionDep
+from registry.permits import service
+from registry.permits.schemas import PermitRuleCreate, PermitRulePatch
+from registry.permits.views import rule_dict
+from registry.versions import etag, parse_if_match
+
+router = APIRouter(prefix="/api/permit-rules", tags=["Giấy phép"])
+RuleCode = Annotated[str, Path(max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")]
+
+
+@router.get(
+    "",
+    summary="Quy tắc giấy phép bắt buộc (chỉ các quy tắc còn hiệu lực vào ngày on, nếu có)",
+    dependencies=[Depends(require("permit_rules", "read"))],
+)
+def list_rules(
+    session: SessionDep, on: Annotated[date | None, Query(description="Chỉ quy tắc có hiệu lực ngày này")] = None
+) -> list[dict[str, Any]]:
+    return [rule_dict(r) for r in service.list_rules(session, on=on)]
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Thêm quy tắc (quản trị)",
+    dependencies=[Depends(require("permit_rules", "create"))],
+)
+def create_rule(data: PermitRuleCreate, session: SessionDep, response: Response) -> dict[str, Any]:
+    rule = service.create_rule(session, data)
+    response.headers["Location"] = f"/api/permit-rules/{rule.code}"
+    response.headers["ETag"] = etag(rule)
+    return rule_dict(rule)
+
+
+@router.get("/{code}", summary="Một quy tắc", dependencies=[Depends(require("permit_rules", "read"))])
+def get_rule(code: RuleCode, session: SessionDep, response: Response) -> dict[str, Any]:
+    rule = service.get_rule(session, code)
+    response.headers["ETag"] = etag(rule)
+    return rule_dict(rule)
+
+
+@router.patch(
+    "/{code}",
+    summary="Sửa quy tắc, ví dụ đặt effective_to khi văn bản mới thay thế (quản trị; cần If-Match)",
+    responses=VERSION_RESPONSES,
+    dependencies=[Depends(require("permit_rules", "update"))],
+)
+def update_rule(
+    code: RuleCode, data: PermitRulePatch, session: SessionDep, response: Response, if_match: IfMatch = None
+) -> dict[str, Any]:
+    rule = service.update_rule(session, code, data, expected_version=parse_if_match(if_match))
+    response.headers["ETag"] = etag(rule)
+    return rule_dict(rule)

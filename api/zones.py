@@ -1,0 +1,166 @@
+"""HTTP face of planning zones (GeoJSON) and the spacing rules between bulky poles."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Path, Query, Response, UploadFile, status
+
+from api.access import require
+from api.deps import VERSION_RESPONSES, IfMatch, SessionDep, SettingsDep
+from registry.errors import FieldError, LimitExceeded, ValidationFailed
+from registry.versions import etag, parse_if_match
+from registry.zones import service
+from registry.zones.importer import import_zones
+from registry.zones.models import ZoneKind
+from registry.zones.schemas import SpacingRuleCreate, SpacingRulePatch, ZoneCreate, ZonePatch
+
+router = APIRouter(prefix="/api/zones", tags=["Quy hoạch hạ tầng viễn thông"])
+spacing_router = APIRouter(prefix="/api/spacing-rules", tags=["Quy hoạch hạ tầng viễn thông"])
+ZoneCode = Annotated[str, Path(max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+GEOJSON = "application/geo+json"
+
+
+@router.get(
+    "",
+    summary="Vùng quy hoạch (GeoJSON)",
+    response_class=Response,
+    responses={200: {"content": {GEOJSON: {}}}},
+    dependencies=[Depends(require("zones", "read"))],
+)
+def list_zones(
+    session: SessionDep,
+    on: Annotated[date | None, Query(description="Chỉ vùng có hiệu lực vào ngày này")] = None,
+    kind: ZoneKind | None = None,
+) -> Response:
+    body = service.zone_collection(session, on=on, kind=kind.value if kind else None)
+    return Response(body, media_type=GEOJSON)
+
+
+@router.post(
+    "/import",
+    summary="Nhập vùng quy hoạch từ GeoJSON hoặc KML: kiểm tra tất cả, có lỗi thì không ghi gì; theo mã",
+    dependencies=[Depends(require("zones", "create"))],
+)
+def import_file(
+    session: SessionDep,
+    settings: SettingsDep,
+    file: Annotated[UploadFile, File(description=".geojson hoặc .kml")],
+    dry_run: Annotated[bool, Query(description="Chỉ kiểm tra")] = False,
+) -> dict[str, Any]:
+    data = file.file.read(settings.max_upload_bytes + 1)
+    if len(data) > settings.max_upload_bytes:
+        raise LimitExceeded(f"Tệp lớn hơn {settings.max_upload_bytes // 2**20} MB", status=413)
+    if not data:
+        raise ValidationFailed("Tệp rỗng", [FieldError("Tệp tải lên không có nội dung", field="file")])
+    return import_zones(session, data, file.filename or "", dry_run=dry_run).as_dict()
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Thêm vùng quy hoạch",
+    dependencies=[Depends(require("zones", "create"))],
+)
+def create_zone(data: ZoneCreate, session: SessionDep, response: Response) -> dict[str, Any]:
+    zone = service.create_zone(session, data)
+    response.headers["Location"] = f"/api/zones/{zone.code}"
+    response.headers["ETag"] = etag(zone)
+    return service.zone_feature(session, zone)
+
+
+@router.get(
+    "/{code}",
+    summary="Một vùng quy hoạch với quy tắc khoảng cách riêng",
+    dependencies=[Depends(require("zones", "read"))],
+)
+def get_zone(code: ZoneCode, session: SessionDep, response: Response) -> dict[str, Any]:
+    zone = service.get_zone(session, code)
+    response.headers["ETag"] = etag(zone)
+    return service.zone_feature(session, zone)
+
+
+@router.patch(
+    "/{code}",
+    summary="Sửa vùng quy hoạch (cần If-Match)",
+    responses=VERSION_RESPONSES,
+    dependencies=[Depends(require("zones", "update"))],
+)
+def update_zone(
+    code: ZoneCode, data: ZonePatch, session: SessionDep, response: Response, if_match: IfMatch = None
+) -> dict[str, Any]:
+    zone = service.update_zone(session, code, data, expected_version=parse_if_match(if_match))
+    response.headers["ETag"] = etag(zone)
+    return service.zone_feature(session, zone)
+
+
+@router.delete(
+    "/{code}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Xóa vùng quy hoạch (cần If-Match)",
+    responses=VERSION_RESPONSES,
+    dependencies=[Depends(require("zones", "delete"))],
+)
+def delete_zone(code: ZoneCode, session: SessionDep, if_match: IfMatch = None) -> Response:
+    service.delete_zone(session, code, expected_version=parse_if_match(if_match))
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+# --- spacing rules ---------------------------------------------------------------------------------
+
+RuleId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+def _rule(session: Any, rule: Any) -> dict[str, Any]:
+    code = None
+    if rule.zone_id is not None:
+        from registry.zones.models import PlanningZone
+
+        code = session.get(PlanningZone, rule.zone_id).code
+    return service.spacing_dict(rule, code)
+
+
+@spacing_router.get(
+    "", summary="Khoảng cách tối thiểu giữa cột cồng kềnh", dependencies=[Depends(require("zones", "read"))]
+)
+def list_spacing(session: SessionDep) -> list[dict[str, Any]]:
+    return [_rule(session, r) for r in service.spacing_rules(session)]
+
+
+@spacing_router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Thêm quy tắc khoảng cách",
+    dependencies=[Depends(require("zones", "create"))],
+)
+def create_spacing(data: SpacingRuleCreate, session: SessionDep, response: Response) -> dict[str, Any]:
+    rule = service.create_spacing_rule(session, data)
+    response.headers["ETag"] = etag(rule)
+    return _rule(session, rule)
+
+
+@spacing_router.patch(
+    "/{rule_id}",
+    summary="Sửa quy tắc khoảng cách (cần If-Match)",
+    responses=VERSION_RESPONSES,
+    dependencies=[Depends(require("zones", "update"))],
+)
+def update_spacing(
+    rule_id: RuleId, data: SpacingRulePatch, session: SessionDep, response: Response, if_match: IfMatch = None
+) -> dict[str, Any]:
+    rule = service.update_spacing_rule(session, rule_id, data, expected_version=parse_if_match(if_match))
+    response.headers["ETag"] = etag(rule)
+    return _rule(session, rule)
+
+
+@spacing_router.delete(
+    "/{rule_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Xóa quy tắc khoảng cách (cần If-Match)",
+    responses=VERSION_RESPONSES,
+    dependencies=[Depends(require("zones", "delete"))],
+)
+def delete_spacing(rule_id: RuleId, session: SessionDep, if_match: IfMatch = None) -> Response:
+    service.delete_spacing_rule(session, rule_id, expected_version=parse_if_match(if_match))
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,351 @@
+"""Permits, frequency licences and permit rules: create, change, delete, attach a document."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from registry.documents.store import store
+from registry.errors import Conflict, FieldError, NotFound, ValidationFailed
+from registry.organisations.service import OrganisationIndex
+from registry.permits.models import KIND_NAMES, FrequencyLicence, Permit, PermitKind, PermitRule
+from registry.permits.schemas import (
+    FrequencyLicenceCreate,
+    FrequencyLicencePatch,
+    PermitCreate,
+    PermitPatch,
+    PermitRuleCreate,
+    PermitRulePatch,
+)
+from registry.stations.models import Site, Station
+from registry.versions import check_version
+
+_VALIDITY = (
+    "issuer",
+    "issue_date",
+    "valid_from",
+    "valid_until",
+    "conditions",
+    "suspended_from",
+    "suspended_until",
+    "revoked_on",
+    "status_reason",
+    "notes",
+)
+
+
+def _check_dates(record: Permit | FrequencyLicence) -> None:
+    start = record.valid_from or record.issue_date
+    errors = []
+    if record.valid_until is not None and start is not None and record.valid_until < start:
+        errors.append(FieldError("Ngày hết hiệu lực trước ngày bắt đầu hiệu lực", field="valid_until"))
+    if record.suspended_until is not None and (
+        record.suspended_from is None or record.suspended_until < record.suspended_from
+    ):
+        errors.append(FieldError("Ngày hết đình chỉ phải sau ngày đình chỉ", field="suspended_until"))
+    if errors:
+        raise ValidationFailed("Ngày tháng không nhất quán", errors)
+
+
+def _apply(record: Any, fields: dict[str, Any], names: tuple[str, ...]) -> None:
+    for key in names:
+        if key in fields:
+            value = fields[key]
+            setattr(record, key, value.value if hasattr(value, "value") else value)
+
+
+def _bump(session: Session, record: Any) -> None:
+    if session.is_modified(record, include_collections=False):
+        record.version += 1
+
+
+# --- permits ---------------------------------------------------------------------------------------
+
+
+def get_permit(session: Session, permit_id: int, *, for_update: bool = False) -> Permit:
+    stmt = select(Permit).where(Permit.id == permit_id)
+    permit = session.scalar(stmt.with_for_update(of=Permit) if for_update else stmt)
+    if permit is None:
+        raise NotFound(f"Không có giấy phép số hiệu {permit_id}")
+    return permit
+
+
+def create_permit(session: Session, data: PermitCreate) -> Permit:
+    permit = Permit(kind=data.kind.value, number=data.number)
+    if data.site_code is not None:
+        site_id = session.scalar(select(Site.id).where(Site.code == data.site_code))
+        if site_id is None:
+            raise ValidationFailed(
+                "Vị trí không tồn tại", [FieldError(f"Không có vị trí {data.site_code}", field="site_code")]
+            )
+        permit.site_id = site_id
+    else:
+        if session.get(Station, data.station_id) is None:
+            raise ValidationFailed(
+                "Trạm không tồn tại", [FieldError(f"Không có trạm số {data.station_id}", field="station_id")]
+            )
+        permit.station_id = data.station_id
+    _apply(permit, data.model_dump(exclude_unset=True), _VALIDITY)
+    _check_dates(permit)
+    duplicate = session.scalar(
+        select(Permit.id).where(
+            Permit.kind == permit.kind,
+            Permit.number == permit.number,
+            Permit.site_id.is_not_distinct_from(permit.site_id),
+            Permit.station_id.is_not_distinct_from(permit.station_id),
+        )
+    )
+    if duplicate is not None:
+        raise Conflict(f"{KIND_NAMES[PermitKind(permit.kind)]} số {permit.number} đã có (số hiệu {duplicate})")
+    session.add(permit)
+    session.flush()
+    return permit
+
+
+def update_permit(session: Session, permit_id: int, data: PermitPatch, *, expected_version: int | None) -> Permit:
+    permit = get_permit(session, permit_id, for_update=True)
+    check_version(permit, expected_version, what=f"Giấy phép số hiệu {permit_id}")
+    _apply(permit, data.model_dump(exclude_unset=True), ("number", *_VALIDITY))
+    _check_dates(permit)
+    _bump(session, permit)
+    session.flush()
+    return permit
+
+
+def delete_permit(session: Session, permit_id: int, *, expected_version: int | None) -> None:
+    permit = get_permit(session, permit_id, for_update=True)
+    check_version(permit, expected_version, what=f"Giấy phép số hiệu {permit_id}")
+    session.delete(permit)
+    session.flush()
+
+
+def attach_document(
+    session: Session, permit_id: int, data: bytes, filename: str, *, expected_version: int | None, max_bytes: int
+) -> Permit:
+    permit = get_permit(session, permit_id, for_update=True)
+    check_version(permit, expected_version, what=f"Giấy phép số hiệu {permit_id}")
+    doc = store(session, data, filename, max_bytes=max_bytes)
+    if permit.document_id != doc.id:
+        permit.document_id = doc.id
+        permit.version += 1
+    session.flush()
+    session.refresh(permit)
+    return permit
+
+
+def permits_of(session: Session, *, site_id: int | None = None, station_ids: list[int] | None = None) -> list[Permit]:
+    stmt = select(Permit)
+    if site_id is not None and station_ids:
+        stmt = stmt.where((Permit.site_id == site_id) | Permit.station_id.in_(station_ids))
+    elif site_id is not None:
+        stmt = stmt.where(Permit.site_id == site_id)
+    elif station_ids is not None:
+        stmt = stmt.where(Permit.station_id.in_(station_ids))
+    return list(session.scalars(stmt.order_by(Permit.kind, Permit.id)))
+
+
+def status_of(session: Session, record: Permit | FrequencyLicence, *, on: date, expiring_days: int) -> str:
+    return str(
+        session.execute(
+            text("SELECT permit_status(:f, :u, :sf, :su, :r, :on, :days)"),
+            {
+                "f": record.valid_from or record.issue_date,
+                "u": record.valid_until,
+                "sf": record.suspended_from,
+                "su": record.suspended_until,
+                "r": record.revoked_on,
+                "on": on,
+                "days": expiring_days,
+            },
+        ).scalar_one()
+    )
+
+
+# --- frequency licences ----------------------------------------------------------------------------
+
+
+def get_licence(session: Session, licence_id: int, *, for_update: bool = False) -> FrequencyLicence:
+    stmt = select(FrequencyLicence).where(FrequencyLicence.id == licence_id)
+    licence = session.scalar(stmt.with_for_update(of=FrequencyLicence) if for_update else stmt)
+    if licence is None:
+        raise NotFound(f"Không có giấy phép tần số số hiệu {licence_id}")
+    return licence
+
+
+def create_licence(session: Session, data: FrequencyLicenceCreate) -> FrequencyLicence:
+    index = OrganisationIndex(session)
+    operator = index.find_operator(data.operator)
+    if operator is None:
+        raise ValidationFailed(
+            "Doanh nghiệp không hợp lệ",
+            [
+                FieldError(
+                    f"Không biết doanh nghiệp viễn thông «{data.operator}»", field="operator", value=data.operator
+                )
+            ],
+        )
+    licence = FrequencyLicence(operator_id=operator.id, band=data.band, number=data.number)
+    _apply(licence, data.model_dump(exclude_unset=True), _VALIDITY)
+    _check_dates(licence)
+    session.add(licence)
+    session.flush()
+    return licence
+
+
+def update_licence(
+    session: Session, licence_id: int, data: FrequencyLicencePatch, *, expected_version: int | None
+) -> FrequencyLicence:
+    licence = get_licence(session, licence_id, for_update=True)
+    check_version(licence, expected_version, what=f"Giấy phép tần số số hiệu {licence_id}")
+    _apply(licence, data.model_dump(exclude_unset=True), ("number", "band", *_VALIDITY))
+    _check_dates(licence)
+    _bump(session, licence)
+    session.flush()
+    return licence
+
+
+def delete_licence(session: Session, licence_id: int, *, expected_version: int | None) -> None:
+    licence = get_licence(session, licence_id, for_update=True)
+    check_version(licence, expected_version, what=f"Giấy phép tần số số hiệu {licence_id}")
+    session.delete(licence)
+    session.flush()
+
+
+# --- permit rules ----------------------------------------------------------------------------------
+
+_RULE_FIELDS = (
+    "pole_classes",
+    "min_height_m",
+    "max_height_m",
+    "zone_kinds",
+    "description",
+    "legal_basis",
+    "certainty",
+    "effective_from",
+    "effective_to",
+)
+
+
+def _enum_list(values: list[Any] | None) -> list[str] | None:
+    return None if values is None else [v.value if hasattr(v, "value") else v for v in values]
+
+
+def _apply_rule(rule: PermitRule, fields: dict[str, Any]) -> None:
+    for key in _RULE_FIELDS:
+        if key in fields:
+            value = fields[key]
+            setattr(rule, key, _enum_list(value) if isinstance(value, list) else value)
+    if "permit_kinds" in fields:
+        rule.permit_kinds = _enum_list(fields["permit_kinds"]) or []
+    errors = []
+    if rule.effective_to is not None and rule.effective_to <= rule.effective_from:
+        errors.append(FieldError("effective_to phải sau effective_from", field="effective_to"))
+    if rule.min_height_m is not None and rule.max_height_m is not None and rule.max_height_m <= rule.min_height_m:
+        errors.append(FieldError("max_height_m phải lớn hơn min_height_m", field="max_height_m"))
+    station_kinds = {PermitKind.inspection_certificate.value, PermitKind.self_declaration.value}
+    if rule.applies_to == "station" and not set(rule.permit_kinds) <= station_kinds:
+        errors.append(FieldError("Quy tắc cho trạm chỉ nhận giấy tờ của trạm", field="permit_kinds"))
+    if rule.applies_to == "site" and set(rule.permit_kinds) & station_kinds:
+        errors.append(FieldError("Quy tắc cho vị trí không nhận giấy tờ của trạm", field="permit_kinds"))
+    if errors:
+        raise ValidationFailed("Quy tắc không hợp lệ", errors)
+
+
+def list_rules(session: Session, *, on: date | None = None) -> list[PermitRule]:
+    stmt = select(PermitRule).order_by(PermitRule.applies_to, PermitRule.code, PermitRule.effective_from)
+    if on is not None:
+        stmt = stmt.where(
+            PermitRule.effective_from <= on, (PermitRule.effective_to.is_(None)) | (PermitRule.effective_to > on)
+        )
+    return list(session.scalars(stmt))
+
+
+def get_rule(session: Session, code: str, *, for_update: bool = False) -> PermitRule:
+    stmt = select(PermitRule).where(PermitRule.code == code)
+    rule = session.scalar(stmt.with_for_update() if for_update else stmt)
+    if rule is None:
+        raise NotFound(f"Không có quy tắc {code}")
+    return rule
+
+
+def create_rule(session: Session, data: PermitRuleCreate) -> PermitRule:
+    if session.scalar(select(func.count()).select_from(PermitRule).where(PermitRule.code == data.code)):
+        raise Conflict(f"Quy tắc {data.code} đã có", field="code")
+    rule = PermitRule(code=data.code, applies_to=data.applies_to, certainty="check")
+    _apply_rule(
+        rule,
+        data.model_dump(exclude_unset=True, exclude={"code", "applies_to"})
+        | {"permit_kinds": data.permit_kinds, "effective_from": data.effective_from},
+    )
+    session.add(rule)
+    session.flush()
+    return rule
+
+
+def update_rule(session: Session, code: str, data: PermitRulePatch, *, expected_version: int | None) -> PermitRule:
+    rule = get_rule(session, code, for_update=True)
+    check_version(rule, expected_version, what=f"Quy tắc {code}")
+    _apply_rule(rule, data.model_dump(exclude_unset=True))
+    _bump(session, rule)
+    session.flush()
+    return rule
+
+
+def list_permits(
+    session: Session,
+    *,
+    on: date,
+    expiring_days: int,
+    site_code: str | None,
+    station_id: int | None,
+    kind: str | None,
+    status: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[tuple[Permit, str, str | None, str | None]], int]:
+    """Permits with their status on ``on``, their site code and station code; and how many match."""
+    status_sql = (
+        "permit_status(p.valid_from, p.valid_until, p.suspended_from, p.suspended_until, p.revoked_on, :on, :days)"
+    )
+    where = ["true"]
+    params: dict[str, Any] = {"on": on, "days": expiring_days}
+    if site_code is not None:
+        where.append("s.code = :site_code")
+        params["site_code"] = site_code
+    if station_id is not None:
+        where.append("p.station_id = :station_id")
+        params["station_id"] = station_id
+    if kind is not None:
+        where.append("p.kind = :kind")
+        params["kind"] = kind
+    if status is not None:
+        where.append(f"{status_sql} = :status")
+        params["status"] = status
+    base = f"""
+        FROM permit p LEFT JOIN station st ON st.id = p.station_id
+        JOIN site s ON s.id = coalesce(p.site_id, st.site_id)
+        WHERE {" AND ".join(where)}"""
+    total = int(session.execute(text(f"SELECT count(*) {base}"), params).scalar_one())
+    rows = session.execute(
+        text(
+            f"SELECT p.id, {status_sql} AS status, s.code, st.station_code {base} ORDER BY s.code, p.kind, p.id "
+            "LIMIT :limit OFFSET :offset"
+        ),
+        dict(params, limit=limit, offset=offset),
+    ).all()
+    permits = {p.id: p for p in session.scalars(select(Permit).where(Permit.id.in_([r[0] for r in rows])))}
+    return [(permits[r[0]], r[1], r[2], r[3]) for r in rows], total
+
+
+def holder_codes(session: Session, permit: Permit) -> tuple[str | None, str | None]:
+    row = session.execute(
+        text(
+            "SELECT s.code, st.station_code FROM permit p LEFT JOIN station st ON st.id = p.station_id "
+            "JOIN site s ON s.id = coalesce(p.site_id, st.site_id) WHERE p.id = :id"
+        ),
+        {"id": permit.id},
+    ).one()
+    return row[0], row[1]

@@ -1,0 +1,94 @@
+"""Permits, licences and rules as the API shows them."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from registry.permits.models import (
+    KIND_NAMES,
+    STATUS_NAMES,
+    FrequencyLicence,
+    Permit,
+    PermitKind,
+    PermitRule,
+    PermitStatus,
+)
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def _validity(record: Permit | FrequencyLicence, status: str, on: date) -> dict[str, Any]:
+    return {
+        "number": record.number,
+        "issuer": record.issuer,
+        "issue_date": _iso(record.issue_date),
+        "valid_from": _iso(record.valid_from),
+        "valid_until": _iso(record.valid_until),
+        "conditions": record.conditions,
+        "suspended_from": _iso(record.suspended_from),
+        "suspended_until": _iso(record.suspended_until),
+        "revoked_on": _iso(record.revoked_on),
+        "status_reason": record.status_reason,
+        "notes": record.notes,
+        "status": status,
+        "status_name": STATUS_NAMES[PermitStatus(status)],
+        "status_on": on.isoformat(),
+        "days_until_expiry": (record.valid_until - on).days if record.valid_until else None,
+        "version": record.version,
+    }
+
+
+def permit_dict(
+    permit: Permit, *, status: str, on: date, site_code: str | None, station_code: str | None
+) -> dict[str, Any]:
+    doc = permit.document
+    return {
+        "id": permit.id,
+        "kind": permit.kind,
+        "kind_name": KIND_NAMES[PermitKind(permit.kind)],
+        "site_code": site_code,
+        "station_id": permit.station_id,
+        "station_code": station_code,
+        **_validity(permit, status, on),
+        "document": None
+        if doc is None
+        else {
+            "filename": doc.filename,
+            "media_type": doc.media_type,
+            "size_bytes": doc.size_bytes,
+            "sha256": doc.sha256,
+            "href": f"/api/permits/{permit.id}/document",
+        },
+    }
+
+
+def licence_dict(licence: FrequencyLicence, *, status: str, on: date) -> dict[str, Any]:
+    return {
+        "id": licence.id,
+        "operator": licence.operator.short_name,
+        "operator_code": licence.operator.code,
+        "band": licence.band,
+        **_validity(licence, status, on),
+    }
+
+
+def rule_dict(rule: PermitRule) -> dict[str, Any]:
+    return {
+        "code": rule.code,
+        "applies_to": rule.applies_to,
+        "permit_kinds": rule.permit_kinds,
+        "kind_names": [KIND_NAMES[PermitKind(k)] for k in rule.permit_kinds],
+        "pole_classes": rule.pole_classes,
+        "min_height_m": rule.min_height_m,
+        "max_height_m": rule.max_height_m,
+        "zone_kinds": rule.zone_kinds,
+        "description": rule.description,
+        "legal_basis": rule.legal_basis,
+        "certainty": rule.certainty,
+        "effective_from": rule.effective_from.isoformat(),
+        "effective_to": _iso(rule.effective_to),
+        "version": rule.version,
+    }
