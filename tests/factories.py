@@ -17,8 +17,10 @@ from sqlalchemy.orm import Session
 
 from registry.admin_units.service import place_points
 from registry.organisations.models import Organisation
+from registry.permits.models import FrequencyLicence, Permit
 from registry.stations.models import Sector, Site, Station
 from registry.stations.service import point
+from registry.zones.models import PlanningZone
 
 OPERATORS = ("VIETTEL", "VNPT", "MOBIFONE", "VIETNAMOBILE", "GTEL")
 # Hải Phòng's urban core (Lê Chân, Ngô Quyền, Hồng Bàng, Hải An, Kiến An): dry land, dense sites.
@@ -168,3 +170,77 @@ def make_random_sites(
     db.add_all(stations)
     db.flush()
     return sites
+
+
+def make_permit(
+    db: Session,
+    *,
+    kind: str,
+    site: Site | None = None,
+    station: Station | None = None,
+    number: str | None = None,
+    valid_from: date | None = None,
+    valid_until: date | None = None,
+    suspended_from: date | None = None,
+    suspended_until: date | None = None,
+    revoked_on: date | None = None,
+) -> Permit:
+    """A permit of ``kind`` held by ``site`` or ``station`` (exactly one)."""
+    permit = Permit(
+        kind=kind,
+        site_id=site.id if site is not None else None,
+        station_id=station.id if station is not None else None,
+        number=number or f"GP-{_next():06d}",
+        valid_from=valid_from,
+        valid_until=valid_until,
+        suspended_from=suspended_from,
+        suspended_until=suspended_until,
+        revoked_on=revoked_on,
+    )
+    db.add(permit)
+    db.flush()
+    return permit
+
+
+def make_licence(
+    db: Session, *, operator_code: str = "VIETTEL", band: str = "1800", valid_until: date | None = None
+) -> FrequencyLicence:
+    licence = FrequencyLicence(
+        operator_id=operator(db, operator_code).id, band=band, number=f"TS-{_next():06d}", valid_until=valid_until
+    )
+    db.add(licence)
+    db.flush()
+    return licence
+
+
+def make_zone(
+    db: Session,
+    *,
+    polygon: Sequence[tuple[float, float]],
+    kind: str = "general",
+    code: str | None = None,
+    allowed_pole_classes: list[str] | None = None,
+    max_height_m: float | None = None,
+    urban: bool | None = None,
+) -> PlanningZone:
+    """A planning zone over the ring ``polygon`` (lon, lat pairs)."""
+    from geoalchemy2.shape import from_shape
+    from shapely.geometry import MultiPolygon, Polygon
+
+    zone = PlanningZone(
+        code=code or f"Z-{_next():05d}",
+        name="Vùng thử nghiệm",
+        kind=kind,
+        geom=from_shape(MultiPolygon([Polygon(polygon)]), srid=4326),
+        allowed_pole_classes=allowed_pole_classes,
+        max_height_m=max_height_m,
+        urban=urban,
+    )
+    db.add(zone)
+    db.flush()
+    return zone
+
+
+def box(lon: float, lat: float, half: float) -> list[tuple[float, float]]:
+    """A square ring of half-side ``half`` degrees around (lon, lat)."""
+    return [(lon - half, lat - half), (lon + half, lat - half), (lon + half, lat + half), (lon - half, lat + half)]
