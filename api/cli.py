@@ -20,11 +20,15 @@ import_app = typer.Typer(help="Nhập dữ liệu từ bảng tính", no_args_is
 export_app = typer.Typer(help="Xuất dữ liệu", no_args_is_help=True)
 demo_app = typer.Typer(help="Dữ liệu mẫu Hải Phòng", no_args_is_help=True)
 users_app = typer.Typer(help="Tài khoản và vai trò", no_args_is_help=True)
+permits_app = typer.Typer(help="Giấy phép: danh sách cho cán bộ cấp phép", no_args_is_help=True)
+zones_app = typer.Typer(help="Vùng quy hoạch hạ tầng viễn thông thụ động", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 app.add_typer(demo_app, name="demo")
 app.add_typer(users_app, name="users")
+app.add_typer(permits_app, name="permits")
+app.add_typer(zones_app, name="zones")
 
 err = Console(stderr=True)
 
@@ -402,6 +406,109 @@ def users_ensure_admin(username: Annotated[str, typer.Option(help="Tên đăng n
             session, UserCreate(username=username, roles=[Role.admin], full_name="Quản trị hệ thống")
         )
     typer.echo(f"Đã tạo quản trị viên «{username}». Mật khẩu (chỉ hiện một lần): {generated}")
+
+
+# --- permits and zones -----------------------------------------------------------------------------
+
+REPORTS = {
+    "expiring": "Giấy phép sắp hết hạn",
+    "missing": "Thiếu giấy phép bắt buộc",
+    "expired-inspections": "Kiểm định đã hết hạn",
+}
+
+
+@permits_app.command("report")
+def permits_report(
+    kind: Annotated[str, typer.Argument(help="expiring, missing hoặc expired-inspections")] = "expiring",
+    on: Annotated[str | None, typer.Option(help="Ngày xét YYYY-MM-DD (mặc định hôm nay, giờ Việt Nam)")] = None,
+    days: Annotated[int, typer.Option(help="Với expiring: số ngày tới", min=0, max=3650)] = 60,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json hoặc xlsx")] = "table",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Tệp đích (bắt buộc với xlsx)")] = None,
+    operator: Annotated[list[str] | None, typer.Option(help="Doanh nghiệp")] = None,
+    admin_unit: Annotated[str | None, typer.Option(help="Mã hoặc tên xã/phường")] = None,
+) -> None:
+    """Danh sách giấy phép sắp hết hạn, vị trí/trạm thiếu giấy phép, trạm hết hạn kiểm định."""
+    import json
+    from datetime import date
+
+    from api.deps import parse_station_filter
+    from registry.clock import today
+    from registry.db import session_scope
+    from registry.permits import reports
+    from registry.settings import get_settings
+
+    if kind not in REPORTS:
+        _fail(f"Không có danh sách «{kind}»; chọn: {', '.join(REPORTS)}", 2)
+    if fmt not in ("table", "json", "xlsx"):
+        _fail("--format phải là table, json hoặc xlsx", 2)
+    if fmt == "xlsx" and output is None:
+        _fail("Xuất xlsx cần --output TỆP", 2)
+    try:
+        day = date.fromisoformat(on) if on else today()
+    except ValueError:
+        _fail(f"Ngày không hợp lệ: {on} (YYYY-MM-DD)", 2)
+    settings = get_settings()
+    try:
+        filters = parse_station_filter(settings, operator=operator, admin_unit=admin_unit)
+        with session_scope() as session:
+            if kind == "expiring":
+                rows = reports.expiring_permits(session, on=day, days=days, filters=filters)
+                columns = reports.EXPIRING_COLUMNS
+            elif kind == "missing":
+                rows = reports.missing_permits(
+                    session, on=day, expiring_days=settings.permit_expiring_days, filters=filters
+                )
+                columns = reports.NEED_COLUMNS
+            else:
+                rows = reports.expired_inspections(session, on=day, filters=filters)
+                columns = reports.NEED_COLUMNS
+    except RegistryError as exc:
+        _print_user_errors(exc)
+    title = f"{REPORTS[kind]} — ngày {day:%d/%m/%Y}"
+    if fmt == "xlsx":
+        assert output is not None
+        output.write_bytes(reports.to_xlsx(rows, columns, title=REPORTS[kind], on=day))
+        err.print(f"Đã ghi {output} ({len(rows)} dòng)")
+        return
+    if fmt == "json":
+        text = json.dumps(
+            {"on": day.isoformat(), "count": len(rows), "items": rows}, ensure_ascii=False, indent=1, default=str
+        )
+        if output:
+            output.write_text(text + "\n", encoding="utf-8")
+            err.print(f"Đã ghi {output} ({len(rows)} dòng)")
+        else:
+            typer.echo(text)
+        return
+    table = RichTable(title=f"{title}: {len(rows)} dòng")
+    for header, _ in columns:
+        table.add_column(header)
+    for r in rows:
+        table.add_row(*("" if r.get(k) is None else str(r.get(k)) for _, k in columns))
+    Console(width=200).print(table)
+
+
+@zones_app.command("import")
+def zones_import(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="Tệp .geojson hoặc .kml")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Chỉ kiểm tra, không ghi")] = False,
+) -> None:
+    """Nhập vùng quy hoạch; có lỗi ở bất kỳ vùng nào thì không ghi gì."""
+    from registry.db import session_scope
+    from registry.zones.importer import import_zones
+
+    try:
+        with _acting(), session_scope() as session:
+            report = import_zones(session, file.read_bytes(), file.name, dry_run=dry_run)
+    except ValidationFailed as exc:
+        for e in exc.errors[:50]:
+            where = f"vùng {e.row}, {e.column}" if e.row else (e.field or "")
+            err.print(f"{escape(where)}: {escape(e.message)}")
+        _fail(exc.detail, 2)
+    err.print(
+        f"{report.features} vùng: mới {report.created}, cập nhật {report.updated}, không đổi {report.unchanged}"
+        + (" (chạy thử, chưa ghi)" if dry_run else "")
+    )
 
 
 # --- demo and server -------------------------------------------------------------------------------

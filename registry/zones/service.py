@@ -6,6 +6,7 @@ import json
 from datetime import date
 from typing import Any
 
+import shapely
 from geoalchemy2.shape import from_shape
 from shapely.errors import ShapelyError
 from shapely.geometry import MultiPolygon, Polygon, shape
@@ -51,6 +52,8 @@ def checked_polygon(geom: Any, field: str = "geometry") -> MultiPolygon:
     def bad(message: str) -> ValidationFailed:
         return ValidationFailed("Hình học không hợp lệ", [FieldError(message, field=field)])
 
+    if isinstance(geom, Polygon | MultiPolygon) and geom.has_z:
+        geom = shapely.force_2d(geom)  # KML carries altitudes; zones are drawn on the ground
     if isinstance(geom, Polygon):
         geom = MultiPolygon([geom])
     if not isinstance(geom, MultiPolygon) or geom.is_empty:

@@ -108,3 +108,32 @@ def test_serve_refuses_to_start_without_a_secret_key(monkeypatch: pytest.MonkeyP
     finally:
         get_settings.cache_clear()
     assert result.exit_code == 2 and "TTTT_SECRET_KEY" in result.output
+
+
+def test_permits_report_and_zones_import(db: Session, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json as _json
+
+    from tests.factories import make_permit, make_station
+
+    st = make_station(db, code="CLI-P1", lon=106.66, lat=20.84)
+    make_permit(db, kind="inspection_certificate", station=st, valid_until=__import__("datetime").date(2026, 12, 1))
+    out = runner.invoke(app, ["permits", "report", "expiring", "--on", "2026-11-28", "--days", "5", "--format", "json"])
+    assert out.exit_code == 0, out.output
+    body = _json.loads(out.stdout)
+    assert [r["site_code"] for r in body["items"]] == ["CLI-P1"] and body["items"][0]["days_left"] == 3
+    xlsx = tmp_path / "thieu.xlsx"
+    done = runner.invoke(app, ["permits", "report", "missing", "--on", "2026-11-28", "-f", "xlsx", "-o", str(xlsx)])
+    assert done.exit_code == 0 and xlsx.read_bytes()[:2] == b"PK"
+    assert runner.invoke(app, ["permits", "report", "expiring", "--on", "28/11/2026"]).exit_code == 2
+    zones = tmp_path / "z.geojson"
+    ring = [[106.6, 20.8], [106.61, 20.8], [106.61, 20.81], [106.6, 20.8]]
+    feature = {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]}}
+    feature["properties"] = {"code": "CLI-Z", "name": "Vùng thử", "kind": "rural", "urban": False}
+    zones.write_text(_json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    first = runner.invoke(app, ["zones", "import", str(zones)])
+    assert first.exit_code == 0 and "mới 1" in first.output
+    assert "không đổi 1" in runner.invoke(app, ["zones", "import", str(zones)]).output
+    feature["properties"]["kind"] = "moon"
+    zones.write_text(_json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    bad = runner.invoke(app, ["zones", "import", str(zones)])
+    assert bad.exit_code == 2 and "vùng 1, kind" in bad.output
