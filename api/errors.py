@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from registry.errors import RegistryError, ValidationFailed
@@ -144,8 +144,21 @@ async def _data_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
+    # A service should have named the conflict; log so it can, but never show database text.
+    log.warning("Database refused a change, request %s: %s", request_id(request), type(exc).__name__)
+    return problem(
+        409,
+        "Xung đột dữ liệu",
+        "Thay đổi vi phạm ràng buộc dữ liệu (bản ghi liên quan còn tồn tại hoặc đã có)",
+        "conflict",
+        request_id=request_id(request),
+    )
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(DataError, _data_error)
+    app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(RegistryError, _registry_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

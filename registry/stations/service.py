@@ -237,8 +237,21 @@ def delete_site(session: Session, *, code: str, expected_version: int | None) ->
             f"Vị trí {code} còn {len(site.stations)} trạm gốc; chuyển hoặc xóa các trạm trước",
             stations=[s.station_code for s in site.stations],
         )
+    _refuse_if_permits(session, "site_id", site.id, f"Vị trí {code}")
     session.delete(site)
     session.flush()
+
+
+def _refuse_if_permits(session: Session, column: str, record_id: int, what: str) -> None:
+    """A record that holds permits is part of the official file: dismantle it, do not delete it."""
+    from registry.permits.models import Permit
+
+    numbers = list(session.scalars(select(Permit.number).where(getattr(Permit, column) == record_id).limit(20)))
+    if numbers:
+        raise Conflict(
+            f"{what} có {len(numbers)} giấy phép trong hồ sơ; đặt trạng thái «dismantled» thay vì xóa",
+            permits=numbers,
+        )
 
 
 # --- stations --------------------------------------------------------------------------------------
@@ -341,5 +354,6 @@ def update_station(session: Session, *, station_id: int, data: StationPatch, exp
 def delete_station(session: Session, *, station_id: int, expected_version: int | None) -> None:
     station = get_station(session, station_id=station_id, for_update=True)
     check_version(station, expected_version, what=f"Trạm số {station_id}")
+    _refuse_if_permits(session, "station_id", station.id, f"Trạm số {station_id}")
     session.delete(station)
     session.flush()

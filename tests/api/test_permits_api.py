@@ -146,3 +146,20 @@ def test_frequency_licences(client: TestClient) -> None:
     )
     listed = client.get("/api/frequency-licences", params={"on": date(2026, 11, 27).isoformat()}).json()
     assert any(x["number"] == "GPTS-5G-01" and x["status"] == "valid" for x in listed)
+
+
+def test_records_holding_permits_are_not_deleted(client: TestClient, db: Session) -> None:
+    from tests.factories import make_permit
+
+    st = _station(db)
+    make_permit(db, kind="inspection_certificate", station=st, number="KĐ-1")
+    url = f"/api/stations/{st.id}"
+    body = problem(client.delete(url, headers=versioned(client, url)), 409)
+    assert body["permits"] == ["KĐ-1"]
+    site = make_station(db, code="PA-002", lon=106.661, lat=20.841).site
+    make_permit(db, kind="construction_notification", site=site, number="TB-1")
+    client.delete(
+        f"/api/stations/{site.stations[0].id}", headers=versioned(client, f"/api/stations/{site.stations[0].id}")
+    )
+    site_url = "/api/sites/PA-002"
+    assert problem(client.delete(site_url, headers=versioned(client, site_url)), 409)["permits"] == ["TB-1"]
