@@ -155,6 +155,42 @@ def _api(engine: object, runs: int) -> None:
     )
 
 
+def _permits(engine: object, runs: int, label: str) -> None:
+    """The permit check for random sites, and the three officers' lists over the whole register."""
+    from datetime import date
+
+    from registry.permits.check import check_site
+    from registry.permits.reports import expired_inspections, expiring_permits, missing_permits
+    from registry.settings import Settings
+    from registry.stations.models import Site
+
+    settings = Settings(secret_key="bench-" + "k" * 40)
+    on = date(2026, 11, 28)
+    with Session(engine) as session:  # type: ignore[call-overload]
+        ids = [r[0] for r in session.execute(text("SELECT id FROM site ORDER BY id"))]
+        rng = random.Random(7)
+        sample = [rng.choice(ids) for _ in range(runs)]
+        it = iter(sample)
+
+        def one_check() -> object:
+            return check_site(session, session.get(Site, next(it)), on=on, settings=settings)
+
+        p50, p95 = _timed(one_check, runs)
+        print(f"\n[{label}: permits]")
+        print(
+            f"  permit check of one site     p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  target 300 ms  ratio {p95 / 300:.2f}"
+        )
+        for name, fn in (
+            ("expiring in 60 days", lambda: expiring_permits(session, on=on, days=60, filters=StationFilter())),
+            ("missing a permit", lambda: missing_permits(session, on=on, expiring_days=60, filters=StationFilter())),
+            ("expired inspections", lambda: expired_inspections(session, on=on, filters=StationFilter())),
+        ):
+            t = time.perf_counter()
+            rows = fn()
+            elapsed = time.perf_counter() - t
+            print(f"  list: {name:<22} {len(rows):>7,} rows in {elapsed:5.2f} s  target 10 s  ratio {elapsed / 10:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--national", type=int, default=100_000, help="synthetic sites to add (0 = none)")
@@ -184,6 +220,16 @@ def main() -> None:
     with Session(engine) as session:
         session.execute(text("ANALYZE"))
         _queries(session, f"Hải Phòng: {report.sites_created} sites", args.runs)
+    with Session(engine) as session, session.begin():
+        from fixtures.permits_demo import load_permits, load_zones
+
+        t = time.perf_counter()
+        zones = load_zones(session)
+        permits = load_permits(session)
+        print(f"demo zones and permits: {zones} zones, {permits} in {time.perf_counter() - t:.1f} s")
+    with Session(engine) as session:
+        session.execute(text("ANALYZE"))
+    _permits(engine, args.runs, f"Hải Phòng: {report.sites_created} sites")
     _api(engine, args.runs)
     if args.national:
         with Session(engine) as session, session.begin():
@@ -192,6 +238,7 @@ def main() -> None:
             print(f"\nadded {args.national:,} synthetic sites, {added:,} stations in {time.perf_counter() - t:.1f} s")
         with Session(engine) as session:
             _queries(session, f"national: +{args.national:,} sites", args.runs)
+        _permits(engine, args.runs, f"national: +{args.national:,} sites")
     engine.dispose()
 
 
