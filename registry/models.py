@@ -8,10 +8,26 @@ from registry.base import Base
 from registry.documents.models import Document
 from registry.organisations.models import Organisation
 from registry.permits.models import FrequencyLicence, Permit, PermitRule
+from registry.press.models import (
+    AnnualReport,
+    LicenceAmendment,
+    NotificationRule,
+    OutletLink,
+    PressLicence,
+    PressNotification,
+    PressOutlet,
+)
 from registry.stations.models import Sector, Site, Station
 from registry.zones.models import PlanningZone, SpacingRule
 
 __all__ = [
+    "AnnualReport",
+    "LicenceAmendment",
+    "NotificationRule",
+    "OutletLink",
+    "PressLicence",
+    "PressNotification",
+    "PressOutlet",
     "Document",
     "FrequencyLicence",
     "Permit",

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from registry.permits.models import KIND_NAMES, STATUS_NAMES, PermitKind, PermitStatus
-from registry.permits.requirements import Need, needs_of_sites
+from registry.permits.requirements import EXPIRED_INSPECTION, UNMET, Need, needs_of_sites
 from registry.stations.queries import StationFilter, site_where, station_where
 from registry.tabular import write_xlsx
 
@@ -50,7 +50,7 @@ def expiring_permits(session: Session, *, on: date, days: int, filters: StationF
     ]
 
 
-def _needs(session: Session, *, on: date, expiring_days: int, filters: StationFilter) -> list[Need]:
+def _needs(session: Session, *, on: date, expiring_days: int, filters: StationFilter, only: str) -> list[Need]:
     w = site_where(StationFilter(**{**filters.__dict__, "statuses": []}))
     station_sql, params = "", dict(w.params)
     if filters.operators:
@@ -58,7 +58,13 @@ def _needs(session: Session, *, on: date, expiring_days: int, filters: StationFi
         station_sql = f"WHERE {sw.sql()}"
         params.update(sw.params)
     return needs_of_sites(
-        session, on=on, expiring_days=expiring_days, site_where=w.sql(), station_where=station_sql, params=params
+        session,
+        on=on,
+        expiring_days=expiring_days,
+        site_where=w.sql(),
+        station_where=station_sql,
+        params=params,
+        only=only,
     )
 
 
@@ -84,14 +90,15 @@ def _need_row(n: Need, on: date) -> dict[str, Any]:
 
 def missing_permits(session: Session, *, on: date, expiring_days: int, filters: StationFilter) -> list[dict[str, Any]]:
     """Every requirement of an operating (or building) site or a transmitting station not met on ``on``."""
-    return [_need_row(n, on) for n in _needs(session, on=on, expiring_days=expiring_days, filters=filters) if not n.met]
+    needs = _needs(session, on=on, expiring_days=expiring_days, filters=filters, only=UNMET)
+    return [_need_row(n, on) for n in needs if not n.met]
 
 
 def expired_inspections(session: Session, *, on: date, filters: StationFilter) -> list[dict[str, Any]]:
     """Stations whose best answer to the inspection rule is an inspection certificate past its date."""
     return [
         _need_row(n, on)
-        for n in _needs(session, on=on, expiring_days=0, filters=filters)
+        for n in _needs(session, on=on, expiring_days=0, filters=filters, only=EXPIRED_INSPECTION)
         if n.holder == "station"
         and PermitKind.inspection_certificate.value in n.permit_kinds
         and n.permit_status == PermitStatus.expired

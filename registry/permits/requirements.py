@@ -69,8 +69,16 @@ LEFT JOIN LATERAL (
     ORDER BY {_RANK}, p.valid_until DESC NULLS FIRST, p.id DESC
     LIMIT 1
 ) best ON true
+{{final_where}}
 ORDER BY n.site_code, n.holder, n.station_id NULLS FIRST, r.code
 """
+
+# Narrowing the result in SQL spares building rows the caller would drop.
+UNMET = "WHERE best.status IS NULL OR best.status NOT IN ('valid', 'expiring')"
+EXPIRED_INSPECTION = (
+    "WHERE n.holder = 'station' AND best.kind = 'inspection_certificate' AND best.status = 'expired' "
+    "AND 'inspection_certificate' = ANY(r.permit_kinds)"
+)
 
 ACTIVE_SITE_STATUSES = ["under_construction", "operating"]
 ACTIVE_STATION_STATUSES = ["operating", "suspended"]
@@ -145,9 +153,13 @@ def needs_of_sites(
     params: dict[str, Any] | None = None,
     site_statuses: list[str] | None = None,
     station_statuses: list[str] | None = None,
+    only: str = "",
 ) -> list[Need]:
-    """Every need of the sites matching ``site_where`` (an SQL condition on ``s``) and their stations."""
-    sql = SQL.format(subjects=_SUBJECT_SITES.format(site_where=site_where), station_where=station_where)
+    """Every need of the sites matching ``site_where`` (an SQL condition on ``s``) and their stations;
+    ``only`` (UNMET, EXPIRED_INSPECTION) keeps some of them."""
+    sql = SQL.format(
+        subjects=_SUBJECT_SITES.format(site_where=site_where), station_where=station_where, final_where=only
+    )
     bind = dict(
         params or {},
         on=on,
@@ -165,7 +177,7 @@ def needs_of_proposal(
     subjects = """
         SELECT NULL::int AS site_id, NULL::text AS site_code, CAST(:pole_class AS text) AS pole_class,
                CAST(:total_h AS float8) AS total_h, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS geom"""
-    sql = SQL.format(subjects=subjects, station_where="")
+    sql = SQL.format(subjects=subjects, station_where="", final_where="")
     bind = dict(
         on=on,
         days=0,
