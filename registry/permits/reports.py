@@ -50,19 +50,33 @@ def expiring_permits(session: Session, *, on: date, days: int, filters: StationF
     ]
 
 
-def _needs(session: Session, *, on: date, expiring_days: int, filters: StationFilter, only: str) -> list[Need]:
+# Stations holding an inspection certificate already past its date: the only candidates for the
+# expired-inspections list, found through the valid_until index before any rule is evaluated.
+_HAS_EXPIRED_CERTIFICATE = (
+    "EXISTS (SELECT 1 FROM permit pe WHERE pe.station_id = st.id AND pe.kind = 'inspection_certificate' "
+    "AND pe.valid_until < :on)"
+)
+
+
+def _needs(
+    session: Session, *, on: date, expiring_days: int, filters: StationFilter, only: str, stations: str = ""
+) -> list[Need]:
     w = site_where(StationFilter(**{**filters.__dict__, "statuses": []}))
-    station_sql, params = "", dict(w.params)
+    station_conditions, params = [], dict(w.params)
+    site_sql = w.sql()
     if filters.operators:
         sw = station_where(StationFilter(operators=filters.operators))
-        station_sql = f"WHERE {sw.sql()}"
+        station_conditions.append(sw.sql())
         params.update(sw.params)
+    if stations:
+        station_conditions.append(stations)
+        site_sql += f" AND EXISTS (SELECT 1 FROM station st WHERE st.site_id = s.id AND {stations})"
     return needs_of_sites(
         session,
         on=on,
         expiring_days=expiring_days,
-        site_where=w.sql(),
-        station_where=station_sql,
+        site_where=site_sql,
+        station_where=("WHERE " + " AND ".join(station_conditions)) if station_conditions else "",
         params=params,
         only=only,
     )
@@ -98,7 +112,9 @@ def expired_inspections(session: Session, *, on: date, filters: StationFilter) -
     """Stations whose best answer to the inspection rule is an inspection certificate past its date."""
     return [
         _need_row(n, on)
-        for n in _needs(session, on=on, expiring_days=0, filters=filters, only=EXPIRED_INSPECTION)
+        for n in _needs(
+            session, on=on, expiring_days=0, filters=filters, only=EXPIRED_INSPECTION, stations=_HAS_EXPIRED_CERTIFICATE
+        )
         if n.holder == "station"
         and PermitKind.inspection_certificate.value in n.permit_kinds
         and n.permit_status == PermitStatus.expired
