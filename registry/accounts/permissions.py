@@ -30,6 +30,7 @@ STAFF: frozenset[str] = frozenset(r.value for r in Role)
 EVERYONE: frozenset[str] = STAFF | {PUBLIC}
 ADMIN: frozenset[str] = frozenset({Role.admin.value})
 LICENSING: frozenset[str] = frozenset({Role.admin.value, Role.licensing_officer.value})
+PRESS: frozenset[str] = frozenset({Role.admin.value, Role.press_manager.value})
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,16 @@ TABLE: dict[tuple[str, Action], Rule] = {
     ("zones", Action.create): Rule(LICENSING),
     ("zones", Action.update): Rule(LICENSING),
     ("zones", Action.delete): Rule(LICENSING),
+    # The press registry: press managers keep it; the public reads the public fields of outlets.
+    ("press_outlets", Action.read): Rule(EVERYONE),
+    ("press_outlets", Action.create): Rule(PRESS),
+    ("press_outlets", Action.update): Rule(PRESS),
+    ("press_licences", Action.read): Rule(STAFF),
+    ("press_licences", Action.create): Rule(PRESS),
+    ("press_licences", Action.update): Rule(PRESS),
+    ("press_notifications", Action.read): Rule(STAFF),
+    ("press_notifications", Action.create): Rule(PRESS),
+    ("press_reports", Action.read): Rule(STAFF),
     # Whole-register exports carry every field: staff only.
     ("station_exports", Action.read): Rule(STAFF),
     ("station_imports", Action.create): Rule(LICENSING),
@@ -105,12 +116,49 @@ AUDIT_READERS: dict[str, frozenset[str]] = {
     "planning_zone": frozenset({Role.licensing_officer.value, _INSPECTOR, Role.viewer.value}),
     "spacing_rule": frozenset({Role.licensing_officer.value, _INSPECTOR, Role.viewer.value}),
     "user": frozenset(),
+    **{
+        entity: frozenset({Role.press_manager.value, Role.viewer.value})
+        for entity in (
+            "press_outlet",
+            "press_outlet_link",
+            "press_licence",
+            "press_licence_amendment",
+            "press_notification",
+            "press_notification_rule",
+            "press_annual_report",
+        )
+    },
 }
 
 # What the public (no token) sees of each kind of record; staff see every field. Location,
 # operator and technology are public; owners (often a household renting out a roof), source
 # coordinates, equipment, sector azimuths and power, internal notes and permit documents are not.
 PUBLIC_FIELDS: dict[str, frozenset[str]] = {
+    # An outlet's public face; not its phone and e-mail (a resident correspondent is a person), notes,
+    # licences, notifications or reports.
+    "press_outlet": frozenset(
+        {
+            "code",
+            "kind",
+            "kind_name",
+            "name",
+            "short_name",
+            "governing_body",
+            "head_name",
+            "head_title",
+            "address",
+            "location",
+            "commune",
+            "domains",
+            "periodicity",
+            "languages",
+            "status",
+            "status_name",
+            "parent",
+            "predecessors",
+            "successors",
+        }
+    ),
     "site": frozenset(
         {
             "code",

@@ -1,0 +1,399 @@
+"""HTTP face of the press registry: outlets (search, GeoJSON, history, mergers), licences and their
+amendments, notifications, annual reports and the press managers' work lists."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Response, status
+
+from api.access import require
+from api.audit import history
+from api.deps import VERSION_RESPONSES, IfMatch, PageDep, SessionDep, SettingsDep
+from registry.accounts.permissions import Grant, visible_fields
+from registry.clock import today
+from registry.permits.reports import to_xlsx
+from registry.press import queries, service
+from registry.press.models import OutletKind, OutletStatus
+from registry.press.schemas import (
+    AmendmentCreate,
+    AnnualReportCreate,
+    LicenceCreate,
+    LicencePatch,
+    MergeCreate,
+    NotificationCreate,
+    OutletCreate,
+    OutletPatch,
+)
+from registry.press.views import outlet_dict, outlet_feature, press_licence_dict
+from registry.versions import etag, parse_if_match
+
+router = APIRouter(prefix="/api/press", tags=["Báo chí"])
+OutletCode = Annotated[str, Path(max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+LicenceId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+On = Annotated[date | None, Query(description="Ngày xét (mặc định hôm nay, giờ Việt Nam)")]
+Days = Annotated[int, Query(ge=0, le=3650, description="Sắp hết hạn trong số ngày này")]
+Format = Annotated[Literal["json", "xlsx"], Query(description="json hoặc xlsx")]
+LicenceStatus = Literal["valid", "expiring", "expired", "suspended", "revoked", "not_yet_valid", "none", "not_required"]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+GEOJSON = "application/geo+json"
+OutletRead = Annotated[Grant, Depends(require("press_outlets", "read"))]
+
+
+def _filter(
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="Tên, viết tắt, cơ quan chủ quản, tên miền, số giấy phép; có hoặc không dấu, chịu lỗi gõ",
+        ),
+    ] = None,
+    kind: Annotated[list[OutletKind] | None, Query(description="Loại hình")] = None,
+    status: Annotated[list[OutletStatus] | None, Query(description="Trạng thái")] = None,  # noqa: A002
+    admin_unit: Annotated[str | None, Query(max_length=200, description="Mã hoặc tên xã/phường")] = None,
+    licence_status: Annotated[list[LicenceStatus] | None, Query(description="Tình trạng giấy phép vào ngày on")] = None,
+) -> queries.PressFilter:
+    if q is not None and any(ord(ch) < 32 for ch in q):
+        from registry.errors import FieldError, ValidationFailed
+
+        raise ValidationFailed("Tham số không hợp lệ", [FieldError("Không được chứa ký tự điều khiển", field="q")])
+    return queries.PressFilter(
+        q=q or None,
+        kinds=[k.value for k in kind or []],
+        statuses=[s.value for s in status or []],
+        admin_unit=admin_unit or None,
+        licence_statuses=list(licence_status or []),
+    )
+
+
+FilterDep = Annotated[queries.PressFilter, Depends(_filter)]
+
+
+def _outlet(session: Any, outlet: Any, grant: Grant, settings: Any) -> dict[str, Any]:
+    fields = visible_fields(grant.principal, "press_outlet")
+    licence = (
+        None
+        if fields is not None
+        else queries.licence_of(session, outlet.id, on=today(), days=settings.permit_expiring_days)
+    )
+    return outlet_dict(outlet, licence, fields=fields, succession=service.succession(session, outlet))
+
+
+@router.get("/outlets", summary="Tìm và lọc cơ quan báo chí (kèm tình trạng giấy phép cho cán bộ)")
+def list_outlets(
+    session: SessionDep,
+    settings: SettingsDep,
+    grant: OutletRead,
+    filters: FilterDep,
+    pg: PageDep,
+    on: On = None,
+    days: Days = 60,
+) -> dict[str, Any]:
+    fields = visible_fields(grant.principal, "press_outlet")
+    if fields is not None and filters.licence_statuses:
+        filters = queries.PressFilter(**{**filters.__dict__, "licence_statuses": []})
+    rows, total = queries.find_outlets(session, filters, on=on or today(), days=days, limit=pg.limit, offset=pg.offset)
+    items = [outlet_dict(o, None if fields is not None else lic, fields=fields) for o, lic in rows]
+    return {"total": total, "limit": pg.limit, "offset": pg.offset, "items": items}
+
+
+@router.get(
+    "/outlets.geojson",
+    summary="Cơ quan báo chí, VPĐD, PVTT có vị trí (GeoJSON cho bản đồ), cùng bộ lọc",
+    response_class=Response,
+    responses={200: {"content": {GEOJSON: {}}}},
+)
+def outlets_geojson(
+    session: SessionDep, grant: OutletRead, filters: FilterDep, on: On = None, days: Days = 60
+) -> Response:
+    import json
+
+    fields = visible_fields(grant.principal, "press_outlet")
+    rows, _ = queries.find_outlets(session, filters, on=on or today(), days=days, limit=5000, offset=0)
+    features = [outlet_feature(o, None if fields is not None else lic, fields) for o, lic in rows if o.geom is not None]
+    return Response(
+        json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False), media_type=GEOJSON
+    )
+
+
+@router.post("/outlets", status_code=status.HTTP_201_CREATED, summary="Thêm cơ quan báo chí, VPĐD hoặc PVTT")
+def create_outlet(
+    data: OutletCreate,
+    session: SessionDep,
+    settings: SettingsDep,
+    response: Response,
+    grant: Annotated[Grant, Depends(require("press_outlets", "create"))],
+) -> dict[str, Any]:
+    outlet = service.create_outlet(session, data, settings)
+    response.headers["Location"] = f"/api/press/outlets/{outlet.code}"
+    response.headers["ETag"] = etag(outlet)
+    return _outlet(session, outlet, grant, settings)
+
+
+@router.post(
+    "/mergers", status_code=status.HTTP_201_CREATED, summary="Sáp nhập (hoặc đổi tên) cơ quan vào cơ quan kế tục"
+)
+def create_merger(
+    data: MergeCreate,
+    session: SessionDep,
+    settings: SettingsDep,
+    grant: Annotated[Grant, Depends(require("press_outlets", "update"))],
+) -> dict[str, Any]:
+    successor = service.merge(session, data, settings)
+    return _outlet(session, successor, grant, settings)
+
+
+@router.get("/outlets/{code}", summary="Một cơ quan báo chí (ETag = phiên bản)")
+def get_outlet(
+    code: OutletCode, session: SessionDep, settings: SettingsDep, response: Response, grant: OutletRead
+) -> dict[str, Any]:
+    outlet = service.get_outlet(session, code)
+    response.headers["ETag"] = etag(outlet)
+    return _outlet(session, outlet, grant, settings)
+
+
+@router.patch("/outlets/{code}", summary="Sửa cơ quan báo chí (cần If-Match)", responses=VERSION_RESPONSES)
+def update_outlet(
+    code: OutletCode,
+    data: OutletPatch,
+    session: SessionDep,
+    settings: SettingsDep,
+    response: Response,
+    grant: Annotated[Grant, Depends(require("press_outlets", "update"))],
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
+    outlet = service.update_outlet(session, code, data, expected_version=parse_if_match(if_match), settings=settings)
+    response.headers["ETag"] = etag(outlet)
+    return _outlet(session, outlet, grant, settings)
+
+
+@router.get("/outlets/{code}/history", summary="Lịch sử thay đổi của cơ quan, giấy phép, sửa đổi, thông báo")
+def outlet_history(
+    code: OutletCode, session: SessionDep, pg: PageDep, grant: Annotated[Grant, Depends(require("audit", "read"))]
+) -> dict[str, Any]:
+    outlet = service.get_outlet(session, code)
+    return history(session, grant, "press_outlet", outlet.id, limit=pg.limit, offset=pg.offset)
+
+
+@router.get(
+    "/outlets/{code}/licences",
+    summary="Giấy phép của cơ quan",
+    dependencies=[Depends(require("press_licences", "read"))],
+)
+def outlet_licences(
+    code: OutletCode, session: SessionDep, settings: SettingsDep, on: On = None
+) -> list[dict[str, Any]]:
+    from sqlalchemy import select
+
+    from registry.press.models import PressLicence
+
+    outlet = service.get_outlet(session, code)
+    day = on or today()
+    licences = session.scalars(
+        select(PressLicence).where(PressLicence.outlet_id == outlet.id).order_by(PressLicence.id)
+    )
+    return [
+        press_licence_dict(
+            lic,
+            status=queries.licence_status(session, lic.id, on=day, days=settings.permit_expiring_days),
+            on=day,
+            outlet_code=code,
+        )
+        for lic in licences
+    ]
+
+
+def _licence(session: Any, licence: Any, settings: Any, on: date | None = None) -> dict[str, Any]:
+    day = on or today()
+    code = service.session_outlet_code(session, licence)
+    state = queries.licence_status(session, licence.id, on=day, days=settings.permit_expiring_days)
+    return press_licence_dict(licence, status=state, on=day, outlet_code=code)
+
+
+@router.post(
+    "/licences",
+    status_code=status.HTTP_201_CREATED,
+    summary="Thêm giấy phép",
+    dependencies=[Depends(require("press_licences", "create"))],
+)
+def create_licence(
+    data: LicenceCreate, session: SessionDep, settings: SettingsDep, response: Response
+) -> dict[str, Any]:
+    licence = service.create_licence(session, data)
+    response.headers["Location"] = f"/api/press/licences/{licence.id}"
+    response.headers["ETag"] = etag(licence)
+    return _licence(session, licence, settings)
+
+
+@router.get(
+    "/licences/{licence_id}",
+    summary="Một giấy phép với các lần sửa đổi",
+    dependencies=[Depends(require("press_licences", "read"))],
+)
+def get_licence(
+    licence_id: LicenceId, session: SessionDep, settings: SettingsDep, response: Response, on: On = None
+) -> dict[str, Any]:
+    licence = service.get_licence(session, licence_id)
+    response.headers["ETag"] = etag(licence)
+    return _licence(session, licence, settings, on)
+
+
+@router.patch(
+    "/licences/{licence_id}",
+    summary="Đính chính giấy phép nhập sai (cần If-Match); thay đổi do cơ quan cấp quyết định là sửa đổi",
+    responses=VERSION_RESPONSES,
+    dependencies=[Depends(require("press_licences", "update"))],
+)
+def update_licence(
+    licence_id: LicenceId,
+    data: LicencePatch,
+    session: SessionDep,
+    settings: SettingsDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
+    licence = service.update_licence(session, licence_id, data, expected_version=parse_if_match(if_match))
+    response.headers["ETag"] = etag(licence)
+    return _licence(session, licence, settings)
+
+
+@router.post(
+    "/licences/{licence_id}/amendments",
+    status_code=status.HTTP_201_CREATED,
+    summary="Ghi giấy phép sửa đổi, bổ sung: áp dụng thay đổi và lưu lại giá trị trước/sau (cần If-Match)",
+    responses=VERSION_RESPONSES,
+    dependencies=[Depends(require("press_licences", "update"))],
+)
+def amend_licence(
+    licence_id: LicenceId,
+    data: AmendmentCreate,
+    session: SessionDep,
+    settings: SettingsDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
+    licence = service.amend_licence(session, licence_id, data, expected_version=parse_if_match(if_match))
+    response.headers["ETag"] = etag(licence)
+    return _licence(session, licence, settings)
+
+
+@router.get(
+    "/notifications",
+    summary="Thông báo (mới nhất trước), kèm thời gian báo trước và cờ nộp muộn",
+    dependencies=[Depends(require("press_notifications", "read"))],
+)
+def list_notifications(
+    session: SessionDep,
+    late: Annotated[bool, Query(description="Chỉ thông báo nộp muộn")] = False,
+    since: Annotated[date | None, Query(description="Nộp từ ngày")] = None,
+    until: Annotated[date | None, Query(description="Nộp đến ngày")] = None,
+) -> list[dict[str, Any]]:
+    return queries.notifications(session, late_only=late, since=since, until=until)
+
+
+@router.post(
+    "/notifications",
+    status_code=status.HTTP_201_CREATED,
+    summary="Ghi nhận thông báo",
+    dependencies=[Depends(require("press_notifications", "create"))],
+)
+def create_notification(data: NotificationCreate, session: SessionDep) -> dict[str, Any]:
+    note = service.create_notification(session, data)
+    (row,) = queries.notifications(session, notification_id=note.id)
+    return row
+
+
+@router.post(
+    "/annual-reports",
+    status_code=status.HTTP_201_CREATED,
+    summary="Ghi nhận báo cáo năm của trang tổng hợp",
+    dependencies=[Depends(require("press_licences", "create"))],
+)
+def create_annual_report(data: AnnualReportCreate, session: SessionDep) -> dict[str, Any]:
+    report = service.create_annual_report(session, data)
+    return {"outlet_code": data.outlet_code, "year": report.year, "filed_on": report.filed_on.isoformat()}
+
+
+REPORTS = {
+    "expiring-licences": (
+        "Giấy phép sắp hết hạn",
+        [
+            ("Số hiệu", "id"),
+            ("Cơ quan", "outlet_name"),
+            ("Mã", "outlet_code"),
+            ("Loại giấy phép", "kind"),
+            ("Số", "number"),
+            ("Cơ quan cấp", "issuer"),
+            ("Hết hạn", "valid_until"),
+            ("Còn (ngày)", "days_left"),
+        ],
+    ),
+    "unlicensed": (
+        "Không có giấy phép còn hiệu lực",
+        [
+            ("Mã", "outlet_code"),
+            ("Cơ quan", "outlet_name"),
+            ("Loại hình", "outlet_kind"),
+            ("Tình trạng", "licence_status"),
+            ("Số giấy phép", "licence_number"),
+            ("Hết hạn", "licence_valid_until"),
+        ],
+    ),
+    "missing-annual-reports": (
+        "Thiếu báo cáo năm",
+        [
+            ("Mã", "outlet_code"),
+            ("Trang", "outlet_name"),
+            ("Năm", "year"),
+            ("Tình trạng", "state"),
+            ("Ngày nộp", "filed_on"),
+        ],
+    ),
+    "late-notifications": (
+        "Thông báo nộp muộn",
+        [
+            ("Số hiệu", "id"),
+            ("Loại", "kind"),
+            ("Cơ quan", "outlet_name"),
+            ("Đơn vị", "organiser"),
+            ("Nội dung", "subject"),
+            ("Nộp lúc", "filed_at"),
+            ("Diễn ra lúc", "event_at"),
+            ("Báo trước", "lead"),
+            ("Tối thiểu", "min_lead"),
+            ("Đơn vị tính", "unit"),
+        ],
+    ),
+}
+
+
+@router.get(
+    "/reports/{name}",
+    summary="Danh sách công việc: expiring-licences, unlicensed, missing-annual-reports, late-notifications",
+    dependencies=[Depends(require("press_reports", "read"))],
+)
+def report(
+    name: Literal["expiring-licences", "unlicensed", "missing-annual-reports", "late-notifications"],
+    session: SessionDep,
+    on: On = None,
+    days: Days = 60,
+    format: Format = "json",  # noqa: A002
+) -> Any:
+    day = on or today()
+    if name == "expiring-licences":
+        rows = queries.expiring_licences(session, on=day, days=days)
+    elif name == "unlicensed":
+        rows = queries.unlicensed(session, on=day, days=days)
+    elif name == "missing-annual-reports":
+        rows = queries.missing_annual_reports(session, on=day)
+    else:
+        rows = queries.notifications(session, late_only=True, until=day)
+    title, columns = REPORTS[name]
+    if format == "xlsx":
+        return Response(
+            to_xlsx(rows, columns, title=title, on=day),
+            media_type=XLSX,
+            headers={"Content-Disposition": f'attachment; filename="bao-chi-{name}-{day:%Y%m%d}.xlsx"'},
+        )
+    return {"on": day.isoformat(), "count": len(rows), "items": rows}

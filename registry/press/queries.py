@@ -1,0 +1,246 @@
+"""Reading the press registry: outlets found and filtered (with their licence status on a day),
+notifications with their lateness, and the press managers' work lists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from registry.press.models import BRANCH_KINDS, REQUIRED_LICENCE, PressOutlet
+from registry.text import fold
+
+_STATUS = "permit_status(l.valid_from, l.valid_until, l.suspended_from, l.suspended_until, l.revoked_on, :on, :days)"
+_RANK = f"""CASE {_STATUS} WHEN 'valid' THEN 0 WHEN 'expiring' THEN 1 WHEN 'suspended' THEN 2
+    WHEN 'not_yet_valid' THEN 3 WHEN 'expired' THEN 4 ELSE 5 END"""
+_REQUIRED = " ".join(f"WHEN '{k.value}' THEN '{v.value}'" for k, v in REQUIRED_LICENCE.items())
+_BRANCHES = ", ".join(f"'{k.value}'" for k in BRANCH_KINDS)
+
+# The best licence of the kind an outlet must hold, per outlet; 'none' when it holds none,
+# 'not_required' for offices and correspondents of outlets based elsewhere.
+_BEST = f"""
+    SELECT o.id AS outlet_id,
+           CASE WHEN o.kind IN ({_BRANCHES}) THEN 'not_required' ELSE coalesce(b.status, 'none') END
+               AS licence_status,
+           b.id AS licence_id, b.number AS licence_number, b.valid_until AS licence_valid_until
+    FROM press_outlet o
+    LEFT JOIN LATERAL (
+        SELECT l.id, l.number, l.valid_until, {_STATUS} AS status
+        FROM press_licence l
+        WHERE l.outlet_id = o.id AND l.kind = (CASE o.kind {_REQUIRED} END)
+        ORDER BY {_RANK}, l.valid_until DESC NULLS FIRST, l.id DESC LIMIT 1
+    ) b ON true"""
+
+
+@dataclass(frozen=True)
+class PressFilter:
+    q: str | None = None
+    kinds: list[str] = field(default_factory=list)
+    statuses: list[str] = field(default_factory=list)
+    admin_unit: str | None = None
+    licence_statuses: list[str] = field(default_factory=list)
+
+
+def _where(f: PressFilter, params: dict[str, Any]) -> str:
+    clauses = ["true"]
+    if f.q:
+        folded = fold(f.q)
+        params.update(
+            qf=folded,
+            qlike="%" + folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%",
+            qraw=f.q.strip().lower(),
+        )
+        clauses.append(
+            "(o.search_text LIKE :qlike OR word_similarity(:qf, o.search_text) >= 0.6 "
+            "OR EXISTS (SELECT 1 FROM press_licence l2 WHERE l2.outlet_id = o.id AND lower(l2.number) = :qraw))"
+        )
+    if f.kinds:
+        clauses.append("o.kind = ANY(:kinds)")
+        params["kinds"] = f.kinds
+    if f.statuses:
+        clauses.append("o.status = ANY(:statuses)")
+        params["statuses"] = f.statuses
+    if f.admin_unit:
+        from registry.admin_units.service import CommuneIndex
+
+        clauses.append(
+            "EXISTS (SELECT 1 FROM admin_unit a WHERE a.id = o.admin_unit_id AND (a.code = :unit "
+            "OR f_unaccent(lower(a.name)) LIKE '%' || :unit_folded))"
+        )
+        params.update(unit=f.admin_unit, unit_folded=CommuneIndex.key(f.admin_unit))
+    if f.licence_statuses:
+        clauses.append("best.licence_status = ANY(:licence_statuses)")
+        params["licence_statuses"] = f.licence_statuses
+    return " AND ".join(clauses)
+
+
+def find_outlets(
+    session: Session, f: PressFilter, *, on: date, days: int, limit: int, offset: int
+) -> tuple[list[tuple[PressOutlet, dict[str, Any]]], int]:
+    """Outlets matching ``f`` (best match first when searching), each with its licence on ``on``."""
+    params: dict[str, Any] = {"on": on, "days": days}
+    where = _where(f, params)
+    order = "word_similarity(:qf, o.search_text) DESC, o.name" if f.q else "o.name, o.code"
+    base = f"FROM press_outlet o JOIN ({_BEST}) best ON best.outlet_id = o.id WHERE {where}"
+    total = int(session.execute(text(f"SELECT count(*) {base}"), params).scalar_one())
+    rows = (
+        session.execute(
+            text(
+                f"SELECT o.id, best.licence_status, best.licence_id, best.licence_number, best.licence_valid_until "
+                f"{base} ORDER BY {order} LIMIT :limit OFFSET :offset"
+            ),
+            dict(params, limit=limit, offset=offset),
+        )
+        .mappings()
+        .all()
+    )
+    outlets = {o.id: o for o in session.scalars(select(PressOutlet).where(PressOutlet.id.in_([r["id"] for r in rows])))}
+    return [(outlets[r["id"]], dict(r)) for r in rows], total
+
+
+def licence_of(session: Session, outlet_id: int, *, on: date, days: int) -> dict[str, Any]:
+    row = session.execute(
+        text(f"SELECT * FROM ({_BEST}) best WHERE outlet_id = :id"), {"id": outlet_id, "on": on, "days": days}
+    )
+    return dict(row.mappings().one())
+
+
+def licence_status(session: Session, licence_id: int, *, on: date, days: int) -> str:
+    return str(
+        session.execute(
+            text(f"SELECT {_STATUS} FROM press_licence l WHERE l.id = :id"), {"id": licence_id, "on": on, "days": days}
+        ).scalar_one()
+    )
+
+
+# --- notifications ----------------------------------------------------------------------------------
+
+_NOTIFICATIONS = """
+    SELECT n.id, n.kind, n.subject, n.organiser, n.location, n.filed_at, n.event_at, n.notes, n.version,
+           o.code AS outlet_code, o.name AS outlet_name, r.code AS rule, r.min_lead, r.unit, r.legal_basis,
+           CASE WHEN r.unit = 'days'
+                THEN CAST(n.event_at AT TIME ZONE 'Asia/Ho_Chi_Minh' AS date)
+                     - CAST(n.filed_at AT TIME ZONE 'Asia/Ho_Chi_Minh' AS date)
+                ELSE EXTRACT(EPOCH FROM (n.event_at - n.filed_at)) / 3600.0 END AS lead,
+           CASE WHEN r.id IS NULL THEN NULL
+                WHEN r.unit = 'days'
+                THEN CAST(n.event_at AT TIME ZONE 'Asia/Ho_Chi_Minh' AS date)
+                     - CAST(n.filed_at AT TIME ZONE 'Asia/Ho_Chi_Minh' AS date) < r.min_lead
+                ELSE n.event_at - n.filed_at < r.min_lead * interval '1 hour' END AS late
+    FROM press_notification n
+    LEFT JOIN press_outlet o ON o.id = n.outlet_id
+    LEFT JOIN LATERAL (
+        SELECT * FROM press_notification_rule r
+        WHERE r.kind = n.kind AND r.effective_from <= CAST(n.filed_at AT TIME ZONE 'Asia/Ho_Chi_Minh' AS date)
+          AND (r.effective_to IS NULL OR r.effective_to > CAST(n.filed_at AT TIME ZONE 'Asia/Ho_Chi_Minh' AS date))
+        ORDER BY r.effective_from DESC LIMIT 1
+    ) r ON true
+    WHERE {where}
+    ORDER BY n.filed_at DESC, n.id DESC"""
+
+
+def notifications(
+    session: Session,
+    *,
+    late_only: bool = False,
+    outlet_id: int | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    notification_id: int | None = None,
+) -> list[dict[str, Any]]:
+    clauses, params = ["true"], {}
+    if late_only:
+        clauses.append(
+            "(r.id IS NOT NULL AND CASE WHEN r.unit = 'days' THEN CAST(n.event_at AT TIME ZONE "
+            "'Asia/Ho_Chi_Minh' AS date) - CAST(n.filed_at AT TIME ZONE 'Asia/Ho_Chi_Minh' AS date) "
+            "< r.min_lead ELSE n.event_at - n.filed_at < r.min_lead * interval '1 hour' END)"
+        )
+    if outlet_id is not None:
+        clauses.append("n.outlet_id = :outlet")
+        params["outlet"] = outlet_id
+    if since is not None:
+        clauses.append("CAST(n.filed_at AT TIME ZONE 'Asia/Ho_Chi_Minh' AS date) >= :since")
+        params["since"] = since
+    if until is not None:
+        clauses.append("CAST(n.filed_at AT TIME ZONE 'Asia/Ho_Chi_Minh' AS date) <= :until")
+        params["until"] = until
+    if notification_id is not None:
+        clauses.append("n.id = :nid")
+        params["nid"] = notification_id
+    rows = session.execute(text(_NOTIFICATIONS.format(where=" AND ".join(clauses))), params).mappings()
+    return [
+        dict(
+            r,
+            filed_at=r["filed_at"].isoformat(),
+            event_at=r["event_at"].isoformat(),
+            lead=None if r["lead"] is None else round(float(r["lead"]), 2),
+        )
+        for r in rows
+    ]
+
+
+# --- work lists --------------------------------------------------------------------------------------
+
+
+def expiring_licences(session: Session, *, on: date, days: int) -> list[dict[str, Any]]:
+    rows = session.execute(
+        text(
+            f"""
+            SELECT l.id, l.kind, l.number, l.issuer, l.valid_until, l.valid_until - CAST(:on AS date) AS days_left,
+                   o.code AS outlet_code, o.name AS outlet_name, o.kind AS outlet_kind
+            FROM press_licence l JOIN press_outlet o ON o.id = l.outlet_id
+            WHERE {_STATUS} = 'expiring' AND o.status IN ('active', 'suspended')
+            ORDER BY l.valid_until, o.name, l.id"""
+        ),
+        {"on": on, "days": days},
+    ).mappings()
+    return [dict(r, valid_until=r["valid_until"].isoformat()) for r in rows]
+
+
+def unlicensed(session: Session, *, on: date, days: int) -> list[dict[str, Any]]:
+    """Active outlets of a licensed kind whose best licence does not let them operate on ``on``."""
+    rows = session.execute(
+        text(
+            f"""
+            SELECT o.code AS outlet_code, o.name AS outlet_name, o.kind AS outlet_kind, best.licence_status,
+                   best.licence_number, best.licence_valid_until
+            FROM press_outlet o JOIN ({_BEST}) best ON best.outlet_id = o.id
+            WHERE o.status = 'active' AND best.licence_status NOT IN ('valid', 'expiring', 'not_required')
+            ORDER BY o.name, o.code"""
+        ),
+        {"on": on, "days": days},
+    ).mappings()
+    return [
+        dict(r, licence_valid_until=r["licence_valid_until"].isoformat() if r["licence_valid_until"] else None)
+        for r in rows
+    ]
+
+
+def report_year_due(on: date) -> int:
+    """The last year whose annual report is due by ``on`` (reports are due before 15 January)."""
+    return on.year - 1 if on >= date(on.year, 1, 15) else on.year - 2
+
+
+def missing_annual_reports(session: Session, *, on: date) -> list[dict[str, Any]]:
+    """Active general-information websites licensed by the end of the due year with no report for it
+    (or one filed late, from 15 January)."""
+    year = report_year_due(on)
+    rows = session.execute(
+        text(
+            """
+            SELECT o.code AS outlet_code, o.name AS outlet_name, o.domains, :year AS year, r.filed_on,
+                   CASE WHEN r.id IS NULL THEN 'missing' ELSE 'late' END AS state
+            FROM press_outlet o
+            LEFT JOIN press_annual_report r ON r.outlet_id = o.id AND r.year = :year
+            WHERE o.kind = 'general_website' AND o.status = 'active'
+              AND EXISTS (SELECT 1 FROM press_licence l WHERE l.outlet_id = o.id AND l.kind = 'website_licence'
+                          AND coalesce(l.valid_from, l.issue_date) <= make_date(:year, 12, 31))
+              AND (r.id IS NULL OR r.filed_on >= make_date(:year + 1, 1, 15))
+            ORDER BY state, o.name"""
+        ),
+        {"year": year},
+    ).mappings()
+    return [dict(r, filed_on=r["filed_on"].isoformat() if r["filed_on"] else None) for r in rows]

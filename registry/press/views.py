@@ -1,0 +1,124 @@
+"""Outlets, licences and amendments as the API shows them."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date
+from typing import Any
+
+from geoalchemy2.shape import to_shape
+
+from registry.permits.models import STATUS_NAMES, PermitStatus
+from registry.press.models import (
+    LICENCE_KIND_NAMES,
+    OUTLET_KIND_NAMES,
+    OUTLET_STATUS_NAMES,
+    LicenceKind,
+    OutletKind,
+    OutletStatus,
+    PressLicence,
+    PressOutlet,
+)
+
+LICENCE_STATUS_NAMES = {
+    **{s.value: n for s, n in STATUS_NAMES.items()},
+    "none": "chưa có giấy phép",
+    "not_required": "không cần giấy phép",
+}
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def outlet_dict(
+    outlet: PressOutlet,
+    licence: dict[str, Any] | None = None,
+    *,
+    fields: Collection[str] | None = None,
+    succession: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    point = to_shape(outlet.geom) if outlet.geom is not None else None
+    record: dict[str, Any] = {
+        "code": outlet.code,
+        "kind": outlet.kind,
+        "kind_name": OUTLET_KIND_NAMES[OutletKind(outlet.kind)],
+        "name": outlet.name,
+        "short_name": outlet.short_name,
+        "governing_body": outlet.governing_body,
+        "head_name": outlet.head_name,
+        "head_title": outlet.head_title,
+        "address": outlet.address,
+        "location": None if point is None else {"lon": round(point.x, 7), "lat": round(point.y, 7)},
+        "commune": outlet.admin_unit.name if outlet.admin_unit else None,
+        "phone": outlet.phone,
+        "email": outlet.email,
+        "domains": list(outlet.domains),
+        "periodicity": outlet.periodicity,
+        "languages": list(outlet.languages),
+        "status": outlet.status,
+        "status_name": OUTLET_STATUS_NAMES[OutletStatus(outlet.status)],
+        "parent": None if outlet.parent is None else {"code": outlet.parent.code, "name": outlet.parent.name},
+        "notes": outlet.notes,
+        "version": outlet.version,
+    }
+    if licence is not None:
+        record["licence"] = {
+            "status": licence["licence_status"],
+            "status_name": LICENCE_STATUS_NAMES[licence["licence_status"]],
+            "id": licence["licence_id"],
+            "number": licence["licence_number"],
+            "valid_until": _iso(licence["licence_valid_until"]),
+        }
+    if succession is not None:
+        record.update(succession)
+    return record if fields is None else {k: v for k, v in record.items() if k in fields}
+
+
+def outlet_feature(
+    outlet: PressOutlet, licence: dict[str, Any] | None, fields: Collection[str] | None
+) -> dict[str, Any]:
+    props = outlet_dict(outlet, licence, fields=fields)
+    props.pop("location", None)
+    point = to_shape(outlet.geom) if outlet.geom is not None else None
+    return {
+        "type": "Feature",
+        "id": outlet.code,
+        "geometry": None if point is None else {"type": "Point", "coordinates": [round(point.x, 7), round(point.y, 7)]},
+        "properties": props,
+    }
+
+
+def press_licence_dict(licence: PressLicence, *, status: str, on: date, outlet_code: str) -> dict[str, Any]:
+    return {
+        "id": licence.id,
+        "outlet_code": outlet_code,
+        "kind": licence.kind,
+        "kind_name": LICENCE_KIND_NAMES[LicenceKind(licence.kind)],
+        "number": licence.number,
+        "issuer": licence.issuer,
+        "issue_date": _iso(licence.issue_date),
+        "valid_from": _iso(licence.valid_from),
+        "valid_until": _iso(licence.valid_until),
+        "conditions": licence.conditions,
+        "suspended_from": _iso(licence.suspended_from),
+        "suspended_until": _iso(licence.suspended_until),
+        "revoked_on": _iso(licence.revoked_on),
+        "status_reason": licence.status_reason,
+        "notes": licence.notes,
+        "status": status,
+        "status_name": STATUS_NAMES[PermitStatus(status)],
+        "status_on": on.isoformat(),
+        "days_until_expiry": (licence.valid_until - on).days if licence.valid_until else None,
+        "amendments": [
+            {
+                "amendment_no": a.amendment_no,
+                "decision_number": a.decision_number,
+                "decided_on": a.decided_on.isoformat(),
+                "reason": a.reason,
+                "changes": {k: {"before": v[0], "after": v[1]} for k, v in a.changes.items()},
+            }
+            for a in licence.amendments
+        ],
+        "version": licence.version,
+    }
