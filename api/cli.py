@@ -173,6 +173,44 @@ def import_stations(
     _print_report(report.as_dict())
 
 
+@import_app.command("press")
+def import_press(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="Tệp .xlsx hoặc .csv")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Chỉ kiểm tra, không ghi")] = False,
+) -> None:
+    """Nhập bảng cơ quan báo chí; có bất kỳ dòng lỗi thì không ghi gì và liệt kê từng lỗi."""
+    from registry.db import session_scope
+    from registry.press.tabular import import_outlets
+    from registry.tabular import read_table
+
+    try:
+        with _acting(), session_scope() as session:
+            report = import_outlets(session, read_table(file.read_bytes(), file.name), dry_run=dry_run)
+    except ValidationFailed as exc:
+        _print_report(exc.extra.get("report") or {"errors": [e.as_dict() for e in exc.errors]})
+        _fail(exc.detail, 2)
+    err.print(
+        f"{report.rows} dòng: mới {report.created}, cập nhật {report.updated}, không đổi {report.unchanged}"
+        + (" (chạy thử, chưa ghi)" if dry_run else "")
+    )
+
+
+@export_app.command("press")
+def export_press(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="csv hoặc xlsx")] = "xlsx",
+    output: Annotated[Path, typer.Option("--output", "-o")] = Path("co-quan-bao-chi.xlsx"),
+) -> None:
+    """Xuất toàn bộ cơ quan báo chí (nhập lại được)."""
+    from registry.db import session_scope
+    from registry.press.tabular import export_outlets
+
+    if fmt not in ("csv", "xlsx"):
+        _fail("Định dạng phải là csv hoặc xlsx", 2)
+    with session_scope() as session:
+        output.write_bytes(export_outlets(session, fmt))
+    err.print(f"Đã ghi {output}")
+
+
 @export_app.command("stations")
 def export_stations_cmd(
     fmt: Annotated[str, typer.Option("--format", "-f", help="csv, xlsx, geojson hoặc kml")] = "csv",

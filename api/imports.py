@@ -41,6 +41,29 @@ def import_stations(
     return report.as_dict()
 
 
+@router.post(
+    "/press-outlets",
+    summary="Nhập bảng cơ quan báo chí (.xlsx/.csv, tiêu đề tiếng Việt): có lỗi thì không ghi gì; theo mã",
+    dependencies=[Depends(require("press_imports", "create"))],
+)
+def import_press_outlets(
+    session: SessionDep,
+    settings: SettingsDep,
+    file: Annotated[UploadFile, File(description="Tệp .xlsx hoặc .csv")],
+    dry_run: Annotated[bool, Query(description="Chỉ kiểm tra, không ghi")] = False,
+) -> dict[str, Any]:
+    from registry.press.tabular import import_outlets
+
+    data = file.file.read(settings.max_upload_bytes + 1)
+    if len(data) > settings.max_upload_bytes:
+        raise LimitExceeded(
+            f"Tệp lớn hơn {settings.max_upload_bytes // (1024 * 1024)} MB", status=413, limit=settings.max_upload_bytes
+        )
+    if not data:
+        raise ValidationFailed("Tệp rỗng", [FieldError("Tệp tải lên không có nội dung", field="file")])
+    return import_outlets(session, read_table(data, file.filename or ""), dry_run=dry_run, settings=settings).as_dict()
+
+
 @router.get(
     "/stations/template.{fmt}",
     summary="Tải mẫu bảng trạm (tiêu đề tiếng Việt)",

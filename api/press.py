@@ -117,6 +117,23 @@ def outlets_geojson(
     )
 
 
+@router.get(
+    "/outlets.{fmt}",
+    summary="Xuất toàn bộ cơ quan báo chí (csv, xlsx; tiêu đề tiếng Việt, nhập lại được)",
+    response_class=Response,
+    dependencies=[Depends(require("press_exports", "read"))],
+)
+def export_outlets(fmt: Literal["csv", "xlsx"], session: SessionDep) -> Response:
+    from registry.press.tabular import export_outlets as export
+
+    media = "text/csv; charset=utf-8" if fmt == "csv" else XLSX
+    return Response(
+        export(session, fmt),
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="co-quan-bao-chi-{today():%Y%m%d}.{fmt}"'},
+    )
+
+
 @router.post("/outlets", status_code=status.HTTP_201_CREATED, summary="Thêm cơ quan báo chí, VPĐD hoặc PVTT")
 def create_outlet(
     data: OutletCreate,

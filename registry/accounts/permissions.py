@@ -86,6 +86,8 @@ TABLE: dict[tuple[str, Action], Rule] = {
     ("press_notifications", Action.read): Rule(STAFF),
     ("press_notifications", Action.create): Rule(PRESS),
     ("press_reports", Action.read): Rule(STAFF),
+    ("press_imports", Action.create): Rule(PRESS),
+    ("press_exports", Action.read): Rule(STAFF),
     # Whole-register exports carry every field: staff only.
     ("station_exports", Action.read): Rule(STAFF),
     ("station_imports", Action.create): Rule(LICENSING),

@@ -114,10 +114,11 @@ def _apply_outlet(session: Session, outlet: PressOutlet, fields: dict[str, Any],
             outlet.geom, outlet.admin_unit_id = None, None
         else:
             pos = position_from_input(data.position)
-            outlet.geom = point(pos.lon, pos.lat)
-            outlet.admin_unit_id = place_points(session, [(pos.lon, pos.lat)], province_code=settings.province_code)[
-                0
-            ].commune_id
+            # Re-entering the same position is no change.
+            if outlet.geom is None or not _same_point(outlet.geom, pos.lon, pos.lat):
+                outlet.geom = point(pos.lon, pos.lat)
+                placed = place_points(session, [(pos.lon, pos.lat)], province_code=settings.province_code)
+                outlet.admin_unit_id = placed[0].commune_id
     errors = []
     if OutletKind(outlet.kind) in BRANCH_KINDS and outlet.parent_id is None:
         errors.append(
@@ -130,6 +131,16 @@ def _apply_outlet(session: Session, outlet: PressOutlet, fields: dict[str, Any],
     if errors:
         raise ValidationFailed("Dữ liệu không hợp lệ", errors)
     outlet.search_text = search_text(outlet.name, outlet.short_name, outlet.governing_body, outlet.domains)
+
+
+def _same_point(geom: Any, lon: float, lat: float) -> bool:
+    from geoalchemy2.shape import to_shape
+
+    try:
+        p = to_shape(geom)
+    except Exception:  # noqa: BLE001 - a pending WKT element: compare as text below
+        return False
+    return abs(p.x - lon) < 1e-9 and abs(p.y - lat) < 1e-9
 
 
 def create_outlet(session: Session, data: OutletCreate, settings: Settings | None = None) -> PressOutlet:
