@@ -115,3 +115,30 @@ def test_sign_in_forms_never_500(anon: TestClient, username: str, password: str)
 def test_authorization_headers_never_500(anon: TestClient, header: bytes) -> None:
     response = anon.get("/api/sites", params={"limit": 1}, headers={"Authorization": header})  # type: ignore[dict-item]
     assert response.status_code in (200, 401), response.text
+
+
+PRESS_PARAMS = ["q", "kind", "status", "admin_unit", "licence_status", "on", "days", "limit", "offset", "format"]
+press_queries = st.dictionaries(st.sampled_from(PRESS_PARAMS), value, max_size=4)
+
+
+@FUZZ
+@given(
+    path=st.sampled_from(["/api/press/outlets", "/api/press/outlets.geojson", "/api/press/reports/unlicensed"]),
+    query=press_queries,
+)
+def test_press_query_strings_never_500(client: TestClient, path: str, query: dict[str, str]) -> None:
+    response = client.get(path, params=query)
+    assert response.status_code < 500, (path, query, response.text)
+
+
+@FUZZ
+@given(
+    body=st.dictionaries(
+        st.sampled_from(["kind", "name", "code", "domains", "position", "parent_code", "email", "languages"]),
+        json_values,
+        max_size=5,
+    )
+)
+def test_press_bodies_never_500(client: TestClient, body: dict) -> None:  # type: ignore[type-arg]
+    response = client.post("/api/press/outlets", json=body)
+    assert response.status_code < 500, (body, response.text)
