@@ -137,3 +137,18 @@ def test_permits_report_and_zones_import(db: Session, tmp_path) -> None:  # type
     zones.write_text(_json.dumps({"type": "FeatureCollection", "features": [feature]}))
     bad = runner.invoke(app, ["zones", "import", str(zones)])
     assert bad.exit_code == 2 and "vùng 1, kind" in bad.output
+
+
+def test_press_import_and_export(db: Session, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from registry.tabular import write_csv
+
+    sheet = tmp_path / "bao-chi.csv"
+    sheet.write_bytes(write_csv(["Mã", "Loại hình", "Tên"], [["CLI-B1", "Tạp chí", "Tạp chí Thử nghiệm"]]))
+    first = runner.invoke(app, ["import", "press", str(sheet)])
+    assert first.exit_code == 0 and "mới 1" in first.output, first.output
+    assert "không đổi 1" in runner.invoke(app, ["import", "press", str(sheet)]).output
+    out = tmp_path / "xuat.xlsx"
+    assert runner.invoke(app, ["export", "press", "-o", str(out)]).exit_code == 0 and out.read_bytes()[:2] == b"PK"
+    sheet.write_bytes(write_csv(["Mã", "Loại hình", "Tên"], [["CLI-B2", "Lâu đài", "X"]]))
+    bad = runner.invoke(app, ["import", "press", str(sheet)])
+    assert bad.exit_code == 2 and "Loại hình" in bad.output
