@@ -191,6 +191,77 @@ def _permits(engine: object, runs: int, label: str) -> None:
             print(f"  list: {name:<22} {len(rows):>7,} rows in {elapsed:5.2f} s  target 10 s  ratio {elapsed / 10:.2f}")
 
 
+def _press(engine: object, runs: int, outlets: int = 20_000) -> None:
+    """Search among ``outlets`` synthetic outlets (a national-size press register): exact words
+    without diacritics, a small typo, a domain fragment."""
+    from datetime import date
+
+    from sqlalchemy import insert
+
+    from registry.press.models import PressOutlet
+    from registry.press.queries import PressFilter, find_outlets
+    from registry.press.search import search_text
+
+    rng = random.Random(11)
+    words = [
+        "Báo",
+        "Tạp chí",
+        "Bản tin",
+        "Tin tức",
+        "Đời sống",
+        "Pháp luật",
+        "Kinh tế",
+        "Văn hóa",
+        "Thể thao",
+        "Giáo dục",
+        "Sức khỏe",
+        "Nông nghiệp",
+        "Công nghệ",
+        "Du lịch",
+        "Môi trường",
+        "Hải Phòng",
+        "Hà Nội",
+        "Đà Nẵng",
+        "Cần Thơ",
+        "Nghệ An",
+        "Quảng Ninh",
+        "Thanh Hóa",
+        "Sài Gòn",
+        "Miền Tây",
+        "Tây Nguyên",
+    ]
+    rows = []
+    for i in range(outlets):
+        name = " ".join(rng.sample(words, 3)) + f" {i}"
+        domain = f"site{i}.{rng.choice(['vn', 'com.vn', 'gov.vn', 'haiphong.gov.vn'])}"
+        rows.append(
+            {
+                "code": f"BX-{i:06d}",
+                "kind": "general_website",
+                "name": name,
+                "status": "active",
+                "domains": [domain],
+                "languages": ["vi"],
+                "search_text": search_text(name, None, None, [domain]),
+            }
+        )
+    with Session(engine) as session, session.begin():  # type: ignore[call-overload]
+        session.execute(insert(PressOutlet), rows)
+    with Session(engine) as session:  # type: ignore[call-overload]
+        session.execute(text("ANALYZE press_outlet"))
+        print(f"\n[press: {outlets:,} outlets]")
+        for label, q in (
+            ("words, no diacritics", "phap luat hai phong"),
+            ("small typo", "phap luat hai phng"),
+            ("domain fragment", "haiphong.gov"),
+        ):
+            p50, p95 = _timed(
+                lambda q=q: find_outlets(session, PressFilter(q=q), on=date(2026, 11, 28), days=60, limit=20, offset=0),
+                runs,
+            )
+            print(f"  search: {label:<22} p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  target 200 ms  ratio {p95 / 200:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--national", type=int, default=100_000, help="synthetic sites to add (0 = none)")
@@ -231,6 +302,7 @@ def main() -> None:
         session.execute(text("ANALYZE"))
     _permits(engine, args.runs, f"Hải Phòng: {report.sites_created} sites")
     _api(engine, args.runs)
+    _press(engine, args.runs)
     if args.national:
         with Session(engine) as session, session.begin():
             t = time.perf_counter()

@@ -19,20 +19,21 @@ _RANK = f"""CASE {_STATUS} WHEN 'valid' THEN 0 WHEN 'expiring' THEN 1 WHEN 'susp
 _REQUIRED = " ".join(f"WHEN '{k.value}' THEN '{v.value}'" for k, v in REQUIRED_LICENCE.items())
 _BRANCHES = ", ".join(f"'{k.value}'" for k in BRANCH_KINDS)
 
-# The best licence of the kind an outlet must hold, per outlet; 'none' when it holds none,
-# 'not_required' for offices and correspondents of outlets based elsewhere.
-_BEST = f"""
-    SELECT o.id AS outlet_id,
-           CASE WHEN o.kind IN ({_BRANCHES}) THEN 'not_required' ELSE coalesce(b.status, 'none') END
-               AS licence_status,
-           b.id AS licence_id, b.number AS licence_number, b.valid_until AS licence_valid_until
-    FROM press_outlet o
+# The best licence of the kind an outlet ``o`` must hold, joined per outlet (only for the outlets
+# a query keeps); its status is 'none' when it holds none, 'not_required' for offices and
+# correspondents of outlets based elsewhere.
+_BEST_JOIN = f"""
     LEFT JOIN LATERAL (
         SELECT l.id, l.number, l.valid_until, {_STATUS} AS status
         FROM press_licence l
         WHERE l.outlet_id = o.id AND l.kind = (CASE o.kind {_REQUIRED} END)
         ORDER BY {_RANK}, l.valid_until DESC NULLS FIRST, l.id DESC LIMIT 1
     ) b ON true"""
+_LICENCE_STATUS = f"(CASE WHEN o.kind IN ({_BRANCHES}) THEN 'not_required' ELSE coalesce(b.status, 'none') END)"
+_BEST_COLUMNS = (
+    f"{_LICENCE_STATUS} AS licence_status, b.id AS licence_id, b.number AS licence_number, "
+    "b.valid_until AS licence_valid_until"
+)
 
 
 @dataclass(frozen=True)
@@ -53,9 +54,11 @@ def _where(f: PressFilter, params: dict[str, Any]) -> str:
             qlike="%" + folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%",
             qraw=f.q.strip().lower(),
         )
+        # Both arms of the inner OR use the trigram index (<% is word similarity ≥ 0.6, pg_trgm's
+        # default threshold); licence numbers use their own index.
         clauses.append(
-            "(o.search_text LIKE :qlike OR word_similarity(:qf, o.search_text) >= 0.6 "
-            "OR EXISTS (SELECT 1 FROM press_licence l2 WHERE l2.outlet_id = o.id AND lower(l2.number) = :qraw))"
+            "o.id IN (SELECT p.id FROM press_outlet p WHERE p.search_text LIKE :qlike OR :qf <% p.search_text "
+            "UNION SELECT l2.outlet_id FROM press_licence l2 WHERE lower(l2.number) = :qraw)"
         )
     if f.kinds:
         clauses.append("o.kind = ANY(:kinds)")
@@ -72,7 +75,7 @@ def _where(f: PressFilter, params: dict[str, Any]) -> str:
         )
         params.update(unit=f.admin_unit, unit_folded=CommuneIndex.key(f.admin_unit))
     if f.licence_statuses:
-        clauses.append("best.licence_status = ANY(:licence_statuses)")
+        clauses.append(f"{_LICENCE_STATUS} = ANY(:licence_statuses)")
         params["licence_statuses"] = f.licence_statuses
     return " AND ".join(clauses)
 
@@ -84,26 +87,28 @@ def find_outlets(
     params: dict[str, Any] = {"on": on, "days": days}
     where = _where(f, params)
     order = "word_similarity(:qf, o.search_text) DESC, o.name" if f.q else "o.name, o.code"
-    base = f"FROM press_outlet o JOIN ({_BEST}) best ON best.outlet_id = o.id WHERE {where}"
-    total = int(session.execute(text(f"SELECT count(*) {base}"), params).scalar_one())
-    rows = (
-        session.execute(
-            text(
-                f"SELECT o.id, best.licence_status, best.licence_id, best.licence_number, best.licence_valid_until "
-                f"{base} ORDER BY {order} LIMIT :limit OFFSET :offset"
-            ),
-            dict(params, limit=limit, offset=offset),
+    base = f"FROM press_outlet o {_BEST_JOIN} WHERE {where}"
+    # Counting needs the licences only when filtering by them.
+    counted = base if f.licence_statuses else f"FROM press_outlet o WHERE {where}"
+    total = int(session.execute(text(f"SELECT count(*) {counted}"), params).scalar_one())
+    if f.licence_statuses:
+        sql = f"SELECT o.id, {_BEST_COLUMNS} {base} ORDER BY {order} LIMIT :limit OFFSET :offset"
+    else:
+        # The page first, then the licences of its rows only.
+        sql = (
+            f"SELECT o.id, {_BEST_COLUMNS} FROM (SELECT o.id, row_number() OVER (ORDER BY {order}) AS n "
+            f"FROM press_outlet o WHERE {where} ORDER BY {order} LIMIT :limit OFFSET :offset) page "
+            f"JOIN press_outlet o ON o.id = page.id {_BEST_JOIN} ORDER BY page.n"
         )
-        .mappings()
-        .all()
-    )
+    rows = session.execute(text(sql), dict(params, limit=limit, offset=offset)).mappings().all()
     outlets = {o.id: o for o in session.scalars(select(PressOutlet).where(PressOutlet.id.in_([r["id"] for r in rows])))}
     return [(outlets[r["id"]], dict(r)) for r in rows], total
 
 
 def licence_of(session: Session, outlet_id: int, *, on: date, days: int) -> dict[str, Any]:
     row = session.execute(
-        text(f"SELECT * FROM ({_BEST}) best WHERE outlet_id = :id"), {"id": outlet_id, "on": on, "days": days}
+        text(f"SELECT {_BEST_COLUMNS} FROM press_outlet o {_BEST_JOIN} WHERE o.id = :id"),
+        {"id": outlet_id, "on": on, "days": days},
     )
     return dict(row.mappings().one())
 
@@ -205,10 +210,9 @@ def unlicensed(session: Session, *, on: date, days: int) -> list[dict[str, Any]]
     rows = session.execute(
         text(
             f"""
-            SELECT o.code AS outlet_code, o.name AS outlet_name, o.kind AS outlet_kind, best.licence_status,
-                   best.licence_number, best.licence_valid_until
-            FROM press_outlet o JOIN ({_BEST}) best ON best.outlet_id = o.id
-            WHERE o.status = 'active' AND best.licence_status NOT IN ('valid', 'expiring', 'not_required')
+            SELECT o.code AS outlet_code, o.name AS outlet_name, o.kind AS outlet_kind, {_BEST_COLUMNS}
+            FROM press_outlet o {_BEST_JOIN}
+            WHERE o.status = 'active' AND {_LICENCE_STATUS} NOT IN ('valid', 'expiring', 'not_required')
             ORDER BY o.name, o.code"""
         ),
         {"on": on, "days": days},
