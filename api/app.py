@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api import (
     audit,
     auth,
+    calendar,
     errors,
     imports,
     licences,
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None, session_factory: sessionmaker[S
         permits,
         licences,
         press,
+        calendar,
         permit_rules,
         zones,
         reference,

@@ -22,6 +22,7 @@ demo_app = typer.Typer(help="Dữ liệu mẫu Hải Phòng", no_args_is_help=Tr
 users_app = typer.Typer(help="Tài khoản và vai trò", no_args_is_help=True)
 permits_app = typer.Typer(help="Giấy phép: danh sách cho cán bộ cấp phép", no_args_is_help=True)
 zones_app = typer.Typer(help="Vùng quy hoạch hạ tầng viễn thông thụ động", no_args_is_help=True)
+calendar_app = typer.Typer(help="Lịch ngày làm việc", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
@@ -29,6 +30,7 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(users_app, name="users")
 app.add_typer(permits_app, name="permits")
 app.add_typer(zones_app, name="zones")
+app.add_typer(calendar_app, name="calendar")
 
 err = Console(stderr=True)
 
@@ -547,6 +549,39 @@ def zones_import(
         f"{report.features} vùng: mới {report.created}, cập nhật {report.updated}, không đổi {report.unchanged}"
         + (" (chạy thử, chưa ghi)" if dry_run else "")
     )
+
+
+# --- calendar ---------------------------------------------------------------------------------------
+
+
+@calendar_app.command("show")
+def calendar_show(year: Annotated[int, typer.Argument(help="Năm", min=1900, max=2100)]) -> None:
+    """Ngày nghỉ lễ, Tết, ngày làm việc bù của một năm và số ngày làm việc."""
+    from datetime import date
+
+    from registry.calendar import service
+    from registry.db import session_scope
+
+    try:
+        with session_scope() as session:
+            body = service.year(session, year)
+    except RegistryError as exc:
+        _fail(exc.detail, 2)
+    weekdays = ["", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"]
+    tet = date.fromisoformat(body["lunar_new_year"])
+    table = RichTable(title=f"Lịch năm {year}: {body['working_days']} ngày làm việc; Tết âm lịch {tet:%d/%m/%Y}")
+    for col in ("Ngày", "Thứ", "Loại", "Tên", "Lý do", "Nguồn"):
+        table.add_column(col)
+    for d in body["days"]:
+        table.add_row(
+            date.fromisoformat(d["date"]).strftime("%d/%m/%Y"),
+            weekdays[d["weekday"]],
+            "nghỉ" if d["kind"] == "off" else "làm bù",
+            d["name"],
+            d["reason"] or "",
+            d["source"],
+        )
+    Console(width=160).print(table)
 
 
 # --- demo and server -------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from registry.accounts.models import AuthToken, User
 from registry.admin_units.models import AdminUnit
 from registry.audit.models import AuditEvent
 from registry.base import Base
+from registry.calendar.models import CalendarDay
 from registry.documents.models import Document
 from registry.organisations.models import Organisation
 from registry.permits.models import FrequencyLicence, Permit, PermitRule
@@ -21,6 +22,7 @@ from registry.stations.models import Sector, Site, Station
 from registry.zones.models import PlanningZone, SpacingRule
 
 __all__ = [
+    "CalendarDay",
     "AnnualReport",
     "LicenceAmendment",
     "NotificationRule",

@@ -77,6 +77,9 @@ TABLE: dict[tuple[str, Action], Rule] = {
     ("zones", Action.update): Rule(LICENSING),
     ("zones", Action.delete): Rule(LICENSING),
     # The press registry: press managers keep it; the public reads the public fields of outlets.
+    # The working-day calendar is public; only an admin changes it.
+    ("calendar", Action.read): Rule(EVERYONE),
+    ("calendar", Action.update): Rule(ADMIN),
     ("press_outlets", Action.read): Rule(EVERYONE),
     ("press_outlets", Action.create): Rule(PRESS),
     ("press_outlets", Action.update): Rule(PRESS),
@@ -118,6 +121,7 @@ AUDIT_READERS: dict[str, frozenset[str]] = {
     "planning_zone": frozenset({Role.licensing_officer.value, _INSPECTOR, Role.viewer.value}),
     "spacing_rule": frozenset({Role.licensing_officer.value, _INSPECTOR, Role.viewer.value}),
     "user": frozenset(),
+    "calendar_day": STAFF,
     **{
         entity: frozenset({Role.press_manager.value, Role.viewer.value})
         for entity in (
