@@ -6,6 +6,7 @@ from registry.admin_units.models import AdminUnit
 from registry.audit.models import AuditEvent
 from registry.base import Base
 from registry.calendar.models import CalendarDay
+from registry.cases.models import DeadlineRule
 from registry.documents.models import Document
 from registry.organisations.models import Organisation
 from registry.permits.models import FrequencyLicence, Permit, PermitRule
@@ -22,6 +23,7 @@ from registry.stations.models import Sector, Site, Station
 from registry.zones.models import PlanningZone, SpacingRule
 
 __all__ = [
+    "DeadlineRule",
     "CalendarDay",
     "AnnualReport",
     "LicenceAmendment",

@@ -122,6 +122,7 @@ AUDIT_READERS: dict[str, frozenset[str]] = {
     "spacing_rule": frozenset({Role.licensing_officer.value, _INSPECTOR, Role.viewer.value}),
     "user": frozenset(),
     "calendar_day": STAFF,
+    "deadline_rule": STAFF,
     **{
         entity: frozenset({Role.press_manager.value, Role.viewer.value})
         for entity in (

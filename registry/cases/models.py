@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from sqlalchemy import Boolean, CheckConstraint, Date, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from registry.audit.models import Audited
+from registry.base import Base, Tracked
+
+
+class CaseKind(StrEnum):
+    complaint = "complaint"
+    second_complaint = "second_complaint"
+    denunciation = "denunciation"
+    petition = "petition"
+    planned_inspection = "planned_inspection"
+    adhoc_inspection = "adhoc_inspection"
+
+
+class Step(StrEnum):
+    acceptance = "acceptance"  # decide whether to accept (thụ lý)
+    initial_handling = "initial_handling"  # denunciations: classify and handle the information
+    transfer = "transfer"  # outside competence: transfer to the competent body
+    resolution = "resolution"  # resolve (giải quyết)
+    extension = "extension"  # one extension of the resolution
+
+
+class DeadlineRule(Audited, Tracked, Base):
+    """How long a step of a case may take, from which event, for which case, in force when.
+
+    Null flags match any case; a rule with ``complex`` true applies only to complex cases, with
+    false only to simple ones. Extensions count from the previous deadline; ``extension_no`` says
+    which extension (1, 2) a rule is for.
+    """
+
+    __tablename__ = "deadline_rule"
+    __audit_entity__ = "deadline_rule"
+    __table_args__ = (
+        CheckConstraint(f"case_kind IN ({', '.join(repr(k.value) for k in CaseKind)})", name="case_kind"),
+        CheckConstraint(f"step IN ({', '.join(repr(s.value) for s in Step)})", name="step"),
+        CheckConstraint("unit IN ('working_days', 'calendar_days')", name="unit"),
+        CheckConstraint("starts_from IN ('received', 'accepted', 'previous_deadline')", name="starts_from"),
+        CheckConstraint("duration > 0", name="duration"),
+        CheckConstraint("certainty IN ('firm', 'check')", name="certainty"),
+        CheckConstraint("effective_to IS NULL OR effective_to > effective_from", name="dates"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    case_kind: Mapped[str] = mapped_column(String(24))
+    step: Mapped[str] = mapped_column(String(20))
+    duration: Mapped[int] = mapped_column(Integer)
+    unit: Mapped[str] = mapped_column(String(16))
+    starts_from: Mapped[str] = mapped_column(String(20))
+    complex: Mapped[bool | None] = mapped_column(Boolean)
+    especially_complex: Mapped[bool | None] = mapped_column(Boolean)
+    remote: Mapped[bool | None] = mapped_column(Boolean)
+    extension_no: Mapped[int | None] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(Text)
+    legal_basis: Mapped[str] = mapped_column(Text)
+    certainty: Mapped[str] = mapped_column(String(8), default="check")
+    effective_from: Mapped[date] = mapped_column(Date)
+    effective_to: Mapped[date | None] = mapped_column(Date)
