@@ -7,6 +7,7 @@ from registry.audit.models import AuditEvent
 from registry.base import Base
 from registry.calendar.models import CalendarDay
 from registry.cases.models import DeadlineRule
+from registry.cases.records import Case, CaseLink, CaseParty, CaseTransition
 from registry.documents.models import Document
 from registry.organisations.models import Organisation
 from registry.permits.models import FrequencyLicence, Permit, PermitRule
@@ -23,6 +24,10 @@ from registry.stations.models import Sector, Site, Station
 from registry.zones.models import PlanningZone, SpacingRule
 
 __all__ = [
+    "Case",
+    "CaseLink",
+    "CaseParty",
+    "CaseTransition",
     "DeadlineRule",
     "CalendarDay",
     "AnnualReport",

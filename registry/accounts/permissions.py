@@ -77,6 +77,11 @@ TABLE: dict[tuple[str, Action], Rule] = {
     ("zones", Action.update): Rule(LICENSING),
     ("zones", Action.delete): Rule(LICENSING),
     # The press registry: press managers keep it; the public reads the public fields of outlets.
+    # Cases: every role reads them (a denouncer's identity only by the handler and admins, see
+    # registry/cases/views.py); inspectors keep them. Nothing about cases is public.
+    ("cases", Action.read): Rule(STAFF),
+    ("cases", Action.create): Rule(frozenset({Role.admin.value, _INSPECTOR})),
+    ("cases", Action.update): Rule(frozenset({Role.admin.value, _INSPECTOR})),
     # The working-day calendar is public; only an admin changes it.
     ("calendar", Action.read): Rule(EVERYONE),
     ("calendar", Action.update): Rule(ADMIN),
@@ -123,6 +128,7 @@ AUDIT_READERS: dict[str, frozenset[str]] = {
     "user": frozenset(),
     "calendar_day": STAFF,
     "deadline_rule": STAFF,
+    **{e: frozenset({_INSPECTOR, Role.viewer.value}) for e in ("case", "case_party", "case_link", "case_transition")},
     **{
         entity: frozenset({Role.press_manager.value, Role.viewer.value})
         for entity in (

@@ -63,3 +63,60 @@ class DeadlineRule(Audited, Tracked, Base):
     certainty: Mapped[str] = mapped_column(String(8), default="check")
     effective_from: Mapped[date] = mapped_column(Date)
     effective_to: Mapped[date | None] = mapped_column(Date)
+
+
+class Channel(StrEnum):
+    in_person = "in_person"
+    post = "post"
+    online = "online"
+    reception_session = "reception_session"
+    transferred = "transferred"
+
+
+class CaseState(StrEnum):
+    received = "received"
+    accepted = "accepted"
+    refused = "refused"
+    transferred = "transferred"
+    in_progress = "in_progress"
+    suspended = "suspended"
+    extended = "extended"
+    concluded = "concluded"
+    closed = "closed"
+
+
+STATE_NAMES = {
+    CaseState.received: "đã nhận",
+    CaseState.accepted: "đã thụ lý",
+    CaseState.refused: "không thụ lý",
+    CaseState.transferred: "đã chuyển",
+    CaseState.in_progress: "đang giải quyết",
+    CaseState.suspended: "tạm đình chỉ",
+    CaseState.extended: "đã gia hạn",
+    CaseState.concluded: "đã kết luận",
+    CaseState.closed: "đã đóng",
+}
+
+# The only moves a case may make; anything else is refused with the allowed ones named.
+TRANSITIONS: dict[CaseState, frozenset[CaseState]] = {
+    CaseState.received: frozenset({CaseState.accepted, CaseState.refused, CaseState.transferred}),
+    CaseState.accepted: frozenset({CaseState.in_progress}),
+    CaseState.in_progress: frozenset({CaseState.suspended, CaseState.extended, CaseState.concluded}),
+    CaseState.suspended: frozenset({CaseState.in_progress}),
+    CaseState.extended: frozenset({CaseState.extended, CaseState.suspended, CaseState.concluded}),
+    CaseState.concluded: frozenset({CaseState.closed}),
+    CaseState.refused: frozenset({CaseState.closed}),
+    CaseState.transferred: frozenset({CaseState.closed}),
+    CaseState.closed: frozenset(),
+}
+
+
+class PartyRole(StrEnum):
+    complainant = "complainant"
+    denouncer = "denouncer"
+    petitioner = "petitioner"
+    respondent = "respondent"  # the person or body complained about or denounced
+
+
+# Parties whose identity the law protects (Luật Tố cáo 2018): only the assigned handler and admins.
+CONFIDENTIAL_ROLES = frozenset({PartyRole.denouncer})

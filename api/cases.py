@@ -1,0 +1,175 @@
+"""HTTP face of cases: list and work lists, one case, create, change, move through the state
+machine, history, Excel export. A denouncer's identity reaches only the assigned handler and admins."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Response, status
+from sqlalchemy import select
+
+from api.access import require
+from api.audit import history
+from api.deps import VERSION_RESPONSES, IfMatch, PageDep, SessionDep
+from registry.accounts.models import User
+from registry.accounts.permissions import Grant
+from registry.calendar import service as calendar
+from registry.cases import service
+from registry.cases.models import CaseKind, CaseState
+from registry.cases.records import Case
+from registry.cases.schemas import CaseCreate, CasePatch, TransitionIn
+from registry.cases.views import EXPORT_COLUMNS, case_dict
+from registry.clock import today
+from registry.permits.reports import to_xlsx
+from registry.versions import etag, parse_if_match
+
+router = APIRouter(prefix="/api/cases", tags=["Thanh tra, khiếu nại, tố cáo"])
+CaseCode = Annotated[str, Path(max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+Read = Annotated[Grant, Depends(require("cases", "read"))]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _handlers(session: Any, cases: list[Case]) -> dict[int, str]:
+    ids = {c.handler_id for c in cases if c.handler_id is not None}
+    if not ids:
+        return {}
+    return dict(session.execute(select(User.id, User.username).where(User.id.in_(ids))).all())
+
+
+def _render(session: Any, cases: list[Case], grant: Grant) -> list[dict[str, Any]]:
+    cal = calendar.load(session)
+    day = today()
+    names = _handlers(session, cases)
+    return [
+        case_dict(c, grant.principal, service.deadlines(session, cal, c, today=day), names.get(c.handler_id or -1))
+        for c in cases
+    ]
+
+
+def _select(
+    session: Any,
+    kind: list[CaseKind] | None,
+    state: list[CaseState] | None,
+    handler: str | None,
+) -> list[Case]:
+    stmt = select(Case).order_by(Case.received_on.desc(), Case.id.desc())
+    if kind:
+        stmt = stmt.where(Case.kind.in_([k.value for k in kind]))
+    if state:
+        stmt = stmt.where(Case.state.in_([s.value for s in state]))
+    if handler:
+        stmt = stmt.join(User, User.id == Case.handler_id).where(User.username == handler.lower())
+    return list(session.scalars(stmt))
+
+
+@router.get("", summary="Hồ sơ vụ việc với hạn xử lý; lọc loại, trạng thái, người xử lý, quá hạn, sắp đến hạn")
+def list_cases(
+    session: SessionDep,
+    grant: Read,
+    pg: PageDep,
+    kind: Annotated[list[CaseKind] | None, Query()] = None,
+    state: Annotated[list[CaseState] | None, Query()] = None,
+    handler: Annotated[str | None, Query(max_length=64)] = None,
+    deadline: Annotated[
+        Literal["overdue", "due_soon"] | None, Query(description="Quá hạn, hoặc đến hạn trong due_within ngày làm việc")
+    ] = None,
+    due_within: Annotated[int, Query(ge=0, le=365, description="Số ngày làm việc")] = 5,
+) -> dict[str, Any]:
+    items = _render(session, _select(session, kind, state, handler), grant)
+    if deadline == "overdue":
+        items = [c for c in items if c["deadlines"]["status"] == "overdue"]
+    elif deadline == "due_soon":
+        items = [
+            c for c in items
+            if c["deadlines"]["status"] == "within_deadline" and c["deadlines"]["working_days_left"] <= due_within
+        ]  # fmt: skip
+    return {
+        "total": len(items),
+        "limit": pg.limit,
+        "offset": pg.offset,
+        "items": items[pg.offset : pg.offset + pg.limit],
+    }
+
+
+@router.get(".xlsx", summary="Xuất hồ sơ vụ việc ra Excel (không có thông tin bảo mật)", response_class=Response)
+def export(
+    session: SessionDep,
+    grant: Read,
+    kind: Annotated[list[CaseKind] | None, Query()] = None,
+    state: Annotated[list[CaseState] | None, Query()] = None,
+) -> Response:
+    rows = []
+    for c in _render(session, _select(session, kind, state, None), grant):
+        rows.append({**c, "current_due": c["deadlines"]["current_due"], "deadline_status": c["deadlines"]["status"]})
+    day = today()
+    return Response(
+        to_xlsx(rows, EXPORT_COLUMNS, title="Hồ sơ vụ việc", on=day),
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="ho-so-vu-viec-{day:%Y%m%d}.xlsx"'},
+    )
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, summary="Tiếp nhận vụ việc")
+def create_case(
+    data: CaseCreate,
+    session: SessionDep,
+    response: Response,
+    grant: Annotated[Grant, Depends(require("cases", "create"))],
+) -> dict[str, Any]:
+    case = service.create_case(session, data, actor=grant.principal.actor)
+    response.headers["Location"] = f"/api/cases/{case.code}"
+    response.headers["ETag"] = etag(case)
+    return _render(session, [case], grant)[0]
+
+
+@router.get("/{code}", summary="Một hồ sơ vụ việc (ETag = phiên bản)")
+def get_case(code: CaseCode, session: SessionDep, response: Response, grant: Read) -> dict[str, Any]:
+    case = service.get_case(session, code)
+    response.headers["ETag"] = etag(case)
+    return _render(session, [case], grant)[0]
+
+
+@router.patch(
+    "/{code}",
+    summary="Sửa hồ sơ: người xử lý, cờ phức tạp/vùng xa, kết quả … (cần If-Match)",
+    responses=VERSION_RESPONSES,
+)
+def update_case(
+    code: CaseCode,
+    data: CasePatch,
+    session: SessionDep,
+    response: Response,
+    grant: Annotated[Grant, Depends(require("cases", "update"))],
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
+    case = service.update_case(session, code, data, expected_version=parse_if_match(if_match))
+    response.headers["ETag"] = etag(case)
+    return _render(session, [case], grant)[0]
+
+
+@router.post(
+    "/{code}/transitions",
+    summary="Chuyển trạng thái (thụ lý, giải quyết, tạm đình chỉ, gia hạn, kết luận, đóng …) có lý do (cần If-Match)",
+    responses=VERSION_RESPONSES,
+)
+def move(
+    code: CaseCode,
+    data: TransitionIn,
+    session: SessionDep,
+    response: Response,
+    grant: Annotated[Grant, Depends(require("cases", "update"))],
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
+    case = service.transition(
+        session, code, data, actor=grant.principal.actor, today=today(), expected_version=parse_if_match(if_match)
+    )
+    response.headers["ETag"] = etag(case)
+    return _render(session, [case], grant)[0]
+
+
+@router.get("/{code}/history", summary="Lịch sử thay đổi của hồ sơ (không chứa danh tính người tố cáo)")
+def case_history(
+    code: CaseCode, session: SessionDep, pg: PageDep, grant: Annotated[Grant, Depends(require("audit", "read"))]
+) -> dict[str, Any]:
+    case = service.get_case(session, code)
+    return history(session, grant, "case", case.id, limit=pg.limit, offset=pg.offset)

@@ -1,0 +1,105 @@
+"""Case records: the case, its parties, its links to registry records and its state transitions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from geoalchemy2 import Geometry, WKBElement
+from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, Text, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from registry.audit.models import Audited
+from registry.base import Base, Tracked
+from registry.cases.models import CaseKind, CaseState, Channel, PartyRole
+
+
+def _in(column: str, values: list[str]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Case(Audited, Tracked, Base):
+    __tablename__ = "case_file"
+    __audit_entity__ = "case"
+    __table_args__ = (
+        CheckConstraint(_in("kind", [k.value for k in CaseKind]), name="kind"),
+        CheckConstraint(_in("channel", [c.value for c in Channel]), name="channel"),
+        CheckConstraint(_in("state", [s.value for s in CaseState]), name="state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    received_on: Mapped[date] = mapped_column(Date)
+    channel: Mapped[str] = mapped_column(String(20))
+    subject: Mapped[str] = mapped_column(Text)
+    content: Mapped[str | None] = mapped_column(Text)
+    geom: Mapped[WKBElement | None] = mapped_column(Geometry("POINT", srid=4326, spatial_index=False))
+    complex: Mapped[bool] = mapped_column(Boolean, default=False)
+    especially_complex: Mapped[bool] = mapped_column(Boolean, default=False)
+    remote: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[str] = mapped_column(String(16), default=CaseState.received.value)
+    handler_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
+    unit: Mapped[str | None] = mapped_column(Text)
+    accepted_on: Mapped[date | None] = mapped_column(Date)
+    concluded_on: Mapped[date | None] = mapped_column(Date)
+    extensions: Mapped[int] = mapped_column(Integer, default=0)
+    outcome: Mapped[str | None] = mapped_column(Text)
+
+    parties: Mapped[list[CaseParty]] = relationship(back_populates="case", order_by="CaseParty.id", lazy="selectin")
+    transitions: Mapped[list[CaseTransition]] = relationship(order_by="CaseTransition.id", lazy="selectin")
+    links: Mapped[list[CaseLink]] = relationship(order_by="CaseLink.id", lazy="selectin")
+
+
+class CaseParty(Audited, Base):
+    """Who complained, denounced, petitioned, or is complained about. A denouncer's identity is kept
+    out of the audit trail altogether (only the role is recorded) and shown only to the handler."""
+
+    __tablename__ = "case_party"
+    __audit_entity__ = "case_party"
+    __audit_parents__ = {"case_id": "case"}
+    __audit_exclude__ = frozenset({"name", "id_number", "address", "phone", "email"})
+    __table_args__ = (CheckConstraint(_in("role", [r.value for r in PartyRole]), name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(Text)
+    id_number: Mapped[str | None] = mapped_column(String(20))
+    address: Mapped[str | None] = mapped_column(Text)
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(254))
+
+    case: Mapped[Case] = relationship(back_populates="parties")
+
+
+class CaseLink(Audited, Base):
+    """A registry record the case is about: a site, station, press outlet or organisation."""
+
+    __tablename__ = "case_link"
+    __audit_entity__ = "case_link"
+    __audit_parents__ = {"case_id": "case"}
+    __table_args__ = (
+        CheckConstraint(_in("entity", ["site", "station", "press_outlet", "organisation"]), name="entity"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
+    entity: Mapped[str] = mapped_column(String(16))
+    entity_code: Mapped[str] = mapped_column(String(60))
+
+
+class CaseTransition(Audited, Base):
+    """One move of the state machine: who, when, from what to what, and why."""
+
+    __tablename__ = "case_transition"
+    __audit_entity__ = "case_transition"
+    __audit_parents__ = {"case_id": "case"}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
+    from_state: Mapped[str | None] = mapped_column(String(16))
+    to_state: Mapped[str] = mapped_column(String(16))
+    on_day: Mapped[date] = mapped_column(Date)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    actor: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,236 @@
+"""Cases: create, change, move through the state machine, and their deadlines on the calendar."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from registry.accounts.models import Role, User
+from registry.calendar.days import WorkCalendar
+from registry.cases.deadlines import Deadline, Flags, Suspension, compute, resolution_deadlines, rule_for
+from registry.cases.models import TRANSITIONS, CaseKind, CaseState
+from registry.cases.records import Case, CaseLink, CaseParty, CaseTransition
+from registry.cases.schemas import CaseCreate, CasePatch, LinkIn, TransitionIn
+from registry.errors import FieldError, InvalidTransition, NotFound, ValidationFailed
+from registry.stations.service import point, position_from_input
+from registry.versions import check_version
+
+PREFIX = {
+    CaseKind.complaint: "KN",
+    CaseKind.second_complaint: "KN2",
+    CaseKind.denunciation: "TC",
+    CaseKind.petition: "PA",
+    CaseKind.planned_inspection: "TT",
+    CaseKind.adhoc_inspection: "TTDX",
+}
+OPEN_STATES = frozenset(
+    {CaseState.received, CaseState.accepted, CaseState.in_progress, CaseState.suspended, CaseState.extended}
+)
+HANDLER_ROLES = frozenset({Role.admin.value, Role.inspector.value})
+
+
+def get_case(session: Session, code: str, *, for_update: bool = False) -> Case:
+    stmt = select(Case).where(Case.code == code)
+    case = session.scalar(stmt.with_for_update(of=Case) if for_update else stmt)
+    if case is None:
+        raise NotFound(f"Không có hồ sơ vụ việc {code}")
+    return case
+
+
+def _handler(session: Session, username: str | None) -> int | None:
+    if username is None:
+        return None
+    user = session.scalar(select(User).where(User.username == username.lower()))
+    if user is None or not user.active or not (set(user.roles) & HANDLER_ROLES):
+        raise ValidationFailed(
+            "Người xử lý không hợp lệ",
+            [FieldError(f"{username} không phải thanh tra viên đang hoạt động", field="handler", value=username)],
+        )
+    return user.id
+
+
+_LINK_CHECKS = {
+    "site": "SELECT 1 FROM site WHERE code = :code",
+    "station": "SELECT 1 FROM station WHERE CAST(id AS text) = :code",
+    "press_outlet": "SELECT 1 FROM press_outlet WHERE code = :code",
+    "organisation": "SELECT 1 FROM organisation WHERE code = :code",
+}
+
+
+def _links(session: Session, links: list[LinkIn]) -> list[CaseLink]:
+    out = []
+    for i, link in enumerate(links):
+        if session.execute(text(_LINK_CHECKS[link.entity]), {"code": link.code}).first() is None:
+            raise ValidationFailed(
+                "Bản ghi liên quan không tồn tại",
+                [FieldError(f"Không có {link.entity} {link.code}", field=f"links.{i}.code")],
+            )
+        out.append(CaseLink(entity=link.entity, entity_code=link.code))
+    return out
+
+
+def next_code(session: Session, kind: CaseKind, received_on: date) -> str:
+    session.execute(text("SELECT pg_advisory_xact_lock(hashtext('case_code'))"))
+    prefix = f"{PREFIX[kind]}-{received_on.year}-"
+    count = session.scalar(select(func.count()).select_from(Case).where(Case.code.startswith(prefix))) or 0
+    return f"{prefix}{count + 1:04d}"
+
+
+def create_case(session: Session, data: CaseCreate, *, actor: str) -> Case:
+    case = Case(
+        code=next_code(session, data.kind, data.received_on),
+        kind=data.kind.value,
+        received_on=data.received_on,
+        channel=data.channel.value,
+        subject=data.subject,
+        content=data.content,
+        complex=bool(data.complex),
+        especially_complex=bool(data.especially_complex),
+        remote=bool(data.remote),
+        state=CaseState.received.value,
+        handler_id=_handler(session, data.handler),
+        unit=data.unit,
+        extensions=0,
+    )
+    if data.position is not None:
+        pos = position_from_input(data.position)
+        case.geom = point(pos.lon, pos.lat)
+    case.parties = [CaseParty(**p.model_dump(mode="json")) for p in data.parties]
+    case.links = _links(session, data.links)
+    case.transitions = [
+        CaseTransition(
+            from_state=None, to_state=CaseState.received.value, on_day=data.received_on, actor=actor, reason="Tiếp nhận"
+        )
+    ]
+    session.add(case)
+    session.flush()
+    return case
+
+
+def update_case(session: Session, code: str, data: CasePatch, *, expected_version: int | None) -> Case:
+    case = get_case(session, code, for_update=True)
+    check_version(case, expected_version, what=f"Hồ sơ {code}")
+    fields = data.model_dump(exclude_unset=True)
+    for key in ("subject", "content", "unit", "outcome"):
+        if key in fields:
+            setattr(case, key, fields[key])
+    for key in ("complex", "especially_complex", "remote"):
+        if fields.get(key) is not None:
+            setattr(case, key, fields[key])
+    if "handler" in fields:
+        case.handler_id = _handler(session, fields["handler"])
+    if "position" in fields:
+        if data.position is None:
+            case.geom = None
+        else:
+            pos = position_from_input(data.position)
+            case.geom = point(pos.lon, pos.lat)
+    if session.is_modified(case, include_collections=False):
+        case.version += 1
+    session.flush()
+    return case
+
+
+def transition(
+    session: Session, code: str, data: TransitionIn, *, actor: str, today: date, expected_version: int | None
+) -> Case:
+    """Move the case, if the state machine allows it, recording who, when and why."""
+    case = get_case(session, code, for_update=True)
+    check_version(case, expected_version, what=f"Hồ sơ {code}")
+    current, target = CaseState(case.state), data.to
+    allowed = TRANSITIONS[current]
+    if target not in allowed:
+        names = ", ".join(sorted(s.value for s in allowed)) or "không có (hồ sơ đã đóng)"
+        raise InvalidTransition(
+            f"Không thể chuyển hồ sơ {code} từ «{current.value}» sang «{target.value}»; được phép: {names}",
+            current_state=current.value,
+            allowed=sorted(s.value for s in allowed),
+        )
+    on = data.on or today
+    last = case.transitions[-1].on_day if case.transitions else case.received_on
+    if on < last:
+        raise ValidationFailed(
+            "Ngày không hợp lệ", [FieldError(f"Không được trước bước trước ({last:%d/%m/%Y})", field="on")]
+        )
+    if target == CaseState.accepted:
+        case.accepted_on = on
+    elif target == CaseState.extended:
+        try:
+            rule_for(session, case_kind=case.kind, step="extension", on=case.accepted_on or on, flags=_flags(case),
+                     extension_no=case.extensions + 1)  # fmt: skip
+        except ValidationFailed as exc:
+            raise InvalidTransition(
+                f"Hồ sơ {code} không được gia hạn lần {case.extensions + 1} (không có quy tắc cho loại vụ việc này)"
+            ) from exc
+        case.extensions += 1
+    elif target == CaseState.concluded:
+        case.concluded_on = on
+    case.state = target.value
+    case.transitions.append(
+        CaseTransition(from_state=current.value, to_state=target.value, on_day=on, actor=actor, reason=data.reason)
+    )
+    case.version += 1
+    session.flush()
+    return case
+
+
+def _flags(case: Case) -> Flags:
+    return Flags(complex=case.complex, especially_complex=case.especially_complex, remote=case.remote)
+
+
+def suspensions(case: Case) -> list[Suspension]:
+    out: list[Suspension] = []
+    start: date | None = None
+    for t in case.transitions:
+        if t.to_state == CaseState.suspended.value:
+            start = t.on_day
+        elif start is not None and t.from_state == CaseState.suspended.value:
+            out.append(Suspension(start, t.on_day))
+            start = None
+    if start is not None:
+        out.append(Suspension(start, None))
+    return out
+
+
+def deadlines(session: Session, cal: WorkCalendar, case: Case, *, today: date) -> dict[str, Any]:
+    """The case's deadlines from the rules in force on their starting events, with suspensions."""
+    flags = _flags(case)
+    steps: list[Deadline] = []
+    first_step = "initial_handling" if case.kind == CaseKind.denunciation else "acceptance"
+    try:
+        rule = rule_for(session, case_kind=case.kind, step=first_step, on=case.received_on, flags=flags)
+        steps.append(compute(cal, rule, case.received_on))
+    except ValidationFailed:
+        pass
+    if case.accepted_on is not None:
+        with contextlib.suppress(ValidationFailed):  # inspections have no resolution rule
+            steps += resolution_deadlines(
+                session, cal, case_kind=case.kind, accepted_on=case.accepted_on, flags=flags,
+                extensions=case.extensions, suspensions=suspensions(case),
+            )  # fmt: skip
+    current = None
+    state = CaseState(case.state)
+    if state in OPEN_STATES and steps:
+        current = steps[-1] if case.accepted_on is not None else steps[0]
+    status = None
+    if current is not None:
+        if state == CaseState.suspended:
+            status = "suspended"
+        elif today > current.due:
+            status = "overdue"
+        else:
+            status = "within_deadline"
+    return {
+        "steps": [
+            {"rule": d.rule, "step": d.step, "start": d.start.isoformat(), "due": d.due.isoformat(),
+             "duration": d.duration, "unit": d.unit, "legal_basis": d.legal_basis}
+            for d in steps
+        ],
+        "current_due": current.due.isoformat() if current else None,
+        "working_days_left": cal.count_working_days(today, current.due) if current else None,
+        "status": status,
+    }  # fmt: skip

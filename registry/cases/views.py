@@ -1,0 +1,79 @@
+"""Cases as the API shows them: a denouncer's identity only to the handler assigned and admins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from geoalchemy2.shape import to_shape
+
+from registry.accounts.models import Role
+from registry.accounts.permissions import Principal
+from registry.cases.models import CONFIDENTIAL_ROLES, STATE_NAMES, CaseState, PartyRole
+from registry.cases.records import Case
+
+
+def may_see_identity(principal: Principal, case: Case) -> bool:
+    return Role.admin.value in principal.roles or (
+        principal.user_id is not None and principal.user_id == case.handler_id
+    )
+
+
+def _party(party: Any, visible: bool) -> dict[str, Any]:
+    if PartyRole(party.role) in CONFIDENTIAL_ROLES and not visible:
+        return {"role": party.role, "confidential": True}
+    return {
+        "role": party.role,
+        "name": party.name,
+        "id_number": party.id_number,
+        "address": party.address,
+        "phone": party.phone,
+        "email": party.email,
+        "confidential": PartyRole(party.role) in CONFIDENTIAL_ROLES,
+    }
+
+
+def case_dict(case: Case, principal: Principal, deadlines: dict[str, Any], handler: str | None) -> dict[str, Any]:
+    visible = may_see_identity(principal, case)
+    point = to_shape(case.geom) if case.geom is not None else None
+    return {
+        "code": case.code,
+        "kind": case.kind,
+        "received_on": case.received_on.isoformat(),
+        "channel": case.channel,
+        "subject": case.subject,
+        "content": case.content,
+        "location": None if point is None else {"lon": round(point.x, 7), "lat": round(point.y, 7)},
+        "complex": case.complex,
+        "especially_complex": case.especially_complex,
+        "remote": case.remote,
+        "state": case.state,
+        "state_name": STATE_NAMES[CaseState(case.state)],
+        "handler": handler,
+        "unit": case.unit,
+        "accepted_on": case.accepted_on.isoformat() if case.accepted_on else None,
+        "concluded_on": case.concluded_on.isoformat() if case.concluded_on else None,
+        "extensions": case.extensions,
+        "outcome": case.outcome,
+        "parties": [_party(p, visible) for p in case.parties],
+        "links": [{"entity": link.entity, "code": link.entity_code} for link in case.links],
+        "transitions": [
+            {"from": t.from_state, "to": t.to_state, "on": t.on_day.isoformat(), "actor": t.actor, "reason": t.reason}
+            for t in case.transitions
+        ],
+        "deadlines": deadlines,
+        "version": case.version,
+    }
+
+
+EXPORT_COLUMNS = [
+    ("Mã hồ sơ", "code"),
+    ("Loại", "kind"),
+    ("Ngày nhận", "received_on"),
+    ("Kênh", "channel"),
+    ("Nội dung tóm tắt", "subject"),
+    ("Trạng thái", "state_name"),
+    ("Người xử lý", "handler"),
+    ("Đơn vị", "unit"),
+    ("Hạn hiện tại", "current_due"),
+    ("Tình trạng hạn", "deadline_status"),
+]
