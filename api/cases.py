@@ -3,14 +3,15 @@ machine, history, Excel export. A denouncer's identity reaches only the assigned
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Response, status
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Response, UploadFile, status
 from sqlalchemy import select
 
 from api.access import require
 from api.audit import history
-from api.deps import VERSION_RESPONSES, IfMatch, PageDep, SessionDep
+from api.deps import VERSION_RESPONSES, IfMatch, PageDep, SessionDep, SettingsDep
 from registry.accounts.models import User
 from registry.accounts.permissions import Grant
 from registry.calendar import service as calendar
@@ -20,6 +21,7 @@ from registry.cases.records import Case
 from registry.cases.schemas import CaseCreate, CasePatch, TransitionIn
 from registry.cases.views import EXPORT_COLUMNS, case_dict
 from registry.clock import today
+from registry.errors import FieldError, ValidationFailed
 from registry.permits.reports import to_xlsx
 from registry.versions import etag, parse_if_match
 
@@ -173,3 +175,90 @@ def case_history(
 ) -> dict[str, Any]:
     case = service.get_case(session, code)
     return history(session, grant, "case", case.id, limit=pg.limit, offset=pg.offset)
+
+
+@router.get(
+    "/reports/counts",
+    summary="Số vụ việc nhận trong kỳ theo loại và trạng thái; theo người xử lý, đơn vị: đang mở, quá hạn",
+)
+def counts(
+    session: SessionDep,
+    _: Read,
+    since: Annotated[date, Query(alias="from", description="Từ ngày")],
+    until: Annotated[date, Query(alias="to", description="Đến ngày")],
+) -> dict[str, Any]:
+    if until < since:
+        raise ValidationFailed("Kỳ không hợp lệ", [FieldError("to phải sau from", field="to")])
+    return service.counts(session, since=since, until=until, cal=calendar.load(session), today=today())
+
+
+def _attachment_dict(code: str, a: Any) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "description": a.description,
+        "confidential": a.confidential,
+        "added_at": a.added_at.isoformat() if a.added_at else None,
+        "href": f"/api/cases/{code}/attachments/{a.id}",
+    }
+
+
+@router.post(
+    "/{code}/attachments",
+    status_code=status.HTTP_201_CREATED,
+    summary="Đính kèm tài liệu, ảnh (PDF, JPEG, PNG; lưu SHA-256). Của vụ tố cáo: mặc định bảo mật",
+)
+def add_attachment(
+    code: CaseCode,
+    session: SessionDep,
+    settings: SettingsDep,
+    file: Annotated[UploadFile, File(description="PDF, JPEG hoặc PNG")],
+    _: Annotated[Grant, Depends(require("cases", "update"))],
+    description: Annotated[str | None, Form(max_length=500)] = None,
+    confidential: Annotated[bool | None, Form(description="Bỏ trống: bảo mật nếu là vụ tố cáo")] = None,
+) -> dict[str, Any]:
+    data = file.file.read(settings.max_upload_bytes + 1)
+    a = service.attach(
+        session,
+        code,
+        data,
+        file.filename or "",
+        description=description,
+        confidential=confidential,
+        max_bytes=settings.max_upload_bytes,
+    )
+    return _attachment_dict(code, a)
+
+
+@router.get("/{code}/attachments", summary="Tài liệu đính kèm (tài liệu bảo mật chỉ người xử lý và quản trị thấy)")
+def list_attachments(code: CaseCode, session: SessionDep, grant: Read) -> list[dict[str, Any]]:
+    from registry.cases.records import CaseAttachment
+    from registry.cases.views import may_see_identity
+
+    case = service.get_case(session, code)
+    visible = may_see_identity(grant.principal, case)
+    rows = session.scalars(select(CaseAttachment).where(CaseAttachment.case_id == case.id).order_by(CaseAttachment.id))
+    return [_attachment_dict(code, a) for a in rows if visible or not a.confidential]
+
+
+@router.get("/{code}/attachments/{attachment_id}", summary="Tải tài liệu đính kèm", response_class=Response)
+def get_attachment(
+    code: CaseCode, attachment_id: Annotated[int, Path(ge=1, le=2**31 - 1)], session: SessionDep, grant: Read
+) -> Response:
+    from registry.cases.records import CaseAttachment
+    from registry.cases.views import may_see_identity
+    from registry.documents.models import Document
+    from registry.errors import NotFound, PermissionDenied
+
+    case = service.get_case(session, code)
+    a = session.scalar(
+        select(CaseAttachment).where(CaseAttachment.id == attachment_id, CaseAttachment.case_id == case.id)
+    )
+    if a is None:
+        raise NotFound(f"Hồ sơ {code} không có tài liệu số {attachment_id}")
+    if a.confidential and not may_see_identity(grant.principal, case):
+        raise PermissionDenied("Tài liệu bảo mật: chỉ người được giao xử lý và quản trị được xem")
+    doc = session.get(Document, a.document_id)
+    assert doc is not None
+    return Response(
+        doc.content, media_type=doc.media_type, headers={"ETag": f'"{doc.sha256}"', "X-Content-SHA256": doc.sha256}
+    )

@@ -7,7 +7,7 @@ from registry.audit.models import AuditEvent
 from registry.base import Base
 from registry.calendar.models import CalendarDay
 from registry.cases.models import DeadlineRule
-from registry.cases.records import Case, CaseLink, CaseParty, CaseTransition
+from registry.cases.records import Case, CaseAttachment, CaseLink, CaseParty, CaseTransition, ReceptionSession
 from registry.documents.models import Document
 from registry.organisations.models import Organisation
 from registry.permits.models import FrequencyLicence, Permit, PermitRule
@@ -25,6 +25,8 @@ from registry.zones.models import PlanningZone, SpacingRule
 
 __all__ = [
     "Case",
+    "CaseAttachment",
+    "ReceptionSession",
     "CaseLink",
     "CaseParty",
     "CaseTransition",

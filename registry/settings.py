@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     colocation_radius_m: float = Field(default=500.0, gt=0, description="Sites this close are co-location candidates")
     max_colocation_candidates: int = Field(default=20, ge=1)
 
+    reception_day_of_month: int = Field(
+        default=15, ge=1, le=28, description="Citizen reception: this day of each month, or the next working day"
+    )
+
     environment: Literal["development", "production"] = Field(
         default="production",
         validation_alias=AliasChoices("TTTT_ENV", "TTTT_ENVIRONMENT"),

@@ -128,7 +128,10 @@ AUDIT_READERS: dict[str, frozenset[str]] = {
     "user": frozenset(),
     "calendar_day": STAFF,
     "deadline_rule": STAFF,
-    **{e: frozenset({_INSPECTOR, Role.viewer.value}) for e in ("case", "case_party", "case_link", "case_transition")},
+    **{
+        e: frozenset({_INSPECTOR, Role.viewer.value})
+        for e in ("case", "case_party", "case_link", "case_transition", "case_attachment", "reception_session")
+    },
     **{
         entity: frozenset({Role.press_manager.value, Role.viewer.value})
         for entity in (

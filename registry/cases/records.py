@@ -44,6 +44,7 @@ class Case(Audited, Tracked, Base):
     concluded_on: Mapped[date | None] = mapped_column(Date)
     extensions: Mapped[int] = mapped_column(Integer, default=0)
     outcome: Mapped[str | None] = mapped_column(Text)
+    reception_session_id: Mapped[int | None] = mapped_column(ForeignKey("reception_session.id"), index=True)
 
     parties: Mapped[list[CaseParty]] = relationship(back_populates="case", order_by="CaseParty.id", lazy="selectin")
     transitions: Mapped[list[CaseTransition]] = relationship(order_by="CaseTransition.id", lazy="selectin")
@@ -103,3 +104,32 @@ class CaseTransition(Audited, Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     actor: Mapped[str] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text)
+
+
+class ReceptionSession(Audited, Tracked, Base):
+    """A citizen reception session (buổi tiếp công dân) held by the head of the department."""
+
+    __tablename__ = "reception_session"
+    __audit_entity__ = "reception_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    held_on: Mapped[date] = mapped_column(Date, index=True)
+    host: Mapped[str] = mapped_column(Text)
+    place: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+
+
+class CaseAttachment(Audited, Base):
+    """A document or photo of a case, stored once by checksum. Attachments of a denunciation are
+    confidential by default (a letter names its writer): only the handler and admins see them."""
+
+    __tablename__ = "case_attachment"
+    __audit_entity__ = "case_attachment"
+    __audit_parents__ = {"case_id": "case"}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id"))
+    description: Mapped[str | None] = mapped_column(Text)
+    confidential: Mapped[bool] = mapped_column(Boolean, default=False)
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -56,3 +56,11 @@ class TransitionIn(Strict):
     to: CaseState
     reason: str = Field(min_length=1, max_length=2000)
     on: date | None = Field(None, description="Ngày của bước (mặc định hôm nay)")
+
+
+class ReceptionSessionCreate(Strict):
+    held_on: date
+    host: str = Field(min_length=1, max_length=300, description="Người chủ trì (Giám đốc Sở …)")
+    place: str | None = Field(None, max_length=300)
+    notes: str | None = Field(None, max_length=4000)
+    cases: list[CaseCreate] = Field(default_factory=list, max_length=100, description="Vụ việc tiếp nhận tại buổi tiếp")

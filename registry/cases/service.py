@@ -234,3 +234,43 @@ def deadlines(session: Session, cal: WorkCalendar, case: Case, *, today: date) -
         "working_days_left": cal.count_working_days(today, current.due) if current else None,
         "status": status,
     }  # fmt: skip
+
+
+def attach(session: Session, code: str, data: bytes, filename: str, *, description: str | None,
+           confidential: bool | None, max_bytes: int) -> Any:  # fmt: skip
+    """Store a document or photo with the case; a denunciation's are confidential unless said otherwise."""
+    from registry.cases.records import CaseAttachment
+    from registry.documents.store import store
+
+    case = get_case(session, code)
+    doc = store(session, data, filename, max_bytes=max_bytes)
+    secret = confidential if confidential is not None else case.kind == CaseKind.denunciation
+    attachment = CaseAttachment(case_id=case.id, document_id=doc.id, description=description, confidential=secret)
+    session.add(attachment)
+    session.flush()
+    return attachment
+
+
+def counts(session: Session, *, since: date, until: date, cal: WorkCalendar, today: date) -> dict[str, Any]:
+    """Cases received in [since, until]: by kind and state, and per handler and unit, open and overdue."""
+    cases = list(session.scalars(select(Case).where(Case.received_on.between(since, until))))
+    by_kind: dict[str, dict[str, int]] = {}
+    per_handler: dict[str, dict[str, int]] = {}
+    names = dict(session.execute(select(User.id, User.username)).all())
+    for case in cases:
+        by_kind.setdefault(case.kind, {}).setdefault(case.state, 0)
+        by_kind[case.kind][case.state] += 1
+        key = f"{names.get(case.handler_id, '(chưa giao)')} · {case.unit or '(chưa có đơn vị)'}"
+        row = per_handler.setdefault(key, {"total": 0, "open": 0, "overdue": 0})
+        row["total"] += 1
+        if CaseState(case.state) in OPEN_STATES:
+            row["open"] += 1
+            if deadlines(session, cal, case, today=today)["status"] == "overdue":
+                row["overdue"] += 1
+    return {
+        "from": since.isoformat(),
+        "to": until.isoformat(),
+        "total": len(cases),
+        "by_kind_and_state": by_kind,
+        "per_handler_and_unit": per_handler,
+    }

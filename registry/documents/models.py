@@ -16,7 +16,8 @@ class Document(Audited, Base):
 
     __tablename__ = "document"
     __audit_entity__ = "document"
-    __audit_exclude__ = frozenset({"content"})
+    # The bytes, and the name (a letter's file name may name its writer), stay out of the trail.
+    __audit_exclude__ = frozenset({"content", "filename"})
     __table_args__ = (
         CheckConstraint("media_type IN ('application/pdf', 'image/jpeg', 'image/png')", name="media_type"),
         CheckConstraint("sha256 ~ '^[0-9a-f]{64}$'", name="sha256"),
