@@ -6,6 +6,7 @@ from registry.admin_units.models import AdminUnit
 from registry.audit.models import AuditEvent
 from registry.base import Base
 from registry.calendar.models import CalendarDay
+from registry.cases.enforcement import Finding, Inspection, RemedialMeasure, Sanction
 from registry.cases.models import DeadlineRule
 from registry.cases.records import Case, CaseAttachment, CaseLink, CaseParty, CaseTransition, ReceptionSession
 from registry.documents.models import Document
@@ -24,6 +25,10 @@ from registry.stations.models import Sector, Site, Station
 from registry.zones.models import PlanningZone, SpacingRule
 
 __all__ = [
+    "Finding",
+    "Inspection",
+    "RemedialMeasure",
+    "Sanction",
     "Case",
     "CaseAttachment",
     "ReceptionSession",

@@ -130,7 +130,18 @@ AUDIT_READERS: dict[str, frozenset[str]] = {
     "deadline_rule": STAFF,
     **{
         e: frozenset({_INSPECTOR, Role.viewer.value})
-        for e in ("case", "case_party", "case_link", "case_transition", "case_attachment", "reception_session")
+        for e in (
+            "case",
+            "case_party",
+            "case_link",
+            "case_transition",
+            "case_attachment",
+            "reception_session",
+            "inspection",
+            "inspection_finding",
+            "sanction",
+            "remedial_measure",
+        )
     },
     **{
         entity: frozenset({Role.press_manager.value, Role.viewer.value})

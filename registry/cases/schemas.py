@@ -64,3 +64,72 @@ class ReceptionSessionCreate(Strict):
     place: str | None = Field(None, max_length=300)
     notes: str | None = Field(None, max_length=4000)
     cases: list[CaseCreate] = Field(default_factory=list, max_length=100, description="Vụ việc tiếp nhận tại buổi tiếp")
+
+
+class FindingIn(Strict):
+    finding: str = Field(min_length=1, max_length=4000)
+    recommendation: str | None = Field(None, max_length=4000)
+    deadline: date | None = None
+    done_on: date | None = None
+
+
+class InspectionCreate(Strict):
+    case_code: Annotated[str, Field(max_length=40)] | None = Field(
+        None, description="Hồ sơ thanh tra (kế hoạch/đột xuất)"
+    )
+    decision_number: Annotated[str, Field(min_length=1, max_length=60)]
+    decision_date: date
+    issuer: str = Field(min_length=1, max_length=300)
+    subject: str = Field(min_length=1, max_length=500)
+    scope: str | None = Field(None, max_length=4000)
+    team: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(default_factory=list, max_length=30)
+    announced_on: date | None = None
+    direct_end_on: date | None = None
+    findings: list[FindingIn] = Field(default_factory=list, max_length=200)
+
+
+class InspectionConclude(Strict):
+    conclusion_number: Annotated[str, Field(min_length=1, max_length=60)]
+    concluded_on: date
+    conclusion: str = Field(min_length=1, max_length=50_000)
+    published: bool = False
+    findings: list[FindingIn] | None = Field(None, max_length=200)
+
+
+class MeasureIn(Strict):
+    measure: str = Field(min_length=1, max_length=2000)
+    deadline: date
+    done_on: date | None = None
+
+
+class SanctionCreate(Strict):
+    number: Annotated[str, Field(min_length=1, max_length=60)]
+    decided_on: date
+    issuer: str = Field(min_length=1, max_length=300)
+    minutes_number: str | None = Field(None, max_length=60)
+    violator_kind: Literal["person", "organisation"]
+    violator_name: str = Field(min_length=1, max_length=300)
+    tax_code: str | None = Field(None, pattern=r"^[0-9]{10}(-[0-9]{3})?$")
+    point: str | None = Field(None, max_length=10, pattern=r"^[a-zđ]{1,2}$")
+    clause: str = Field(max_length=10, pattern=r"^[0-9]{1,3}$")
+    article: str = Field(max_length=10, pattern=r"^[0-9]{1,4}[a-z]?$")
+    decree: str = Field(
+        min_length=3, max_length=300, description="Ví dụ: Nghị định 174/2013/NĐ-CP (sửa đổi bởi 14/2022/NĐ-CP)"
+    )
+    violation: str = Field(min_length=1, max_length=4000)
+    bracket_min_vnd: int = Field(ge=0, le=10**12, description="Mức phạt tối thiểu với cá nhân")
+    bracket_max_vnd: int = Field(ge=0, le=10**12, description="Mức phạt tối đa với cá nhân (tổ chức gấp đôi)")
+    fine_vnd: int = Field(ge=0, le=2 * 10**12)
+    additional_penalties: str | None = Field(None, max_length=4000)
+    delivered_on: date | None = None
+    inspection_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    case_code: str | None = Field(None, max_length=40)
+    linked: LinkIn | None = None
+    measures: list[MeasureIn] = Field(default_factory=list, max_length=50)
+
+
+class SanctionPatch(Strict):
+    status: Literal["issued", "delivered", "paid", "enforced", "complained", "annulled"] | None = None
+    delivered_on: date | None = None
+    paid_on: date | None = None
+    measures: list[MeasureIn] | None = Field(None, max_length=50)

@@ -1,0 +1,131 @@
+"""HTTP face of inspections (with findings and conclusions) and sanction decisions (with remedial
+measures and payment), and the list of sanctions unpaid past their deadline."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Response, status
+from sqlalchemy import select
+
+from api.access import require
+from api.deps import VERSION_RESPONSES, IfMatch, SessionDep
+from registry.cases import enforcement_service as service
+from registry.cases.enforcement import Inspection, Sanction
+from registry.cases.schemas import InspectionConclude, InspectionCreate, SanctionCreate, SanctionPatch
+from registry.clock import today
+from registry.permits.reports import to_xlsx
+from registry.versions import etag, parse_if_match
+
+router = APIRouter(tags=["Thanh tra, khiếu nại, tố cáo"])
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+READ = [Depends(require("cases", "read"))]
+CREATE = [Depends(require("cases", "create"))]
+UPDATE = [Depends(require("cases", "update"))]
+
+
+@router.get("/api/inspections", summary="Các cuộc thanh tra", dependencies=READ)
+def list_inspections(session: SessionDep) -> list[dict[str, Any]]:
+    rows = session.scalars(select(Inspection).order_by(Inspection.decision_date.desc(), Inspection.id.desc()))
+    return [service.inspection_dict(r) for r in rows]
+
+
+@router.post(
+    "/api/inspections", status_code=status.HTTP_201_CREATED, summary="Quyết định thanh tra", dependencies=CREATE
+)
+def create_inspection(data: InspectionCreate, session: SessionDep, response: Response) -> dict[str, Any]:
+    record = service.create_inspection(session, data)
+    response.headers["ETag"] = etag(record)
+    response.headers["Location"] = f"/api/inspections/{record.id}"
+    return service.inspection_dict(record)
+
+
+@router.get("/api/inspections/{inspection_id}", summary="Một cuộc thanh tra", dependencies=READ)
+def get_inspection(inspection_id: Id, session: SessionDep, response: Response) -> dict[str, Any]:
+    record = service.get_inspection(session, inspection_id)
+    response.headers["ETag"] = etag(record)
+    return service.inspection_dict(record)
+
+
+@router.post(
+    "/api/inspections/{inspection_id}/conclusion",
+    summary="Kết luận thanh tra, kiến nghị có thời hạn (cần If-Match)",
+    responses=VERSION_RESPONSES,
+    dependencies=UPDATE,
+)
+def conclude(
+    inspection_id: Id, data: InspectionConclude, session: SessionDep, response: Response, if_match: IfMatch = None
+) -> dict[str, Any]:
+    record = service.conclude_inspection(session, inspection_id, data, expected_version=parse_if_match(if_match))
+    response.headers["ETag"] = etag(record)
+    return service.inspection_dict(record)
+
+
+@router.get("/api/sanctions", summary="Quyết định xử phạt", dependencies=READ)
+def list_sanctions(session: SessionDep) -> list[dict[str, Any]]:
+    day = today()
+    rows = session.scalars(select(Sanction).order_by(Sanction.decided_on.desc(), Sanction.id.desc()))
+    return [service.sanction_dict(r, on=day) for r in rows]
+
+
+@router.get(
+    "/api/sanctions/unpaid",
+    summary="Quyết định xử phạt chưa nộp quá hạn (10 ngày từ khi giao), kèm tiền chậm nộp",
+    dependencies=READ,
+)
+def unpaid(
+    session: SessionDep,
+    on: Annotated[date | None, Query(description="Ngày xét")] = None,
+    format: Annotated[Literal["json", "xlsx"], Query()] = "json",  # noqa: A002
+) -> Any:
+    day = on or today()
+    rows = [service.sanction_dict(s, on=day) for s in service.unpaid_past_deadline(session, on=day)]
+    if format == "xlsx":
+        columns = [
+            ("Số quyết định", "number"),
+            ("Đối tượng", "violator_name"),
+            ("Vi phạm", "citation"),
+            ("Tiền phạt", "fine_vnd"),
+            ("Hạn nộp", "payment_due"),
+            ("Tiền chậm nộp", "late_fee_vnd"),
+        ]
+        return Response(to_xlsx(rows, columns, title="Chưa nộp phạt", on=day), media_type=XLSX)
+    return {"on": day.isoformat(), "count": len(rows), "items": rows}
+
+
+@router.post(
+    "/api/sanctions",
+    status_code=status.HTTP_201_CREATED,
+    summary="Quyết định xử phạt vi phạm hành chính",
+    dependencies=CREATE,
+)
+def create_sanction(data: SanctionCreate, session: SessionDep, response: Response) -> dict[str, Any]:
+    record = service.create_sanction(session, data)
+    response.headers["ETag"] = etag(record)
+    response.headers["Location"] = f"/api/sanctions/{record.id}"
+    return service.sanction_dict(record, on=today())
+
+
+@router.get("/api/sanctions/{sanction_id}", summary="Một quyết định xử phạt", dependencies=READ)
+def get_sanction(
+    sanction_id: Id, session: SessionDep, response: Response, on: Annotated[date | None, Query()] = None
+) -> dict[str, Any]:
+    record = service.get_sanction(session, sanction_id)
+    response.headers["ETag"] = etag(record)
+    return service.sanction_dict(record, on=on or today())
+
+
+@router.patch(
+    "/api/sanctions/{sanction_id}",
+    summary="Giao quyết định, ghi nộp phạt, trạng thái, biện pháp khắc phục (cần If-Match)",
+    responses=VERSION_RESPONSES,
+    dependencies=UPDATE,
+)
+def update_sanction(
+    sanction_id: Id, data: SanctionPatch, session: SessionDep, response: Response, if_match: IfMatch = None
+) -> dict[str, Any]:
+    record = service.update_sanction(session, sanction_id, data, expected_version=parse_if_match(if_match))
+    response.headers["ETag"] = etag(record)
+    return service.sanction_dict(record, on=today())
