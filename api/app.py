@@ -96,6 +96,7 @@ def create_app(settings: Settings | None = None, session_factory: sessionmaker[S
     ):
         app.include_router(module.router)
     app.include_router(zones.spacing_router)
+    app.include_router(cases.deadline_rules_router)
 
     @app.get(
         "/health",

@@ -262,3 +262,35 @@ def get_attachment(
     return Response(
         doc.content, media_type=doc.media_type, headers={"ETag": f'"{doc.sha256}"', "X-Content-SHA256": doc.sha256}
     )
+
+
+deadline_rules_router = APIRouter(prefix="/api/deadline-rules", tags=["Thanh tra, khiếu nại, tố cáo"])
+
+
+@deadline_rules_router.get(
+    "",
+    summary="Quy tắc thời hạn giải quyết (đang hoặc từng có hiệu lực)",
+    dependencies=[Depends(require("cases", "read"))],
+)
+def deadline_rules(
+    session: SessionDep, on: Annotated[date | None, Query(description="Chỉ quy tắc có hiệu lực ngày này")] = None
+) -> list[dict[str, Any]]:
+    from registry.cases.models import DeadlineRule
+
+    stmt = select(DeadlineRule).order_by(
+        DeadlineRule.case_kind, DeadlineRule.step, DeadlineRule.effective_from, DeadlineRule.code
+    )
+    if on is not None:
+        stmt = stmt.where(
+            DeadlineRule.effective_from <= on, (DeadlineRule.effective_to.is_(None)) | (DeadlineRule.effective_to > on)
+        )
+    return [
+        {
+            "code": r.code, "case_kind": r.case_kind, "step": r.step, "duration": r.duration, "unit": r.unit,
+            "starts_from": r.starts_from, "complex": r.complex, "especially_complex": r.especially_complex,
+            "remote": r.remote, "extension_no": r.extension_no, "description": r.description,
+            "legal_basis": r.legal_basis, "certainty": r.certainty, "effective_from": r.effective_from.isoformat(),
+            "effective_to": r.effective_to.isoformat() if r.effective_to else None,
+        }
+        for r in session.scalars(stmt)
+    ]  # fmt: skip

@@ -77,7 +77,12 @@ def _outlet(session: Any, outlet: Any, grant: Grant, settings: Any) -> dict[str,
         if fields is not None
         else queries.licence_of(session, outlet.id, on=today(), days=settings.permit_expiring_days)
     )
-    return outlet_dict(outlet, licence, fields=fields, succession=service.succession(session, outlet))
+    body = outlet_dict(outlet, licence, fields=fields, succession=service.succession(session, outlet))
+    if fields is None:  # staff: the cases about this outlet
+        from registry.cases.service import cases_about
+
+        body["cases"] = cases_about(session, "press_outlet", outlet.code)
+    return body
 
 
 @router.get("/outlets", summary="Tìm và lọc cơ quan báo chí (kèm tình trạng giấy phép cho cán bộ)")

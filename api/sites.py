@@ -88,7 +88,12 @@ def nearest(
 def get_site(code: str, session: SessionDep, response: Response, grant: Read) -> dict[str, Any]:
     site = service.get_site(session, code=code)
     response.headers["ETag"] = etag(site)
-    return _feature(session, site, grant)
+    feature = _feature(session, site, grant)
+    if visible_fields(grant.principal, "site") is None:  # staff: the cases about this site
+        from registry.cases.service import cases_about
+
+        feature["properties"]["cases"] = cases_about(session, "site", site.code)
+    return feature
 
 
 @router.get(

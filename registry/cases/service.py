@@ -274,3 +274,16 @@ def counts(session: Session, *, since: date, until: date, cal: WorkCalendar, tod
         "by_kind_and_state": by_kind,
         "per_handler_and_unit": per_handler,
     }
+
+
+def cases_about(session: Session, entity: str, code: str) -> list[dict[str, Any]]:
+    """Cases linked to a registry record (for its page): code, kind, state, subject — never parties."""
+    rows = session.execute(
+        select(Case.code, Case.kind, Case.state, Case.subject, Case.received_on)
+        .join(CaseLink, CaseLink.case_id == Case.id)
+        .where(CaseLink.entity == entity, CaseLink.entity_code == code)
+        .order_by(Case.received_on.desc())
+    ).all()
+    return [
+        {"code": r[0], "kind": r[1], "state": r[2], "subject": r[3], "received_on": r[4].isoformat()} for r in rows
+    ]

@@ -178,3 +178,14 @@ def test_overdue_and_who_may_write(people: dict[str, TestClient], db: Session) -
     assert problem(people["handler"].post("/api/cases", json=bad_link), 422)["errors"][0]["field"] == "links.0.code"
     bad_handler = dict(complaint, handler="cb.cp")  # a licensing officer cannot handle cases
     assert problem(people["handler"].post("/api/cases", json=bad_handler), 422)["errors"][0]["field"] == "handler"
+
+
+def test_cases_show_on_the_record_they_are_about(people: dict[str, TestClient], anon: TestClient, db: Session) -> None:
+    make_site(db, code="CASE-REC", lon=106.68, lat=20.86)
+    body = denunciation(links=[{"entity": "site", "code": "CASE-REC"}])
+    code = people["handler"].post("/api/cases", json=body).json()["code"]
+    on_site = people["licensing"].get("/api/sites/CASE-REC").json()["properties"]["cases"]
+    assert [c["code"] for c in on_site] == [code] and not leaks(json.dumps(on_site, ensure_ascii=False))
+    assert "cases" not in anon.get("/api/sites/CASE-REC").json()["properties"]
+    rules = people["viewer"].get("/api/deadline-rules", params={"on": "2026-07-01"}).json()
+    assert "KN-THULY-2026" in {r["code"] for r in rules} and "KN-THULY" not in {r["code"] for r in rules}
