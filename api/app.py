@@ -27,6 +27,7 @@ from api import (
     reference,
     sites,
     stations,
+    tiles,
     users,
     zones,
 )
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None, session_factory: sessionmaker[S
         cases,
         reception,
         enforcement,
+        tiles,
         permit_rules,
         zones,
         reference,

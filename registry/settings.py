@@ -56,6 +56,9 @@ class Settings(BaseSettings):
         default=15, ge=1, le=28, description="Citizen reception: this day of each month, or the next working day"
     )
 
+    tile_max_features: int = Field(default=2000, ge=16, le=50_000, description="No vector tile carries more")
+    tile_cluster_below_zoom: int = Field(default=13, ge=0, le=22, description="Below this zoom points are clustered")
+
     environment: Literal["development", "production"] = Field(
         default="production",
         validation_alias=AliasChoices("TTTT_ENV", "TTTT_ENVIRONMENT"),

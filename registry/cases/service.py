@@ -284,6 +284,4 @@ def cases_about(session: Session, entity: str, code: str) -> list[dict[str, Any]
         .where(CaseLink.entity == entity, CaseLink.entity_code == code)
         .order_by(Case.received_on.desc())
     ).all()
-    return [
-        {"code": r[0], "kind": r[1], "state": r[2], "subject": r[3], "received_on": r[4].isoformat()} for r in rows
-    ]
+    return [{"code": r[0], "kind": r[1], "state": r[2], "subject": r[3], "received_on": r[4].isoformat()} for r in rows]

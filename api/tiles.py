@@ -1,0 +1,59 @@
+"""Vector tiles for the maps: /tiles/{layer}/{z}/{x}/{y}.pbf with the lists' filters, ETag and caching.
+
+The ETag joins the tile's address and filters with the newest audit event id: every change to the
+registry writes one, so an unchanged tile is answered 304 without being built again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Path, Request, Response
+from sqlalchemy import text
+
+from api.access import require
+from api.deps import FilterDep, SessionDep, SettingsDep
+from registry.errors import FieldError, ValidationFailed
+from registry.stations.tiles import site_tile
+
+router = APIRouter(tags=["Bản đồ"])
+MVT = "application/vnd.mapbox-vector-tile"
+
+
+@router.get(
+    "/tiles/{layer}/{z}/{x}/{y}.pbf",
+    summary="Ô bản đồ vector (MVT) của vị trí cột; gom cụm có đếm ở mức thu phóng thấp; cùng bộ lọc",
+    response_class=Response,
+    responses={200: {"content": {MVT: {}}}, 304: {"description": "Không đổi (If-None-Match)"}},
+    dependencies=[Depends(require("tiles", "read"))],
+)
+def tile(
+    layer: Literal["sites"],
+    z: Annotated[int, Path(ge=0, le=22)],
+    x: Annotated[int, Path(ge=0)],
+    y: Annotated[int, Path(ge=0)],
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    filters: FilterDep,
+) -> Response:
+    if x >= 2**z or y >= 2**z:
+        raise ValidationFailed("Ô không tồn tại", [FieldError(f"x và y phải nhỏ hơn {2**z} ở mức {z}", field="x")])
+    version = session.execute(text("SELECT coalesce(max(id), 0) FROM audit_event")).scalar_one()
+    key = f"{layer}/{z}/{x}/{y}?{request.url.query}#{version}#{settings.tile_max_features}"
+    tag = '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+    headers = {"ETag": tag, "Cache-Control": "public, max-age=60, must-revalidate"}
+    if tag in (request.headers.get("if-none-match") or ""):
+        return Response(status_code=304, headers=headers)
+    body, kind, count = site_tile(
+        session,
+        filters,
+        z=z,
+        x=x,
+        y=y,
+        max_features=settings.tile_max_features,
+        cluster_below_zoom=settings.tile_cluster_below_zoom,
+    )
+    headers.update({"X-Tile-Kind": kind, "X-Tile-Sites": str(count)})
+    return Response(body, media_type=MVT, headers=headers)
