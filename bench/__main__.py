@@ -264,6 +264,40 @@ def _press(engine: object, runs: int, outlets: int = 20_000) -> None:
             print(f"  search: {label:<22} p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  target 200 ms  ratio {p95 / 200:.2f}")
 
 
+def _tiles(engine: object, runs: int, label: str) -> None:
+    """Vector tiles around random points of Hải Phòng's core at three zooms (clusters far out)."""
+    import math
+
+    from registry.stations.tiles import site_tile
+
+    rng = random.Random(5)
+
+    def xy(lon: float, lat: float, z: int) -> tuple[int, int]:
+        n = 2**z
+        return int((lon + 180) / 360 * n), int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+
+    print(f"\n[{label}: vector tiles]")
+    with Session(engine) as session:  # type: ignore[call-overload]
+        for z in (5, 10, 15):
+            points = [(rng.uniform(106.60, 106.75), rng.uniform(20.80, 20.90)) for _ in range(runs)]
+            it = iter(points)
+            sizes: list[int] = []
+
+            def one(z: int = z) -> object:
+                x, y = xy(*next(it), z)
+                body, _, _ = site_tile(
+                    session, StationFilter(), z=z, x=x, y=y, max_features=2000, cluster_below_zoom=13
+                )
+                sizes.append(len(body))
+                return body
+
+            p50, p95 = _timed(one, runs)
+            print(
+                f"  tile z={z:<2}                   p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  target 200 ms  "
+                f"ratio {p95 / 200:.2f}  (max {max(sizes) / 1024:.0f} KiB)"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--national", type=int, default=100_000, help="synthetic sites to add (0 = none)")
@@ -303,6 +337,7 @@ def main() -> None:
     with Session(engine) as session:
         session.execute(text("ANALYZE"))
     _permits(engine, args.runs, f"Hải Phòng: {report.sites_created} sites")
+    _tiles(engine, args.runs, f"Hải Phòng: {report.sites_created} sites")
     _api(engine, args.runs)
     _press(engine, args.runs)
     if args.national:
@@ -313,6 +348,7 @@ def main() -> None:
         with Session(engine) as session:
             _queries(session, f"national: +{args.national:,} sites", args.runs)
         _permits(engine, args.runs, f"national: +{args.national:,} sites")
+        _tiles(engine, args.runs, f"national: +{args.national:,} sites")
     engine.dispose()
 
 
