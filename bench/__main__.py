@@ -15,6 +15,7 @@ import statistics
 import time
 import tracemalloc
 from collections.abc import Callable
+from typing import Any
 
 import psycopg
 from sqlalchemy import create_engine, text
@@ -283,7 +284,7 @@ def _tiles(engine: object, runs: int, label: str) -> None:
             it = iter(points)
             sizes: list[int] = []
 
-            def one(z: int = z) -> object:
+            def one(z: int = z, it: Any = it, sizes: list[int] = sizes) -> object:
                 x, y = xy(*next(it), z)
                 body, _, _ = site_tile(
                     session, StationFilter(), z=z, x=x, y=y, max_features=2000, cluster_below_zoom=13
