@@ -14,7 +14,14 @@ $(STAMP): pyproject.toml constraints.txt scripts/system-deps.sh
 	$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# Leaflet and its plugins from the npm registry, served by the app (pages load nothing from the internet).
+NODE_STAMP := maps/node_modules/.installed-stamp
+$(NODE_STAMP): maps/package.json maps/package-lock.json scripts/system-deps.sh
+	PYTHON=$(PYTHON) scripts/system-deps.sh
+	cd maps && npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+install: $(STAMP) $(NODE_STAMP)
 
 db: install
 	$(BIN)/tttt db up
@@ -40,4 +47,4 @@ lint: install
 
 clean:
 	-$(BIN)/tttt db down
-	rm -rf $(VENV) .data /tmp/tttt-*
+	rm -rf $(VENV) .data /tmp/tttt-* maps/node_modules

@@ -19,6 +19,7 @@ from api import (
     errors,
     imports,
     licences,
+    maps,
     permit_check,
     permit_rules,
     permits,
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None, session_factory: sessionmaker[S
         reception,
         enforcement,
         tiles,
+        maps,
         permit_rules,
         zones,
         reference,
@@ -98,6 +100,7 @@ def create_app(settings: Settings | None = None, session_factory: sessionmaker[S
     ):
         app.include_router(module.router)
     app.include_router(zones.spacing_router)
+    maps.mount_assets(app)
     app.include_router(cases.deadline_rules_router)
 
     @app.get(

@@ -1,1 +1,3 @@
-"""Folium map pages (issue #7). Nothing here yet: the station registry's API comes first."""
+"""Folium map pages served by the app, with Leaflet and its plugins served locally (maps/node_modules,
+installed by `make` from the npm registry): a page loads nothing from the internet except the
+base-map tiles, which are a setting (blank when unset)."""

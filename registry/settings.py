@@ -56,6 +56,10 @@ class Settings(BaseSettings):
         default=15, ge=1, le=28, description="Citizen reception: this day of each month, or the next working day"
     )
 
+    map_tiles_url: str | None = Field(
+        default="https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        description="Base-map tiles of the map pages; empty: a blank base (intranets, tests)",
+    )
     tile_max_features: int = Field(default=2000, ge=16, le=50_000, description="No vector tile carries more")
     tile_cluster_below_zoom: int = Field(default=13, ge=0, le=22, description="Below this zoom points are clustered")
 

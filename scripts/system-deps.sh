@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project needs when they are missing: PostgreSQL with PostGIS
-# (only for the private cluster, i.e. when DATABASE_URL is unset) and Python's venv module.
+# (only for the private cluster, i.e. when DATABASE_URL is unset), Python's venv module, and Node.js with
+# npm (the maps' Leaflet assets come from the npm registry at set-up).
 set -euo pipefail
 
 need=()
@@ -8,6 +9,9 @@ want_postgis=""
 if [ -z "${DATABASE_URL:-}" ] && ! ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1; then
   need+=(postgresql)
   want_postgis=1
+fi
+if ! command -v npm >/dev/null 2>&1; then
+  need+=(nodejs npm)
 fi
 py=${PYTHON:-python3}
 if ! "$py" -c 'import ensurepip, venv' >/dev/null 2>&1; then

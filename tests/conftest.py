@@ -81,7 +81,8 @@ TEST_PASSWORD = "mật-khẩu-thử-nghiệm-1"
 
 @pytest.fixture
 def settings() -> Settings:
-    return Settings(environment="production", secret_key=TEST_SECRET)
+    # No base-map tiles: tests never reach the internet.
+    return Settings(environment="production", secret_key=TEST_SECRET, map_tiles_url=None)
 
 
 @pytest.fixture(scope="session")

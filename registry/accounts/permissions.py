@@ -103,6 +103,7 @@ TABLE: dict[tuple[str, Action], Rule] = {
     ("reference", Action.read): Rule(EVERYONE),
     # Map tiles carry only public fields of sites.
     ("tiles", Action.read): Rule(EVERYONE),
+    ("maps", Action.read): Rule(EVERYONE),
     ("system", Action.read): Rule(EVERYONE),
     # The audit trail: admins, and the roles that own the entity (AUDIT_READERS).
     ("audit", Action.read): Rule(STAFF),

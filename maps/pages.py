@@ -1,0 +1,153 @@
+"""The map pages: Folium figures with local assets, a vector-grid layer of sites from /tiles, the
+filters of the page in its URL, Vietnamese by default (English with ?lang=en)."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+import folium
+from branca.element import Element, JavascriptLink, MacroElement
+from jinja2 import Template
+
+from maps.assets import LOCATE_CSS, LOCATE_JS, VECTORGRID_JS, LocalMap
+
+CENTRE = (20.86, 106.68)  # Hải Phòng
+
+TEXT = {
+    "vi": {
+        "stations": "Bản đồ trạm gốc",
+        "home": "Bản đồ",
+        "sites": "Vị trí cột ăng ten",
+        "cluster": "vị trí",
+        "record": "Xem hồ sơ",
+        "check": "Kiểm tra giấy phép",
+        "operators": "Doanh nghiệp",
+        "pole": "Loại cột",
+        "height": "Chiều cao",
+        "status": "Trạng thái",
+        "locate": "Vị trí của tôi",
+        "legend": "Chú giải",
+        "one": "một vị trí",
+        "many": "nhiều vị trí (số trong vòng tròn)",
+    },
+    "en": {
+        "stations": "Base station map",
+        "home": "Maps",
+        "sites": "Antenna sites",
+        "cluster": "sites",
+        "record": "Open record",
+        "check": "Permit check",
+        "operators": "Operators",
+        "pole": "Pole class",
+        "height": "Height",
+        "status": "Status",
+        "locate": "Locate me",
+        "legend": "Legend",
+        "one": "one site",
+        "many": "several sites (count in the circle)",
+    },
+}
+
+FILTERS = ("operator", "technology", "pole_class", "status", "admin_unit", "q")
+
+
+class SiteTiles(MacroElement):
+    """The sites as a vector-grid layer from /tiles/sites; clusters drawn with their count."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var t = {{ this.text_json }};
+            var layer = L.vectorGrid.protobuf({{ this.url_json }}, {
+                rendererFactory: L.canvas.tile,
+                interactive: true,
+                maxNativeZoom: 18,
+                getFeatureId: function (f) { return f.properties.code || null; },
+                vectorTileLayerStyles: {
+                    sites: function (p) {
+                        if (p.cluster) {
+                            var r = Math.min(22, 6 + Math.log(p.point_count) * 3);
+                            return {radius: r, fill: true, fillColor: "#1f6feb", fillOpacity: 0.55,
+                                    color: "#0b3d91", weight: 1};
+                        }
+                        var colour = p.status === "operating" ? "#2da44e"
+                            : (p.status === "dismantled" ? "#8c959f" : "#d4a72c");
+                        return {radius: 5, fill: true, fillColor: colour, fillOpacity: 0.9,
+                                color: "#1f2328", weight: 1};
+                    }
+                }
+            }).addTo({{ this._parent.get_name() }});
+            layer.on("click", function (e) {
+                var p = e.layer.properties || {};
+                var html;
+                if (p.cluster || p.point_count) {
+                    html = "<b>" + p.point_count + " " + t.cluster + "</b>";
+                } else {
+                    var code = encodeURIComponent(p.code);
+                    html = "<b>" + p.code + "</b><br>" + t.operators + ": " + (p.operators || "—") +
+                        "<br>" + t.pole + ": " + (p.pole_class || "—") + ", " + t.height + ": " +
+                        (p.pole_height_m || "—") + " m<br>" + t.status + ": " + p.status +
+                        '<br><a href="/api/sites/' + code + '">' + t.record + "</a>" +
+                        ' · <a href="/api/sites/' + code + '/permit-check">' + t.check + "</a>";
+                }
+                L.popup().setLatLng(e.latlng).setContent(html).openOn({{ this._parent.get_name() }});
+            });
+            window.siteLayer = layer;
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, url: str, text: dict[str, str]) -> None:
+        super().__init__()
+        self._name = "SiteTiles"
+        self.url_json = json.dumps(url)
+        self.text_json = json.dumps(text, ensure_ascii=False)
+
+
+def _base(lang: str, tiles_url: str | None) -> LocalMap:
+    m = LocalMap(location=CENTRE, zoom_start=12, tiles=None, control_scale=True, prefer_canvas=True)
+    if tiles_url:
+        folium.TileLayer(tiles=tiles_url, attr="© OpenStreetMap", name="OSM").add_to(m)
+    m.get_root().header.add_child(Element(f'<link rel="stylesheet" href="{LOCATE_CSS}"/>'))
+    m.get_root().header.add_child(Element(f"<title>{TEXT[lang]['stations']}</title>"))
+    return m
+
+
+def stations_page(*, lang: str, filters: dict[str, str], tiles_url: str | None) -> str:
+    text = TEXT[lang]
+    m = _base(lang, tiles_url)
+    query = urlencode({k: v for k, v in filters.items() if v})
+    url = "/tiles/sites/{z}/{x}/{y}.pbf" + (f"?{query}" if query else "")
+    m.get_root().header.add_child(JavascriptLink(VECTORGRID_JS))
+    m.get_root().header.add_child(JavascriptLink(LOCATE_JS))
+    m.add_child(SiteTiles(url, text))
+    locate = Template(
+        """{% macro script(this, kwargs) %}
+        L.control.locate({strings: {title: {{ this.title }}}}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}"""
+    )
+    control = MacroElement()
+    control._template = locate
+    control.title = json.dumps(text["locate"], ensure_ascii=False)
+    m.add_child(control)
+    legend = (
+        f'<div id="legend" style="position:fixed;bottom:24px;left:12px;z-index:1000;background:#fff;padding:6px 10px;'
+        f'border:1px solid #999;font:13px sans-serif"><b>{text["legend"]}</b><br>'
+        f'<span style="color:#2da44e">●</span> {text["one"]}<br>'
+        f'<span style="color:#1f6feb">●</span> {text["many"]}</div>'
+    )
+    m.get_root().html.add_child(Element(legend))
+    return str(m.get_root().render())
+
+
+def home_page(lang: str) -> str:
+    text = TEXT[lang]
+    return (
+        f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{text["home"]}</title></head>'
+        f'<body style="font:16px sans-serif;margin:2em"><h1>{text["home"]}</h1><ul>'
+        f'<li><a href="/maps/stations?lang={lang}">{text["stations"]}</a></li>'
+        "</ul></body></html>"
+    )
