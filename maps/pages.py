@@ -4,10 +4,12 @@ filters of the page in its URL, Vietnamese by default (English with ?lang=en).""
 from __future__ import annotations
 
 import json
+from typing import Any
 from urllib.parse import urlencode
 
 import folium
-from branca.element import Element, JavascriptLink, MacroElement
+from branca.element import Element, MacroElement
+from folium.elements import JSCSSMixin
 from jinja2 import Template
 
 from maps.assets import LOCATE_CSS, LOCATE_JS, VECTORGRID_JS, LocalMap
@@ -30,6 +32,12 @@ TEXT = {
         "legend": "Chú giải",
         "one": "một vị trí",
         "many": "nhiều vị trí (số trong vòng tròn)",
+        "statuses": {
+            "planned": "quy hoạch",
+            "under_construction": "đang xây dựng",
+            "operating": "đang hoạt động",
+            "dismantled": "đã tháo dỡ",
+        },
     },
     "en": {
         "stations": "Base station map",
@@ -46,22 +54,36 @@ TEXT = {
         "legend": "Legend",
         "one": "one site",
         "many": "several sites (count in the circle)",
+        "statuses": {
+            "planned": "planned",
+            "under_construction": "under construction",
+            "operating": "operating",
+            "dismantled": "dismantled",
+        },
     },
 }
 
 FILTERS = ("operator", "technology", "pole_class", "status", "admin_unit", "q")
 
 
-class SiteTiles(MacroElement):
+class SiteTiles(JSCSSMixin, MacroElement):
     """The sites as a vector-grid layer from /tiles/sites; clusters drawn with their count."""
+
+    default_js = [("vectorgrid", VECTORGRID_JS)]
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
         (function () {
             var t = {{ this.text_json }};
+            // VectorGrid's point features look like markers to Leaflet 1.9 but have no latlng, so
+            // Leaflet's event code would fail on them: tolerate it (the click handler below uses
+            // the mouse position instead).
+            var map0 = {{ this._parent.get_name() }};
+            var toPoint = map0.latLngToContainerPoint;
+            map0.latLngToContainerPoint = function (ll) { return ll ? toPoint.call(this, ll) : L.point(0, 0); };
             var layer = L.vectorGrid.protobuf({{ this.url_json }}, {
-                rendererFactory: L.canvas.tile,
+                rendererFactory: L.svg.tile,
                 interactive: true,
                 maxNativeZoom: 18,
                 getFeatureId: function (f) { return f.properties.code || null; },
@@ -88,30 +110,49 @@ class SiteTiles(MacroElement):
                     var code = encodeURIComponent(p.code);
                     html = "<b>" + p.code + "</b><br>" + t.operators + ": " + (p.operators || "—") +
                         "<br>" + t.pole + ": " + (p.pole_class || "—") + ", " + t.height + ": " +
-                        (p.pole_height_m || "—") + " m<br>" + t.status + ": " + p.status +
+                        (p.pole_height_m || "—") + " m<br>" + t.status + ": " + (t.statuses[p.status] || p.status) +
                         '<br><a href="/api/sites/' + code + '">' + t.record + "</a>" +
                         ' · <a href="/api/sites/' + code + '/permit-check">' + t.check + "</a>";
                 }
-                L.popup().setLatLng(e.latlng).setContent(html).openOn({{ this._parent.get_name() }});
+                var map = {{ this._parent.get_name() }};
+                var at = e.originalEvent ? map.mouseEventToLatLng(e.originalEvent) : e.latlng;
+                L.popup().setLatLng(at).setContent(html).openOn(map);
             });
             window.siteLayer = layer;
+            window.registryMap = {{ this._parent.get_name() }};
         })();
         {% endmacro %}
         """
     )
 
-    def __init__(self, url: str, text: dict[str, str]) -> None:
+    def __init__(self, url: str, text: dict[str, Any]) -> None:
         super().__init__()
         self._name = "SiteTiles"
         self.url_json = json.dumps(url)
         self.text_json = json.dumps(text, ensure_ascii=False)
 
 
+class LocateMe(JSCSSMixin, MacroElement):
+    """ "Locate me": the field inspector's position on the map."""
+
+    default_js = [("locate", LOCATE_JS)]
+    default_css = [("locate_css", LOCATE_CSS)]
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        L.control.locate({strings: {title: {{ this.title }}}}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self._name = "LocateMe"
+        self.title = json.dumps(title, ensure_ascii=False)
+
+
 def _base(lang: str, tiles_url: str | None) -> LocalMap:
     m = LocalMap(location=CENTRE, zoom_start=12, tiles=None, control_scale=True, prefer_canvas=True)
     if tiles_url:
         folium.TileLayer(tiles=tiles_url, attr="© OpenStreetMap", name="OSM").add_to(m)
-    m.get_root().header.add_child(Element(f'<link rel="stylesheet" href="{LOCATE_CSS}"/>'))
     m.get_root().header.add_child(Element(f"<title>{TEXT[lang]['stations']}</title>"))
     return m
 
@@ -121,20 +162,10 @@ def stations_page(*, lang: str, filters: dict[str, str], tiles_url: str | None) 
     m = _base(lang, tiles_url)
     query = urlencode({k: v for k, v in filters.items() if v})
     url = "/tiles/sites/{z}/{x}/{y}.pbf" + (f"?{query}" if query else "")
-    m.get_root().header.add_child(JavascriptLink(VECTORGRID_JS))
-    m.get_root().header.add_child(JavascriptLink(LOCATE_JS))
     m.add_child(SiteTiles(url, text))
-    locate = Template(
-        """{% macro script(this, kwargs) %}
-        L.control.locate({strings: {title: {{ this.title }}}}).addTo({{ this._parent.get_name() }});
-        {% endmacro %}"""
-    )
-    control = MacroElement()
-    control._template = locate
-    control.title = json.dumps(text["locate"], ensure_ascii=False)
-    m.add_child(control)
+    m.add_child(LocateMe(text["locate"]))
     legend = (
-        f'<div id="legend" style="position:fixed;bottom:24px;left:12px;z-index:1000;background:#fff;padding:6px 10px;'
+        f'<div id="legend" style="position:fixed;bottom:28px;right:12px;z-index:1000;background:#fff;padding:6px 10px;'
         f'border:1px solid #999;font:13px sans-serif"><b>{text["legend"]}</b><br>'
         f'<span style="color:#2da44e">●</span> {text["one"]}<br>'
         f'<span style="color:#1f6feb">●</span> {text["many"]}</div>'

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project needs when they are missing: PostgreSQL with PostGIS
 # (only for the private cluster, i.e. when DATABASE_URL is unset), Python's venv module, and Node.js with
-# npm (the maps' Leaflet assets come from the npm registry at set-up).
+# npm (the maps' Leaflet assets come from the npm registry at set-up), and Chromium for the browser tests.
 set -euo pipefail
 
 need=()
@@ -12,6 +12,10 @@ if [ -z "${DATABASE_URL:-}" ] && ! ls /usr/share/postgresql/*/extension/postgis.
 fi
 if ! command -v npm >/dev/null 2>&1; then
   need+=(nodejs npm)
+fi
+# The map pages' browser tests drive Debian's Chromium (headless) through Playwright.
+if ! command -v chromium >/dev/null 2>&1; then
+  need+=(chromium)
 fi
 py=${PYTHON:-python3}
 if ! "$py" -c 'import ensurepip, venv' >/dev/null 2>&1; then

@@ -1,0 +1,137 @@
+"""The stations map in headless Chromium (Debian's, driven by Playwright). Every request the page
+makes is answered in-process by the app (through the test transaction); any request for a host other
+than 127.0.0.1 is recorded and refused, so a page that reaches the internet fails."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from tests.factories import make_site, make_station
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTEFACTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"
+LON, LAT = 106.700, 20.840
+
+pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is installed by make")
+
+
+class Browser:
+    def __init__(self, client: TestClient) -> None:
+        from playwright.sync_api import sync_playwright
+
+        self.client = client
+        self.external: list[str] = []
+        self.errors: list[str] = []
+        self._pw = sync_playwright().start()
+        args = ["--no-sandbox"] if os.geteuid() == 0 else []
+        self.browser = self._pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
+        self.page = self.browser.new_page(viewport={"width": 1000, "height": 700})
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(f"{e}: {getattr(e, 'stack', '')}"[:600]))
+        self.page.route("**/*", self._answer)
+
+    def _answer(self, route) -> None:  # type: ignore[no-untyped-def]
+        request = route.request
+        parts = urlsplit(request.url)
+        if parts.hostname != "127.0.0.1":
+            self.external.append(request.url)
+            route.abort()
+            return
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        response = self.client.request(request.method, path)
+        headers = {k: v for k, v in response.headers.items() if k.lower() not in ("content-length", "content-encoding")}
+        route.fulfill(status=response.status_code, headers=headers, body=response.content)
+
+    def open(self, path: str) -> None:
+        self.page.goto(f"http://127.0.0.1{path}")
+        self.page.wait_for_load_state("networkidle")
+        try:
+            self.page.wait_for_function("window.siteLayer !== undefined", timeout=10_000)
+        except Exception as exc:  # noqa: BLE001 - say why the page did not draw
+            raise AssertionError(f"map not drawn; errors {self.errors}, external {self.external}") from exc
+        self.page.wait_for_timeout(300)
+
+    def codes(self) -> set[str]:
+        """The sites drawn as points (a point near a tile edge is drawn in both tiles: counted once;
+        clusters of tiles loaded at a lower zoom have no code)."""
+        return set(
+            self.page.evaluate(
+                "[].concat.apply([], Object.values(window.siteLayer._vectorTiles).map(function (t) {"
+                "  return Object.values(t._features || {}).map(function (f) { return f.feature.properties.code; });"
+                "}))"
+            )
+        ) - {None}
+
+    def close(self) -> None:
+        self.browser.close()
+        self._pw.stop()
+
+
+@pytest.fixture
+def browser(anon: TestClient):  # type: ignore[no-untyped-def]
+    b = Browser(anon)
+    yield b
+    b.close()
+
+
+@pytest.fixture
+def sites(db: Session) -> None:
+    for i, operator in enumerate(("VIETTEL", "VNPT", "MOBIFONE", "VIETTEL")):
+        site = make_site(db, code=f"MAP-{i}", lon=LON + i * 0.002, lat=LAT, pole_class="A2b", pole_height_m=30)
+        make_station(db, site=site, operator_code=operator)
+
+
+@pytest.mark.usefixtures("sites")
+def test_the_stations_page_in_a_browser(browser: Browser) -> None:
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    browser.open("/maps/stations")
+    browser.page.evaluate(f"window.registryMap.setView([{LAT}, {LON + 0.003}], 16)")
+    browser.page.wait_for_load_state("networkidle")
+    browser.page.wait_for_timeout(500)
+    assert browser.codes() == {"MAP-0", "MAP-1", "MAP-2", "MAP-3"}
+    browser.page.screenshot(path=str(ARTEFACTS / "stations.png"))
+    # Click the site MAP-2 where it is drawn: its popup names it and links its record.
+    x, y = browser.page.evaluate(
+        "(function (ll) { var p = window.registryMap.latLngToContainerPoint(ll); return [p.x, p.y]; })"
+        f"([{LAT}, {LON + 0.004}])"
+    )
+    box = browser.page.locator(".folium-map").bounding_box()
+    assert box is not None
+    browser.page.mouse.click(box["x"] + x, box["y"] + y)
+    popup = browser.page.locator(".leaflet-popup-content")
+    try:
+        popup.wait_for(timeout=5000)
+    except Exception as exc:  # noqa: BLE001 - say what the page saw
+        browser.page.screenshot(path=str(ARTEFACTS / "stations-no-popup.png"))
+        raise AssertionError(f"no popup at {x},{y} (box {box}); errors {browser.errors}") from exc
+    assert "MAP-2" in popup.inner_text() and "MobiFone" in popup.inner_text()
+    assert "đang hoạt động" in popup.inner_text()
+    browser.page.wait_for_timeout(400)  # the popup fades in
+    assert popup.locator("a").first.get_attribute("href") == "/api/sites/MAP-2"
+    browser.page.screenshot(path=str(ARTEFACTS / "stations-popup.png"))
+    assert browser.errors == [], browser.errors
+    assert browser.external == [], browser.external
+
+
+@pytest.mark.usefixtures("sites")
+def test_a_filter_in_the_url_changes_what_is_shown(browser: Browser) -> None:
+    view = f"window.registryMap.setView([{LAT}, {LON + 0.003}], 16)"
+    browser.open("/maps/stations")
+    browser.page.evaluate(view)
+    browser.page.wait_for_load_state("networkidle")
+    browser.page.wait_for_timeout(500)
+    everything = browser.codes()
+    browser.open("/maps/stations?operator=viettel&lang=en")
+    browser.page.evaluate(view)
+    browser.page.wait_for_load_state("networkidle")
+    browser.page.wait_for_timeout(500)
+    assert browser.codes() == {"MAP-0", "MAP-3"} < everything  # the Viettel sites only
+    assert browser.page.title() == "Base station map"
+    assert browser.errors == [] and browser.external == []
