@@ -7,9 +7,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, FastAPI, Query
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
 
 from api.access import require
-from api.deps import SettingsDep
+from api.deps import SessionDep, SettingsDep
 from maps import pages
 from maps.assets import NODE_MODULES, PACKAGES, VENDOR
 
@@ -26,6 +27,7 @@ def home(lang: Lang = "vi") -> HTMLResponse:
 @router.get("/stations", response_class=HTMLResponse, summary="Bản đồ trạm gốc; bộ lọc trong URL")
 def stations(
     settings: SettingsDep,
+    session: SessionDep,
     lang: Lang = "vi",
     operator: Filter = None,
     technology: Filter = None,
@@ -36,8 +38,17 @@ def stations(
 ) -> HTMLResponse:
     filters = {"operator": operator, "technology": technology, "pole_class": pole_class, "status": status,
                "admin_unit": admin_unit, "q": q}  # fmt: skip
+    operators = [
+        (str(code), str(name))
+        for code, name in session.execute(
+            text("SELECT code, coalesce(short_name, name) FROM organisation WHERE is_operator ORDER BY short_name")
+        )
+    ]
     html = pages.stations_page(
-        lang=lang, filters={k: v for k, v in filters.items() if v}, tiles_url=settings.map_tiles_url
+        lang=lang,
+        filters={k: v for k, v in filters.items() if v},
+        tiles_url=settings.map_tiles_url,
+        operators=operators,
     )
     return HTMLResponse(html)
 

@@ -29,6 +29,8 @@ TEXT = {
         "height": "Chiều cao",
         "status": "Trạng thái",
         "locate": "Vị trí của tôi",
+        "zones": "Vùng quy hoạch",
+        "communes": "Ranh giới xã, phường",
         "legend": "Chú giải",
         "one": "một vị trí",
         "many": "nhiều vị trí (số trong vòng tròn)",
@@ -51,6 +53,8 @@ TEXT = {
         "height": "Height",
         "status": "Status",
         "locate": "Locate me",
+        "zones": "Planning zones",
+        "communes": "Commune boundaries",
         "legend": "Legend",
         "one": "one site",
         "many": "several sites (count in the circle)",
@@ -82,54 +86,86 @@ class SiteTiles(JSCSSMixin, MacroElement):
             var map0 = {{ this._parent.get_name() }};
             var toPoint = map0.latLngToContainerPoint;
             map0.latLngToContainerPoint = function (ll) { return ll ? toPoint.call(this, ll) : L.point(0, 0); };
-            var layer = L.vectorGrid.protobuf({{ this.url_json }}, {
-                rendererFactory: L.svg.tile,
-                interactive: true,
-                maxNativeZoom: 18,
-                getFeatureId: function (f) { return f.properties.code || null; },
-                vectorTileLayerStyles: {
-                    sites: function (p) {
-                        if (p.cluster) {
-                            var r = Math.min(22, 6 + Math.log(p.point_count) * 3);
-                            return {radius: r, fill: true, fillColor: "#1f6feb", fillOpacity: 0.55,
-                                    color: "#0b3d91", weight: 1};
+            var map = {{ this._parent.get_name() }};
+            function grid(url) {
+                var g = L.vectorGrid.protobuf(url, {
+                    rendererFactory: L.svg.tile,
+                    interactive: true,
+                    maxNativeZoom: 18,
+                    getFeatureId: function (f) { return f.properties.code || null; },
+                    vectorTileLayerStyles: {
+                        sites: function (p) {
+                            if (p.cluster) {
+                                var r = Math.min(22, 6 + Math.log(p.point_count) * 3);
+                                return {radius: r, fill: true, fillColor: "#1f6feb", fillOpacity: 0.55,
+                                        color: "#0b3d91", weight: 1};
+                            }
+                            var colour = p.status === "operating" ? "#2da44e"
+                                : (p.status === "dismantled" ? "#8c959f" : "#d4a72c");
+                            return {radius: 5, fill: true, fillColor: colour, fillOpacity: 0.9,
+                                    color: "#1f2328", weight: 1};
                         }
-                        var colour = p.status === "operating" ? "#2da44e"
-                            : (p.status === "dismantled" ? "#8c959f" : "#d4a72c");
-                        return {radius: 5, fill: true, fillColor: colour, fillOpacity: 0.9,
-                                color: "#1f2328", weight: 1};
                     }
-                }
-            }).addTo({{ this._parent.get_name() }});
-            layer.on("click", function (e) {
-                var p = e.layer.properties || {};
-                var html;
-                if (p.cluster || p.point_count) {
-                    html = "<b>" + p.point_count + " " + t.cluster + "</b>";
-                } else {
-                    var code = encodeURIComponent(p.code);
-                    html = "<b>" + p.code + "</b><br>" + t.operators + ": " + (p.operators || "—") +
-                        "<br>" + t.pole + ": " + (p.pole_class || "—") + ", " + t.height + ": " +
-                        (p.pole_height_m || "—") + " m<br>" + t.status + ": " + (t.statuses[p.status] || p.status) +
-                        '<br><a href="/api/sites/' + code + '">' + t.record + "</a>" +
-                        ' · <a href="/api/sites/' + code + '/permit-check">' + t.check + "</a>";
-                }
-                var map = {{ this._parent.get_name() }};
-                var at = e.originalEvent ? map.mouseEventToLatLng(e.originalEvent) : e.latlng;
-                L.popup().setLatLng(at).setContent(html).openOn(map);
-            });
+                });
+                g.on("click", function (e) {
+                    var p = e.layer.properties || {};
+                    var html;
+                    if (p.cluster || p.point_count) {
+                        html = "<b>" + p.point_count + " " + t.cluster + "</b>";
+                    } else {
+                        var code = encodeURIComponent(p.code);
+                        html = "<b>" + p.code + "</b><br>" + t.operators + ": " + (p.operators || "—") +
+                            "<br>" + t.pole + ": " + (p.pole_class || "—") + ", " + t.height + ": " +
+                            (p.pole_height_m || "—") + " m<br>" + t.status + ": " +
+                            (t.statuses[p.status] || p.status) +
+                            '<br><a href="/api/sites/' + code + '">' + t.record + "</a>" +
+                            ' · <a href="/api/sites/' + code + '/permit-check">' + t.check + "</a>";
+                    }
+                    var at = e.originalEvent ? map.mouseEventToLatLng(e.originalEvent) : e.latlng;
+                    L.popup().setLatLng(at).setContent(html).openOn(map);
+                });
+                return g;
+            }
+            // GeoJSON overlays fetched from the API the first time they are switched on.
+            function lazy(url, style, label) {
+                var layer = L.geoJSON(null, {
+                    style: style,
+                    onEachFeature: function (f, l) { l.bindTooltip(label(f.properties || {})); }
+                });
+                var loaded = false;
+                layer.on("add", function () {
+                    if (loaded) { return; }
+                    loaded = true;
+                    fetch(url).then(function (r) { return r.json(); }).then(function (data) { layer.addData(data); });
+                });
+                return layer;
+            }
+            var layer = grid({{ this.url_json }}).addTo(map);
+            var overlays = {};
+            overlays[t.sites] = layer;
+            {{ this.layers_json }}.forEach(function (item) { overlays[item.label] = grid(item.url); });
+            overlays[t.zones] = lazy("/api/zones", function (f) {
+                return {color: "#cf222e", weight: 2, fillOpacity: 0.08};
+            }, function (p) { return p.name + " (" + p.code + ")"; });
+            overlays[t.communes] = lazy("/api/admin-units?level=commune&geometry=true", function () {
+                return {color: "#57606a", weight: 1, fill: false, dashArray: "3"};
+            }, function (p) { return p.name; });
+            L.control.layers(null, overlays, {collapsed: false}).addTo(map);
+            window.overlays = overlays;
             window.siteLayer = layer;
-            window.registryMap = {{ this._parent.get_name() }};
+            window.registryMap = map;
         })();
         {% endmacro %}
         """
     )
 
-    def __init__(self, url: str, text: dict[str, Any]) -> None:
+    def __init__(self, url: str, text: dict[str, Any], layers: list[dict[str, str]]) -> None:
         super().__init__()
         self._name = "SiteTiles"
         self.url_json = json.dumps(url)
         self.text_json = json.dumps(text, ensure_ascii=False)
+        # Extra switchable layers: one per operator and per technology (the page's filters kept).
+        self.layers_json = json.dumps(layers, ensure_ascii=False)
 
 
 class LocateMe(JSCSSMixin, MacroElement):
@@ -157,12 +193,22 @@ def _base(lang: str, tiles_url: str | None) -> LocalMap:
     return m
 
 
-def stations_page(*, lang: str, filters: dict[str, str], tiles_url: str | None) -> str:
+def _tile_url(filters: dict[str, str]) -> str:
+    query = urlencode({k: v for k, v in filters.items() if v})
+    return "/tiles/sites/{z}/{x}/{y}.pbf" + (f"?{query}" if query else "")
+
+
+def stations_page(
+    *, lang: str, filters: dict[str, str], tiles_url: str | None, operators: list[tuple[str, str]] | None = None
+) -> str:
+    """``operators``: (code, name) of the operators, each a layer that can be switched on."""
     text = TEXT[lang]
     m = _base(lang, tiles_url)
-    query = urlencode({k: v for k, v in filters.items() if v})
-    url = "/tiles/sites/{z}/{x}/{y}.pbf" + (f"?{query}" if query else "")
-    m.add_child(SiteTiles(url, text))
+    layers = [{"label": name, "url": _tile_url({**filters, "operator": code})} for code, name in operators or []]
+    layers += [
+        {"label": f"{tech}", "url": _tile_url({**filters, "technology": tech})} for tech in ("2G", "3G", "4G", "5G")
+    ]
+    m.add_child(SiteTiles(_tile_url(filters), text, layers))
     m.add_child(LocateMe(text["locate"]))
     legend = (
         f'<div id="legend" style="position:fixed;bottom:28px;right:12px;z-index:1000;background:#fff;padding:6px 10px;'

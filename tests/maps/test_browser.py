@@ -135,3 +135,25 @@ def test_a_filter_in_the_url_changes_what_is_shown(browser: Browser) -> None:
     assert browser.codes() == {"MAP-0", "MAP-3"} < everything  # the Viettel sites only
     assert browser.page.title() == "Base station map"
     assert browser.errors == [] and browser.external == []
+
+
+@pytest.mark.usefixtures("sites")
+def test_layers_switch_on_and_off(browser: Browser, db: Session) -> None:
+    from tests.factories import box, make_zone
+
+    make_zone(db, polygon=box(LON, LAT, 0.01), kind="a1_only", allowed_pole_classes=["A1"], code="Z-MAP", urban=True)
+    browser.open("/maps/stations")
+    labels = browser.page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
+    assert {"Vị trí cột ăng ten", "Vùng quy hoạch", "Ranh giới xã, phường", "Viettel", "5G"} <= {
+        x.strip() for x in labels
+    }
+    browser.page.get_by_text("Vùng quy hoạch").click()
+    browser.page.wait_for_load_state("networkidle")
+    browser.page.wait_for_function('window.overlays["Vùng quy hoạch"].getLayers().length > 0', timeout=5000)
+    browser.page.evaluate(f"window.registryMap.setView([{LAT}, {LON}], 13)")
+    browser.page.wait_for_timeout(400)
+    browser.page.screenshot(path=str(ARTEFACTS / "stations-zones.png"))
+    # Switching the sites off removes them from the map.
+    browser.page.get_by_text("Vị trí cột ăng ten").click()
+    assert browser.page.evaluate("window.registryMap.hasLayer(window.siteLayer)") is False
+    assert browser.errors == [] and browser.external == []
