@@ -30,6 +30,8 @@ TEXT = {
         "status": "Trạng thái",
         "locate": "Vị trí của tôi",
         "zones": "Vùng quy hoạch",
+        "search": "Tìm mã trạm, mã vị trí, địa chỉ…",
+        "nothing": "Không tìm thấy",
         "communes": "Ranh giới xã, phường",
         "legend": "Chú giải",
         "one": "một vị trí",
@@ -54,6 +56,8 @@ TEXT = {
         "status": "Status",
         "locate": "Locate me",
         "zones": "Planning zones",
+        "search": "Find a site or station code, an address…",
+        "nothing": "Nothing found",
         "communes": "Commune boundaries",
         "legend": "Legend",
         "one": "one site",
@@ -185,6 +189,65 @@ class LocateMe(JSCSSMixin, MacroElement):
         self.title = json.dumps(title, ensure_ascii=False)
 
 
+class SiteSearch(MacroElement):
+    """A search box: site or station code, or address, with or without diacritics (the sites API)."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var t = {{ this.text_json }};
+            var box = L.control({position: "topleft"});
+            box.onAdd = function () {
+                var div = L.DomUtil.create("div", "leaflet-bar site-search");
+                div.style.background = "#fff";
+                div.style.padding = "4px";
+                div.innerHTML = '<input id="site-search" type="search" style="width:220px" placeholder="' +
+                    t.search + '"><div id="site-results" ' +
+                    'style="max-height:200px;overflow:auto;font:13px sans-serif"></div>';
+                L.DomEvent.disableClickPropagation(div);
+                L.DomEvent.disableScrollPropagation(div);
+                var input = div.querySelector("input"), results = div.querySelector("#site-results");
+                var timer = null;
+                input.addEventListener("input", function () {
+                    clearTimeout(timer);
+                    var q = input.value.trim();
+                    if (q.length < 2) { results.innerHTML = ""; return; }
+                    timer = setTimeout(function () {
+                        fetch("/api/sites?limit=10&q=" + encodeURIComponent(q))
+                            .then(function (r) { return r.json(); })
+                            .then(function (data) {
+                                results.innerHTML = "";
+                                (data.features || []).forEach(function (f) {
+                                    var a = document.createElement("a");
+                                    a.href = "#";
+                                    a.className = "site-result";
+                                    a.style.display = "block";
+                                    a.textContent = f.properties.code + " — " + (f.properties.address || "");
+                                    a.addEventListener("click", function (e) {
+                                        e.preventDefault();
+                                        var c = f.geometry.coordinates;
+                                        map.setView([c[1], c[0]], 17);
+                                    });
+                                    results.appendChild(a);
+                                });
+                                if (!results.children.length) { results.textContent = t.nothing; }
+                            });
+                    }, 250);
+                });
+                return div;
+            };
+            box.addTo(map);
+        })();
+        {% endmacro %}"""
+    )
+
+    def __init__(self, text: dict[str, Any]) -> None:
+        super().__init__()
+        self._name = "SiteSearch"
+        self.text_json = json.dumps(text, ensure_ascii=False)
+
+
 def _base(lang: str, tiles_url: str | None) -> LocalMap:
     m = LocalMap(location=CENTRE, zoom_start=12, tiles=None, control_scale=True, prefer_canvas=True)
     if tiles_url:
@@ -210,6 +273,7 @@ def stations_page(
     ]
     m.add_child(SiteTiles(_tile_url(filters), text, layers))
     m.add_child(LocateMe(text["locate"]))
+    m.add_child(SiteSearch(text))
     legend = (
         f'<div id="legend" style="position:fixed;bottom:28px;right:12px;z-index:1000;background:#fff;padding:6px 10px;'
         f'border:1px solid #999;font:13px sans-serif"><b>{text["legend"]}</b><br>'
