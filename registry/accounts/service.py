@@ -12,17 +12,20 @@ from sqlalchemy.orm import Session
 from registry.accounts import passwords, tokens
 from registry.accounts.models import Role, User
 from registry.accounts.schemas import UserCreate, UserPatch
-from registry.errors import Conflict, FieldError, NotAuthenticated, NotFound, TooManyAttempts, ValidationFailed
+from registry.errors import Conflict, FieldError, NotAuthenticated, TooManyAttempts, ValidationFailed
+from registry.lookup import one
 from registry.settings import Settings
 from registry.versions import check_version
 
 
 def get_user(session: Session, username: str, *, for_update: bool = False) -> User:
-    stmt = select(User).where(User.username == username.lower())
-    user = session.scalar(stmt.with_for_update() if for_update else stmt)
-    if user is None:
-        raise NotFound(f"Không có tài khoản {username}")
-    return user
+    return one(
+        session,
+        User,
+        User.username == username.lower(),
+        missing=f"Không có tài khoản {username}",
+        for_update=for_update,
+    )
 
 
 def list_users(session: Session) -> list[User]:

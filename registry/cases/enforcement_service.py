@@ -12,6 +12,7 @@ from registry.cases.enforcement import Finding, Inspection, RemedialMeasure, San
 from registry.cases.schemas import InspectionConclude, InspectionCreate, SanctionCreate, SanctionPatch
 from registry.cases.service import _LINK_CHECKS, get_case
 from registry.errors import Conflict, FieldError, NotFound, ValidationFailed
+from registry.lookup import one
 from registry.versions import check_version
 
 PAYMENT_DAYS = 10  # from delivery of the decision
@@ -28,11 +29,13 @@ def _case_id(session: Session, code: str | None, field: str) -> int | None:
 
 
 def get_inspection(session: Session, inspection_id: int, *, for_update: bool = False) -> Inspection:
-    stmt = select(Inspection).where(Inspection.id == inspection_id)
-    record = session.scalar(stmt.with_for_update(of=Inspection) if for_update else stmt)
-    if record is None:
-        raise NotFound(f"Không có cuộc thanh tra số hiệu {inspection_id}")
-    return record
+    return one(
+        session,
+        Inspection,
+        Inspection.id == inspection_id,
+        missing=f"Không có cuộc thanh tra số hiệu {inspection_id}",
+        for_update=for_update,
+    )
 
 
 def create_inspection(session: Session, data: InspectionCreate) -> Inspection:
@@ -122,11 +125,13 @@ def _check_fine(data: SanctionCreate) -> None:
 
 
 def get_sanction(session: Session, sanction_id: int, *, for_update: bool = False) -> Sanction:
-    stmt = select(Sanction).where(Sanction.id == sanction_id)
-    record = session.scalar(stmt.with_for_update(of=Sanction) if for_update else stmt)
-    if record is None:
-        raise NotFound(f"Không có quyết định xử phạt số hiệu {sanction_id}")
-    return record
+    return one(
+        session,
+        Sanction,
+        Sanction.id == sanction_id,
+        missing=f"Không có quyết định xử phạt số hiệu {sanction_id}",
+        for_update=for_update,
+    )
 
 
 def create_sanction(session: Session, data: SanctionCreate) -> Sanction:

@@ -15,7 +15,8 @@ from registry.cases.deadlines import Deadline, Flags, Suspension, compute, resol
 from registry.cases.models import TRANSITIONS, CaseKind, CaseState
 from registry.cases.records import Case, CaseLink, CaseParty, CaseTransition
 from registry.cases.schemas import CaseCreate, CasePatch, LinkIn, TransitionIn
-from registry.errors import FieldError, InvalidTransition, NotFound, ValidationFailed
+from registry.errors import FieldError, InvalidTransition, ValidationFailed
+from registry.lookup import one
 from registry.stations.service import point, position_from_input
 from registry.versions import check_version
 
@@ -34,11 +35,7 @@ HANDLER_ROLES = frozenset({Role.admin.value, Role.inspector.value})
 
 
 def get_case(session: Session, code: str, *, for_update: bool = False) -> Case:
-    stmt = select(Case).where(Case.code == code)
-    case = session.scalar(stmt.with_for_update(of=Case) if for_update else stmt)
-    if case is None:
-        raise NotFound(f"Không có hồ sơ vụ việc {code}")
-    return case
+    return one(session, Case, Case.code == code, missing=f"Không có hồ sơ vụ việc {code}", for_update=for_update)
 
 
 def _handler(session: Session, username: str | None) -> int | None:

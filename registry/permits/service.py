@@ -9,7 +9,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from registry.documents.store import store
-from registry.errors import Conflict, FieldError, NotFound, ValidationFailed
+from registry.errors import Conflict, FieldError, ValidationFailed
+from registry.lookup import one
 from registry.organisations.service import OrganisationIndex
 from registry.permits.models import KIND_NAMES, FrequencyLicence, Permit, PermitKind, PermitRule
 from registry.permits.schemas import (
@@ -66,11 +67,13 @@ def _bump(session: Session, record: Any) -> None:
 
 
 def get_permit(session: Session, permit_id: int, *, for_update: bool = False) -> Permit:
-    stmt = select(Permit).where(Permit.id == permit_id)
-    permit = session.scalar(stmt.with_for_update(of=Permit) if for_update else stmt)
-    if permit is None:
-        raise NotFound(f"Không có giấy phép số hiệu {permit_id}")
-    return permit
+    return one(
+        session,
+        Permit,
+        Permit.id == permit_id,
+        missing=f"Không có giấy phép số hiệu {permit_id}",
+        for_update=for_update,
+    )
 
 
 def create_permit(session: Session, data: PermitCreate) -> Permit:
@@ -168,11 +171,13 @@ def status_of(session: Session, record: Permit | FrequencyLicence, *, on: date, 
 
 
 def get_licence(session: Session, licence_id: int, *, for_update: bool = False) -> FrequencyLicence:
-    stmt = select(FrequencyLicence).where(FrequencyLicence.id == licence_id)
-    licence = session.scalar(stmt.with_for_update(of=FrequencyLicence) if for_update else stmt)
-    if licence is None:
-        raise NotFound(f"Không có giấy phép tần số số hiệu {licence_id}")
-    return licence
+    return one(
+        session,
+        FrequencyLicence,
+        FrequencyLicence.id == licence_id,
+        missing=f"Không có giấy phép tần số số hiệu {licence_id}",
+        for_update=for_update,
+    )
 
 
 def create_licence(session: Session, data: FrequencyLicenceCreate) -> FrequencyLicence:
@@ -264,11 +269,7 @@ def list_rules(session: Session, *, on: date | None = None) -> list[PermitRule]:
 
 
 def get_rule(session: Session, code: str, *, for_update: bool = False) -> PermitRule:
-    stmt = select(PermitRule).where(PermitRule.code == code)
-    rule = session.scalar(stmt.with_for_update() if for_update else stmt)
-    if rule is None:
-        raise NotFound(f"Không có quy tắc {code}")
-    return rule
+    return one(session, PermitRule, PermitRule.code == code, missing=f"Không có quy tắc {code}", for_update=for_update)
 
 
 def create_rule(session: Session, data: PermitRuleCreate) -> PermitRule:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from registry.admin_units.service import place_points
 from registry.errors import Conflict, FieldError, NotFound, ValidationFailed
+from registry.lookup import one
 from registry.permits.service import _VALIDITY, _apply, _bump, _check_dates
 from registry.press.models import (
     BRANCH_KINDS,
@@ -56,11 +57,13 @@ _PLAIN = (
 
 
 def get_outlet(session: Session, code: str, *, for_update: bool = False) -> PressOutlet:
-    stmt = select(PressOutlet).where(PressOutlet.code == code)
-    outlet = session.scalar(stmt.with_for_update(of=PressOutlet) if for_update else stmt)
-    if outlet is None:
-        raise NotFound(f"Không có cơ quan báo chí mã {code}")
-    return outlet
+    return one(
+        session,
+        PressOutlet,
+        PressOutlet.code == code,
+        missing=f"Không có cơ quan báo chí mã {code}",
+        for_update=for_update,
+    )
 
 
 def _by_code(session: Session, code: str, field: str) -> PressOutlet:
@@ -231,11 +234,13 @@ def succession(session: Session, outlet: PressOutlet) -> dict[str, list[dict[str
 
 
 def get_licence(session: Session, licence_id: int, *, for_update: bool = False) -> PressLicence:
-    stmt = select(PressLicence).where(PressLicence.id == licence_id)
-    licence = session.scalar(stmt.with_for_update(of=PressLicence) if for_update else stmt)
-    if licence is None:
-        raise NotFound(f"Không có giấy phép báo chí số hiệu {licence_id}")
-    return licence
+    return one(
+        session,
+        PressLicence,
+        PressLicence.id == licence_id,
+        missing=f"Không có giấy phép báo chí số hiệu {licence_id}",
+        for_update=for_update,
+    )
 
 
 def create_licence(session: Session, data: LicenceCreate) -> PressLicence:

@@ -14,6 +14,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from registry.errors import Conflict, FieldError, NotFound, ValidationFailed
+from registry.lookup import one
 from registry.versions import check_version
 from registry.zones.models import PlanningZone, SpacingRule
 from registry.zones.schemas import SpacingRuleCreate, SpacingRulePatch, ZoneCreate, ZonePatch
@@ -72,11 +73,13 @@ def checked_polygon(geom: Any, field: str = "geometry") -> MultiPolygon:
 
 
 def get_zone(session: Session, code: str, *, for_update: bool = False) -> PlanningZone:
-    stmt = select(PlanningZone).where(PlanningZone.code == code)
-    zone = session.scalar(stmt.with_for_update() if for_update else stmt)
-    if zone is None:
-        raise NotFound(f"Không có vùng quy hoạch {code}")
-    return zone
+    return one(
+        session,
+        PlanningZone,
+        PlanningZone.code == code,
+        missing=f"Không có vùng quy hoạch {code}",
+        for_update=for_update,
+    )
 
 
 _ZONE_FIELDS = (
@@ -213,11 +216,13 @@ def _check_rule(rule: SpacingRule) -> None:
 
 
 def get_spacing_rule(session: Session, rule_id: int, *, for_update: bool = False) -> SpacingRule:
-    stmt = select(SpacingRule).where(SpacingRule.id == rule_id)
-    rule = session.scalar(stmt.with_for_update() if for_update else stmt)
-    if rule is None:
-        raise NotFound(f"Không có quy tắc khoảng cách số hiệu {rule_id}")
-    return rule
+    return one(
+        session,
+        SpacingRule,
+        SpacingRule.id == rule_id,
+        missing=f"Không có quy tắc khoảng cách số hiệu {rule_id}",
+        for_update=for_update,
+    )
 
 
 def create_spacing_rule(session: Session, data: SpacingRuleCreate) -> SpacingRule:
