@@ -14,6 +14,7 @@ from api.deps import VERSION_RESPONSES, IfMatch, PageDep, SessionDep, SettingsDe
 from registry.accounts.permissions import Grant, visible_fields
 from registry.clock import today
 from registry.permits.reports import to_xlsx
+from registry.permits.service import status_of
 from registry.press import queries, service
 from registry.press.models import OutletKind, OutletStatus
 from registry.press.schemas import (
@@ -218,7 +219,7 @@ def outlet_licences(
     return [
         press_licence_dict(
             lic,
-            status=queries.licence_status(session, lic.id, on=day, days=settings.permit_expiring_days),
+            status=status_of(session, lic, on=day, expiring_days=settings.permit_expiring_days),
             on=day,
             outlet_code=code,
         )
@@ -229,7 +230,7 @@ def outlet_licences(
 def _licence(session: Any, licence: Any, settings: Any, on: date | None = None) -> dict[str, Any]:
     day = on or today()
     code = service.session_outlet_code(session, licence)
-    state = queries.licence_status(session, licence.id, on=day, days=settings.permit_expiring_days)
+    state = status_of(session, licence, on=day, expiring_days=settings.permit_expiring_days)
     return press_licence_dict(licence, status=state, on=day, outlet_code=code)
 
 

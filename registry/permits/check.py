@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from registry.permits.models import KIND_NAMES, SATISFYING, STATUS_NAMES, PermitKind, PermitStatus
+from registry.permits.models import KIND_NAMES, SATISFYING, STATUS_NAMES, PermitKind, PermitStatus, status_sql
 from registry.permits.requirements import Need, needs_of_proposal, needs_of_sites
 from registry.settings import Settings
 from registry.stations.models import Site
@@ -246,16 +246,14 @@ def _frequency(
             CROSS JOIN LATERAL unnest(st.bands) AS b(band)
             LEFT JOIN LATERAL (
                 SELECT f.number, f.valid_until,
-                       permit_status(f.valid_from, f.valid_until, f.suspended_from, f.suspended_until, f.revoked_on,
-                                     :on, :days) AS status
+                       {status} AS status
                 FROM frequency_licence f WHERE f.operator_id = st.operator_id AND f.band = b.band
-                ORDER BY (permit_status(f.valid_from, f.valid_until, f.suspended_from, f.suspended_until,
-                                        f.revoked_on, :on, :days) IN ('valid', 'expiring')) DESC,
+                ORDER BY ({status} IN ('valid', 'expiring')) DESC,
                          f.valid_until DESC NULLS FIRST
                 LIMIT 1
             ) best ON true
             WHERE st.site_id = :site AND st.status IN ('operating', 'suspended')
-            ORDER BY st.id, b.band"""
+            ORDER BY st.id, b.band""".format(status=status_sql("f"))
         ),
         {"site": site_id, "on": on, "days": days},
     ).mappings()

@@ -56,6 +56,16 @@ STATUS_NAMES = {
 SATISFYING = frozenset({PermitStatus.valid, PermitStatus.expiring})
 
 
+def status_sql(alias: str) -> str:
+    """The SQL status of the row ``alias`` (a permit or a licence) on ``:on``, ``:days`` ahead counting as
+    expiring; a permit without ``valid_from`` is valid from its issue date. Every query uses this."""
+    a = alias
+    return (
+        f"permit_status(coalesce({a}.valid_from, {a}.issue_date), {a}.valid_until, {a}.suspended_from, "
+        f"{a}.suspended_until, {a}.revoked_on, :on, :days)"
+    )
+
+
 def _kinds(column: str) -> str:
     return f"{column} IN ({', '.join(repr(k.value) for k in PermitKind)})"
 

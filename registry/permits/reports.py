@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from registry.permits.models import KIND_NAMES, STATUS_NAMES, PermitKind, PermitStatus
+from registry.permits.models import KIND_NAMES, STATUS_NAMES, PermitKind, PermitStatus, status_sql
 from registry.permits.requirements import EXPIRED_INSPECTION, UNMET, Need, needs_of_sites
 from registry.stations.queries import StationFilter, site_where, station_where
 from registry.tabular import write_xlsx
@@ -24,8 +24,7 @@ _EXPIRING = """
     LEFT JOIN organisation o ON o.id = st.operator_id
     JOIN site s ON s.id = coalesce(p.site_id, st.site_id)
     LEFT JOIN admin_unit a ON a.id = s.admin_unit_id
-    WHERE permit_status(p.valid_from, p.valid_until, p.suspended_from, p.suspended_until, p.revoked_on,
-                        :on, :days) = 'expiring'
+    WHERE {status} = 'expiring'
       AND s.status <> 'dismantled' AND (st.id IS NULL OR st.status <> 'dismantled')
       AND {site_where} {station_where}
     ORDER BY p.valid_until, s.code, p.id"""
@@ -44,7 +43,9 @@ def expiring_permits(session: Session, *, on: date, days: int, filters: StationF
             f"ON o.id = st.operator_id WHERE st.site_id = s.id AND {sw.sql()}) ELSE {sw.sql()} END"
         )
         params.update(sw.params)
-    rows = session.execute(text(_EXPIRING.format(site_where=w.sql(), station_where=station_sql)), params).mappings()
+    rows = session.execute(
+        text(_EXPIRING.format(site_where=w.sql(), station_where=station_sql, status=status_sql("p"))), params
+    ).mappings()
     return [
         dict(r, kind_name=KIND_NAMES[PermitKind(r["kind"])], valid_until=r["valid_until"].isoformat()) for r in rows
     ]

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from registry.permits.models import SATISFYING, PermitStatus
+from registry.permits.models import SATISFYING, PermitStatus, status_sql
 
 # Conditions of a rule ``r`` on a subject ``x`` (columns pole_class, total_h, geom).
 _MATCH = """
@@ -32,7 +32,7 @@ _RULES = """
     SELECT * FROM permit_rule
     WHERE effective_from <= :on AND (effective_to IS NULL OR effective_to > :on)"""
 
-_STATUS = "permit_status(p.valid_from, p.valid_until, p.suspended_from, p.suspended_until, p.revoked_on, :on, :days)"
+_STATUS = status_sql("p")
 _RANK = f"""CASE {_STATUS} WHEN 'valid' THEN 0 WHEN 'expiring' THEN 1 WHEN 'suspended' THEN 2
     WHEN 'not_yet_valid' THEN 3 WHEN 'expired' THEN 4 ELSE 5 END"""
 

@@ -12,7 +12,7 @@ from registry.documents.store import store
 from registry.errors import Conflict, FieldError, ValidationFailed
 from registry.lookup import one
 from registry.organisations.service import OrganisationIndex
-from registry.permits.models import KIND_NAMES, FrequencyLicence, Permit, PermitKind, PermitRule
+from registry.permits.models import KIND_NAMES, FrequencyLicence, Permit, PermitKind, PermitRule, status_sql
 from registry.permits.schemas import (
     FrequencyLicenceCreate,
     FrequencyLicencePatch,
@@ -150,19 +150,13 @@ def permits_of(session: Session, *, site_id: int | None = None, station_ids: lis
     return list(session.scalars(stmt.order_by(Permit.kind, Permit.id)))
 
 
-def status_of(session: Session, record: Permit | FrequencyLicence, *, on: date, expiring_days: int) -> str:
+def status_of(session: Session, record: Permit | FrequencyLicence | Any, *, on: date, expiring_days: int) -> str:
+    """The status of a stored permit or licence (any table with the validity columns) on ``on``."""
+    table = type(record).__tablename__
     return str(
         session.execute(
-            text("SELECT permit_status(:f, :u, :sf, :su, :r, :on, :days)"),
-            {
-                "f": record.valid_from or record.issue_date,
-                "u": record.valid_until,
-                "sf": record.suspended_from,
-                "su": record.suspended_until,
-                "r": record.revoked_on,
-                "on": on,
-                "days": expiring_days,
-            },
+            text(f"SELECT {status_sql('r')} FROM {table} r WHERE r.id = :id"),
+            {"id": record.id, "on": on, "days": expiring_days},
         ).scalar_one()
     )
 
@@ -308,9 +302,7 @@ def list_permits(
     offset: int,
 ) -> tuple[list[tuple[Permit, str, str | None, str | None]], int]:
     """Permits with their status on ``on``, their site code and station code; and how many match."""
-    status_sql = (
-        "permit_status(p.valid_from, p.valid_until, p.suspended_from, p.suspended_until, p.revoked_on, :on, :days)"
-    )
+    status = status_sql("p")
     where = ["true"]
     params: dict[str, Any] = {"on": on, "days": expiring_days}
     if site_code is not None:
@@ -323,7 +315,7 @@ def list_permits(
         where.append("p.kind = :kind")
         params["kind"] = kind
     if status is not None:
-        where.append(f"{status_sql} = :status")
+        where.append(f"{status} = :status")
         params["status"] = status
     base = f"""
         FROM permit p LEFT JOIN station st ON st.id = p.station_id
@@ -332,7 +324,7 @@ def list_permits(
     total = int(session.execute(text(f"SELECT count(*) {base}"), params).scalar_one())
     rows = session.execute(
         text(
-            f"SELECT p.id, {status_sql} AS status, s.code, st.station_code {base} ORDER BY s.code, p.kind, p.id "
+            f"SELECT p.id, {status} AS status, s.code, st.station_code {base} ORDER BY s.code, p.kind, p.id "
             "LIMIT :limit OFFSET :offset"
         ),
         dict(params, limit=limit, offset=offset),

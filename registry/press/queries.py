@@ -10,10 +10,11 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from registry.permits.models import status_sql
 from registry.press.models import BRANCH_KINDS, REQUIRED_LICENCE, PressOutlet
 from registry.text import fold
 
-_STATUS = "permit_status(l.valid_from, l.valid_until, l.suspended_from, l.suspended_until, l.revoked_on, :on, :days)"
+_STATUS = status_sql("l")
 _RANK = f"""CASE {_STATUS} WHEN 'valid' THEN 0 WHEN 'expiring' THEN 1 WHEN 'suspended' THEN 2
     WHEN 'not_yet_valid' THEN 3 WHEN 'expired' THEN 4 ELSE 5 END"""
 _REQUIRED = " ".join(f"WHEN '{k.value}' THEN '{v.value}'" for k, v in REQUIRED_LICENCE.items())
@@ -111,14 +112,6 @@ def licence_of(session: Session, outlet_id: int, *, on: date, days: int) -> dict
         {"id": outlet_id, "on": on, "days": days},
     )
     return dict(row.mappings().one())
-
-
-def licence_status(session: Session, licence_id: int, *, on: date, days: int) -> str:
-    return str(
-        session.execute(
-            text(f"SELECT {_STATUS} FROM press_licence l WHERE l.id = :id"), {"id": licence_id, "on": on, "days": days}
-        ).scalar_one()
-    )
 
 
 # --- notifications ----------------------------------------------------------------------------------

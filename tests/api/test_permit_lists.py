@@ -197,3 +197,24 @@ def test_lists_filter_by_operator_and_export_to_excel(client: TestClient, db: Se
     missing = client.get("/api/permits/missing", params={"on": ON.isoformat(), "q": "PL-OP", "format": "xlsx"})
     assert missing.status_code == 200 and missing.content[:2] == b"PK"
     assert db.scalar(select(Station.id).where(Station.id == a.id)) == a.id
+
+
+def test_a_permit_without_valid_from_counts_from_its_issue_date_everywhere(client: TestClient, db: Session) -> None:
+    """The single record, the lists and the permit check give one status (permit_status in one place)."""
+    st = make_station(db, code="PL-ISSUE", lon=106.612, lat=20.812)
+    future = Permit(
+        kind="inspection_certificate",
+        station_id=st.id,
+        number="KĐ-TUONG-LAI",
+        issue_date=ON + timedelta(days=5),
+        valid_until=ON + timedelta(days=30),
+    )
+    db.add(future)
+    db.flush()
+    assert client.get(f"/api/permits/{future.id}", params={"on": ON.isoformat()}).json()["status"] == "not_yet_valid"
+    expiring = client.get("/api/permits/expiring", params={"on": ON.isoformat(), "q": "PL-ISSUE"}).json()
+    assert expiring["items"] == []
+    later = client.get("/api/permits/expiring", params={"on": (ON + timedelta(days=6)).isoformat(), "q": "PL-ISSUE"})
+    assert [r["id"] for r in later.json()["items"]] == [future.id]
+    check = client.get("/api/sites/PL-ISSUE/permit-check", params={"on": ON.isoformat()}).json()
+    assert check["stations"][0]["required_permits"][0]["state"] == "not_yet_valid"
