@@ -9,13 +9,25 @@ import folium
 NODE_MODULES = Path(__file__).resolve().parent / "node_modules"
 VENDOR = "/static/vendor"
 # Only these package folders are served (their dist files).
-PACKAGES = ("leaflet", "leaflet.vectorgrid", "leaflet.locatecontrol", "leaflet.markercluster", "leaflet.heat")
+PACKAGES = (
+    "leaflet",
+    "leaflet.vectorgrid",
+    "leaflet.locatecontrol",
+    "leaflet.markercluster",
+    "leaflet.heat",
+    "leaflet-measure",
+    "chart.js",
+)
 
 LEAFLET_JS = f"{VENDOR}/leaflet/dist/leaflet.js"
 LEAFLET_CSS = f"{VENDOR}/leaflet/dist/leaflet.css"
 VECTORGRID_JS = f"{VENDOR}/leaflet.vectorgrid/dist/Leaflet.VectorGrid.bundled.min.js"
 LOCATE_JS = f"{VENDOR}/leaflet.locatecontrol/dist/L.Control.Locate.min.js"
 LOCATE_CSS = f"{VENDOR}/leaflet.locatecontrol/dist/L.Control.Locate.min.css"
+MEASURE_JS = f"{VENDOR}/leaflet-measure/dist/leaflet-measure.js"
+MEASURE_CSS = f"{VENDOR}/leaflet-measure/dist/leaflet-measure.css"
+HEAT_JS = f"{VENDOR}/leaflet.heat/dist/leaflet-heat.js"
+CHART_JS = f"{VENDOR}/chart.js/dist/chart.umd.min.js"
 
 
 class LocalMap(folium.Map):
