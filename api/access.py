@@ -19,6 +19,13 @@ from registry.audit import context
 from registry.errors import NotAuthenticated
 
 bearer = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
+# The map and record pages are opened by a browser, which cannot add an Authorization header to a
+# link: signing in on /maps/sign-in also stores the token in this cookie (HttpOnly, SameSite=Strict).
+# The cookie is honoured only for reading (GET, HEAD) and for signing out, so no change can be made
+# by a request the browser sends on its own.
+COOKIE = "tttt_token"
+_COOKIE_METHODS = frozenset({"GET", "HEAD"})
+_COOKIE_PATHS = frozenset({"/api/auth/logout"})
 
 
 def _lookup(request: Request, token: str) -> Principal | None:
@@ -32,7 +39,14 @@ def _lookup(request: Request, token: str) -> Principal | None:
 
 async def get_principal(request: Request, token: Annotated[str | None, Depends(bearer)] = None) -> Principal:
     """The signed-in user for a valid bearer token, the public for none; 401 for a bad token."""
-    principal = ANONYMOUS if token is None else await run_in_threadpool(_lookup, request, token)
+    from_cookie = None
+    if token is None and (request.method in _COOKIE_METHODS or request.url.path in _COOKIE_PATHS):
+        from_cookie = request.cookies.get(COOKIE) or None
+    principal = (
+        ANONYMOUS if (token or from_cookie) is None else await run_in_threadpool(_lookup, request, token or from_cookie)
+    )
+    if principal is None and from_cookie is not None:
+        principal = ANONYMOUS  # an expired cookie leaves a public page public
     if principal is None:
         raise NotAuthenticated("Token không hợp lệ, đã hết hạn hoặc đã đăng xuất; đăng nhập lại")
     # Set in the request's own context (an async dependency), so the route, run later in a worker

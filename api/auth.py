@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
-from api.access import require
+from api.access import COOKIE, require
 from api.deps import SessionDep
 from registry.accounts import service, tokens
 from registry.accounts.models import ROLE_NAMES, Role
@@ -24,7 +24,14 @@ router = APIRouter(prefix="/api/auth", tags=["Tài khoản"])
     dependencies=[Depends(require("sessions", "create"))],
     responses={401: {"description": "Sai tên đăng nhập hoặc mật khẩu"}, 429: {"description": "Tạm khóa"}},
 )
-def issue_token(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> dict[str, Any]:
+def issue_token(
+    request: Request,
+    response: Response,
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    cookie: Annotated[
+        bool, Query(description="Cũng lưu token vào cookie (cho các trang bản đồ và hồ sơ mở bằng trình duyệt)")
+    ] = False,
+) -> dict[str, Any]:
     if len(form.username) > 64 or len(form.password) > 256 or "\x00" in form.username + form.password:
         raise ValidationFailed(
             "Dữ liệu đăng nhập không hợp lệ", [FieldError("Quá dài hoặc có ký tự lạ", field="username")]
@@ -46,6 +53,16 @@ def issue_token(request: Request, form: Annotated[OAuth2PasswordRequestForm, Dep
             refused = exc.error
     if refused is not None:
         raise refused
+    if cookie:
+        response.set_cookie(
+            COOKIE,
+            body["access_token"],
+            max_age=body["expires_in"],
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+            path="/",
+        )
     return body
 
 
@@ -53,7 +70,9 @@ def issue_token(request: Request, form: Annotated[OAuth2PasswordRequestForm, Dep
 def logout(session: SessionDep, grant: Annotated[Grant, Depends(require("account", "update"))]) -> Response:
     assert grant.principal.token_id is not None
     tokens.revoke(session, grant.principal.token_id)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+    response = Response(status_code=status.HTTP_204_NO_CONTENT)
+    response.delete_cookie(COOKIE, path="/")
+    return response
 
 
 @router.get("/me", summary="Tài khoản đang đăng nhập và vai trò")

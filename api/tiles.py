@@ -14,6 +14,8 @@ from sqlalchemy import text
 
 from api.access import require
 from api.deps import FilterDep, SessionDep, SettingsDep
+from registry.accounts.permissions import Grant, rule
+from registry.clock import today
 from registry.errors import FieldError, ValidationFailed
 from registry.stations.tiles import site_tile
 
@@ -26,7 +28,6 @@ MVT = "application/vnd.mapbox-vector-tile"
     summary="Ô bản đồ vector (MVT) của vị trí cột; gom cụm có đếm ở mức thu phóng thấp; cùng bộ lọc",
     response_class=Response,
     responses={200: {"content": {MVT: {}}}, 304: {"description": "Không đổi (If-None-Match)"}},
-    dependencies=[Depends(require("tiles", "read"))],
 )
 def tile(
     layer: Literal["sites"],
@@ -37,13 +38,17 @@ def tile(
     session: SessionDep,
     settings: SettingsDep,
     filters: FilterDep,
+    grant: Annotated[Grant, Depends(require("tiles", "read"))],
 ) -> Response:
     if x >= 2**z or y >= 2**z:
         raise ValidationFailed("Ô không tồn tại", [FieldError(f"x và y phải nhỏ hơn {2**z} ở mức {z}", field="x")])
+    # Staff see each site's permit standing, which changes with the day as well as with the data.
+    permits_on = today() if rule("permits", "read").allows(grant.principal.keys) else None
     version = session.execute(text("SELECT coalesce(max(id), 0) FROM audit_event")).scalar_one()
-    key = f"{layer}/{z}/{x}/{y}?{request.url.query}#{version}#{settings.tile_max_features}"
+    key = f"{layer}/{z}/{x}/{y}?{request.url.query}#{version}#{settings.tile_max_features}#{permits_on}"
     tag = '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
-    headers = {"ETag": tag, "Cache-Control": "public, max-age=60, must-revalidate"}
+    cache = "private" if permits_on else "public"
+    headers = {"ETag": tag, "Cache-Control": f"{cache}, max-age=60, must-revalidate", "Vary": "Authorization, Cookie"}
     if tag in (request.headers.get("if-none-match") or ""):
         return Response(status_code=304, headers=headers)
     body, kind, count = site_tile(
@@ -54,6 +59,8 @@ def tile(
         y=y,
         max_features=settings.tile_max_features,
         cluster_below_zoom=settings.tile_cluster_below_zoom,
+        permits_on=permits_on,
+        expiring_days=settings.permit_expiring_days,
     )
     headers.update({"X-Tile-Kind": kind, "X-Tile-Sites": str(count)})
     return Response(body, media_type=MVT, headers=headers)

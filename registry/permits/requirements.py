@@ -191,3 +191,32 @@ def needs_of_proposal(
 
 
 UNMET_STATES = [s.value for s in PermitStatus if s not in SATISFYING] + ["missing"]
+
+# A site's permit standing on a map: the worst of its own needs and its stations' needs. A need with
+# no usable permit (none, suspended, revoked, not yet valid) is "missing"; then "expired", then
+# "expiring"; a site whose every need is met, or that needs nothing, is "valid".
+COMPLIANCE_STATES = ("valid", "expiring", "expired", "missing")
+_COMPLIANCE_RANK = """CASE WHEN permit_status IN ('valid') THEN 0 WHEN permit_status = 'expiring' THEN 1
+    WHEN permit_status = 'expired' THEN 2 ELSE 3 END"""
+
+
+def compliance_sql(site_where: str) -> str:
+    """SQL of (site_id, state) for the active sites matching ``site_where`` that need something; binds
+    :on, :days, :site_statuses and :station_statuses (see ``compliance_params``)."""
+    needs = SQL.format(subjects=_SUBJECT_SITES.format(site_where=site_where), station_where="", final_where="")
+    # Own parameter names, so the statement can also carry the station filters' :site_statuses.
+    needs = needs.replace(":site_statuses", ":active_site_statuses").replace(
+        ":station_statuses", ":active_station_statuses"
+    )
+    states = ", ".join(f"'{s}'" for s in COMPLIANCE_STATES)
+    return f"""SELECT site_id, (ARRAY[{states}])[max({_COMPLIANCE_RANK}) + 1] AS state
+        FROM ({needs}) needs GROUP BY site_id"""
+
+
+def compliance_params(*, on: date, expiring_days: int) -> dict[str, Any]:
+    return {
+        "on": on,
+        "days": expiring_days,
+        "active_site_statuses": ACTIVE_SITE_STATUSES,
+        "active_station_statuses": ACTIVE_STATION_STATUSES,
+    }

@@ -9,10 +9,12 @@ station filters as the lists apply.
 from __future__ import annotations
 
 import math
+from datetime import date
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from registry.permits.requirements import compliance_params, compliance_sql
 from registry.stations.queries import StationFilter, site_where
 
 EXTENT = 4096
@@ -28,16 +30,25 @@ _POINTS = """
 
 RAW = (
     _POINTS
-    + """
+    + """{compliance_cte}
     SELECT count(*) AS n, ST_AsMVT(m, 'sites', {extent}, 'geom') AS tile FROM (
-        SELECT p.code, p.pole_class, p.status, p.pole_height_m,
+        SELECT p.code, p.pole_class, p.status, p.pole_height_m, {compliance_column}
                (SELECT count(*) FROM station st WHERE st.site_id = p.id) AS stations,
                (SELECT string_agg(DISTINCT o.short_name, ', ' ORDER BY o.short_name) FROM station st
                 JOIN organisation o ON o.id = st.operator_id WHERE st.site_id = p.id) AS operators,
                ST_AsMVTGeom(p.g, t.env, {extent}, 64, true) AS geom
-        FROM pts p, t
+        FROM pts p {compliance_join}, t
     ) m WHERE geom IS NOT NULL"""
 )
+
+# Staff also see each site's permit standing (registry.permits.requirements.compliance_sql), worked
+# out for the sites of this tile only; the public does not.
+_COMPLIANCE_CTE = ", compliance AS ({sql})"
+_COMPLIANCE_COLUMN = (
+    "CASE WHEN p.status IN ('under_construction', 'operating') THEN coalesce(c.state, 'valid') "
+    "ELSE 'inactive' END AS permits,"
+)
+_COMPLIANCE_JOIN = "LEFT JOIN compliance c ON c.site_id = p.id"
 
 CLUSTERED = """
     WITH t AS (SELECT ST_TileEnvelope(:z, :x, :y) AS env),
@@ -63,14 +74,32 @@ def tile_size_m(z: int) -> float:
 
 
 def site_tile(
-    session: Session, f: StationFilter, *, z: int, x: int, y: int, max_features: int, cluster_below_zoom: int
+    session: Session,
+    f: StationFilter,
+    *,
+    z: int,
+    x: int,
+    y: int,
+    max_features: int,
+    cluster_below_zoom: int,
+    permits_on: date | None = None,
+    expiring_days: int = 60,
 ) -> tuple[bytes, str, int]:
-    """(MVT bytes, "points" or "clusters", number of sites in it)."""
+    """(MVT bytes, "points" or "clusters", number of sites in it). With ``permits_on``, each site
+    carries ``permits``: its permit standing that day (valid, expiring, expired, missing, inactive)."""
     w = site_where(f)
     size = tile_size_m(z)
     params = dict(w.params, z=z, x=x, y=y, margin=size * 64 / EXTENT, cap=max_features + 1)
     if z >= cluster_below_zoom:
-        row = session.execute(text(RAW.format(where=w.sql(), extent=EXTENT)), params).one()
+        parts = {"compliance_cte": "", "compliance_column": "", "compliance_join": ""}
+        if permits_on is not None:
+            parts = {
+                "compliance_cte": _COMPLIANCE_CTE.format(sql=compliance_sql("s.id IN (SELECT id FROM pts)")),
+                "compliance_column": _COMPLIANCE_COLUMN,
+                "compliance_join": _COMPLIANCE_JOIN,
+            }
+            params.update(compliance_params(on=permits_on, expiring_days=expiring_days))
+        row = session.execute(text(RAW.format(where=w.sql(), extent=EXTENT, **parts)), params).one()
         if row.n <= max_features:
             return bytes(row.tile or b""), "points", int(row.n)
     per_side = max(1, math.isqrt(max_features))

@@ -132,3 +132,28 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> Non
     key = tmp_path / "secret-key"
     assert key.exists() and oct(key.stat().st_mode & 0o777) == "0o600"
     assert dev.secret() == dev.secret() and len(dev.secret()) >= 32, "the development key is kept, not regenerated"
+
+
+def test_a_browser_signs_in_with_a_cookie_that_only_reads(anon: TestClient, make_user: MakeUser) -> None:
+    make_user("admin", username="ban.do")
+    response = anon.post("/api/auth/token?cookie=true", data={"username": "ban.do", "password": TEST_PASSWORD})
+    assert response.status_code == 200, response.text
+    header = response.headers["set-cookie"].lower()
+    assert "tttt_token=" in header and "httponly" in header and "samesite=strict" in header
+    token = response.json()["access_token"]
+    anon.cookies.clear()
+    anon.cookies.set("tttt_token", token)
+    assert anon.get("/api/auth/me").json()["username"] == "ban.do"
+    # Never for a change: a request the browser sends by itself cannot alter anything.
+    problem(anon.post("/api/users", json={"username": "x", "roles": ["viewer"]}), 401)
+    problem(anon.post("/api/auth/password", json={"current": "a", "new": "b"}), 401)
+    # A stale cookie leaves public pages public instead of failing them.
+    anon.cookies.set("tttt_token", "stale")
+    assert anon.get("/api/sites?limit=1").status_code == 200
+    problem(anon.get("/api/auth/me"), 401)
+    anon.cookies.set("tttt_token", token)
+    out = anon.post("/api/auth/logout")
+    assert out.status_code == 204 and 'tttt_token=""' in out.headers["set-cookie"]
+    problem(anon.get("/api/auth/me"), 401)
+    plain = anon.post("/api/auth/token", data={"username": "ban.do", "password": TEST_PASSWORD})
+    assert "set-cookie" not in plain.headers

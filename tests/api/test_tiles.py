@@ -4,6 +4,7 @@ number of features, the lists' filters, and ETag revalidation that notices any c
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 
 import mapbox_vector_tile
 from fastapi.testclient import TestClient
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from registry.settings import Settings
 from tests.api.helpers import problem, versioned
-from tests.factories import make_site, make_station
+from tests.factories import make_permit, make_site, make_station
 
 LON, LAT = 106.70, 20.84
 
@@ -84,3 +85,53 @@ def test_bad_tiles_are_refused(anon: TestClient) -> None:
     problem(anon.get("/tiles/sites/-1/0/0.pbf"), 422)
     problem(anon.get("/tiles/stations/3/0/0.pbf"), 422)
     problem(anon.get("/tiles/sites/3/1/1.pbf", params={"technology": "6G"}), 422)
+
+
+RANK = {"valid": 0, "expiring": 1, "expired": 2}
+
+
+def _worst(check: dict) -> str:
+    """The site's standing from the permit check's needs (an independent path through Python)."""
+    needs = check["required_permits"] + [n for st in check["stations"] for n in st["required_permits"]]
+    states = [n["state"] for n in needs]
+    return max(states, key=lambda s: RANK.get(s, 3), default="valid") if states else "valid"
+
+
+def test_staff_see_each_sites_permit_standing(anon: TestClient, client: TestClient, db: Session) -> None:
+    from registry.clock import today
+
+    on = today()
+    sites = []
+    for i in range(5):
+        site = make_site(db, code=f"PERMIT-{i}", lon=LON + i * 0.0002, lat=LAT, status="operating")
+        make_station(db, site=site, operator_code="VIETTEL")
+        sites.append(site)
+    check = client.get("/api/sites/PERMIT-0/permit-check").json()
+    kinds = [n["accepted_kinds"][0] for n in check["required_permits"]]
+    station_kinds = [n["accepted_kinds"][0] for n in check["stations"][0]["required_permits"]]
+    assert kinds or station_kinds, "the seeded rules require something of an operating A2a site"
+    last_days = {0: 400, 1: 10, 2: -1}  # valid, expiring (within 60 days), expired
+    for i, days in last_days.items():
+        site = sites[i]
+        for j, kind in enumerate(kinds + station_kinds):
+            holder = {"site": site} if j < len(kinds) else {"station": site.stations[0]}
+            until = on + timedelta(days=days if j == 0 else 400)
+            make_permit(db, kind=kind, valid_from=on - timedelta(days=500), valid_until=until, **holder)
+    sites[4].status = "dismantled"
+    db.flush()
+    x, y = xy(LON + 0.0004, LAT, 16)
+    url = f"/tiles/sites/16/{x}/{y}.pbf"
+    staff = {f["properties"]["code"]: f["properties"] for f in features(client.get(url))}
+    assert {code: p["permits"] for code, p in staff.items() if code.startswith("PERMIT-")} == {
+        "PERMIT-0": "valid",
+        "PERMIT-1": "expiring",
+        "PERMIT-2": "expired",
+        "PERMIT-3": "missing",
+        "PERMIT-4": "inactive",
+    }
+    for code in ("PERMIT-0", "PERMIT-1", "PERMIT-2", "PERMIT-3"):
+        assert staff[code]["permits"] == _worst(client.get(f"/api/sites/{code}/permit-check").json()), code
+    public = anon.get(url)
+    assert all("permits" not in f["properties"] for f in features(public)), "permit standing is for staff"
+    assert client.get(url).headers["cache-control"].startswith("private")
+    assert public.headers["etag"] != client.get(url).headers["etag"]
