@@ -15,7 +15,6 @@ PACKAGES = (
     "leaflet.locatecontrol",
     "leaflet.markercluster",
     "leaflet.heat",
-    "leaflet-measure",
     "chart.js",
 )
 
@@ -24,8 +23,6 @@ LEAFLET_CSS = f"{VENDOR}/leaflet/dist/leaflet.css"
 VECTORGRID_JS = f"{VENDOR}/leaflet.vectorgrid/dist/Leaflet.VectorGrid.bundled.min.js"
 LOCATE_JS = f"{VENDOR}/leaflet.locatecontrol/dist/L.Control.Locate.min.js"
 LOCATE_CSS = f"{VENDOR}/leaflet.locatecontrol/dist/L.Control.Locate.min.css"
-MEASURE_JS = f"{VENDOR}/leaflet-measure/dist/leaflet-measure.js"
-MEASURE_CSS = f"{VENDOR}/leaflet-measure/dist/leaflet-measure.css"
 HEAT_JS = f"{VENDOR}/leaflet.heat/dist/leaflet-heat.js"
 CHART_JS = f"{VENDOR}/chart.js/dist/chart.umd.min.js"
 
