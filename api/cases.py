@@ -29,6 +29,7 @@ router = APIRouter(prefix="/api/cases", tags=["Thanh tra, khiếu nại, tố c�
 CaseCode = Annotated[str, Path(max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
 Read = Annotated[Grant, Depends(require("cases", "read"))]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAP_CASES_MAX = 20_000  # points on the cases map (the heat map of a province's complaints fits)
 
 
 def _handlers(session: Any, cases: list[Case]) -> dict[int, str]:
@@ -91,6 +92,57 @@ def list_cases(
         "offset": pg.offset,
         "items": items[pg.offset : pg.offset + pg.limit],
     }
+
+
+@router.get(
+    ".geojson",
+    summary="Hồ sơ vụ việc có vị trí (GeoJSON cho bản đồ): loại, trạng thái, tình trạng hạn; không có đương sự",
+    response_class=Response,
+    responses={200: {"content": {"application/geo+json": {}}}},
+)
+def cases_geojson(
+    session: SessionDep,
+    grant: Read,
+    kind: Annotated[list[CaseKind] | None, Query()] = None,
+    state: Annotated[list[CaseState] | None, Query()] = None,
+    open_only: Annotated[bool, Query(alias="open", description="Chỉ hồ sơ đang mở (mặc định)")] = True,
+    deadline: Annotated[
+        list[Literal["overdue", "due_soon", "within_deadline", "suspended"]] | None,
+        Query(description="Tình trạng hạn (chỉ hồ sơ đang mở)"),
+    ] = None,
+    due_within: Annotated[int, Query(ge=0, le=365, description="Số ngày làm việc coi là sắp đến hạn")] = 5,
+    received_from: Annotated[date | None, Query(description="Nhận từ ngày")] = None,
+    received_to: Annotated[date | None, Query(description="Nhận đến ngày")] = None,
+) -> Response:
+    import json
+
+    from registry.cases.views import case_feature
+
+    if received_from and received_to and received_from > received_to:
+        raise ValidationFailed(
+            "Khoảng ngày không hợp lệ", [FieldError("Phải không sau received_to", field="received_from")]
+        )
+    stmt = select(Case).where(Case.geom.is_not(None)).order_by(Case.received_on.desc(), Case.id.desc())
+    if kind:
+        stmt = stmt.where(Case.kind.in_([k.value for k in kind]))
+    if state:
+        stmt = stmt.where(Case.state.in_([s.value for s in state]))
+    if open_only:
+        stmt = stmt.where(Case.state.in_([s.value for s in service.OPEN_STATES]))
+    if received_from:
+        stmt = stmt.where(Case.received_on >= received_from)
+    if received_to:
+        stmt = stmt.where(Case.received_on <= received_to)
+    cases = list(session.scalars(stmt.limit(MAP_CASES_MAX + 1)))
+    cal, day = calendar.load(session), today()
+    features = []
+    for c in cases[:MAP_CASES_MAX]:
+        running = CaseState(c.state) in service.OPEN_STATES
+        f = case_feature(c, service.deadlines(session, cal, c, today=day) if running else None, due_within=due_within)
+        if not deadline or f["properties"]["deadline_status"] in deadline:
+            features.append(f)
+    body = {"type": "FeatureCollection", "features": features, "truncated": len(cases) > MAP_CASES_MAX}
+    return Response(json.dumps(body, ensure_ascii=False), media_type="application/geo+json")
 
 
 @router.get(".xlsx", summary="Xuất hồ sơ vụ việc ra Excel (không có thông tin bảo mật)", response_class=Response)

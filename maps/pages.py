@@ -7,14 +7,26 @@ import json
 from typing import Any
 from urllib.parse import urlencode
 
-import folium
-from branca.element import Element, MacroElement
+from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from jinja2 import Template
 
-from maps.assets import LOCATE_CSS, LOCATE_JS, VECTORGRID_JS, LocalMap
+from maps.assets import VECTORGRID_JS
+from maps.widgets import add_common, base_map, legend, render
 
-CENTRE = (20.86, 106.68)  # Hải Phòng
+PERMIT_COLOURS = {
+    "valid": "#2da44e",
+    "expiring": "#d4a72c",
+    "expired": "#e16f24",
+    "missing": "#cf222e",
+    "inactive": "#8c959f",
+}
+STATUS_COLOURS = {
+    "operating": "#2da44e",
+    "under_construction": "#d4a72c",
+    "planned": "#bf8700",
+    "dismantled": "#8c959f",
+}
 
 TEXT = {
     "vi": {
@@ -36,6 +48,15 @@ TEXT = {
         "legend": "Chú giải",
         "one": "một vị trí",
         "many": "nhiều vị trí (số trong vòng tròn)",
+        "permits": "Giấy phép",
+        "site_map": "Bản đồ kiểm tra",
+        "permit_states": {
+            "valid": "đủ giấy phép",
+            "expiring": "giấy phép sắp hết hạn",
+            "expired": "giấy phép đã hết hạn",
+            "missing": "thiếu giấy phép",
+            "inactive": "không hoạt động",
+        },
         "statuses": {
             "planned": "quy hoạch",
             "under_construction": "đang xây dựng",
@@ -62,6 +83,15 @@ TEXT = {
         "legend": "Legend",
         "one": "one site",
         "many": "several sites (count in the circle)",
+        "permits": "Permits",
+        "site_map": "Check map",
+        "permit_states": {
+            "valid": "all permits valid",
+            "expiring": "a permit expiring soon",
+            "expired": "a permit expired",
+            "missing": "a required permit missing",
+            "inactive": "not in operation",
+        },
         "statuses": {
             "planned": "planned",
             "under_construction": "under construction",
@@ -91,6 +121,8 @@ class SiteTiles(JSCSSMixin, MacroElement):
             var toPoint = map0.latLngToContainerPoint;
             map0.latLngToContainerPoint = function (ll) { return ll ? toPoint.call(this, ll) : L.point(0, 0); };
             var map = {{ this._parent.get_name() }};
+            var PERMIT_COLOURS = {{ this.permit_colours }};
+            var STATUS_COLOURS = {{ this.status_colours }};
             function grid(url) {
                 var g = L.vectorGrid.protobuf(url, {
                     rendererFactory: L.svg.tile,
@@ -104,14 +136,15 @@ class SiteTiles(JSCSSMixin, MacroElement):
                                 return {radius: r, fill: true, fillColor: "#1f6feb", fillOpacity: 0.55,
                                         color: "#0b3d91", weight: 1};
                             }
-                            var colour = p.status === "operating" ? "#2da44e"
-                                : (p.status === "dismantled" ? "#8c959f" : "#d4a72c");
+                            var colour = p.permits ? PERMIT_COLOURS[p.permits]
+                                : (STATUS_COLOURS[p.status] || "#d4a72c");
                             return {radius: 5, fill: true, fillColor: colour, fillOpacity: 0.9,
                                     color: "#1f2328", weight: 1};
                         }
                     }
                 });
                 g.on("click", function (e) {
+                    if (window.measuring) { return; }
                     var p = e.layer.properties || {};
                     var html;
                     if (p.cluster || p.point_count) {
@@ -122,8 +155,10 @@ class SiteTiles(JSCSSMixin, MacroElement):
                             "<br>" + t.pole + ": " + (p.pole_class || "—") + ", " + t.height + ": " +
                             (p.pole_height_m || "—") + " m<br>" + t.status + ": " +
                             (t.statuses[p.status] || p.status) +
-                            '<br><a href="/api/sites/' + code + '">' + t.record + "</a>" +
-                            ' · <a href="/api/sites/' + code + '/permit-check">' + t.check + "</a>";
+                            (p.permits ? '<br>' + t.permits + ': <b class="permit-state" style="color:' +
+                                PERMIT_COLOURS[p.permits] + '">' + t.permit_states[p.permits] + "</b>" : "") +
+                            '<br><a href="/records/sites/' + code + '?lang=' + t.lang + '">' + t.record + "</a>" +
+                            ' · <a href="/maps/sites/' + code + '?lang=' + t.lang + '">' + t.check + "</a>";
                     }
                     var at = e.originalEvent ? map.mouseEventToLatLng(e.originalEvent) : e.latlng;
                     L.popup().setLatLng(at).setContent(html).openOn(map);
@@ -168,25 +203,10 @@ class SiteTiles(JSCSSMixin, MacroElement):
         self._name = "SiteTiles"
         self.url_json = json.dumps(url)
         self.text_json = json.dumps(text, ensure_ascii=False)
+        self.permit_colours = json.dumps(PERMIT_COLOURS)
+        self.status_colours = json.dumps(STATUS_COLOURS)
         # Extra switchable layers: one per operator and per technology (the page's filters kept).
         self.layers_json = json.dumps(layers, ensure_ascii=False)
-
-
-class LocateMe(JSCSSMixin, MacroElement):
-    """ "Locate me": the field inspector's position on the map."""
-
-    default_js = [("locate", LOCATE_JS)]
-    default_css = [("locate_css", LOCATE_CSS)]
-    _template = Template(
-        """{% macro script(this, kwargs) %}
-        L.control.locate({strings: {title: {{ this.title }}}}).addTo({{ this._parent.get_name() }});
-        {% endmacro %}"""
-    )
-
-    def __init__(self, title: str) -> None:
-        super().__init__()
-        self._name = "LocateMe"
-        self.title = json.dumps(title, ensure_ascii=False)
 
 
 class SiteSearch(MacroElement):
@@ -248,47 +268,35 @@ class SiteSearch(MacroElement):
         self.text_json = json.dumps(text, ensure_ascii=False)
 
 
-def _base(lang: str, tiles_url: str | None) -> LocalMap:
-    m = LocalMap(location=CENTRE, zoom_start=12, tiles=None, control_scale=True, prefer_canvas=True)
-    if tiles_url:
-        folium.TileLayer(tiles=tiles_url, attr="© OpenStreetMap", name="OSM").add_to(m)
-    m.get_root().header.add_child(Element(f"<title>{TEXT[lang]['stations']}</title>"))
-    return m
-
-
 def _tile_url(filters: dict[str, str]) -> str:
     query = urlencode({k: v for k, v in filters.items() if v})
     return "/tiles/sites/{z}/{x}/{y}.pbf" + (f"?{query}" if query else "")
 
 
 def stations_page(
-    *, lang: str, filters: dict[str, str], tiles_url: str | None, operators: list[tuple[str, str]] | None = None
+    *,
+    lang: str,
+    filters: dict[str, str],
+    tiles_url: str | None,
+    operators: list[tuple[str, str]] | None = None,
+    username: str | None = None,
+    staff: bool = False,
+    here: str = "/maps/stations",
 ) -> str:
-    """``operators``: (code, name) of the operators, each a layer that can be switched on."""
-    text = TEXT[lang]
-    m = _base(lang, tiles_url)
+    """``operators``: (code, name) of the operators, each a layer that can be switched on. Staff see
+    sites coloured by permit standing (the tiles carry it for them), the public by site status."""
+    text = {**TEXT[lang], "lang": lang}
+    m = base_map(lang, tiles_url, text["stations"])
     layers = [{"label": name, "url": _tile_url({**filters, "operator": code})} for code, name in operators or []]
     layers += [
         {"label": f"{tech}", "url": _tile_url({**filters, "technology": tech})} for tech in ("2G", "3G", "4G", "5G")
     ]
     m.add_child(SiteTiles(_tile_url(filters), text, layers))
-    m.add_child(LocateMe(text["locate"]))
     m.add_child(SiteSearch(text))
-    legend = (
-        f'<div id="legend" style="position:fixed;bottom:28px;right:12px;z-index:1000;background:#fff;padding:6px 10px;'
-        f'border:1px solid #999;font:13px sans-serif"><b>{text["legend"]}</b><br>'
-        f'<span style="color:#2da44e">●</span> {text["one"]}<br>'
-        f'<span style="color:#1f6feb">●</span> {text["many"]}</div>'
-    )
-    m.get_root().html.add_child(Element(legend))
-    return str(m.get_root().render())
-
-
-def home_page(lang: str) -> str:
-    text = TEXT[lang]
-    return (
-        f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{text["home"]}</title></head>'
-        f'<body style="font:16px sans-serif;margin:2em"><h1>{text["home"]}</h1><ul>'
-        f'<li><a href="/maps/stations?lang={lang}">{text["stations"]}</a></li>'
-        "</ul></body></html>"
-    )
+    add_common(m, lang, username=username, here=here)
+    if staff:
+        items = [(PERMIT_COLOURS[k], text["permit_states"][k]) for k in PERMIT_COLOURS]
+    else:
+        items = [(STATUS_COLOURS[k], text["statuses"][k]) for k in STATUS_COLOURS]
+    m.get_root().html.add_child(legend(text["legend"], [*items, ("#1f6feb", text["many"])]))
+    return render(m)

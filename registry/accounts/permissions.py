@@ -104,6 +104,8 @@ TABLE: dict[tuple[str, Action], Rule] = {
     # Map tiles carry only public fields of sites.
     ("tiles", Action.read): Rule(EVERYONE),
     ("maps", Action.read): Rule(EVERYONE),
+    # Record pages: open to anyone; each section is checked against its own resource above.
+    ("records", Action.read): Rule(EVERYONE),
     ("system", Action.read): Rule(EVERYONE),
     # The audit trail: admins, and the roles that own the entity (AUDIT_READERS).
     ("audit", Action.read): Rule(STAFF),

@@ -19,6 +19,16 @@ class CaseKind(StrEnum):
     adhoc_inspection = "adhoc_inspection"
 
 
+KIND_NAMES = {
+    CaseKind.complaint: "Khiếu nại",
+    CaseKind.second_complaint: "Khiếu nại lần hai",
+    CaseKind.denunciation: "Tố cáo",
+    CaseKind.petition: "Kiến nghị, phản ánh",
+    CaseKind.planned_inspection: "Thanh tra theo kế hoạch",
+    CaseKind.adhoc_inspection: "Thanh tra đột xuất",
+}
+
+
 class Step(StrEnum):
     acceptance = "acceptance"  # decide whether to accept (thụ lý)
     initial_handling = "initial_handling"  # denunciations: classify and handle the information

@@ -8,7 +8,7 @@ from geoalchemy2.shape import to_shape
 
 from registry.accounts.models import Role
 from registry.accounts.permissions import Principal
-from registry.cases.models import CONFIDENTIAL_ROLES, STATE_NAMES, CaseState, PartyRole
+from registry.cases.models import CONFIDENTIAL_ROLES, KIND_NAMES, STATE_NAMES, CaseKind, CaseState, PartyRole
 from registry.cases.records import Case
 
 
@@ -62,6 +62,48 @@ def case_dict(case: Case, principal: Principal, deadlines: dict[str, Any], handl
         ],
         "deadlines": deadlines,
         "version": case.version,
+    }
+
+
+DEADLINE_STATUS_NAMES = {
+    "overdue": "quá hạn",
+    "due_soon": "sắp đến hạn",
+    "within_deadline": "trong hạn",
+    "suspended": "tạm đình chỉ",
+}
+
+
+def deadline_status(deadlines: dict[str, Any] | None, *, due_within: int) -> str | None:
+    """overdue, due_soon (within ``due_within`` working days), within_deadline, suspended, or None
+    for a case with no running deadline (closed, concluded …)."""
+    if not deadlines or deadlines["status"] is None:
+        return None
+    if deadlines["status"] == "within_deadline" and deadlines["working_days_left"] <= due_within:
+        return "due_soon"
+    return str(deadlines["status"])
+
+
+def case_feature(case: Case, deadlines: dict[str, Any] | None, *, due_within: int) -> dict[str, Any]:
+    """A case as a map point: what it is, where, and how its deadline stands; never its parties,
+    subject or content (a denunciation's subject can name the denouncer)."""
+    point = to_shape(case.geom)
+    status = deadline_status(deadlines, due_within=due_within)
+    return {
+        "type": "Feature",
+        "id": case.code,
+        "geometry": {"type": "Point", "coordinates": [round(point.x, 6), round(point.y, 6)]},
+        "properties": {
+            "code": case.code,
+            "kind": case.kind,
+            "kind_name": KIND_NAMES[CaseKind(case.kind)],
+            "state": case.state,
+            "state_name": STATE_NAMES[CaseState(case.state)],
+            "received_on": case.received_on.isoformat(),
+            "current_due": deadlines["current_due"] if deadlines else None,
+            "working_days_left": deadlines["working_days_left"] if deadlines else None,
+            "deadline_status": status,
+            "deadline_status_name": DEADLINE_STATUS_NAMES.get(status or ""),
+        },
     }
 
 

@@ -137,6 +137,7 @@ def spacing_rule(
 
 _NEARBY = """
     SELECT s.code, s.pole_class, s.pole_height_m, s.status,
+           round(ST_X(s.geom)::numeric, 7)::float8 AS lon, round(ST_Y(s.geom)::numeric, 7)::float8 AS lat,
            ST_Distance(s.geom::geography, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography) AS distance_m,
            (SELECT count(*) FROM station st WHERE st.site_id = s.id) AS station_count,
            (SELECT coalesce(array_agg(DISTINCT o.short_name ORDER BY o.short_name), '{{}}') FROM station st
@@ -148,7 +149,8 @@ _NEARBY = """
     LIMIT :limit"""
 
 
-def _nearby(session: Session, subject: Subject, *, radius: float, limit: int, bulky_only: bool) -> list[dict[str, Any]]:
+def nearby(session: Session, subject: Subject, *, radius: float, limit: int, bulky_only: bool) -> list[dict[str, Any]]:
+    """Sites (not dismantled) within ``radius`` metres of the subject, nearest first, with positions."""
     extra = "AND s.pole_class LIKE 'A2%'" if bulky_only else ""
     rows = session.execute(
         text(_NEARBY.format(extra=extra)),
@@ -197,7 +199,7 @@ def _zone_section(session: Session, subject: Subject, on: date, reasons: Reasons
     too_close: list[dict[str, Any]] = []
     if rule is not None:
         limit_m = float(rule["min_distance_m"])
-        near = _nearby(session, subject, radius=limit_m, limit=100, bulky_only=True)
+        near = nearby(session, subject, radius=limit_m, limit=100, bulky_only=True)
         too_close = [n for n in near if n["distance_m"] < limit_m - SPACING_TOLERANCE_M]
         for n in too_close:
             reasons.add(
@@ -332,7 +334,7 @@ def check_site(session: Session, site: Site, *, on: date, settings: Settings) ->
         "required_permits": [n.as_dict(on) for n in site_needs],
         **zone_part,
         "stations": stations,
-        "colocation_candidates": _nearby(
+        "colocation_candidates": nearby(
             session,
             subject,
             radius=settings.colocation_radius_m,
@@ -379,7 +381,7 @@ def check_proposal(session: Session, subject: Subject, *, on: date, settings: Se
             for n in needs
         ],
         **zone_part,
-        "colocation_candidates": _nearby(
+        "colocation_candidates": nearby(
             session,
             subject,
             radius=settings.colocation_radius_m,

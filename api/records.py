@@ -1,0 +1,109 @@
+"""Printable record pages of a site, a press outlet and a case (HTML, Vietnamese).
+
+Each page is built from the same route functions the JSON API answers with, called with the
+permission the same user would be granted there, so a page never shows what the API would hide:
+the public sees a site's or an outlet's public fields; staff see permits, licences and history
+as far as their roles allow; cases are for staff, and a denouncer's identity only for the handler
+and admins."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi.responses import HTMLResponse
+
+from api import audit, cases, permits, press, sites
+from api.access import PrincipalDep, require
+from api.deps import Page, SessionDep, SettingsDep
+from api.maps import Lang, here, staff_only
+from maps import records
+from registry.accounts.permissions import Grant, Principal, authorize, can_read_history, rule
+from registry.cases.models import KIND_NAMES, CaseKind
+
+router = APIRouter(prefix="/records", tags=["Hồ sơ (trang in)"], dependencies=[Depends(require("records", "read"))])
+Code = Annotated[str, Path(max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+HISTORY_ROWS = 200
+
+
+def _grant(principal: Principal, resource: str) -> Grant:
+    return authorize(principal, resource, "read")
+
+
+def _history(session: Any, principal: Principal, entity: str, entity_id: int) -> dict[str, Any] | None:
+    if not principal.authenticated or not can_read_history(principal, entity):
+        return None
+    return audit.history(session, _grant(principal, "audit"), entity, entity_id, limit=HISTORY_ROWS, offset=0)
+
+
+@router.get("/sites/{code}", response_class=HTMLResponse, summary="Hồ sơ vị trí cột: chi tiết, giấy phép, lịch sử")
+def site_record(
+    code: Code, request: Request, session: SessionDep, settings: SettingsDep, principal: PrincipalDep, lang: Lang = "vi"
+) -> HTMLResponse:
+    from registry.stations import service
+
+    feature = sites.get_site(code, session, Response(), _grant(principal, "sites"))
+    site = service.get_site(session, code=code)
+    permit_rows = None
+    if rule("permits", "read").allows(principal.keys):
+        permit_rows = permits.list_permits(
+            session, settings, Page(limit=500, offset=0), site_code=code, station_id=None, kind=None, status=None,
+            on=None,
+        )["items"]  # fmt: skip
+    return HTMLResponse(
+        records.site_page(
+            feature,
+            permits=permit_rows,
+            history=_history(session, principal, "site", site.id),
+            lang=lang,
+            username=principal.username,
+            here=here(request),
+        )
+    )
+
+
+@router.get(
+    "/outlets/{code}", response_class=HTMLResponse, summary="Hồ sơ cơ quan báo chí: chi tiết, giấy phép, lịch sử"
+)
+def outlet_record(
+    code: Code, request: Request, session: SessionDep, settings: SettingsDep, principal: PrincipalDep, lang: Lang = "vi"
+) -> HTMLResponse:
+    from registry.press import service
+
+    outlet = press.get_outlet(code, session, settings, Response(), _grant(principal, "press_outlets"))
+    licences = None
+    if rule("press_licences", "read").allows(principal.keys):
+        licences = press.outlet_licences(code, session, settings, on=None)
+    record = service.get_outlet(session, code)
+    return HTMLResponse(
+        records.outlet_page(
+            outlet,
+            licences=licences,
+            history=_history(session, principal, "press_outlet", record.id),
+            lang=lang,
+            username=principal.username,
+            here=here(request),
+        )
+    )
+
+
+@router.get("/cases/{code}", response_class=HTMLResponse, summary="Hồ sơ vụ việc: chi tiết, thời hạn, lịch sử (cán bộ)")
+def case_record(
+    code: Code, request: Request, session: SessionDep, principal: PrincipalDep, lang: Lang = "vi"
+) -> Response:
+    from registry.cases import service
+
+    if (redirect := staff_only(request, principal, "cases")) is not None:
+        return redirect
+    case = cases.get_case(code, session, Response(), _grant(principal, "cases"))
+    record = service.get_case(session, code)
+    return HTMLResponse(
+        records.case_page(
+            case,
+            kind_name=KIND_NAMES[CaseKind(case["kind"])],
+            history=_history(session, principal, "case", record.id),
+            lang=lang,
+            username=principal.username,
+            here=here(request),
+        )
+    )

@@ -1,0 +1,198 @@
+"""The permit-check map of one site: its planning zones, the spacing circle of the zone's rule, the
+bulky poles around it and the co-location candidates with their distances, beside the verdict and
+its reasons. Everything comes from the permit check (registry.permits.check); the page only draws it."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import folium
+
+from maps.widgets import add_common, base_map, legend, render
+
+VERDICT_COLOURS = {"compliant": "#2da44e", "action_needed": "#d4a72c", "non_compliant": "#cf222e"}
+
+TEXT = {
+    "vi": {
+        "title": "Kiểm tra giấy phép vị trí {code}",
+        "verdict": "Kết luận",
+        "reasons": "Lý do",
+        "none": "Không có vấn đề",
+        "zones": "Vùng quy hoạch",
+        "no_zone": "Không thuộc vùng quy hoạch nào",
+        "spacing": "Khoảng cách tối thiểu giữa cột cồng kềnh",
+        "no_spacing": "Không áp dụng (cột không cồng kềnh)",
+        "too_close": "quá gần",
+        "bulky": "Cột cồng kềnh lân cận",
+        "candidates": "Vị trí có thể dùng chung",
+        "distance": "cách",
+        "record": "Hồ sơ vị trí",
+        "json": "Kết quả kiểm tra (JSON)",
+        "site": "Vị trí đang xét",
+        "pole": "Loại cột",
+        "height": "Cao",
+        "legal": "Căn cứ",
+        "on": "Ngày xét",
+    },
+    "en": {
+        "title": "Permit check of site {code}",
+        "verdict": "Verdict",
+        "reasons": "Reasons",
+        "none": "No issue",
+        "zones": "Planning zones",
+        "no_zone": "In no planning zone",
+        "spacing": "Minimum distance between bulky poles",
+        "no_spacing": "Not applicable (not a bulky pole)",
+        "too_close": "too close",
+        "bulky": "Bulky poles nearby",
+        "candidates": "Co-location candidates",
+        "distance": "at",
+        "record": "Site record",
+        "json": "Check result (JSON)",
+        "site": "The site checked",
+        "pole": "Pole class",
+        "height": "Height",
+        "legal": "Legal basis",
+        "on": "Checked on",
+    },
+}
+
+
+def _metres(d: float, lang: str) -> str:
+    s = f"{d:.1f} m"
+    return s.replace(".", ",") if lang == "vi" else s
+
+
+def site_check_page(
+    check: dict[str, Any],
+    *,
+    zones: list[dict[str, Any]],
+    bulky: list[dict[str, Any]],
+    lang: str,
+    tiles_url: str | None,
+    username: str | None,
+    here: str,
+) -> str:
+    """``zones``: the site's zones with ``geometry`` (GeoJSON); ``bulky``: bulky poles around it (from
+    ``registry.permits.check.nearby``), those inside the spacing circle first."""
+    text = TEXT[lang]
+    site = check["site"]
+    code = site["code"]
+    pos = (site["position"]["lat"], site["position"]["lon"])
+    m = base_map(lang, tiles_url, text["title"].format(code=code), location=pos, zoom=16)
+    colour = VERDICT_COLOURS[check["verdict"]]
+
+    zone_group = folium.FeatureGroup(name=text["zones"]).add_to(m)
+    for z in zones:
+        folium.GeoJson(
+            z["geometry"],
+            style_function=lambda _f: {"color": "#cf222e", "weight": 2, "fillOpacity": 0.08},
+            tooltip=f"{z['name']} ({z['code']}) — {z['kind_name']}",
+        ).add_to(zone_group)
+
+    spacing = check.get("spacing")
+    too_close = {n["code"] for n in (spacing or {}).get("too_close", [])}
+    if spacing:
+        folium.Circle(
+            pos,
+            radius=float(spacing["min_distance_m"]),
+            color="#8250df",
+            weight=2,
+            fill=False,
+            dash_array="6 4",
+            tooltip=f"{text['spacing']}: {_metres(float(spacing['min_distance_m']), lang)}",
+        ).add_to(m)
+
+    bulky_group = folium.FeatureGroup(name=text["bulky"]).add_to(m)
+    for n in bulky:
+        close = n["code"] in too_close
+        label = f"{n['code']} ({n['pole_class']}) {text['distance']} {_metres(n['distance_m'], lang)}"
+        if close:
+            label += f" — {text['too_close']}"
+            folium.PolyLine([pos, (n["lat"], n["lon"])], color="#cf222e", weight=2, tooltip=label).add_to(bulky_group)
+        folium.CircleMarker(
+            (n["lat"], n["lon"]),
+            radius=7,
+            color="#1f2328",
+            weight=1,
+            fill=True,
+            fill_color="#cf222e" if close else "#e16f24",
+            fill_opacity=0.9,
+            tooltip=label,
+            popup=folium.Popup(f'<a href="/maps/sites/{html.escape(n["code"])}?lang={lang}">{html.escape(label)}</a>'),
+        ).add_to(bulky_group)
+
+    candidate_group = folium.FeatureGroup(name=text["candidates"]).add_to(m)
+    for c in check.get("colocation_candidates", []):
+        label = f"{c['code']} ({c['pole_class'] or '—'}) {text['distance']} {_metres(c['distance_m'], lang)}"
+        folium.CircleMarker(
+            (c["lat"], c["lon"]),
+            radius=5,
+            color="#0b3d91",
+            weight=1,
+            fill=True,
+            fill_color="#1f6feb",
+            fill_opacity=0.8,
+            tooltip=label,
+        ).add_to(candidate_group)
+
+    folium.CircleMarker(
+        pos,
+        radius=10,
+        color="#1f2328",
+        weight=2,
+        fill=True,
+        fill_color=colour,
+        fill_opacity=1,
+        tooltip=f"{code}: {check['verdict_name']}",
+    ).add_to(m)
+    folium.LayerControl(collapsed=False).add_to(m)
+    add_common(m, lang, username=username, here=here)
+    m.get_root().html.add_child(folium.Element(_panel(check, zones, text, lang)))
+    m.get_root().html.add_child(
+        legend(
+            text["site"],
+            [
+                (colour, check["verdict_name"]),
+                ("#cf222e", f"{text['bulky']} — {text['too_close']}"),
+                ("#e16f24", text["bulky"]),
+                ("#1f6feb", text["candidates"]),
+            ],
+        )
+    )
+    return render(m)
+
+
+def _panel(check: dict[str, Any], zones: list[dict[str, Any]], text: dict[str, str], lang: str) -> str:
+    site = check["site"]
+    code = html.escape(site["code"])
+    reasons = "".join(f"<li>{html.escape(r['message'])}</li>" for r in check["reasons"]) or f"<li>{text['none']}</li>"
+    zone_lines = (
+        "".join(
+            f"<li>{html.escape(z['name'])} ({html.escape(z['code'])}): {html.escape(z['kind_name'])}</li>"
+            for z in zones
+        )
+        or f"<li>{text['no_zone']}</li>"
+    )
+    spacing = check.get("spacing")
+    spacing_line = (
+        f"{_metres(float(spacing['min_distance_m']), lang)} — {text['legal']}: {html.escape(spacing['legal_basis'])}"
+        if spacing
+        else text["no_spacing"]
+    )
+    height = site.get("pole_height_m")
+    return (
+        '<div id="check-panel" style="position:fixed;top:50px;right:12px;z-index:1000;width:330px;max-height:70vh;'
+        'overflow:auto;background:#fff;border:1px solid #999;padding:8px 10px;font:13px sans-serif">'
+        f"<b>{code}</b> · {text['pole']} {html.escape(site.get('pole_class') or '—')}, {text['height']} "
+        f"{'—' if height is None else _metres(float(height), lang)}<br>{text['on']}: {html.escape(check['on'])}<br>"
+        f'{text["verdict"]}: <b id="verdict" style="color:{VERDICT_COLOURS[check["verdict"]]}">'
+        f"{html.escape(check['verdict_name'])}</b>"
+        f"<p style='margin:.4em 0 0'><b>{text['reasons']}</b></p><ul id='reasons' style='padding-left:1.2em;margin:0'>"
+        f"{reasons}</ul><p style='margin:.4em 0 0'><b>{text['zones']}</b></p>"
+        f"<ul style='padding-left:1.2em;margin:0'>{zone_lines}</ul>"
+        f"<p style='margin:.4em 0 0'><b>{text['spacing']}</b>: {spacing_line}</p>"
+        f'<p style="margin:.4em 0 0"><a href="/records/sites/{code}?lang={lang}">{text["record"]}</a> · '
+        f'<a href="/api/sites/{code}/permit-check">{text["json"]}</a></p></div>'
+    )

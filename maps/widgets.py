@@ -1,0 +1,187 @@
+"""Pieces every map page shares: the base map, "locate me", a distance ruler, the legend and the
+signed-in bar. Text comes in from the page (Vietnamese or English); nothing here loads from the web."""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import Any
+
+import folium
+from branca.element import Element, MacroElement
+from folium.elements import JSCSSMixin
+from jinja2 import Template
+
+from maps.assets import LOCATE_CSS, LOCATE_JS, LocalMap
+
+CENTRE = (20.86, 106.68)  # Hải Phòng
+
+COMMON = {
+    "vi": {
+        "locate": "Vị trí của tôi",
+        "measure": "Đo khoảng cách",
+        "measure_hint": "Bấm các điểm trên bản đồ; bấm lại nút để kết thúc",
+        "distance": "Khoảng cách",
+        "legend": "Chú giải",
+        "sign_in": "Đăng nhập",
+        "signed_in": "Đã đăng nhập",
+        "home": "Bản đồ",
+    },
+    "en": {
+        "locate": "Locate me",
+        "measure": "Measure a distance",
+        "measure_hint": "Click points on the map; click the button again to finish",
+        "distance": "Distance",
+        "legend": "Legend",
+        "sign_in": "Sign in",
+        "signed_in": "Signed in",
+        "home": "Maps",
+    },
+}
+
+
+def base_map(
+    lang: str, tiles_url: str | None, title: str, *, location: tuple[float, float] = CENTRE, zoom: int = 12
+) -> LocalMap:
+    m = LocalMap(location=location, zoom_start=zoom, tiles=None, control_scale=True, prefer_canvas=True)
+    if tiles_url:
+        folium.TileLayer(tiles=tiles_url, attr="© OpenStreetMap", name="OSM").add_to(m)
+    root = m.get_root()
+    root.header.add_child(Element(f"<title>{html.escape(title)}</title>"))
+    return m
+
+
+class LocateMe(JSCSSMixin, MacroElement):
+    """ "Locate me": the field inspector's position on the map."""
+
+    default_js = [("locate", LOCATE_JS)]
+    default_css = [("locate_css", LOCATE_CSS)]
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        L.control.locate({strings: {title: {{ this.title }}}}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self._name = "LocateMe"
+        self.title = json.dumps(title, ensure_ascii=False)
+
+
+class Measure(MacroElement):
+    """A ruler: click points, read the length of the line through them (great-circle distances,
+    metres under 1 km, kilometres above, Vietnamese decimal comma). While it is on, clicks on the
+    map do not open popups (``window.measuring``)."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var t = {{ this.text_json }};
+            var points = [], marks = L.layerGroup(), line = null, out = null, button = null;
+            window.measuring = false;
+            function total() {
+                var d = 0;
+                for (var i = 1; i < points.length; i++) { d += map.distance(points[i - 1], points[i]); }
+                return d;
+            }
+            function format(d) {
+                var s = d < 1000 ? Math.round(d) + " m" : (d / 1000).toFixed(2) + " km";
+                return t.comma ? s.replace(".", ",") : s;
+            }
+            function start() {
+                window.measuring = true;
+                points = [];
+                marks.clearLayers().addTo(map);
+                line = L.polyline([], {color: "#8250df", weight: 3, dashArray: "6 4"}).addTo(marks);
+                map.getContainer().style.cursor = "crosshair";
+                map.doubleClickZoom.disable();
+                button.classList.add("active");
+                out.textContent = t.measure_hint;
+            }
+            function stop() {
+                window.measuring = false;
+                map.getContainer().style.cursor = "";
+                map.doubleClickZoom.enable();
+                button.classList.remove("active");
+                if (points.length < 2) { marks.remove(); out.textContent = ""; }
+            }
+            var control = L.control({position: "topleft"});
+            control.onAdd = function () {
+                var div = L.DomUtil.create("div", "leaflet-bar measure-control");
+                button = L.DomUtil.create("a", "", div);
+                button.href = "#";
+                button.id = "measure-toggle";
+                button.title = t.measure;
+                button.setAttribute("role", "button");
+                button.setAttribute("aria-label", t.measure);
+                button.innerHTML = "&#128207;";
+                out = L.DomUtil.create("div", "", div);
+                out.id = "measure-result";
+                out.style.cssText = "background:#fff;font:12px sans-serif;max-width:180px;padding:0 4px";
+                L.DomEvent.disableClickPropagation(div);
+                L.DomEvent.on(button, "click", function (e) {
+                    L.DomEvent.preventDefault(e);
+                    if (window.measuring) { stop(); } else { start(); }
+                });
+                return div;
+            };
+            control.addTo(map);
+            map.on("click", function (e) {
+                if (!window.measuring) { return; }
+                points.push(e.latlng);
+                line.setLatLngs(points);
+                L.circleMarker(e.latlng, {radius: 3, color: "#8250df"}).addTo(marks);
+                if (points.length > 1) { out.textContent = t.distance + ": " + format(total()); }
+            });
+            window.measuredDistance = total;
+        })();
+        {% endmacro %}"""
+    )
+
+    def __init__(self, lang: str) -> None:
+        super().__init__()
+        self._name = "Measure"
+        self.text_json = json.dumps({**COMMON[lang], "comma": lang == "vi"}, ensure_ascii=False)
+
+
+def legend(title: str, items: list[tuple[str, str]], *, element_id: str = "legend") -> Element:
+    """A fixed box in the lower right: (colour, label) per line."""
+    lines = "".join(f'<br><span style="color:{colour}">●</span> {html.escape(label)}' for colour, label in items)
+    return Element(
+        f'<div id="{element_id}" style="position:fixed;bottom:28px;right:12px;z-index:1000;background:#fff;'
+        f'padding:6px 10px;border:1px solid #999;font:13px sans-serif"><b>{html.escape(title)}</b>{lines}</div>'
+    )
+
+
+def user_bar(lang: str, username: str | None, here: str) -> Element:
+    """Top-centre: the home link, and who is signed in or a sign-in link that comes back here."""
+    text = COMMON[lang]
+    from urllib.parse import quote
+
+    who = (
+        f'{text["signed_in"]}: <b id="who">{html.escape(username)}</b>'
+        if username
+        else f'<a id="sign-in" href="/maps/sign-in?lang={lang}&amp;next={quote(here, safe="")}">{text["sign_in"]}</a>'
+    )
+    return Element(
+        '<div id="user-bar" style="position:fixed;top:10px;left:50%;transform:translateX(-50%);z-index:1000;'
+        'background:#fff;padding:4px 10px;border:1px solid #999;border-radius:4px;font:13px sans-serif">'
+        f'<a href="/maps/?lang={lang}">{text["home"]}</a> · {who}</div>'
+    )
+
+
+def add_common(m: LocalMap, lang: str, *, username: str | None, here: str, measure: bool = True) -> None:
+    m.add_child(LocateMe(COMMON[lang]["locate"]))
+    if measure:
+        m.add_child(Measure(lang))
+    m.get_root().html.add_child(user_bar(lang, username, here))
+
+
+def render(m: LocalMap) -> str:
+    return str(m.get_root().render())
+
+
+def data_json(value: Any) -> str:
+    """JSON safe to put inside a <script> element."""
+    return json.dumps(value, ensure_ascii=False).replace("</", "<\\/")
