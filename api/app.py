@@ -39,6 +39,12 @@ from registry.db import get_sessionmaker
 from registry.settings import Settings, get_settings
 
 log = logging.getLogger("tttt.api")
+# An antenna mast: the pages' icon, drawn here so that no file has to be fetched for it.
+FAVICON = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" '
+    'fill="#0b3d91"/><path d="M16 8 10 28M16 8l6 20M12 21h8M16 8v0" stroke="#fff" stroke-width="2.5" '
+    'fill="none"/><circle cx="16" cy="7" r="3" fill="#f2cc60"/></svg>'
+)
 
 DESCRIPTION = """
 Sổ đăng ký trạm gốc, vị trí cột ăng ten (và sắp tới: báo chí, thanh tra, thủ tục hành chính).
@@ -104,6 +110,17 @@ def create_app(settings: Settings | None = None, session_factory: sessionmaker[S
     app.include_router(zones.spacing_router)
     maps.mount_assets(app)
     app.include_router(cases.deadline_rules_router)
+
+    @app.get(
+        "/favicon.ico",
+        tags=["Hệ thống"],
+        summary="Biểu tượng trang (SVG)",
+        include_in_schema=False,
+        dependencies=[Depends(require("system", "read"))],
+    )
+    def favicon() -> Response:
+        # Browsers ask for it on every page; a 404 would be a console error on each of them.
+        return Response(FAVICON, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"})
 
     @app.get(
         "/health",

@@ -68,6 +68,9 @@ def stations(
     status: Filter = None,  # noqa: A002
     admin_unit: Filter = None,
     q: Filter = None,
+    lat: Annotated[float | None, Query(ge=-90, le=90, description="Tâm bản đồ: vĩ độ")] = None,
+    lon: Annotated[float | None, Query(ge=-180, le=180, description="Tâm bản đồ: kinh độ")] = None,
+    z: Annotated[int, Query(ge=0, le=22, description="Mức thu phóng")] = 12,
 ) -> HTMLResponse:
     filters = {"operator": operator, "technology": technology, "pole_class": pole_class, "status": status,
                "admin_unit": admin_unit, "q": q}  # fmt: skip
@@ -85,6 +88,7 @@ def stations(
         username=principal.username,
         staff=rule("permits", "read").allows(principal.keys),
         here=here(request),
+        view=(lat, lon, z) if lat is not None and lon is not None else None,
     )
     return HTMLResponse(html)
 

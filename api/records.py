@@ -18,7 +18,7 @@ from api.access import PrincipalDep, require
 from api.deps import Page, SessionDep, SettingsDep
 from api.maps import Lang, here, staff_only
 from maps import records
-from registry.accounts.permissions import Grant, Principal, authorize, can_read_history, rule
+from registry.accounts.permissions import Grant, Principal, authorize, can_read_history, rule, visible_fields
 from registry.cases.models import KIND_NAMES, CaseKind
 
 router = APIRouter(prefix="/records", tags=["Hồ sơ (trang in)"], dependencies=[Depends(require("records", "read"))])
@@ -55,6 +55,7 @@ def site_record(
             feature,
             permits=permit_rows,
             history=_history(session, principal, "site", site.id),
+            staff=visible_fields(principal, "site") is None,
             lang=lang,
             username=principal.username,
             here=here(request),
@@ -80,6 +81,7 @@ def outlet_record(
             outlet,
             licences=licences,
             history=_history(session, principal, "press_outlet", record.id),
+            staff=visible_fields(principal, "press_outlet") is None,
             lang=lang,
             username=principal.username,
             here=here(request),

@@ -19,6 +19,7 @@ from registry.cases.models import KIND_NAMES
 from registry.cases.views import DEADLINE_STATUS_NAMES
 
 DEADLINE_COLOURS = {"overdue": "#cf222e", "due_soon": "#d4a72c", "within_deadline": "#2da44e", "suspended": "#8c959f"}
+NO_DEADLINE = "#57606a"
 COMPLAINTS = ("complaint", "second_complaint")
 
 TEXT = {
@@ -27,6 +28,7 @@ TEXT = {
         "kinds": {k.value: n for k, n in KIND_NAMES.items()},
         "deadline": "Tình trạng hạn",
         "statuses": DEADLINE_STATUS_NAMES,
+        "no_deadline": "không có hạn đang chạy",
         "due": "Hạn",
         "days_left": "ngày làm việc còn lại",
         "record": "Xem hồ sơ",
@@ -51,6 +53,7 @@ TEXT = {
             "within_deadline": "within deadline",
             "suspended": "suspended",
         },
+        "no_deadline": "no running deadline",
         "due": "Due",
         "days_left": "working days left",
         "record": "Open record",
@@ -88,7 +91,7 @@ class CaseLayers(JSCSSMixin, MacroElement):
                     var shown = 0, bounds = L.latLngBounds([]);
                     (data.features || []).forEach(function (f) {
                         var p = f.properties, c = f.geometry.coordinates, at = [c[1], c[0]];
-                        var colour = COLOURS[p.deadline_status] || "#57606a";
+                        var colour = COLOURS[p.deadline_status] || {{ this.no_deadline }};
                         var html = "<b>" + esc(p.code) + "</b><br>" + esc(t.kinds[p.kind]) + " — " +
                             esc(p.state_name) + "<br>" + t.received + ": " + esc(p.received_on);
                         if (p.current_due) {
@@ -135,6 +138,7 @@ class CaseLayers(JSCSSMixin, MacroElement):
         self.heat_url = json.dumps(heat_url)
         self.text_json = json.dumps(text, ensure_ascii=False)
         self.colours = json.dumps(DEADLINE_COLOURS)
+        self.no_deadline = json.dumps(NO_DEADLINE)
 
 
 def cases_page(
@@ -170,7 +174,8 @@ def cases_page(
 
     root.html.add_child(
         Element(
-            '<div style="position:fixed;bottom:28px;left:12px;z-index:1000;background:#fff;padding:4px 8px;'
+            '<div style="position:fixed;top:44px;left:50%;transform:translateX(-50%);z-index:1000;background:#fff;'
+            'padding:4px 8px;'
             f'border:1px solid #999;font:13px sans-serif">{text["count"]}: <b id="case-count">…</b> · '
             f"{text['heat']}: {heat_from.isoformat()} – {heat_to.isoformat()}</div>"
         )

@@ -31,6 +31,8 @@ def esc(value: Any) -> str:
         return '<span class="muted">—</span>'
     if isinstance(value, bool):
         return "có" if value else "không"
+    if isinstance(value, float):
+        return html.escape(f"{value:,.2f}".rstrip("0").rstrip(".").replace(",", " ").replace(".", ","))
     if isinstance(value, list | tuple):
         return esc(", ".join(str(v) for v in value)) if value else esc(None)
     return html.escape(str(value))

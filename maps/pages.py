@@ -47,7 +47,7 @@ TEXT = {
         "communes": "Ranh giới xã, phường",
         "legend": "Chú giải",
         "one": "một vị trí",
-        "many": "nhiều vị trí (số trong vòng tròn)",
+        "many": "nhóm vị trí (phóng to để xem từng vị trí)",
         "permits": "Giấy phép",
         "site_map": "Bản đồ kiểm tra",
         "permit_states": {
@@ -82,7 +82,7 @@ TEXT = {
         "communes": "Commune boundaries",
         "legend": "Legend",
         "one": "one site",
-        "many": "several sites (count in the circle)",
+        "many": "group of sites (zoom in to see each)",
         "permits": "Permits",
         "site_map": "Check map",
         "permit_states": {
@@ -131,6 +131,11 @@ class SiteTiles(JSCSSMixin, MacroElement):
                     getFeatureId: function (f) { return f.properties.code || null; },
                     vectorTileLayerStyles: {
                         sites: function (p) {
+                            if (p.point_count !== undefined && !p.cluster) {
+                                // a lone site far out: its state shows once zoomed in
+                                return {radius: 4, fill: true, fillColor: "#1f6feb", fillOpacity: 0.7,
+                                        color: "#0b3d91", weight: 1};
+                            }
                             if (p.cluster) {
                                 var r = Math.min(22, 6 + Math.log(p.point_count) * 3);
                                 return {radius: r, fill: true, fillColor: "#1f6feb", fillOpacity: 0.55,
@@ -190,6 +195,14 @@ class SiteTiles(JSCSSMixin, MacroElement):
                 return {color: "#57606a", weight: 1, fill: false, dashArray: "3"};
             }, function (p) { return p.name; });
             L.control.layers(null, overlays, {collapsed: false}).addTo(map);
+            // The view joins the filters in the URL, so a copied link opens the same place.
+            map.on("moveend", function () {
+                var c = map.getCenter(), u = new URL(window.location.href);
+                u.searchParams.set("lat", c.lat.toFixed(5));
+                u.searchParams.set("lon", c.lng.toFixed(5));
+                u.searchParams.set("z", map.getZoom());
+                window.history.replaceState(null, "", u.pathname + u.search);
+            });
             window.overlays = overlays;
             window.siteLayer = layer;
             window.registryMap = map;
@@ -282,11 +295,16 @@ def stations_page(
     username: str | None = None,
     staff: bool = False,
     here: str = "/maps/stations",
+    view: tuple[float, float, int] | None = None,
 ) -> str:
     """``operators``: (code, name) of the operators, each a layer that can be switched on. Staff see
     sites coloured by permit standing (the tiles carry it for them), the public by site status."""
     text = {**TEXT[lang], "lang": lang}
-    m = base_map(lang, tiles_url, text["stations"])
+    m = (
+        base_map(lang, tiles_url, text["stations"], location=view[:2], zoom=view[2])
+        if view
+        else base_map(lang, tiles_url, text["stations"])
+    )
     layers = [{"label": name, "url": _tile_url({**filters, "operator": code})} for code, name in operators or []]
     layers += [
         {"label": f"{tech}", "url": _tile_url({**filters, "technology": tech})} for tech in ("2G", "3G", "4G", "5G")

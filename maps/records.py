@@ -86,17 +86,21 @@ def site_page(
     *,
     permits: list[dict[str, Any]] | None,
     history: dict[str, Any] | None,
+    staff: bool,
     lang: str,
     username: str | None,
     here: str,
 ) -> str:
+    """``staff``: the answer has every field (stations in detail, notes …)."""
     p = feature["properties"]
     code = p["code"]
     lon, lat = feature["geometry"]["coordinates"] if feature.get("geometry") else (None, None)
-    staff = "stations" in p  # the public answer has no station details
     body = (
         "<p>"
-        + link(f"/maps/stations?lang={lang}&q={code}", "Trên bản đồ")
+        + link(
+            f"/maps/stations?lang={lang}" + ("" if lon is None else f"&lat={lat:.6f}&lon={lon:.6f}&z=17"),
+            "Trên bản đồ",
+        )
         + (" · " + link(f"/maps/sites/{code}?lang={lang}", "Bản đồ kiểm tra giấy phép") if staff else "")
         + "</p><h2>Thông tin vị trí</h2>"
         + details(
@@ -110,8 +114,11 @@ def site_page(
                 ("Chiều cao công trình đặt cột (m)", p.get("building_height_m")),
                 ("Trạng thái", SITE_STATUS.get(p.get("status") or "", p.get("status"))),
                 ("Chủ sở hữu", p.get("owner")),
-                ("Doanh nghiệp", p.get("operators")),
-                ("Công nghệ", p.get("technologies")),
+                ("Doanh nghiệp", p.get("operators") or sorted({s["operator"] for s in p.get("stations", [])})),
+                (
+                    "Công nghệ",
+                    p.get("technologies") or sorted({t for s in p.get("stations", []) for t in s["technologies"]}),
+                ),
                 ("Ghi chú", p.get("notes")),
                 ("Phiên bản", p.get("version")),
             ],
@@ -173,12 +180,12 @@ def outlet_page(
     *,
     licences: list[dict[str, Any]] | None,
     history: dict[str, Any] | None,
+    staff: bool,
     lang: str,
     username: str | None,
     here: str,
 ) -> str:
     code = outlet["code"]
-    staff = "notes" in outlet
     parent = outlet.get("parent")
     body = "<h2>Thông tin cơ quan</h2>" + details(
         [

@@ -120,7 +120,6 @@ def site_check_page(
             fill_color="#cf222e" if close else "#e16f24",
             fill_opacity=0.9,
             tooltip=label,
-            popup=folium.Popup(f'<a href="/maps/sites/{html.escape(n["code"])}?lang={lang}">{html.escape(label)}</a>'),
         ).add_to(bulky_group)
 
     candidate_group = folium.FeatureGroup(name=text["candidates"]).add_to(m)
@@ -149,7 +148,7 @@ def site_check_page(
     ).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     add_common(m, lang, username=username, here=here)
-    m.get_root().html.add_child(folium.Element(_panel(check, zones, text, lang)))
+    m.get_root().html.add_child(folium.Element(_panel(check, zones, bulky, text, lang)))
     m.get_root().html.add_child(
         legend(
             text["site"],
@@ -164,7 +163,9 @@ def site_check_page(
     return render(m)
 
 
-def _panel(check: dict[str, Any], zones: list[dict[str, Any]], text: dict[str, str], lang: str) -> str:
+def _panel(
+    check: dict[str, Any], zones: list[dict[str, Any]], bulky: list[dict[str, Any]], text: dict[str, str], lang: str
+) -> str:
     site = check["site"]
     code = html.escape(site["code"])
     reasons = "".join(f"<li>{html.escape(r['message'])}</li>" for r in check["reasons"]) or f"<li>{text['none']}</li>"
@@ -181,9 +182,20 @@ def _panel(check: dict[str, Any], zones: list[dict[str, Any]], text: dict[str, s
         if spacing
         else text["no_spacing"]
     )
+    too_close = {n["code"] for n in (spacing or {}).get("too_close", [])}
+    neighbours = (
+        "".join(
+            f'<li><a href="/maps/sites/{html.escape(n["code"])}?lang={lang}">{html.escape(n["code"])}</a> '
+            f"({html.escape(n['pole_class'] or '—')}) {text['distance']} {_metres(n['distance_m'], lang)}"
+            + (f' <b style="color:#cf222e">{text["too_close"]}</b>' if n["code"] in too_close else "")
+            + "</li>"
+            for n in bulky[:10]
+        )
+        or "<li>—</li>"
+    )
     height = site.get("pole_height_m")
     return (
-        '<div id="check-panel" style="position:fixed;top:50px;right:12px;z-index:1000;width:330px;max-height:70vh;'
+        '<div id="check-panel" style="position:fixed;top:50px;left:56px;z-index:1000;width:330px;max-height:70vh;'
         'overflow:auto;background:#fff;border:1px solid #999;padding:8px 10px;font:13px sans-serif">'
         f"<b>{code}</b> · {text['pole']} {html.escape(site.get('pole_class') or '—')}, {text['height']} "
         f"{'—' if height is None else _metres(float(height), lang)}<br>{text['on']}: {html.escape(check['on'])}<br>"
@@ -193,6 +205,8 @@ def _panel(check: dict[str, Any], zones: list[dict[str, Any]], text: dict[str, s
         f"{reasons}</ul><p style='margin:.4em 0 0'><b>{text['zones']}</b></p>"
         f"<ul style='padding-left:1.2em;margin:0'>{zone_lines}</ul>"
         f"<p style='margin:.4em 0 0'><b>{text['spacing']}</b>: {spacing_line}</p>"
+        f"<p style='margin:.4em 0 0'><b>{text['bulky']}</b></p>"
+        f"<ul id='neighbours' style='padding-left:1.2em;margin:0'>{neighbours}</ul>"
         f'<p style="margin:.4em 0 0"><a href="/records/sites/{code}?lang={lang}">{text["record"]}</a> · '
         f'<a href="/api/sites/{code}/permit-check">{text["json"]}</a></p></div>'
     )

@@ -78,6 +78,9 @@ class Measure(MacroElement):
         (function () {
             var map = {{ this._parent.get_name() }};
             var t = {{ this.text_json }};
+            var RULER = '<svg viewBox="0 0 24 24" width="18" height="18" style="margin-top:6px" aria-hidden="true">' +
+                '<path d="M3 17 17 3l4 4L7 21z" fill="none" stroke="#333" stroke-width="2"/>' +
+                '<path d="M7 13l2 2M10 10l2 2M13 7l2 2" stroke="#333" stroke-width="2"/></svg>';
             var points = [], marks = L.layerGroup(), line = null, out = null, button = null;
             window.measuring = false;
             function total() {
@@ -115,7 +118,7 @@ class Measure(MacroElement):
                 button.title = t.measure;
                 button.setAttribute("role", "button");
                 button.setAttribute("aria-label", t.measure);
-                button.innerHTML = "&#128207;";
+                button.innerHTML = RULER;
                 out = L.DomUtil.create("div", "", div);
                 out.id = "measure-result";
                 out.style.cssText = "background:#fff;font:12px sans-serif;max-width:180px;padding:0 4px";
