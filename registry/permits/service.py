@@ -302,7 +302,7 @@ def list_permits(
     offset: int,
 ) -> tuple[list[tuple[Permit, str, str | None, str | None]], int]:
     """Permits with their status on ``on``, their site code and station code; and how many match."""
-    status = status_sql("p")
+    state_sql = status_sql("p")
     where = ["true"]
     params: dict[str, Any] = {"on": on, "days": expiring_days}
     if site_code is not None:
@@ -315,7 +315,7 @@ def list_permits(
         where.append("p.kind = :kind")
         params["kind"] = kind
     if status is not None:
-        where.append(f"{status} = :status")
+        where.append(f"{state_sql} = :status")
         params["status"] = status
     base = f"""
         FROM permit p LEFT JOIN station st ON st.id = p.station_id
@@ -324,7 +324,7 @@ def list_permits(
     total = int(session.execute(text(f"SELECT count(*) {base}"), params).scalar_one())
     rows = session.execute(
         text(
-            f"SELECT p.id, {status} AS status, s.code, st.station_code {base} ORDER BY s.code, p.kind, p.id "
+            f"SELECT p.id, {state_sql} AS status, s.code, st.station_code {base} ORDER BY s.code, p.kind, p.id "
             "LIMIT :limit OFFSET :offset"
         ),
         dict(params, limit=limit, offset=offset),

@@ -163,3 +163,29 @@ def test_records_holding_permits_are_not_deleted(client: TestClient, db: Session
     )
     site_url = "/api/sites/PA-002"
     assert problem(client.delete(site_url, headers=versioned(client, site_url)), 409)["permits"] == ["TB-1"]
+
+
+def test_the_permit_list_narrows_by_site_station_kind_and_status(client: TestClient, db: Session) -> None:
+    from datetime import timedelta
+
+    from registry.clock import today
+    from tests.factories import make_permit, make_site
+
+    on = today()
+    site = make_site(db, code="LIST-1")
+    station = make_station(db, site=site)
+    other = make_site(db, code="LIST-2")
+    own = make_permit(db, kind="construction_permit", site=site, valid_until=on + timedelta(days=400))
+    soon = make_permit(db, kind="inspection_certificate", station=station, valid_until=on + timedelta(days=10))
+    make_permit(db, kind="construction_permit", site=other, valid_until=on - timedelta(days=1))
+
+    def ids(**params: object) -> set[int]:
+        body = client.get("/api/permits", params={"limit": 500, **params}).json()
+        return {p["id"] for p in body["items"]}
+
+    assert ids(site_code="LIST-1") == {own.id, soon.id}  # the site's own and its stations'
+    assert ids(station_id=station.id) == {soon.id}
+    assert ids(site_code="LIST-1", kind="construction_permit") == {own.id}
+    assert ids(site_code="LIST-1", status="expiring") == {soon.id}
+    assert ids(site_code="LIST-2", status="expired") != set()
+    assert ids(site_code="LIST-2", status="valid") == set()
