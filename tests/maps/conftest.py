@@ -45,8 +45,14 @@ def world(db: Session, client: TestClient) -> dict[str, Any]:
         "phone": "0225 3000 111",
     }
     assert client.post("/api/press/outlets", json=outlet).status_code == 201
-    office = {"code": "T-VPDD", "kind": "representative_office", "name": "Văn phòng đại diện Báo Xa",
-              "address": "Số 2 Lạch Tray", "position": {"lon": LON + 0.003, "lat": LAT + 0.004}, "parent_code": "T-BAO"}  # fmt: skip
+    office = {
+        "code": "T-VPDD",
+        "kind": "representative_office",
+        "name": "Văn phòng đại diện Báo Xa",
+        "address": "Số 2 Lạch Tray",
+        "position": {"lon": LON + 0.003, "lat": LAT + 0.004},
+        "parent_code": "T-BAO",
+    }
     assert client.post("/api/press/outlets", json=office).status_code == 201
     body = {"outlet_code": "T-BAO", "kind": "press_licence", "number": "GP-BAN-DO", "issue_date": "2020-01-01",
             "valid_until": (on + timedelta(days=20)).isoformat()}  # fmt: skip
