@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
-from branca.element import MacroElement
+from branca.element import Element, MacroElement
 from folium.elements import JSCSSMixin
 from jinja2 import Template
 
@@ -167,15 +167,16 @@ def cases_page(
     )
     add_common(m, lang, username=username, here=here)
     root = m.get_root()
-    root.html.add_child(
-        legend(text["deadline"], [(DEADLINE_COLOURS[k], text["statuses"][k]) for k in DEADLINE_COLOURS])
-    )
-    from branca.element import Element
-
+    # The heat layer's canvas lies over the markers; it must not swallow their clicks.
+    root.header.add_child(Element("<style>.leaflet-heatmap-layer{pointer-events:none}</style>"))
+    items = [(DEADLINE_COLOURS[k], text["statuses"][k]) for k in DEADLINE_COLOURS] + [
+        (NO_DEADLINE, text["no_deadline"])
+    ]
+    root.html.add_child(legend(text["deadline"], items))
     root.html.add_child(
         Element(
             '<div style="position:fixed;top:44px;left:50%;transform:translateX(-50%);z-index:1000;background:#fff;'
-            'padding:4px 8px;'
+            "padding:4px 8px;"
             f'border:1px solid #999;font:13px sans-serif">{text["count"]}: <b id="case-count">…</b> · '
             f"{text['heat']}: {heat_from.isoformat()} – {heat_to.isoformat()}</div>"
         )

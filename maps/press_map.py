@@ -151,7 +151,7 @@ def press_page(
     root.html.add_child(
         Element(
             '<div style="position:fixed;top:44px;left:50%;transform:translateX(-50%);z-index:1000;background:#fff;'
-            'padding:4px 8px;'
+            "padding:4px 8px;"
             f'border:1px solid #999;font:13px sans-serif">{text["count"]}: <b id="press-count">…</b></div>'
         )
     )

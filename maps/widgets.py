@@ -138,6 +138,7 @@ class Measure(MacroElement):
                 if (points.length > 1) { out.textContent = t.distance + ": " + format(total()); }
             });
             window.measuredDistance = total;
+            window.registryMap = window.registryMap || map;
         })();
         {% endmacro %}"""
     )

@@ -45,15 +45,22 @@ class Browser:
             route.abort()
             return
         path = parts.path + (f"?{parts.query}" if parts.query else "")
-        response = self.client.request(request.method, path)
+        forwarded = {k: v for k, v in request.headers.items() if k.lower() in ("cookie", "content-type", "accept")}
+        self.client.cookies.clear()  # the browser keeps the cookies, not the test client
+        # Redirects are followed here: Chromium does not route the request a fulfilled redirect
+        # leads to (the redirect itself is checked without a browser).
+        response = self.client.request(
+            request.method, path, headers=forwarded, content=request.post_data_buffer, follow_redirects=True
+        )
         headers = {k: v for k, v in response.headers.items() if k.lower() not in ("content-length", "content-encoding")}
         route.fulfill(status=response.status_code, headers=headers, body=response.content)
 
-    def open(self, path: str) -> None:
+    def open(self, path: str, ready: str = "window.siteLayer !== undefined") -> None:
+        """Open ``path`` and wait until the JavaScript condition ``ready`` holds (the map is drawn)."""
         self.page.goto(f"http://127.0.0.1{path}")
         self.page.wait_for_load_state("networkidle")
         try:
-            self.page.wait_for_function("window.siteLayer !== undefined", timeout=10_000)
+            self.page.wait_for_function(ready, timeout=10_000)
         except Exception as exc:  # noqa: BLE001 - say why the page did not draw
             raise AssertionError(f"map not drawn; errors {self.errors}, external {self.external}") from exc
         self.page.wait_for_timeout(300)
@@ -114,7 +121,8 @@ def test_the_stations_page_in_a_browser(browser: Browser) -> None:
     assert "MAP-2" in popup.inner_text() and "MobiFone" in popup.inner_text()
     assert "đang hoạt động" in popup.inner_text()
     browser.page.wait_for_timeout(400)  # the popup fades in
-    assert popup.locator("a").first.get_attribute("href") == "/api/sites/MAP-2"
+    assert popup.locator("a").first.get_attribute("href") == "/records/sites/MAP-2?lang=vi"
+    assert "Giấy phép" not in popup.inner_text()  # the public does not see permit standing
     browser.page.screenshot(path=str(ARTEFACTS / "stations-popup.png"))
     assert browser.errors == [], browser.errors
     assert browser.external == [], browser.external
