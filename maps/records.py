@@ -8,7 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from maps.document import Raw, details, esc, link, page, state, table
+from registry.cases.models import STATE_NAMES as CASE_STATES
 from registry.clock import VIETNAM
+
+STATE_NAMES = {k.value: v for k, v in CASE_STATES.items()}
 
 ACTIONS = {"create": "tạo", "update": "sửa", "delete": "xóa"}
 YES_NO = {True: "có", False: "không"}
@@ -41,6 +44,8 @@ def _day(iso: str | None) -> str | None:
 
 
 def _short(value: Any, limit: int = 80) -> str:
+    if isinstance(value, bool):
+        return YES_NO[value]
     text = "—" if value is None else str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -249,6 +254,22 @@ def outlet_page(
     return page(outlet.get("name") or code, body, lang=lang, username=username, here=here)
 
 
+CHANNELS = {
+    "in_person": "trực tiếp",
+    "post": "qua bưu chính",
+    "online": "trực tuyến",
+    "reception_session": "buổi tiếp công dân",
+    "transferred": "cơ quan khác chuyển đến",
+}
+STEPS = {
+    "acceptance": "thụ lý",
+    "initial_handling": "xử lý ban đầu",
+    "transfer": "chuyển đơn",
+    "resolution": "giải quyết",
+    "extension": "gia hạn",
+}
+UNITS = {"working_days": "ngày làm việc", "calendar_days": "ngày"}
+
 PARTY_ROLES = {
     "complainant": "Người khiếu nại",
     "denouncer": "Người tố cáo",
@@ -274,7 +295,7 @@ def case_page(
             ("Mã hồ sơ", code),
             ("Loại", kind_name),
             ("Ngày nhận", _day(case["received_on"])),
-            ("Kênh tiếp nhận", case.get("channel")),
+            ("Kênh tiếp nhận", CHANNELS.get(case.get("channel") or "", case.get("channel"))),
             ("Nội dung tóm tắt", case.get("subject")),
             ("Nội dung", case.get("content")),
             ("Trạng thái", case.get("state_name")),
@@ -298,7 +319,16 @@ def case_page(
         ],
         element_id="details",
     )
-    steps = [dict(s, start=_day(s["start"]), due=_day(s["due"])) for s in d.get("steps", [])]
+    steps = [
+        dict(
+            s,
+            step=STEPS.get(s["step"], s["step"]),
+            start=_day(s["start"]),
+            due=_day(s["due"]),
+            duration=f"{s['duration']} {UNITS.get(s['unit'], s['unit'])}",
+        )
+        for s in d.get("steps", [])
+    ]
     body += "<h2>Các thời hạn</h2>" + table(
         [("Bước", "step"), ("Bắt đầu", "start"), ("Hạn", "due"), ("Thời gian", "duration"), ("Căn cứ", "legal_basis")],
         steps,
@@ -321,7 +351,10 @@ def case_page(
         for x in case.get("links", [])
     ]
     body += "<h2>Liên quan đến</h2>" + table([("Loại", "entity"), ("Mã", "code")], links, element_id="links")
-    moves = [dict(t, on=_day(t["on"])) for t in case.get("transitions", [])]
+    moves = [
+        dict(t, on=_day(t["on"]), **{"from": STATE_NAMES.get(t["from"] or ""), "to": STATE_NAMES.get(t["to"], t["to"])})
+        for t in case.get("transitions", [])
+    ]
     body += "<h2>Quá trình xử lý</h2>" + table(
         [("Ngày", "on"), ("Từ", "from"), ("Sang", "to"), ("Người thực hiện", "actor"), ("Lý do", "reason")],
         moves,
