@@ -18,14 +18,14 @@ from collections.abc import Callable
 from typing import Any
 
 import psycopg
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from fixtures.demo import demo_rows, load_admin_units
 from fixtures.synthetic import add_synthetic_sites
 from registry.cluster import Cluster
-from registry.db import database_url
+from registry.db import database_url, make_engine
 from registry.migrations import upgrade
 from registry.settings import get_settings
 from registry.stations.exporter import stream_stations
@@ -307,7 +307,7 @@ def main() -> None:
 
     url = _bench_url()
     upgrade(url)
-    engine = create_engine(url)
+    engine = make_engine(url)
     with Session(engine) as session, session.begin():
         load_admin_units(session)
     rows = demo_rows()

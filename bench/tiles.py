@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from bench.__main__ import _bench_url
 from fixtures.demo import demo_rows, load_admin_units
 from fixtures.synthetic import add_synthetic_sites
+from registry.db import make_engine
 from registry.migrations import upgrade
 from registry.stations.importer import import_rows
 from registry.stations.queries import StationFilter
@@ -51,7 +52,7 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
 
 
 def tiles(url: str, runs: int, on: date) -> None:
-    engine = create_engine(url)
+    engine = make_engine(url)  # as the app connects (no JIT)
     with Session(engine) as session:
         points = [
             (float(x), float(y))
