@@ -32,9 +32,7 @@ def make_engine(url: str) -> Engine:
     # No JIT: the registry's statements are short, and PostgreSQL compiling one whose estimated cost
     # passes jit_above_cost (the permit standing of a tile's sites, say) spent ~70 ms on a 2 ms query
     # (measured by bench/tiles.py).
-    return create_engine(
-        url, pool_pre_ping=True, pool_size=5, max_overflow=5, connect_args={"options": "-c jit=off"}
-    )
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, connect_args={"options": "-c jit=off"})
 
 
 @lru_cache

@@ -70,6 +70,7 @@ def _in(column: str, enum: type[StrEnum]) -> str:
 
 class Site(Audited, Tracked, Base):
     __audit_entity__ = "site"
+    __audit_exclude__ = frozenset({"map_keys"})
     __tablename__ = "site"
     __table_args__ = (
         CheckConstraint(_in("pole_class", PoleClass), name="pole_class"),
@@ -107,6 +108,9 @@ class Site(Audited, Tracked, Base):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), default=SiteStatus.operating.value)
     notes: Mapped[str | None] = mapped_column(Text)
+    # What a map layer may narrow the site by, from its stations ('o:<operator id>', 't:<technology>'):
+    # kept by a database trigger on station for the grid counts of far-out tiles (migration 0012).
+    map_keys: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
 
     admin_unit: Mapped[AdminUnit | None] = relationship(lazy="joined")
     owner: Mapped[Organisation | None] = relationship(lazy="joined")

@@ -15,7 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from registry.permits.requirements import compliance_params, compliance_sql
-from registry.stations.queries import StationFilter, site_where
+from registry.stations.queries import StationFilter, site_where, station_where
 
 EXTENT = 4096
 
@@ -69,9 +69,10 @@ CLUSTERED = """
     ) m WHERE geom IS NOT NULL"""
 
 
-# Unfiltered tiles that would be clustered come from the grid counts kept by triggers (table
-# site_cell): level z + shift has 2**shift cells per tile side, the same grid the live clustering
-# uses, so both give the same tile; levels 5-17 are kept.
+# Tiles that would be clustered come from the grid counts kept by triggers (table site_cell, see
+# migration 0012) when the filter is none or one of: one operator, one technology, one site status.
+# Level z + shift has 2**shift cells per tile side, the same grid the live clustering uses, so both
+# give the same tile; levels 5-17 are kept.
 CELL_LEVELS = range(5, 18)
 GRID = """
     WITH t AS (SELECT ST_TileEnvelope(:z, :x, :y) AS env)
@@ -79,8 +80,28 @@ GRID = """
         SELECT c.n AS point_count, (c.n > 1) AS cluster,
                ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(c.sx / c.n, c.sy / c.n), 3857), t.env, {extent}, 0, true) AS geom
         FROM site_cell c, t
-        WHERE c.level = :level AND c.gx BETWEEN :x0 AND :x1 AND c.gy BETWEEN :y0 AND :y1 AND c.n > 0
+        WHERE c.key = :key AND c.level = :level AND c.gx BETWEEN :x0 AND :x1 AND c.gy BETWEEN :y0 AND :y1
+          AND c.n > 0
     ) m WHERE geom IS NOT NULL"""
+
+
+def grid_key(session: Session, f: StationFilter) -> str | None:
+    """The site_cell key answering filter ``f``, or None when the grid counts cannot."""
+    chosen = {k: v for k, v in vars(f).items() if v not in (None, [], "")}
+    if not chosen:
+        return "*"
+    if len(chosen) != 1:
+        return None
+    ((name, values),) = chosen.items()
+    if name == "technologies" and len(values) == 1:
+        return f"t:{values[0]}"
+    if name == "statuses" and len(values) == 1:
+        return f"s:{values[0]}"
+    if name == "operators" and len(values) == 1:
+        w = station_where(StationFilter(operators=values))
+        ids = session.execute(text(f"SELECT o.id FROM organisation o WHERE {w.sql()}"), w.params).scalars().all()
+        return f"o:{ids[0]}" if len(ids) == 1 else None
+    return None
 
 
 def grid_shift(max_features: int) -> int:
@@ -125,10 +146,11 @@ def site_tile(
             return bytes(row.tile or b""), "points", int(row.n)
     shift = grid_shift(max_features)
     level = z + shift
-    if w.sql() == "true" and level in CELL_LEVELS and not live:
+    key = grid_key(session, f) if level in CELL_LEVELS and not live else None
+    if key is not None:
         side = 2**shift
         grid = dict(z=z, x=x, y=y, level=level, x0=x * side, x1=(x + 1) * side - 1, y0=y * side, y1=(y + 1) * side - 1)
-        row = session.execute(text(GRID.format(extent=EXTENT)), grid).one()
+        row = session.execute(text(GRID.format(extent=EXTENT)), dict(grid, key=key)).one()
         return bytes(row.tile or b""), "clusters", int(row.n)
     params["cell"] = size / 2**shift
     row = session.execute(text(CLUSTERED.format(where=w.sql(), extent=EXTENT)), params).one()

@@ -1,9 +1,12 @@
-"""Site counts on a global grid, kept by triggers, so low-zoom vector tiles need no aggregation.
+"""Site counts on a global grid, kept by triggers, so far-out vector tiles need no aggregation.
 
-Level L divides the Web-Mercator square into 2^L × 2^L cells; levels 5–17 are kept, which covers
-tile zooms 0–12 at 32 cells per tile side (registry/stations/tiles.py). Each cell holds its number of
-sites and the sums of their Mercator coordinates (the cluster is drawn at their mean). Statement
-triggers with transition tables apply a whole bulk insert, update or delete in one grouped upsert.
+Level L divides the Web-Mercator square into 2^L x 2^L cells; levels 5-17 are kept, which covers
+tile zooms 0-12 at 32 cells per tile side (registry/stations/tiles.py). A cell holds, per key, its
+number of sites and the sums of their Mercator coordinates (a cluster is drawn at their mean). The
+keys are what a map layer may be narrowed by: '*' (every site), 's:<site status>', and, from the
+site's stations, 'o:<operator id>' and 't:<technology>' (kept in site.map_keys by a trigger on
+station). Statement triggers with transition tables apply a whole bulk insert, update or delete in
+one grouped upsert.
 
 Revision ID: 0012
 Revises: 0011
@@ -21,36 +24,53 @@ depends_on: str | Sequence[str] | None = None
 
 HALF = 20037508.342789244  # half the Web-Mercator world's width, metres
 
+# The keys of the stations of the site a.id, sorted.
+STATION_KEYS = """coalesce((SELECT array_agg(k ORDER BY k) FROM (
+        SELECT 'o:' || st.operator_id AS k FROM station st WHERE st.site_id = a.id
+        UNION SELECT 't:' || t FROM station st, unnest(st.technologies) t WHERE st.site_id = a.id) q), '{}')"""
+
 
 def _cells(rows: str, sign: str, *, upsert: bool = True) -> str:
     conflict = (
-        "ON CONFLICT (level, gx, gy) DO UPDATE "
+        "ON CONFLICT (key, level, gx, gy) DO UPDATE "
         "SET n = c.n + excluded.n, sx = c.sx + excluded.sx, sy = c.sy + excluded.sy"
         if upsert
         else ""
     )
     return f"""
-        INSERT INTO site_cell AS c (level, gx, gy, n, sx, sy)
-        SELECT l, floor((p.x + {HALF}) / ({2 * HALF} / 2 ^ l))::int, floor(({HALF} - p.y) / ({2 * HALF} / 2 ^ l))::int,
+        INSERT INTO site_cell AS c (key, level, gx, gy, n, sx, sy)
+        SELECT k, l,
+               floor((p.x + {HALF}) / ({2 * HALF} / 2 ^ l))::int, floor(({HALF} - p.y) / ({2 * HALF} / 2 ^ l))::int,
                {sign}count(*), {sign}sum(p.x), {sign}sum(p.y)
-        FROM (SELECT ST_X(m) AS x, ST_Y(m) AS y
-              FROM (SELECT ST_Transform(geom, 3857) AS m FROM {rows} WHERE geom IS NOT NULL) t) p,
-             generate_series(5, 17) AS l
-        GROUP BY 1, 2, 3
+        FROM (SELECT ST_X(m) AS x, ST_Y(m) AS y, keys
+              FROM (SELECT ST_Transform(geom, 3857) AS m, ARRAY['*', 's:' || status] || map_keys AS keys
+                    FROM {rows} WHERE geom IS NOT NULL) t) p
+             CROSS JOIN LATERAL unnest(p.keys) AS k
+             CROSS JOIN generate_series(5, 17) AS l
+        GROUP BY 1, 2, 3, 4
         {conflict};"""
 
 
+def _station_keys(rows: str) -> str:
+    return f"""
+        UPDATE site s SET map_keys = k.keys
+        FROM (SELECT a.id, {STATION_KEYS} AS keys FROM (SELECT DISTINCT site_id AS id FROM {rows}) a) k
+        WHERE s.id = k.id AND s.map_keys IS DISTINCT FROM k.keys;"""
+
+
 def upgrade() -> None:
+    op.execute("ALTER TABLE site ADD COLUMN map_keys text[] DEFAULT '{}' NOT NULL")
     op.execute(
         """
         CREATE TABLE site_cell (
+            key text NOT NULL,
             level smallint NOT NULL,
             gx integer NOT NULL,
             gy integer NOT NULL,
             n integer NOT NULL,
             sx double precision NOT NULL,
             sy double precision NOT NULL,
-            CONSTRAINT pk_site_cell PRIMARY KEY (level, gx, gy)
+            CONSTRAINT pk_site_cell PRIMARY KEY (key, level, gx, gy)
         )"""
     )
     op.execute(
@@ -65,23 +85,42 @@ def upgrade() -> None:
         END $$"""
     )
     op.execute(
-        "CREATE TRIGGER site_cell_insert AFTER INSERT ON site REFERENCING NEW TABLE AS new_rows "
-        "FOR EACH STATEMENT EXECUTE FUNCTION site_cell_apply()"
+        f"""
+        CREATE FUNCTION site_map_keys_apply() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP IN ('UPDATE', 'DELETE') THEN {_station_keys("old_rows")}
+            END IF;
+            IF TG_OP IN ('INSERT', 'UPDATE') THEN {_station_keys("new_rows")}
+            END IF;
+            RETURN NULL;
+        END $$"""
     )
+    for table, function in (("site", "site_cell_apply"), ("station", "site_map_keys_apply")):
+        op.execute(
+            f"CREATE TRIGGER {table}_cells_insert AFTER INSERT ON {table} REFERENCING NEW TABLE AS new_rows "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
+        )
+        op.execute(
+            f"CREATE TRIGGER {table}_cells_update AFTER UPDATE ON {table} "
+            f"REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
+        )
+        op.execute(
+            f"CREATE TRIGGER {table}_cells_delete AFTER DELETE ON {table} REFERENCING OLD TABLE AS old_rows "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
+        )
+    # Existing sites: their keys (the site triggers fire and fill the cells).
     op.execute(
-        "CREATE TRIGGER site_cell_update AFTER UPDATE ON site REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
-        "FOR EACH STATEMENT EXECUTE FUNCTION site_cell_apply()"
+        f"UPDATE site a SET map_keys = {STATION_KEYS} WHERE EXISTS (SELECT 1 FROM station st WHERE st.site_id = a.id)"
     )
-    op.execute(
-        "CREATE TRIGGER site_cell_delete AFTER DELETE ON site REFERENCING OLD TABLE AS old_rows "
-        "FOR EACH STATEMENT EXECUTE FUNCTION site_cell_apply()"
-    )
+    op.execute("TRUNCATE site_cell")
     op.execute(_cells("site", "", upsert=False))
 
 
 def downgrade() -> None:
-    op.execute("DROP TRIGGER site_cell_delete ON site")
-    op.execute("DROP TRIGGER site_cell_update ON site")
-    op.execute("DROP TRIGGER site_cell_insert ON site")
+    for table in ("site", "station"):
+        for event in ("insert", "update", "delete"):
+            op.execute(f"DROP TRIGGER {table}_cells_{event} ON {table}")
+    op.execute("DROP FUNCTION site_map_keys_apply()")
     op.execute("DROP FUNCTION site_cell_apply()")
     op.execute("DROP TABLE site_cell")
+    op.execute("ALTER TABLE site DROP COLUMN map_keys")
