@@ -66,15 +66,19 @@ def tiles(url: str, runs: int, on: date) -> None:
             points.append(rng.choice(points))
         print(f"\n[tiles around {len(points)} random sites; target p95 {TILE_TARGET_MS:.0f} ms, max 500 KB]")
         worst = 0.0
+        layers = {"all": StationFilter(), "viettel": StationFilter(operators=["viettel"]),
+                  "5G": StationFilter(technologies=["5G"])}  # fmt: skip
         for z in range(0, 17):
-            for who in ("public", "staff") if z >= 13 else ("public",):
+            cases = [("public", "all"), ("public", "viettel"), ("public", "5G")]
+            cases += [("staff", "all")] if z >= 13 else []
+            for who, layer in cases:
                 samples, sizes, kinds = [], [], set()
                 for lon, lat in points:
                     x, y = xy(lon, lat, z)
                     t = time.perf_counter()
                     body, kind, _ = site_tile(
                         session,
-                        StationFilter(),
+                        layers[layer],
                         z=z,
                         x=x,
                         y=y,
@@ -88,7 +92,8 @@ def tiles(url: str, runs: int, on: date) -> None:
                 p50, p95 = _percentiles(samples)
                 worst = max(worst, p95 / TILE_TARGET_MS)
                 print(
-                    f"  z={z:<2} {who:<6} {'/'.join(sorted(kinds)):<15} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  "
+                    f"  z={z:<2} {who:<6} {layer:<7} {'/'.join(sorted(kinds)):<15} "
+                    f"p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  "
                     f"ratio {p95 / TILE_TARGET_MS:5.2f}  largest {max(sizes) / 1024:6.1f} KiB "
                     f"(ratio {max(sizes) / TILE_MAX_BYTES:.2f})"
                 )
