@@ -21,10 +21,15 @@ from registry.press.models import (
     PressNotification,
     PressOutlet,
 )
+from registry.procedures.models import Dossier, DossierEvent, Procedure, ProcedureStep
 from registry.stations.models import Sector, Site, Station
 from registry.zones.models import PlanningZone, SpacingRule
 
 __all__ = [
+    "Dossier",
+    "DossierEvent",
+    "Procedure",
+    "ProcedureStep",
     "Finding",
     "Inspection",
     "RemedialMeasure",
