@@ -15,6 +15,7 @@ from api import (
     auth,
     calendar,
     cases,
+    dossier_pages,
     enforcement,
     errors,
     imports,
@@ -24,6 +25,8 @@ from api import (
     permit_rules,
     permits,
     press,
+    procedures,
+    public,
     reception,
     records,
     reference,
@@ -110,6 +113,15 @@ def create_app(settings: Settings | None = None, session_factory: sessionmaker[S
     app.include_router(zones.spacing_router)
     maps.mount_assets(app)
     app.include_router(cases.deadline_rules_router)
+    for router in (
+        procedures.router,
+        procedures.dossiers_router,
+        procedures.reports_router,
+        procedures.imports_router,
+        public.router,
+        dossier_pages.router,
+    ):
+        app.include_router(router)
 
     @app.get(
         "/favicon.ico",

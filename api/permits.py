@@ -14,6 +14,8 @@ from registry.permits import reports, service
 from registry.permits.models import PermitKind, PermitStatus
 from registry.permits.schemas import PermitCreate, PermitPatch
 from registry.permits.views import permit_dict
+from registry.procedures.service import dossier_for_record
+from registry.procedures.views import dossier_link
 from registry.versions import etag, parse_if_match
 
 router = APIRouter(prefix="/api/permits", tags=["Giấy phép"])
@@ -27,7 +29,10 @@ def _dict(session: Any, permit: Any, settings: Any, on: date | None = None) -> d
     day = on or today()
     state = service.status_of(session, permit, on=day, expiring_days=settings.permit_expiring_days)
     site_code, station_code = service.holder_codes(session, permit)
-    return permit_dict(permit, status=state, on=day, site_code=site_code, station_code=station_code)
+    out = permit_dict(permit, status=state, on=day, site_code=site_code, station_code=station_code)
+    # The one-stop dossier whose approval produced this permit, if any (the link is kept on the dossier).
+    out["dossier"] = dossier_link(dossier_for_record(session, permit_id=permit.id))
+    return out
 
 
 def _list_response(rows: list[dict[str, Any]], fmt: str, columns: Any, title: str, on: date, name: str) -> Any:

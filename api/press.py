@@ -28,6 +28,8 @@ from registry.press.schemas import (
     OutletPatch,
 )
 from registry.press.views import outlet_dict, outlet_feature, press_licence_dict
+from registry.procedures.service import dossier_for_record
+from registry.procedures.views import dossier_link
 from registry.versions import etag, parse_if_match
 
 router = APIRouter(prefix="/api/press", tags=["Báo chí"])
@@ -231,7 +233,10 @@ def _licence(session: Any, licence: Any, settings: Any, on: date | None = None) 
     day = on or today()
     code = service.session_outlet_code(session, licence)
     state = status_of(session, licence, on=day, expiring_days=settings.permit_expiring_days)
-    return press_licence_dict(licence, status=state, on=day, outlet_code=code)
+    out = press_licence_dict(licence, status=state, on=day, outlet_code=code)
+    # The one-stop dossier whose approval produced this licence, if any (the link is kept on the dossier).
+    out["dossier"] = dossier_link(dossier_for_record(session, press_licence_id=licence.id))
+    return out
 
 
 @router.post(

@@ -56,6 +56,14 @@ class Settings(BaseSettings):
         default=15, ge=1, le=28, description="Citizen reception: this day of each month, or the next working day"
     )
 
+    public_lookup_limit: int = Field(
+        default=30, ge=1, le=100_000, description="Public dossier look-ups one client address may make per window"
+    )
+    public_lookup_window_seconds: int = Field(default=60, ge=1, le=86_400)
+    public_lookup_max_clients: int = Field(
+        default=10_000, ge=10, le=10_000_000, description="Client addresses remembered by the limiter (bounded memory)"
+    )
+
     map_tiles_url: str | None = Field(
         default="https://tile.openstreetmap.org/{z}/{x}/{y}.png",
         description="Base-map tiles of the map pages; empty: a blank base (intranets, tests)",

@@ -31,6 +31,7 @@ EVERYONE: frozenset[str] = STAFF | {PUBLIC}
 ADMIN: frozenset[str] = frozenset({Role.admin.value})
 LICENSING: frozenset[str] = frozenset({Role.admin.value, Role.licensing_officer.value})
 PRESS: frozenset[str] = frozenset({Role.admin.value, Role.press_manager.value})
+ONE_STOP: frozenset[str] = frozenset({Role.admin.value, Role.one_stop_officer.value})
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,20 @@ TABLE: dict[tuple[str, Action], Rule] = {
     ("cases", Action.read): Rule(STAFF),
     ("cases", Action.create): Rule(frozenset({Role.admin.value, _INSPECTOR})),
     ("cases", Action.update): Rule(frozenset({Role.admin.value, _INSPECTOR})),
+    # Administrative procedures: the catalogue is public, an admin keeps it. Dossiers carry the
+    # applicant: staff read them; the one-stop desk receives and moves them; licensing officers and
+    # press managers move (record results of) the dossiers of their own fields (api/procedures.py).
+    # The report is of published aggregate figures, and the lookup by receipt code shows nothing
+    # personal: both are public.
+    ("procedures", Action.read): Rule(EVERYONE),
+    ("procedures", Action.create): Rule(ADMIN),
+    ("procedures", Action.update): Rule(ADMIN),
+    ("dossiers", Action.read): Rule(STAFF),
+    ("dossiers", Action.create): Rule(ONE_STOP),
+    ("dossiers", Action.update): Rule(ONE_STOP | {Role.licensing_officer.value, Role.press_manager.value}),
+    ("dossier_imports", Action.create): Rule(ONE_STOP),
+    ("dossier_reports", Action.read): Rule(EVERYONE),
+    ("public_dossiers", Action.read): Rule(EVERYONE),
     # The working-day calendar is public; only an admin changes it.
     ("calendar", Action.read): Rule(EVERYONE),
     ("calendar", Action.update): Rule(ADMIN),
@@ -147,6 +162,14 @@ AUDIT_READERS: dict[str, frozenset[str]] = {
             "sanction",
             "remedial_measure",
         )
+    },
+    "procedure": STAFF,
+    "procedure_step": STAFF,
+    **{
+        e: frozenset(
+            {Role.one_stop_officer.value, Role.licensing_officer.value, Role.press_manager.value, Role.viewer.value}
+        )
+        for e in ("dossier", "dossier_event")
     },
     **{
         entity: frozenset({Role.press_manager.value, Role.viewer.value})

@@ -16,8 +16,8 @@ from datetime import date
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base 32
 RANDOM_CHARS = 10  # 10 × 5 = 50 bits of entropy
 PATTERN = re.compile(r"^[A-Z]{2}-\d{6}-[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}$")
-# What a lookup accepts: our codes and the legacy system's (letters, digits, . _ / -).
-LOOKUP_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$"
+# What a lookup accepts: our codes and the legacy system's (letters, digits, . _ -).
+LOOKUP_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$"
 _TYPOS = str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"})
 
 

@@ -1,0 +1,388 @@
+"""HTTP face of administrative procedures: the catalogue, the one-stop desk's dossiers (receipt,
+moves, apology, the licence an approval produced), the legacy import and the on-time report."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, File, Path, Query, Response, UploadFile, status
+from sqlalchemy import func, select
+
+from api.access import require
+from api.audit import history
+from api.deps import VERSION_RESPONSES, IfMatch, PageDep, SessionDep, SettingsDep
+from registry.accounts.models import Role
+from registry.accounts.permissions import Grant
+from registry.calendar import service as calendar
+from registry.calendar.days import VIETNAM
+from registry.errors import FieldError, LimitExceeded, PermissionDenied, ValidationFailed
+from registry.procedures import reports, service
+from registry.procedures.models import (
+    CHANNEL_NAMES,
+    Channel,
+    Dossier,
+    Procedure,
+    ProcedureField,
+    Status,
+)
+from registry.procedures.receipts import LOOKUP_PATTERN
+from registry.procedures.schemas import (
+    ApologyIn,
+    DossierCreate,
+    DossierMove,
+    ProcedureCreate,
+    ProcedurePatch,
+    RecordLink,
+)
+from registry.procedures.views import dossier_dict, procedure_dict
+from registry.tabular import read_table
+from registry.versions import etag, parse_if_match
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ProcedureCode = Annotated[str, Path(max_length=40, pattern=r"^[0-9A-Za-z][0-9A-Za-z._-]*$")]
+ReceiptCode = Annotated[str, Path(max_length=40, pattern=LOOKUP_PATTERN, description="Mã hồ sơ (mã biên nhận)")]
+
+router = APIRouter(prefix="/api/procedures", tags=["Thủ tục hành chính"])
+dossiers_router = APIRouter(prefix="/api/dossiers", tags=["Thủ tục hành chính"])
+reports_router = APIRouter(prefix="/api/reports/dossiers", tags=["Thủ tục hành chính"])
+imports_router = APIRouter(prefix="/api/imports", tags=["Thủ tục hành chính"])
+
+ReadDossiers = Annotated[Grant, Depends(require("dossiers", "read"))]
+UpdateDossiers = Annotated[Grant, Depends(require("dossiers", "update"))]
+
+# Besides the desk (and admins), who may move a dossier: the officers of its field.
+FIELD_ROLES: dict[str, frozenset[ProcedureField]] = {
+    Role.licensing_officer.value: frozenset(
+        {ProcedureField.telecom, ProcedureField.radio_frequency, ProcedureField.it, ProcedureField.post}
+    ),
+    Role.press_manager.value: frozenset({ProcedureField.press, ProcedureField.publishing}),
+}
+DESK_ROLES = frozenset({Role.admin.value, Role.one_stop_officer.value})
+
+
+def _now() -> datetime:
+    return datetime.now(VIETNAM)
+
+
+def _today() -> date:
+    return _now().date()
+
+
+def _check_field(grant: Grant, d: Dossier) -> None:
+    roles = grant.principal.roles
+    if roles & DESK_ROLES:
+        return
+    field = ProcedureField(d.procedure.field)
+    if not any(field in FIELD_ROLES.get(r, frozenset()) for r in roles):
+        raise PermissionDenied(f"Vai trò của bạn chỉ xử lý hồ sơ thuộc lĩnh vực được giao (hồ sơ này: {field.value})")
+
+
+# --- the catalogue -------------------------------------------------------------------------------------
+
+
+@router.get("", summary="Danh mục thủ tục hành chính (lọc lĩnh vực, mức độ, ngày hiệu lực)")
+def list_procedures(
+    session: SessionDep,
+    _: Annotated[Grant, Depends(require("procedures", "read"))],
+    field: Annotated[ProcedureField | None, Query(description="Lĩnh vực")] = None,
+    online_level: Annotated[int | None, Query(ge=1, le=4, description="Mức độ dịch vụ công trực tuyến")] = None,
+    on: Annotated[date | None, Query(description="Chỉ thủ tục có hiệu lực ngày này")] = None,
+) -> dict[str, Any]:
+    stmt = select(Procedure).order_by(Procedure.field, Procedure.code)
+    if field:
+        stmt = stmt.where(Procedure.field == field.value)
+    if online_level:
+        stmt = stmt.where(Procedure.online_level == online_level)
+    if on:
+        stmt = stmt.where(
+            Procedure.effective_from <= on, (Procedure.effective_to.is_(None)) | (Procedure.effective_to > on)
+        )
+    items = [procedure_dict(p) for p in session.scalars(stmt)]
+    return {"total": len(items), "items": items}
+
+
+@router.get("/{code}", summary="Một thủ tục với quy trình nội bộ (ETag = phiên bản)")
+def get_procedure(
+    code: ProcedureCode,
+    session: SessionDep,
+    response: Response,
+    _: Annotated[Grant, Depends(require("procedures", "read"))],
+) -> dict[str, Any]:
+    p = service.get_procedure(session, code)
+    response.headers["ETag"] = etag(p)
+    return procedure_dict(p)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, summary="Thêm thủ tục (tổng thời gian các bước = thời hạn)")
+def create_procedure(
+    data: ProcedureCreate,
+    session: SessionDep,
+    response: Response,
+    _: Annotated[Grant, Depends(require("procedures", "create"))],
+) -> dict[str, Any]:
+    p = service.create_procedure(session, data)
+    response.headers["Location"] = f"/api/procedures/{p.code}"
+    response.headers["ETag"] = etag(p)
+    return procedure_dict(p)
+
+
+@router.patch("/{code}", summary="Sửa thủ tục (cần If-Match)", responses=VERSION_RESPONSES)
+def update_procedure(
+    code: ProcedureCode,
+    data: ProcedurePatch,
+    session: SessionDep,
+    response: Response,
+    _: Annotated[Grant, Depends(require("procedures", "update"))],
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
+    p = service.update_procedure(session, code, data, expected_version=parse_if_match(if_match))
+    response.headers["ETag"] = etag(p)
+    return procedure_dict(p)
+
+
+# --- dossiers ------------------------------------------------------------------------------------------
+
+
+@dossiers_router.get("", summary="Hồ sơ: lọc trạng thái, thủ tục, kênh, ngày nhận, tình trạng hạn hôm nay")
+def list_dossiers(
+    session: SessionDep,
+    _: ReadDossiers,
+    pg: PageDep,
+    status_: Annotated[list[Status] | None, Query(alias="status")] = None,
+    procedure: Annotated[str | None, Query(max_length=40, description="Mã thủ tục")] = None,
+    channel: Annotated[Channel | None, Query()] = None,
+    received_from: Annotated[date | None, Query()] = None,
+    received_to: Annotated[date | None, Query()] = None,
+    overdue: Annotated[bool | None, Query(description="Chỉ hồ sơ đang giải quyết quá hạn hôm nay")] = None,
+) -> dict[str, Any]:
+    if received_from and received_to and received_from > received_to:
+        raise ValidationFailed(
+            "Khoảng ngày không hợp lệ", [FieldError("Phải không sau received_to", field="received_from")]
+        )
+    stmt = select(Dossier)
+    if status_:
+        stmt = stmt.where(Dossier.status.in_([s.value for s in status_]))
+    if procedure:
+        stmt = stmt.join(Procedure, Procedure.id == Dossier.procedure_id).where(Procedure.code == procedure)
+    if channel:
+        stmt = stmt.where(Dossier.channel == channel.value)
+    if received_from:
+        stmt = stmt.where(Dossier.received_on >= received_from)
+    if received_to:
+        stmt = stmt.where(Dossier.received_on <= received_to)
+    day = _today()
+    if overdue:
+        stmt = stmt.where(
+            Dossier.resolved_on.is_(None), Dossier.sent_back_on.is_(None), Dossier.withdrawn_on.is_(None),
+            Dossier.supplement_since.is_(None), Dossier.due_date < day,
+        )  # fmt: skip
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    stmt = stmt.order_by(Dossier.received_at.desc(), Dossier.id.desc()).limit(pg.limit).offset(pg.offset)
+    rows = session.scalars(stmt)
+    return {
+        "total": total,
+        "limit": pg.limit,
+        "offset": pg.offset,
+        "items": [dossier_dict(d, today=day) for d in rows],
+    }
+
+
+@dossiers_router.post("", status_code=status.HTTP_201_CREATED, summary="Tiếp nhận hồ sơ: mã biên nhận, ngày hẹn trả")
+def create_dossier(
+    data: DossierCreate,
+    session: SessionDep,
+    response: Response,
+    grant: Annotated[Grant, Depends(require("dossiers", "create"))],
+) -> dict[str, Any]:
+    d = service.create_dossier(session, calendar.load(session), data, actor=grant.principal.actor, now=_now())
+    response.headers["Location"] = f"/api/dossiers/{d.receipt_code}"
+    response.headers["ETag"] = etag(d)
+    return dossier_dict(d, today=_today())
+
+
+@dossiers_router.get("/{code}", summary="Một hồ sơ với lịch sử các bước (ETag = phiên bản)")
+def get_dossier(code: ReceiptCode, session: SessionDep, response: Response, _: ReadDossiers) -> dict[str, Any]:
+    d = service.get_dossier(session, code)
+    response.headers["ETag"] = etag(d)
+    return dossier_dict(d, today=_today())
+
+
+@dossiers_router.post(
+    "/{code}/transitions",
+    summary="Chuyển bước: chuyển phòng, đang giải quyết, chờ bổ sung, có kết quả, từ chối, trả kết quả, "
+    "trả lại hồ sơ, rút (cần If-Match)",
+    responses=VERSION_RESPONSES,
+)
+def move(
+    code: ReceiptCode,
+    data: DossierMove,
+    session: SessionDep,
+    response: Response,
+    grant: UpdateDossiers,
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
+    _check_field(grant, service.get_dossier(session, code))
+    d = service.move(
+        session, calendar.load(session), code, data, actor=grant.principal.actor, now=_now(),
+        expected_version=parse_if_match(if_match),
+    )  # fmt: skip
+    response.headers["ETag"] = etag(d)
+    return dossier_dict(d, today=_today())
+
+
+@dossiers_router.post(
+    "/{code}/apology",
+    summary="Phiếu xin lỗi và hẹn lại ngày trả (một lần, chậm nhất 1 ngày trước hạn; cần If-Match)",
+    responses=VERSION_RESPONSES,
+)
+def apology(
+    code: ReceiptCode,
+    data: ApologyIn,
+    session: SessionDep,
+    response: Response,
+    grant: UpdateDossiers,
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
+    _check_field(grant, service.get_dossier(session, code))
+    d = service.apologise(
+        session, calendar.load(session), code, data, actor=grant.principal.actor, now=_now(),
+        expected_version=parse_if_match(if_match),
+    )  # fmt: skip
+    response.headers["ETag"] = etag(d)
+    return dossier_dict(d, today=_today())
+
+
+@dossiers_router.put(
+    "/{code}/record",
+    summary="Gắn giấy phép (permit_id) hoặc giấy phép báo chí (press_licence_id) mà hồ sơ đã cấp (cần If-Match)",
+    responses=VERSION_RESPONSES,
+)
+def attach_record(
+    code: ReceiptCode,
+    data: RecordLink,
+    session: SessionDep,
+    response: Response,
+    grant: UpdateDossiers,
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
+    _check_field(grant, service.get_dossier(session, code))
+    d = service.attach_record(
+        session, code, permit_id=data.permit_id, press_licence_id=data.press_licence_id,
+        expected_version=parse_if_match(if_match),
+    )  # fmt: skip
+    response.headers["ETag"] = etag(d)
+    return dossier_dict(d, today=_today())
+
+
+@dossiers_router.get("/{code}/history", summary="Lịch sử thay đổi của hồ sơ (nhật ký kiểm tra)")
+def dossier_history(
+    code: ReceiptCode, session: SessionDep, pg: PageDep, grant: Annotated[Grant, Depends(require("audit", "read"))]
+) -> dict[str, Any]:
+    d = service.get_dossier(session, code)
+    return history(session, grant, "dossier", d.id, limit=pg.limit, offset=pg.offset)
+
+
+@dossiers_router.get(
+    "/{code}/receipt",
+    summary="Giấy tiếp nhận hồ sơ và hẹn trả kết quả (HTML để in, hoặc format=json)",
+    response_class=Response,
+)
+def receipt(
+    code: ReceiptCode,
+    session: SessionDep,
+    settings: SettingsDep,
+    _: ReadDossiers,
+    format: Annotated[Literal["html", "json"], Query()] = "html",  # noqa: A002
+) -> Response:
+    import json
+
+    d = service.get_dossier(session, code)
+    p = d.procedure
+    local = d.received_at.astimezone(VIETNAM)
+    fields = {
+        "department": settings.department_name,
+        "receipt_code": d.receipt_code,
+        "procedure_code": p.code,
+        "procedure_name": p.name,
+        "applicant": d.applicant_name,
+        "channel": CHANNEL_NAMES[Channel(d.channel)],
+        "received_at": local.isoformat(),
+        "due_date": d.due_date.isoformat(),
+        "lookup": f"/pages/dossiers/lookup?code={d.receipt_code}",
+    }
+    if format == "json":
+        return Response(json.dumps(fields, ensure_ascii=False), media_type="application/json")
+    from maps.dossier_pages import receipt_page
+
+    return Response(receipt_page(fields, received_at=local, due=d.due_date), media_type="text/html; charset=utf-8")
+
+
+# --- import ---------------------------------------------------------------------------------------------
+
+
+@imports_router.post(
+    "/dossiers",
+    summary="Nhập hồ sơ từ hệ thống một cửa cũ (.csv/.xlsx): có lỗi thì không ghi gì, báo lỗi theo dòng và cột",
+)
+def import_dossiers(
+    session: SessionDep,
+    settings: SettingsDep,
+    grant: Annotated[Grant, Depends(require("dossier_imports", "create"))],
+    file: Annotated[UploadFile, File(description="Tệp .csv hoặc .xlsx")],
+    dry_run: Annotated[bool, Query(description="Chỉ kiểm tra, không ghi")] = False,
+) -> dict[str, Any]:
+    from registry.procedures.tabular import import_dossiers as run
+
+    data = file.file.read(settings.max_upload_bytes + 1)
+    if len(data) > settings.max_upload_bytes:
+        raise LimitExceeded(
+            f"Tệp lớn hơn {settings.max_upload_bytes // (1024 * 1024)} MB", status=413, limit=settings.max_upload_bytes
+        )
+    if not data:
+        raise ValidationFailed("Tệp rỗng", [FieldError("Tệp tải lên không có nội dung", field="file")])
+    table = read_table(data, file.filename or "")
+    return run(
+        session, calendar.load(session), table, actor=grant.principal.actor, today=_today(), dry_run=dry_run,
+        max_rows=settings.max_import_rows,
+    ).as_dict()  # fmt: skip
+
+
+# --- reports ---------------------------------------------------------------------------------------------
+
+From = Annotated[date, Query(alias="from", description="Từ ngày (yyyy-mm-dd)")]
+To = Annotated[date, Query(alias="to", description="Đến ngày (yyyy-mm-dd), tính cả ngày này")]
+
+
+@reports_router.get(
+    "",
+    summary="Kết quả giải quyết hồ sơ của một kỳ: tiếp nhận (kỳ trước chuyển sang, mới), trước hạn, đúng hạn, "
+    "quá hạn, đang giải quyết trong hạn/quá hạn, trả lại, rút, từ chối; theo thủ tục, lĩnh vực, kênh, mức độ",
+    response_model=None,
+)
+def dossier_report(
+    session: SessionDep,
+    settings: SettingsDep,
+    _: Annotated[Grant, Depends(require("dossier_reports", "read"))],
+    since: From,
+    until: To,
+    format: Annotated[Literal["json", "xlsx"], Query()] = "json",  # noqa: A002
+) -> Any:
+    report = reports.dossier_report(session, since, until)
+    if format == "xlsx":
+        return Response(
+            reports.to_xlsx(report, department=settings.department_name),
+            media_type=XLSX,
+            headers={"Content-Disposition": f'attachment; filename="ket-qua-{since:%Y%m%d}-{until:%Y%m%d}.xlsx"'},
+        )
+    return report
+
+
+@reports_router.get("/monthly", summary="Các chỉ tiêu theo từng tháng của kỳ (xu hướng), tối đa 120 tháng")
+def dossier_report_monthly(
+    session: SessionDep,
+    _: Annotated[Grant, Depends(require("dossier_reports", "read"))],
+    since: From,
+    until: To,
+) -> dict[str, Any]:
+    return reports.monthly(session, since, until)
