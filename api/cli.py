@@ -23,6 +23,7 @@ users_app = typer.Typer(help="Tài khoản và vai trò", no_args_is_help=True)
 permits_app = typer.Typer(help="Giấy phép: danh sách cho cán bộ cấp phép", no_args_is_help=True)
 zones_app = typer.Typer(help="Vùng quy hoạch hạ tầng viễn thông thụ động", no_args_is_help=True)
 calendar_app = typer.Typer(help="Lịch ngày làm việc", no_args_is_help=True)
+report_app = typer.Typer(help="Báo cáo", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
@@ -31,6 +32,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(permits_app, name="permits")
 app.add_typer(zones_app, name="zones")
 app.add_typer(calendar_app, name="calendar")
+app.add_typer(report_app, name="report")
 
 err = Console(stderr=True)
 
@@ -195,6 +197,81 @@ def import_press(
         f"{report.rows} dòng: mới {report.created}, cập nhật {report.updated}, không đổi {report.unchanged}"
         + (" (chạy thử, chưa ghi)" if dry_run else "")
     )
+
+
+@import_app.command("dossiers")
+def import_dossiers(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="Tệp .csv hoặc .xlsx")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Chỉ kiểm tra, không ghi")] = False,
+) -> None:
+    """Nhập hồ sơ từ hệ thống một cửa cũ; có bất kỳ dòng lỗi thì không ghi gì và liệt kê từng lỗi."""
+    import getpass
+
+    from registry.calendar.service import load
+    from registry.clock import today
+    from registry.db import session_scope
+    from registry.procedures.tabular import import_dossiers as run
+    from registry.tabular import read_table
+
+    try:
+        with _acting(), session_scope() as session:
+            report = run(
+                session, load(session), read_table(file.read_bytes(), file.name), actor=f"cli:{getpass.getuser()}",
+                today=today(), dry_run=dry_run,
+            )  # fmt: skip
+    except ValidationFailed as exc:
+        _print_report(exc.extra.get("report") or {"errors": [e.as_dict() for e in exc.errors]})
+        _fail(exc.detail, 2)
+    err.print(f"{report.rows} dòng: {report.created} hồ sơ mới" + (" (chạy thử, chưa ghi)" if dry_run else ""))
+
+
+@report_app.command("dossiers")
+def report_dossiers(
+    since: Annotated[str, typer.Option("--from", help="Từ ngày YYYY-MM-DD")],
+    until: Annotated[str, typer.Option("--to", help="Đến ngày YYYY-MM-DD (tính cả ngày này)")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="json, xlsx hoặc table")] = "json",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Tệp đích (bắt buộc với xlsx)")] = None,
+) -> None:
+    """Kết quả giải quyết hồ sơ thủ tục hành chính của một kỳ (JSON ra màn hình khi không có --output)."""
+    import json
+    from datetime import date
+
+    from registry.db import session_scope
+    from registry.procedures import reports
+    from registry.settings import get_settings
+
+    if fmt not in ("table", "json", "xlsx"):
+        _fail("--format phải là json, xlsx hoặc table", 2)
+    if fmt == "xlsx" and output is None:
+        _fail("Xuất xlsx cần --output TỆP", 2)
+    try:
+        first, last = date.fromisoformat(since), date.fromisoformat(until)
+    except ValueError:
+        _fail(f"Ngày không hợp lệ: {since} / {until} (YYYY-MM-DD)", 2)
+    try:
+        with session_scope() as session:
+            report = reports.dossier_report(session, first, last)
+    except RegistryError as exc:
+        _print_user_errors(exc)
+    if fmt == "xlsx":
+        assert output is not None
+        output.write_bytes(reports.to_xlsx(report, department=get_settings().department_name))
+        err.print(f"Đã ghi {output}")
+        return
+    if fmt == "json":
+        text = json.dumps(report, ensure_ascii=False, indent=1)
+        if output:
+            output.write_text(text + "\n", encoding="utf-8")
+            err.print(f"Đã ghi {output}")
+        else:
+            typer.echo(text)
+        return
+    table = RichTable(title=f"Kết quả giải quyết hồ sơ từ {first:%d/%m/%Y} đến {last:%d/%m/%Y}")
+    table.add_column("Chỉ tiêu")
+    table.add_column("Số hồ sơ", justify="right")
+    for key in reports.FIGURES:
+        table.add_row(reports.FIGURE_NAMES[key], f"{report['figures'][key]:,}".replace(",", "."))
+    Console(width=200).print(table)
 
 
 @export_app.command("press")

@@ -32,7 +32,7 @@ def normalise(code: str) -> str:
     code = code.strip().upper()
     parts = code.split("-")
     if len(parts) == 4 and len(parts[0]) == 2 and len(parts[2]) == len(parts[3]) == 5:
-        candidate = "-".join([*parts[:2], parts[2].translate(_TYPOS), parts[3].translate(_TYPOS)])
+        candidate = "-".join([parts[0], *(part.translate(_TYPOS) for part in parts[1:])])
         if PATTERN.match(candidate):
             return candidate
     return code

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -413,13 +413,15 @@ def apologise(
             errors.append(FieldError("Ngày hẹn mới phải là ngày làm việc", field="new_due_date"))
     if errors:
         raise ValidationFailed("Phiếu xin lỗi không hợp lệ", errors)
+    # The apology's moment: now when issued today, otherwise the afternoon of the day it was issued.
+    moment = now if on == today else datetime.combine(on, time(16, 0), tzinfo=VIETNAM)
     d.pre_apology_due_date, d.due_date = d.due_date, data.new_due_date
     d.apology_on, d.apology_reason = on, data.reason
     d.events.append(
         DossierEvent(
             status=d.status,
             step_no=d.step_no,
-            at=max(now, d.events[-1].at if d.events else d.received_at),
+            at=max(moment, d.events[-1].at if d.events else d.received_at),
             actor=actor,
             note=f"Xin lỗi, hẹn lại ngày {data.new_due_date:%d/%m/%Y}: {data.reason}",
         )
