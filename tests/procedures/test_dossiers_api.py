@@ -175,9 +175,7 @@ def test_result_links_the_permit_both_ways(client_as: ClientAs, client: TestClie
     desk = client_as("one_stop_officer")
     permit = make_permit(db, kind="construction_notification", site=make_site(db))
     d = receive(desk)
-    wrong_kind = problem(
-        go(desk, d, "result_ready", "2026-03-10T10:00:00+07:00", press_licence_id=permit.id), 422
-    )
+    wrong_kind = problem(go(desk, d, "result_ready", "2026-03-10T10:00:00+07:00", press_licence_id=permit.id), 422)
     assert wrong_kind["errors"][0]["field"] == "press_licence_id"
     d = go(desk, d, "result_ready", "2026-03-10T10:00:00+07:00", permit_id=permit.id).json()
     assert d["permit"]["id"] == permit.id and d["outcome"] == "early"

@@ -106,9 +106,12 @@ def test_fuzz_lookup_and_report_parameters(db: Session, anon: TestClient, settin
         assert rep.status_code in (200, 422), (s, u, rep.text)
         monthly = anon.get("/api/reports/dossiers/monthly", params={"from": "1900-01-01", "to": "2999-12-31"})
         assert monthly.status_code == 422
-    assert problem(anon.get("/api/reports/dossiers", params={"from": "2020-02-01", "to": "2020-01-01"}), 422)[
-        "errors"
-    ][0]["field"] == "to"
+    assert (
+        problem(anon.get("/api/reports/dossiers", params={"from": "2020-02-01", "to": "2020-01-01"}), 422)["errors"][0][
+            "field"
+        ]
+        == "to"
+    )
 
 
 def test_pages(anon: TestClient) -> None:
