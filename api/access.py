@@ -42,9 +42,9 @@ async def get_principal(request: Request, token: Annotated[str | None, Depends(b
     from_cookie = None
     if token is None and (request.method in _COOKIE_METHODS or request.url.path in _COOKIE_PATHS):
         from_cookie = request.cookies.get(COOKIE) or None
-    principal = (
-        ANONYMOUS if (token or from_cookie) is None else await run_in_threadpool(_lookup, request, token or from_cookie)
-    )
+    # An Authorization header that was sent is checked even when empty ("Bearer "): never the public.
+    credential = token if token is not None else from_cookie
+    principal = ANONYMOUS if credential is None else await run_in_threadpool(_lookup, request, credential)
     if principal is None and from_cookie is not None:
         principal = ANONYMOUS  # an expired cookie leaves a public page public
     if principal is None:
