@@ -51,6 +51,16 @@ def _cells(rows: str, sign: str, *, upsert: bool = True) -> str:
         {conflict};"""
 
 
+def _changed(side: str) -> str:
+    """The old (``o``) or new (``n``) rows of an update that moved a site or changed its keys; an
+    edit of its address or notes leaves the counts alone."""
+    return (
+        f"(SELECT {side}.* FROM old_rows o JOIN new_rows n ON n.id = o.id "
+        "WHERE o.geom::bytea IS DISTINCT FROM n.geom::bytea OR o.status IS DISTINCT FROM n.status "
+        "OR o.map_keys IS DISTINCT FROM n.map_keys) AS changed"
+    )
+
+
 def _station_keys(rows: str) -> str:
     return f"""
         UPDATE site s SET map_keys = k.keys
@@ -77,9 +87,9 @@ def upgrade() -> None:
         f"""
         CREATE FUNCTION site_cell_apply() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-            IF TG_OP IN ('UPDATE', 'DELETE') THEN {_cells("old_rows", "-")}
-            END IF;
-            IF TG_OP IN ('INSERT', 'UPDATE') THEN {_cells("new_rows", "")}
+            IF TG_OP = 'UPDATE' THEN {_cells(_changed("o"), "-")} {_cells(_changed("n"), "")}
+            ELSIF TG_OP = 'DELETE' THEN {_cells("old_rows", "-")}
+            ELSE {_cells("new_rows", "")}
             END IF;
             RETURN NULL;
         END $$"""
