@@ -15,6 +15,7 @@ import statistics
 import time
 import tracemalloc
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import psycopg
@@ -299,6 +300,48 @@ def _tiles(engine: object, runs: int, label: str) -> None:
             )
 
 
+def _dossiers(engine: object, runs: int, copies: int = 90) -> None:
+    """The one-stop report over the demo's dossiers, then with ``copies`` copies of each (about 200,000
+    dossiers, 130,000 of them in 2019: a ministry's volume): a year, a month, the monthly trend of a year."""
+    from fixtures.procedures_demo import load_procedures
+    from registry.procedures.reports import dossier_report, monthly
+
+    with Session(engine) as session, session.begin():  # type: ignore[call-overload]
+        load_procedures(session)
+    columns = (
+        "procedure_id, applicant_kind, applicant_name, channel, received_at, received_on, counted_from, "
+        "first_due_date, due_date, pre_apology_due_date, apology_on, supplement_since, paused_working_days, status, "
+        "step_no, result, resolved_on, returned_on, sent_back_on, withdrawn_on, source"
+    )
+    for label, extra in (("demo", 0), ("national", copies)):
+        if extra:
+            with Session(engine) as session, session.begin():  # type: ignore[call-overload]
+                session.execute(
+                    text(
+                        f"INSERT INTO dossier (receipt_code, {columns}) SELECT receipt_code || '-' || k, {columns} "
+                        "FROM dossier, generate_series(1, :k) k WHERE receipt_code NOT LIKE '%-%-%-%-%'"
+                    ),
+                    {"k": extra},
+                )
+                session.execute(text("ANALYZE dossier"))
+        with Session(engine) as session:  # type: ignore[call-overload]
+            n = session.execute(text("SELECT count(*) FROM dossier")).scalar_one()
+            print(f"\n[one-stop report: {n:,} dossiers ({label})]")
+            for name, since, until in (
+                ("year 2019", date(2019, 1, 1), date(2019, 12, 31)),
+                ("month 2020-03", date(2020, 3, 1), date(2020, 3, 31)),
+            ):
+                p50, p95 = _timed(lambda a=since, b=until: dossier_report(session, a, b), runs)
+                print(
+                    f"  report {name:<24} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  target 1000 ms  ratio {p95 / 1000:.2f}"
+                )
+            p50, p95 = _timed(lambda: monthly(session, date(2019, 1, 1), date(2019, 12, 31)), max(3, runs // 10))
+            print(
+                f"  monthly trend of 2019          p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  target 1000 ms  "
+                f"ratio {p95 / 1000:.2f}"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--national", type=int, default=100_000, help="synthetic sites to add (0 = none)")
@@ -341,6 +384,7 @@ def main() -> None:
     _tiles(engine, args.runs, f"Hải Phòng: {report.sites_created} sites")
     _api(engine, args.runs)
     _press(engine, args.runs)
+    _dossiers(engine, args.runs)
     if args.national:
         with Session(engine) as session, session.begin():
             t = time.perf_counter()
