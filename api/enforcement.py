@@ -16,6 +16,7 @@ from registry.cases.enforcement import Inspection, Sanction
 from registry.cases.schemas import InspectionConclude, InspectionCreate, SanctionCreate, SanctionPatch
 from registry.clock import today
 from registry.permits.reports import to_xlsx
+from registry.rules.book import RuleBook
 from registry.versions import etag, parse_if_match
 
 router = APIRouter(tags=["Thanh tra, khiếu nại, tố cáo"])
@@ -67,7 +68,8 @@ def conclude(
 def list_sanctions(session: SessionDep) -> list[dict[str, Any]]:
     day = today()
     rows = session.scalars(select(Sanction).order_by(Sanction.decided_on.desc(), Sanction.id.desc()))
-    return [service.sanction_dict(r, on=day) for r in rows]
+    book = RuleBook.load(session)
+    return [service.sanction_dict(r, on=day, book=book) for r in rows]
 
 
 @router.get(
@@ -81,7 +83,10 @@ def unpaid(
     format: Annotated[Literal["json", "xlsx"], Query()] = "json",  # noqa: A002
 ) -> Any:
     day = on or today()
-    rows = [service.sanction_dict(s, on=day) for s in service.unpaid_past_deadline(session, on=day)]
+    rows = [
+        service.sanction_dict(s, on=day, book=RuleBook.load(session))
+        for s in service.unpaid_past_deadline(session, on=day)
+    ]
     if format == "xlsx":
         columns = [
             ("Số quyết định", "number"),
@@ -105,7 +110,7 @@ def create_sanction(data: SanctionCreate, session: SessionDep, response: Respons
     record = service.create_sanction(session, data)
     response.headers["ETag"] = etag(record)
     response.headers["Location"] = f"/api/sanctions/{record.id}"
-    return service.sanction_dict(record, on=today())
+    return service.sanction_dict(record, on=today(), book=RuleBook.load(session))
 
 
 @router.get("/api/sanctions/{sanction_id}", summary="Một quyết định xử phạt", dependencies=READ)
@@ -114,7 +119,7 @@ def get_sanction(
 ) -> dict[str, Any]:
     record = service.get_sanction(session, sanction_id)
     response.headers["ETag"] = etag(record)
-    return service.sanction_dict(record, on=on or today())
+    return service.sanction_dict(record, on=on or today(), book=RuleBook.load(session))
 
 
 @router.patch(
@@ -128,4 +133,4 @@ def update_sanction(
 ) -> dict[str, Any]:
     record = service.update_sanction(session, sanction_id, data, expected_version=parse_if_match(if_match))
     response.headers["ETag"] = etag(record)
-    return service.sanction_dict(record, on=today())
+    return service.sanction_dict(record, on=today(), book=RuleBook.load(session))

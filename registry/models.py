@@ -22,10 +22,12 @@ from registry.press.models import (
     PressOutlet,
 )
 from registry.procedures.models import Dossier, DossierEvent, Procedure, ProcedureStep
+from registry.rules.models import RuleValue
 from registry.stations.models import Sector, Site, Station
 from registry.zones.models import PlanningZone, SpacingRule
 
 __all__ = [
+    "RuleValue",
     "Dossier",
     "DossierEvent",
     "Procedure",

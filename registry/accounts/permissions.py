@@ -97,6 +97,9 @@ TABLE: dict[tuple[str, Action], Rule] = {
     ("dossier_imports", Action.create): Rule(ONE_STOP),
     ("dossier_reports", Action.read): Rule(EVERYONE),
     ("public_dossiers", Action.read): Rule(EVERYONE),
+    # Legal constants (cut-off hours, days to pay a fine …) are public law; an admin enters new values.
+    ("rules", Action.read): Rule(EVERYONE),
+    ("rules", Action.create): Rule(ADMIN),
     # The working-day calendar is public; only an admin changes it.
     ("calendar", Action.read): Rule(EVERYONE),
     ("calendar", Action.update): Rule(ADMIN),
@@ -147,6 +150,7 @@ AUDIT_READERS: dict[str, frozenset[str]] = {
     "spacing_rule": frozenset({Role.licensing_officer.value, _INSPECTOR, Role.viewer.value}),
     "user": frozenset(),
     "calendar_day": STAFF,
+    "rule_value": STAFF,
     "deadline_rule": STAFF,
     **{
         e: frozenset({_INSPECTOR, Role.viewer.value})

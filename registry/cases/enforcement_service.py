@@ -13,10 +13,12 @@ from registry.cases.schemas import InspectionConclude, InspectionCreate, Sanctio
 from registry.cases.service import _LINK_CHECKS, get_case
 from registry.errors import Conflict, FieldError, NotFound, ValidationFailed
 from registry.lookup import one
+from registry.rules.book import RuleBook
 from registry.versions import check_version
 
-PAYMENT_DAYS = 10  # from delivery of the decision
-LATE_RATE_PER_DAY = 0.0005  # 0.05 % of the fine a day after that
+# The days to pay from delivery of the decision and the late fee per day are rule values
+# (sanction.payment_days, sanction.late_fee_percent_per_day; registry/rules), those in force on the
+# day the decision was delivered.
 
 
 def _case_id(session: Session, code: str | None, field: str) -> int | None:
@@ -180,22 +182,25 @@ def update_sanction(
     return record
 
 
-def payment_due(record: Sanction) -> date | None:
-    return record.delivered_on + timedelta(days=PAYMENT_DAYS) if record.delivered_on else None
+def payment_due(record: Sanction, book: RuleBook) -> date | None:
+    if record.delivered_on is None:
+        return None
+    return record.delivered_on + timedelta(days=book.value("sanction.payment_days", record.delivered_on))
 
 
-def late_fee(record: Sanction, on: date) -> int:
-    """0.05 % of the fine for each day after the payment deadline (until paid, or until ``on``)."""
-    due = payment_due(record)
-    if due is None:
+def late_fee(record: Sanction, on: date, book: RuleBook) -> int:
+    """A share of the fine for each day after the payment deadline (until paid, or until ``on``)."""
+    due = payment_due(record, book)
+    if due is None or record.delivered_on is None:
         return 0
     end = min(record.paid_on or on, on)
     days = (end - due).days
-    return round(record.fine_vnd * LATE_RATE_PER_DAY * days) if days > 0 else 0
+    percent = book.value("sanction.late_fee_percent_per_day", record.delivered_on)
+    return round(record.fine_vnd * percent / 100 * days) if days > 0 else 0
 
 
-def sanction_dict(record: Sanction, *, on: date) -> dict[str, Any]:
-    due = payment_due(record)
+def sanction_dict(record: Sanction, *, on: date, book: RuleBook) -> dict[str, Any]:
+    due = payment_due(record, book)
     return {
         "id": record.id,
         "number": record.number,
@@ -223,7 +228,7 @@ def sanction_dict(record: Sanction, *, on: date) -> dict[str, Any]:
         "delivered_on": _iso(record.delivered_on),
         "payment_due": _iso(due),
         "paid_on": _iso(record.paid_on),
-        "late_fee_vnd": late_fee(record, on),
+        "late_fee_vnd": late_fee(record, on, book),
         "inspection_id": record.inspection_id,
         "linked": None
         if record.linked_entity is None
@@ -245,4 +250,5 @@ def unpaid_past_deadline(session: Session, *, on: date) -> list[Sanction]:
         )
         .order_by(Sanction.delivered_on, Sanction.id)
     )
-    return [s for s in rows if (due := payment_due(s)) is not None and due < on]
+    book = RuleBook.load(session)
+    return [s for s in rows if (due := payment_due(s, book)) is not None and due < on]

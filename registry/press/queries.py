@@ -216,15 +216,19 @@ def unlicensed(session: Session, *, on: date, days: int) -> list[dict[str, Any]]
     ]
 
 
-def report_year_due(on: date) -> int:
-    """The last year whose annual report is due by ``on`` (reports are due before 15 January)."""
-    return on.year - 1 if on >= date(on.year, 1, 15) else on.year - 2
+def report_year_due(on: date, due: tuple[int, int]) -> int:
+    """The last year whose annual report is due by ``on``; reports of a year are due before the day
+    ``due`` (month, day) of the next (rule press.annual_report_due, 15 January)."""
+    return on.year - 1 if on >= date(on.year, *due) else on.year - 2
 
 
 def missing_annual_reports(session: Session, *, on: date) -> list[dict[str, Any]]:
     """Active general-information websites licensed by the end of the due year with no report for it
-    (or one filed late, from 15 January)."""
-    year = report_year_due(on)
+    (or one filed late, on or after the due day)."""
+    from registry.rules.book import RuleBook
+
+    due = RuleBook.load(session).value("press.annual_report_due", on)
+    year = report_year_due(on, due)
     rows = session.execute(
         text(
             """
@@ -235,9 +239,9 @@ def missing_annual_reports(session: Session, *, on: date) -> list[dict[str, Any]
             WHERE o.kind = 'general_website' AND o.status = 'active'
               AND EXISTS (SELECT 1 FROM press_licence l WHERE l.outlet_id = o.id AND l.kind = 'website_licence'
                           AND coalesce(l.valid_from, l.issue_date) <= make_date(:year, 12, 31))
-              AND (r.id IS NULL OR r.filed_on >= make_date(:year + 1, 1, 15))
+              AND (r.id IS NULL OR r.filed_on >= make_date(:year + 1, :due_month, :due_day))
             ORDER BY state, o.name"""
         ),
-        {"year": year},
+        {"year": year, "due_month": due[0], "due_day": due[1]},
     ).mappings()
     return [dict(r, filed_on=r["filed_on"].isoformat() if r["filed_on"] else None) for r in rows]

@@ -1,7 +1,9 @@
 """The appointment date of a dossier and the one-stop rules that bound a dossier's life.
 
-These are rules of law kept as constants (each names its legal basis): they are the same for every
-procedure and change only with a new decree, unlike the statutory times, which are catalogue data.
+The one-stop rules below are data (``rule_value`` rows ``one_stop.*`` with their legal basis and
+validity dates, registry/rules): ``OneStopRules.on(book, day)`` gives those in force on a day. A
+dossier is governed by the rules in force on the day it was received. The statutory times are
+catalogue data.
 
 Counting (on the working-day calendar, registry/calendar/days.py):
 
@@ -31,41 +33,63 @@ Counting (on the working-day calendar, registry/calendar/days.py):
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, fields
 from datetime import date, datetime, time
 
-from registry.calendar.days import ONE_STOP_CUTOFF, WorkCalendar
+from sqlalchemy.orm import Session
+
+from registry.calendar.days import WorkCalendar
 from registry.procedures.models import PAPER_CHANNELS, Channel, TimeUnit
-
-PAPER_CUTOFF = ONE_STOP_CUTOFF  # 15:00, Decree 61/2018/NĐ-CP art. 20
-ONLINE_CUTOFF = time(17, 0)  # end of office hours for online filings, Decree 45/2020/NĐ-CP [check]
-HOURS_PER_WORKING_DAY = 8  # Labour Code 2019 art. 105: normal working time of 8 hours a day
-SEND_BACK_WORKING_DAYS = 3  # Decree 61/2018/NĐ-CP art. 19, amended by Decree 107/2021/NĐ-CP
-APOLOGY_LEAD_DAYS = 1  # at least one day before the appointment; Decree 61/2018 art. 12, Decree 107/2021
-MAX_APOLOGIES = 1  # the appointment may be re-set only once (same articles)
+from registry.rules.book import RuleBook
 
 
-def counting_day(cal: WorkCalendar, received_at: datetime, channel: Channel | str) -> date:
-    cutoff = PAPER_CUTOFF if Channel(channel) in PAPER_CHANNELS else ONLINE_CUTOFF
+@dataclass(frozen=True)
+class OneStopRules:
+    """The one-stop rules in force on a day; each field is the rule ``one_stop.<field>``."""
+
+    paper_cutoff: time  # Decree 61/2018/NĐ-CP art. 20
+    online_cutoff: time  # office hours for online filings, Decree 45/2020/NĐ-CP [check]
+    hours_per_working_day: int  # Labour Code 2019 art. 105
+    send_back_working_days: int  # Decree 61/2018/NĐ-CP art. 19, amended by Decree 107/2021/NĐ-CP
+    apology_lead_days: int  # Decree 61/2018/NĐ-CP art. 12, amended by Decree 107/2021/NĐ-CP
+
+    @classmethod
+    def on(cls, book: RuleBook, day: date) -> OneStopRules:
+        return cls(**{f.name: book.value(f"one_stop.{f.name}", day) for f in fields(cls)})
+
+
+def rules_on(session: Session, day: date) -> OneStopRules:
+    return OneStopRules.on(RuleBook.load(session), day)
+
+
+def counting_day(cal: WorkCalendar, received_at: datetime, channel: Channel | str, rules: OneStopRules) -> date:
+    cutoff = rules.paper_cutoff if Channel(channel) in PAPER_CHANNELS else rules.online_cutoff
     return cal.counting_day(received_at, cutoff)
 
 
-def add_statutory_time(cal: WorkCalendar, start: date, value: int, unit: TimeUnit | str) -> date:
+def add_statutory_time(cal: WorkCalendar, start: date, value: int, unit: TimeUnit | str, rules: OneStopRules) -> date:
     unit = TimeUnit(unit)
     if unit == TimeUnit.working_days:
         return cal.add_working_days(start, value)
     if unit == TimeUnit.calendar_days:
         return cal.add_calendar_days(start, value)
-    return cal.add_working_days(start, math.ceil(value / HOURS_PER_WORKING_DAY))
+    return cal.add_working_days(start, math.ceil(value / rules.hours_per_working_day))
 
 
 def appointment(
-    cal: WorkCalendar, *, received_at: datetime, channel: Channel | str, value: int, unit: TimeUnit | str
+    cal: WorkCalendar,
+    *,
+    received_at: datetime,
+    channel: Channel | str,
+    value: int,
+    unit: TimeUnit | str,
+    rules: OneStopRules,
 ) -> tuple[date, date]:
     """(counting day, appointment date) of a dossier received at ``received_at`` through ``channel``."""
-    start = counting_day(cal, received_at, channel)
-    return start, add_statutory_time(cal, start, value, unit)
+    start = counting_day(cal, received_at, channel, rules)
+    return start, add_statutory_time(cal, start, value, unit, rules)
 
 
-def send_back_limit(cal: WorkCalendar, counted_from: date) -> date:
+def send_back_limit(cal: WorkCalendar, counted_from: date, rules: OneStopRules) -> date:
     """The last day an incomplete dossier may be sent back."""
-    return cal.add_working_days(counted_from, SEND_BACK_WORKING_DAYS)
+    return cal.add_working_days(counted_from, rules.send_back_working_days)

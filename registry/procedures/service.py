@@ -34,6 +34,7 @@ from registry.procedures.models import (
     Status,
 )
 from registry.procedures.schemas import ApologyIn, DossierCreate, DossierMove, ProcedureCreate, ProcedurePatch
+from registry.rules.book import MissingRule, RuleBook
 from registry.versions import check_version
 
 # Licences the department issues itself land in these registers (press/publishing: press licences).
@@ -161,10 +162,12 @@ def _receipt_code(session: Session, p: Procedure, on: date, randbelow: Callable[
     raise Conflict("Không tạo được mã hồ sơ mới; thử lại")  # 50 random bits: never in practice
 
 
-def _schedule(cal: WorkCalendar, p: Procedure, received_at: datetime, channel: str, field: str) -> tuple[date, date]:
+def _schedule(
+    cal: WorkCalendar, rules: deadlines.OneStopRules, p: Procedure, received_at: datetime, channel: str, field: str
+) -> tuple[date, date]:
     try:
         return deadlines.appointment(
-            cal, received_at=received_at, channel=channel, value=p.time_value, unit=p.time_unit
+            cal, received_at=received_at, channel=channel, value=p.time_value, unit=p.time_unit, rules=rules
         )
     except OutOfCalendar as exc:
         raise ValidationFailed("Ngày ngoài lịch làm việc", [FieldError(str(exc), field=field)]) from exc
@@ -192,7 +195,11 @@ def create_dossier(
         raise ValidationFailed(
             "Thủ tục không hợp lệ", [FieldError(why, field="procedure_code", value=data.procedure_code)]
         )
-    start, due = _schedule(cal, p, received_at, data.channel.value, "received_at")
+    try:
+        rules = deadlines.rules_on(session, received_on)
+    except MissingRule as exc:
+        raise ValidationFailed("Thời điểm tiếp nhận không hợp lệ", [FieldError(str(exc), field="received_at")]) from exc
+    start, due = _schedule(cal, rules, p, received_at, data.channel.value, "received_at")
     a = data.applicant
     d = Dossier(
         receipt_code=_receipt_code(session, p, received_on, randbelow),
@@ -322,10 +329,11 @@ def move(
             d.paused_working_days += paused
         d.supplement_since = None
     if target == Status.sent_back:
-        limit = deadlines.send_back_limit(cal, d.counted_from)
+        rules = deadlines.rules_on(session, d.received_on)
+        limit = deadlines.send_back_limit(cal, d.counted_from, rules)
         if on > limit:
             raise InvalidTransition(
-                f"Quá thời hạn trả lại hồ sơ: chỉ trả lại trong {deadlines.SEND_BACK_WORKING_DAYS} ngày làm việc "
+                f"Quá thời hạn trả lại hồ sơ: chỉ trả lại trong {rules.send_back_working_days} ngày làm việc "
                 f"(đến hết {limit:%d/%m/%Y}); hãy yêu cầu bổ sung hoặc giải quyết hồ sơ"
             )
         d.sent_back_on = on
@@ -394,11 +402,11 @@ def apologise(
     errors = []
     if on < d.received_on or on > today:
         errors.append(FieldError("Ngày phát hành phải từ ngày nhận hồ sơ đến hôm nay", field="on"))
-    if (d.due_date - on).days < deadlines.APOLOGY_LEAD_DAYS:
+    lead = deadlines.rules_on(session, d.received_on).apology_lead_days
+    if (d.due_date - on).days < lead:
         errors.append(
             FieldError(
-                f"Phiếu xin lỗi phải phát hành chậm nhất {deadlines.APOLOGY_LEAD_DAYS} ngày trước ngày hẹn "
-                f"({d.due_date:%d/%m/%Y})",
+                f"Phiếu xin lỗi phải phát hành chậm nhất {lead} ngày trước ngày hẹn ({d.due_date:%d/%m/%Y})",
                 field="on",
             )
         )
@@ -478,10 +486,16 @@ def bulk_create(session: Session, cal: WorkCalendar, rows: Iterable[DossierRow],
     """Dossiers whose story is already told (checked by the caller), in one flush; the appointment is
     computed when not given. Each gets the events its dates tell."""
     out = []
+    book = RuleBook.load(session)
     for r in rows:
         received_at = aware(r.received_at)
         start, computed = deadlines.appointment(
-            cal, received_at=received_at, channel=r.channel, value=r.procedure.time_value, unit=r.procedure.time_unit
+            cal,
+            received_at=received_at,
+            channel=r.channel,
+            value=r.procedure.time_value,
+            unit=r.procedure.time_unit,
+            rules=deadlines.OneStopRules.on(book, vn_date(received_at)),
         )
         due = r.due_date or computed
         first_due = r.pre_apology_due_date or due

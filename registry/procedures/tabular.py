@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from registry.calendar.days import VIETNAM, OutOfCalendar, WorkCalendar
 from registry.errors import FieldError, ValidationFailed
 from registry.procedures import receipts, service
+from registry.procedures.deadlines import OneStopRules
 from registry.procedures.models import (
     CHANNEL_NAMES,
     OPEN,
@@ -37,6 +38,7 @@ from registry.procedures.models import (
     Procedure,
     Status,
 )
+from registry.rules.book import MissingRule, RuleBook
 from registry.tabular import Table
 from registry.text import fold
 
@@ -290,11 +292,17 @@ def import_dossiers(
                 FieldError("Mã hồ sơ đã có trong sổ", row=seen[code], column=header_of["receipt_code"], value=code)
             )
     # Computed appointments must fit the calendar and follow the start (a legacy due date may be early).
+    book = RuleBook.load(session)
     for number, r in parsed:
         try:
             service.deadlines.appointment(
                 cal, received_at=r.received_at, channel=r.channel, value=r.procedure.time_value,
-                unit=r.procedure.time_unit,
+                unit=r.procedure.time_unit, rules=OneStopRules.on(book, service.vn_date(r.received_at)),
+            )  # fmt: skip
+        except MissingRule:
+            report.errors.append(
+                FieldError("Chưa có quy định một cửa cho ngày tiếp nhận này", row=number,
+                           column=header_of["received_at"])
             )  # fmt: skip
         except OutOfCalendar:
             report.errors.append(

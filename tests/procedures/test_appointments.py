@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from registry.calendar.days import VIETNAM, WorkCalendar
 from registry.calendar.service import load
-from registry.procedures.deadlines import appointment, send_back_limit
+from registry.procedures.deadlines import OneStopRules, appointment, rules_on, send_back_limit
 from tests.procedures.helpers import vn
 
 
@@ -21,6 +21,13 @@ from tests.procedures.helpers import vn
 def cal(engine) -> WorkCalendar:  # type: ignore[no-untyped-def]
     with Session(engine) as session:
         return load(session)
+
+
+@pytest.fixture(scope="module")
+def rules(engine) -> OneStopRules:  # type: ignore[no-untyped-def]
+    """The seeded one-stop rules (the same on every day since 2000)."""
+    with Session(engine) as session:
+        return rules_on(session, date(2026, 11, 28))
 
 
 @pytest.mark.parametrize(
@@ -57,14 +64,24 @@ def cal(engine) -> WorkCalendar:  # type: ignore[no-untyped-def]
     ],
 )  # fmt: skip
 def test_appointment_equals_the_date_computed_by_hand(
-    cal: WorkCalendar, received_at: datetime, channel: str, value: int, unit: str, start: date, due: date
+    cal: WorkCalendar,
+    rules: OneStopRules,
+    received_at: datetime,
+    channel: str,
+    value: int,
+    unit: str,
+    start: date,
+    due: date,
 ) -> None:
-    assert appointment(cal, received_at=received_at, channel=channel, value=value, unit=unit) == (start, due)
+    assert appointment(cal, received_at=received_at, channel=channel, value=value, unit=unit, rules=rules) == (
+        start,
+        due,
+    )
 
 
-def test_incomplete_dossier_send_back_limit_is_three_working_days(cal: WorkCalendar) -> None:
+def test_incomplete_dossier_send_back_limit_is_three_working_days(cal: WorkCalendar, rules: OneStopRules) -> None:
     # Counted from Friday 1/2/2019: 11, 12, 13/2 (Tết in between).
-    assert send_back_limit(cal, date(2019, 2, 1)) == date(2019, 2, 13)
+    assert send_back_limit(cal, date(2019, 2, 1), rules) == date(2019, 2, 13)
 
 
 @settings(max_examples=200, deadline=None)
@@ -75,10 +92,10 @@ def test_incomplete_dossier_send_back_limit_is_three_working_days(cal: WorkCalen
     st.sampled_from(["working_days", "calendar_days", "hours"]),
 )
 def test_appointment_is_a_working_day_after_the_counting_day(
-    cal: WorkCalendar, moment: datetime, channel: str, value: int, unit: str
+    cal: WorkCalendar, rules: OneStopRules, moment: datetime, channel: str, value: int, unit: str
 ) -> None:
     received_at = moment.replace(tzinfo=VIETNAM)
-    start, due = appointment(cal, received_at=received_at, channel=channel, value=value, unit=unit)
+    start, due = appointment(cal, received_at=received_at, channel=channel, value=value, unit=unit, rules=rules)
     assert cal.is_working_day(start) and cal.is_working_day(due)
     assert received_at.date() <= start < due
     if unit == "working_days":

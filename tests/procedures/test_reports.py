@@ -24,6 +24,7 @@ from tests.procedures.helpers import make_procedure
 
 def _stories(db: Session, n: int = 400, seed: int = 8) -> list[Dossier]:
     cal = load(db)
+    rules = service.deadlines.rules_on(db, date(2019, 10, 1))
     rng = random.Random(seed)
     procs = [
         make_procedure(db, "1.000011.000.00.00.H27", field="telecom", value=5, level=2),
@@ -37,7 +38,7 @@ def _stories(db: Session, n: int = 400, seed: int = 8) -> list[Dossier]:
         at = datetime.combine(day, time(rng.randint(6, 22), rng.choice((0, 30))), tzinfo=VIETNAM)
         channel = rng.choice(list(Channel))
         _, due = service.deadlines.appointment(cal, received_at=at, channel=channel, value=p.time_value,
-                                               unit=p.time_unit)  # fmt: skip
+                                               unit=p.time_unit, rules=rules)  # fmt: skip
         status = rng.choice([Status.returned, Status.refused, Status.sent_back, Status.withdrawn, Status.in_progress,
                              Status.received, Status.awaiting_supplement, Status.result_ready])  # fmt: skip
         closed = day + timedelta(days=rng.randint(0, 40)) if status not in service.OPEN else None

@@ -1,0 +1,40 @@
+"""HTTP face of the legal constants: what is in force (and was), and a new value from a day on (admin)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Response, status
+
+from api.access import require
+from api.deps import SessionDep
+from registry.rules import service
+from registry.rules.schemas import RuleValueCreate
+
+router = APIRouter(prefix="/api/rules", tags=["Quy định"])
+
+
+@router.get(
+    "",
+    summary="Các giá trị quy định (giờ nhận hồ sơ, hạn nộp phạt …) với căn cứ và thời gian hiệu lực",
+    dependencies=[Depends(require("rules", "read"))],
+)
+def list_values(
+    session: SessionDep,
+    on: Annotated[date | None, Query(description="Chỉ các giá trị có hiệu lực ngày này")] = None,
+    code: Annotated[str | None, Query(max_length=60, pattern=r"^[a-z][a-z0-9_.]*$")] = None,
+) -> list[dict[str, Any]]:
+    return [service.value_dict(r) for r in service.list_values(session, on=on, code=code)]
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Giá trị mới của một quy định từ một ngày (văn bản mới); giá trị trước hết hiệu lực ngày đó (quản trị)",
+    dependencies=[Depends(require("rules", "create"))],
+)
+def add_value(data: RuleValueCreate, session: SessionDep, response: Response) -> dict[str, Any]:
+    row = service.add_value(session, data)
+    response.headers["Location"] = f"/api/rules?code={row.code}"
+    return service.value_dict(row)

@@ -1,0 +1,81 @@
+"""Reading legal constants: load every rule value once (a few dozen rows), then ask for a code on a day.
+
+``RuleBook.value(code, on)`` gives the typed value in force on ``on``: int, Decimal, datetime.time or
+(month, day). A code with no value in force is a programming or data error (``MissingRule``), never
+silently a default.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from registry.rules.models import RuleValue, ValueKind
+
+
+class MissingRule(LookupError):
+    pass
+
+
+def parse(kind: ValueKind | str, text: str) -> Any:
+    """The typed value of ``text``; ValueError with a Vietnamese reason when it does not read as ``kind``."""
+    kind = ValueKind(kind)
+    try:
+        if kind == ValueKind.integer:
+            n = int(text)
+            if n < 0:
+                raise ValueError
+            return n
+        if kind == ValueKind.decimal:
+            d = Decimal(text)
+            if not d.is_finite() or d < 0:
+                raise ValueError
+            return d
+        if kind == ValueKind.time:
+            hh, mm = text.split(":")
+            if len(hh) != 2 or len(mm) != 2:
+                raise ValueError
+            return time(int(hh), int(mm))
+        mm, dd = text.split("-")
+        if len(mm) != 2 or len(dd) != 2:
+            raise ValueError
+        date(2024, int(mm), int(dd))  # a leap year: 02-29 is a day of some years
+        return int(mm), int(dd)
+    except (ValueError, InvalidOperation):
+        shape = {
+            ValueKind.integer: "số nguyên không âm",
+            ValueKind.decimal: "số thập phân không âm (dấu chấm)",
+            ValueKind.time: "giờ dạng HH:MM",
+            ValueKind.month_day: "ngày trong năm dạng MM-DD",
+        }[kind]
+        raise ValueError(f"Giá trị phải là {shape}") from None
+
+
+@dataclass(frozen=True)
+class _Entry:
+    start: date
+    end: date | None
+    value: Any
+
+
+class RuleBook:
+    def __init__(self, rows: list[RuleValue]) -> None:
+        self._by_code: dict[str, list[_Entry]] = {}
+        for r in sorted(rows, key=lambda r: r.effective_from):
+            entry = _Entry(r.effective_from, r.effective_to, parse(r.kind, r.value))
+            self._by_code.setdefault(r.code, []).append(entry)
+
+    @classmethod
+    def load(cls, session: Session) -> RuleBook:
+        return cls(list(session.scalars(select(RuleValue))))
+
+    def value(self, code: str, on: date) -> Any:
+        for e in reversed(self._by_code.get(code, [])):
+            if e.start <= on and (e.end is None or on < e.end):
+                return e.value
+        raise MissingRule(f"Không có giá trị quy định «{code}» có hiệu lực ngày {on:%d/%m/%Y}")
