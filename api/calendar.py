@@ -12,8 +12,9 @@ from pydantic import Field
 from api.access import require
 from api.deps import VERSION_RESPONSES, IfMatch, SessionDep
 from registry.calendar import service
-from registry.calendar.days import OutOfCalendar
+from registry.calendar.days import VIETNAM, OutOfCalendar
 from registry.errors import FieldError, ValidationFailed
+from registry.rules.book import RuleBook
 from registry.stations.schemas import Strict
 from registry.versions import etag, parse_if_match
 
@@ -36,7 +37,11 @@ def deadline(
     session: SessionDep,
     start: Annotated[date | None, Query(description="Ngày của sự kiện (không tính)")] = None,
     received_at: Annotated[
-        datetime | None, Query(description="Hoặc: thời điểm nhận hồ sơ giấy (sau 15:00 tính từ ngày làm việc sau)")
+        datetime | None,
+        Query(
+            description="Hoặc: thời điểm nhận hồ sơ giấy (từ giờ one_stop.paper_cutoff, 15:00, "
+            "tính từ ngày làm việc sau)"
+        ),
     ] = None,
     working_days: Annotated[int | None, Query(ge=0, le=3650)] = None,
     calendar_days: Annotated[int | None, Query(ge=0, le=3650)] = None,
@@ -52,7 +57,12 @@ def deadline(
         )
     cal = service.load(session)
     try:
-        day = start if start is not None else cal.counting_day(received_at)  # type: ignore[arg-type]
+        if received_at is not None:
+            local = received_at.astimezone(VIETNAM) if received_at.tzinfo else received_at
+            cutoff = RuleBook.load(session).value("one_stop.paper_cutoff", local.date())
+            day = cal.counting_day(received_at, cutoff)
+        else:
+            day = start  # type: ignore[assignment]
         due = (
             cal.add_working_days(day, working_days)
             if working_days is not None

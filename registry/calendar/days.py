@@ -17,7 +17,6 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
-ONE_STOP_CUTOFF = time(15, 0)
 MAX_SPAN_DAYS = 366 * 30  # no deadline is counted over more than thirty years
 
 
@@ -85,7 +84,7 @@ class WorkCalendar:
         self._covered(end)
         return sum(1 for i in range(1, (end - start).days + 1) if self.is_working_day(start + timedelta(days=i)))
 
-    def counting_day(self, received_at: datetime, cutoff: time = ONE_STOP_CUTOFF) -> date:
+    def counting_day(self, received_at: datetime, cutoff: time) -> date:
         """The day a dossier counts as received: the same working day before the cut-off, otherwise
         the next working day (times without a zone are Vietnam time)."""
         local = (received_at if received_at.tzinfo else received_at.replace(tzinfo=VIETNAM)).astimezone(VIETNAM)

@@ -1,8 +1,8 @@
 """Reading legal constants: load every rule value once (a few dozen rows), then ask for a code on a day.
 
 ``RuleBook.value(code, on)`` gives the typed value in force on ``on``: int, Decimal, datetime.time or
-(month, day). A code with no value in force is a programming or data error (``MissingRule``), never
-silently a default.
+(month, day). A day with no value in force (before the first) is refused (``MissingRule``, 422), never
+answered with a silent default.
 """
 
 from __future__ import annotations
@@ -15,11 +15,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from registry.errors import FieldError, ValidationFailed
 from registry.rules.models import RuleValue, ValueKind
 
 
-class MissingRule(LookupError):
-    pass
+class MissingRule(ValidationFailed):
+    """No value of a rule is in force on the day asked: the day lies before the first value (a date a
+    user typed), so it is answered as invalid input naming the rule."""
+
+    def __init__(self, code: str, on: date) -> None:
+        message = f"Không có giá trị quy định «{code}» có hiệu lực ngày {on:%d/%m/%Y}"
+        super().__init__(message, [FieldError(message, value=on.isoformat(), code="no_rule_in_force")])
 
 
 def parse(kind: ValueKind | str, text: str) -> Any:
@@ -78,4 +84,4 @@ class RuleBook:
         for e in reversed(self._by_code.get(code, [])):
             if e.start <= on and (e.end is None or on < e.end):
                 return e.value
-        raise MissingRule(f"Không có giá trị quy định «{code}» có hiệu lực ngày {on:%d/%m/%Y}")
+        raise MissingRule(code, on)

@@ -66,7 +66,10 @@ def test_counting(db: Session) -> None:
     ],
 )
 def test_one_stop_cutoff(db: Session, received: datetime, counted: date) -> None:
-    assert service.load(db).counting_day(received) == counted
+    from registry.rules.book import RuleBook
+
+    cutoff = RuleBook.load(db).value("one_stop.paper_cutoff", received.date())
+    assert service.load(db).counting_day(received, cutoff) == counted
 
 
 def test_calendar_api_and_admin_changes(client: TestClient, anon: TestClient, client_as) -> None:  # type: ignore[no-untyped-def]

@@ -40,7 +40,7 @@ def test_a_later_cut_off_applies_from_its_day(client: TestClient, db: Session) -
     history = {
         r["effective_from"]: r for r in client.get("/api/rules", params={"code": "one_stop.paper_cutoff"}).json()
     }
-    assert history["2000-01-01"]["effective_to"] == "2026-11-01" and history["2026-11-01"]["effective_to"] is None
+    assert history["1990-01-01"]["effective_to"] == "2026-11-01" and history["2026-11-01"]["effective_to"] is None
     book = RuleBook.load(db)
     assert str(book.value("one_stop.paper_cutoff", date(2026, 10, 31))) == "15:00:00"
     assert str(book.value("one_stop.paper_cutoff", date(2026, 11, 1))) == "16:00:00"
@@ -76,7 +76,7 @@ def test_values_are_checked_and_only_an_admin_enters_them(client: TestClient, cl
     for bad, field in (
         ({"value": "25:00"}, "value"),
         ({"value": "4pm"}, "value"),
-        ({"effective_from": "1999-01-01"}, "effective_from"),
+        ({"effective_from": "1990-01-01"}, "effective_from"),
         ({"code": "one_stop.nothing"}, None),
         ({"code": "Bad Code"}, "code"),
         ({"legal_basis": ""}, "legal_basis"),
@@ -98,3 +98,9 @@ def test_values_are_checked_and_only_an_admin_enters_them(client: TestClient, cl
         ]
         == "16:00"
     )
+
+
+def test_a_day_before_any_rule_is_refused_not_a_crash(anon: TestClient) -> None:
+    answer = anon.get("/api/calendar/deadline", params={"received_at": "1985-02-20T10:00:00+07:00", "working_days": 3})
+    body = problem(answer, 422)
+    assert "one_stop.paper_cutoff" in body["errors"][0]["message"]

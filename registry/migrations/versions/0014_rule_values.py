@@ -16,9 +16,9 @@ down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# The first value of each rule applies to every record the registry holds (from 2000): earlier
+# The first value of each rule applies to every record the registry may hold (from 1990): earlier
 # regimes are not modelled. "check": the article was not verified against the text.
-SINCE = date(2000, 1, 1)
+SINCE = date(1990, 1, 1)
 SEEDS = [
     ("one_stop.paper_cutoff", "time", "15:00",
      "Hồ sơ giấy (trực tiếp, bưu chính) nhận từ giờ này được tính từ ngày làm việc tiếp theo",
