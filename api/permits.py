@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -42,7 +43,10 @@ def _list_response(rows: list[dict[str, Any]], fmt: str, columns: Any, title: st
             media_type=XLSX,
             headers={"Content-Disposition": f'attachment; filename="{name}-{on:%Y%m%d}.xlsx"'},
         )
-    return {"on": on.isoformat(), "count": len(rows), "items": rows}
+    # Plain values only (text, numbers, lists): encoded directly, which for a national list of
+    # 350,000 rows is seconds faster than FastAPI's generic encoder.
+    body = json.dumps({"on": on.isoformat(), "count": len(rows), "items": rows}, ensure_ascii=False)
+    return Response(body, media_type="application/json")
 
 
 @router.get(

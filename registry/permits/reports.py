@@ -5,6 +5,7 @@ station filters (operator, administrative unit, area …) and exports to Excel w
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import text
@@ -83,6 +84,14 @@ def _needs(
     )
 
 
+@lru_cache(maxsize=256)
+def _required(kinds: tuple[str, ...]) -> str:
+    return " hoặc ".join(KIND_NAMES[PermitKind(k)] for k in kinds)
+
+
+_STATE_NAMES = {s.value: name for s, name in STATUS_NAMES.items()}
+
+
 def _need_row(n: Need, on: date) -> dict[str, Any]:
     return {
         "holder": n.holder,
@@ -92,9 +101,9 @@ def _need_row(n: Need, on: date) -> dict[str, Any]:
         "operator": n.operator,
         "rule": n.rule_code,
         "accepted_kinds": n.permit_kinds,
-        "required": " hoặc ".join(KIND_NAMES[PermitKind(k)] for k in n.permit_kinds),
+        "required": _required(tuple(n.permit_kinds)),
         "state": n.state,
-        "state_name": "chưa có" if n.permit_status is None else STATUS_NAMES[PermitStatus(n.permit_status)],
+        "state_name": "chưa có" if n.permit_status is None else _STATE_NAMES[n.permit_status],
         "permit_id": n.permit_id,
         "permit_number": n.permit_number,
         "valid_until": n.valid_until.isoformat() if n.valid_until else None,

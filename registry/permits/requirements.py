@@ -56,8 +56,7 @@ needs AS (
     JOIN rules r ON r.applies_to = 'station' AND {_MATCH}
     {{station_where}}
 )
-SELECT n.holder, n.site_id, n.site_code, n.station_id, n.station_code, n.operator,
-       r.code AS rule_code, r.permit_kinds, r.description, r.legal_basis, r.certainty,
+SELECT n.holder, n.site_id, n.site_code, n.station_id, n.station_code, n.operator, n.rule_id,
        best.id AS permit_id, best.kind AS permit_kind, best.number AS permit_number,
        best.valid_until, best.status AS permit_status
 FROM needs n JOIN rules r ON r.id = n.rule_id
@@ -140,7 +139,20 @@ class Need:
 
 
 def _run(session: Session, sql: str, params: dict[str, Any]) -> list[Need]:
-    return [Need(**row) for row in session.execute(text(sql), params).mappings()]
+    # The rule's texts come once per rule, not once per row: a national list has 350,000 rows and a
+    # dozen rules.
+    rules = {
+        r.id: (r.code, r.permit_kinds, r.description, r.legal_basis, r.certainty)
+        for r in session.execute(
+            text("SELECT id, code, permit_kinds, description, legal_basis, certainty FROM permit_rule")
+        )
+    }
+    return [
+        Need(holder, site_id, site_code, station_id, station_code, operator, *rules[rule_id], *best)
+        for holder, site_id, site_code, station_id, station_code, operator, rule_id, *best in session.execute(
+            text(sql), params
+        )
+    ]
 
 
 def needs_of_sites(
