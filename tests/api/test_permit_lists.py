@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from registry.permits.models import Permit, PermitRule
 from registry.stations.models import Site, Station
+from tests.api.helpers import problem
 from tests.factories import make_permit, make_site, make_station
 
 ON = date(2026, 11, 28)
@@ -218,3 +219,25 @@ def test_a_permit_without_valid_from_counts_from_its_issue_date_everywhere(clien
     assert [r["id"] for r in later.json()["items"]] == [future.id]
     check = client.get("/api/sites/PL-ISSUE/permit-check", params={"on": ON.isoformat()}).json()
     assert check["stations"][0]["required_permits"][0]["state"] == "not_yet_valid"
+
+
+def test_work_lists_come_in_pages_and_excel_has_them_all(client: TestClient, db: Session) -> None:
+    for i in range(3):
+        site = make_site(db, code=f"PL-PAGE-{i}", pole_class="A2b", pole_height_m=30)
+        make_station(db, site=site)
+    whole = client.get("/api/permits/missing", params={"on": ON.isoformat(), "q": "PL-PAGE", "limit": 1000}).json()
+    assert whole["count"] == len(whole["items"]) >= 6  # each site and its station lack something
+    first = client.get("/api/permits/missing", params={"on": ON.isoformat(), "q": "PL-PAGE", "limit": 2}).json()
+    rest = client.get(
+        "/api/permits/missing", params={"on": ON.isoformat(), "q": "PL-PAGE", "limit": 1000, "offset": 2}
+    ).json()
+    assert first["count"] == whole["count"] and (first["limit"], first["offset"]) == (2, 0)
+    assert first["items"] + rest["items"] == whole["items"]
+    problem(client.get("/api/permits/missing", params={"limit": 0}), 422)
+    assert problem(client.get("/api/permits/missing", params={"limit": 100_000}), 400)["errors"][0]["field"] == "limit"
+    xlsx = client.get(
+        "/api/permits/missing", params={"on": ON.isoformat(), "q": "PL-PAGE", "format": "xlsx", "limit": 1}
+    )
+    sheet = load_workbook(BytesIO(xlsx.content)).worksheets[0]
+    codes = [row[0].value for row in sheet.iter_rows(min_row=2) if str(row[0].value or "").startswith("PL-PAGE")]
+    assert len(codes) == whole["count"]  # Excel: every row, whatever the page
