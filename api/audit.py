@@ -27,7 +27,7 @@ def audit_events(
     entity: Annotated[str | None, Query(max_length=40, description="site, station, sector, user …")] = None,
     id: Annotated[str | None, Query(max_length=64, description="Số hiệu bản ghi (cần entity)")] = None,  # noqa: A002
     actor: Annotated[str | None, Query(max_length=100, description="Tên đăng nhập, hoặc cli:<người dùng>")] = None,
-    action: Literal["create", "update", "delete"] | None = None,
+    action: Literal["create", "update", "delete", "sign_in", "sign_in_refused"] | None = None,
     since: Annotated[datetime | None, Query(description="Từ thời điểm (ISO 8601)")] = None,
     until: Annotated[datetime | None, Query(description="Trước thời điểm (ISO 8601)")] = None,
 ) -> dict[str, Any]:

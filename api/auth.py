@@ -41,7 +41,13 @@ def issue_token(
     # request then fails.
     with request.app.state.sessionmaker() as session, session.begin():
         try:
-            login = service.login(session, form.username, form.password, request.app.state.settings)
+            login = service.login(
+                session,
+                form.username,
+                form.password,
+                request.app.state.settings,
+                client=request.client.host if request.client else None,
+            )
             body = {
                 "access_token": login.token.token,
                 "token_type": "bearer",

@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 from registry.accounts import passwords, tokens
 from registry.accounts.models import Role, User
 from registry.accounts.schemas import UserCreate, UserPatch
+from registry.audit import context
+from registry.audit.models import AuditEvent
 from registry.errors import Conflict, FieldError, NotAuthenticated, TooManyAttempts, ValidationFailed
 from registry.lookup import one
 from registry.settings import Settings
@@ -154,31 +156,55 @@ class LoginRefused(Exception):
         self.error = error
 
 
-def login(session: Session, username: str, password: str, settings: Settings) -> Login:
+def _sign_in_event(session: Session, user: User | None, action: str, outcome: str, client: str | None) -> None:
+    """A sign-in or a refused one in the audit trail (admins read it with the user's history). A name
+    that matches no account is not kept: people type their password into the name field."""
+    session.add(
+        AuditEvent(
+            actor=user.username if user is not None else "anonymous",
+            request_id=context.request_id.get(),
+            entity_type="user",
+            entity_id=str(user.id) if user is not None else "-",
+            action=action,
+            changes={"outcome": [None, outcome], "client": [None, client]},
+            parents=[],
+        )
+    )
+    session.flush()
+
+
+def login(session: Session, username: str, password: str, settings: Settings, *, client: str | None = None) -> Login:
     """Check the password and issue a token; on failure count it (locking after too many) and raise
-    ``LoginRefused`` so the caller can commit the count before answering."""
+    ``LoginRefused`` so the caller can commit the count before answering. Every attempt is audited
+    (``sign_in`` or ``sign_in_refused`` with the reason and the client address)."""
     now = datetime.now(UTC)
     user = session.scalar(select(User).where(User.username == username.strip().lower()).with_for_update())
     wrong = NotAuthenticated("Sai tên đăng nhập hoặc mật khẩu")
+
+    def refuse(error: NotAuthenticated | TooManyAttempts, outcome: str) -> LoginRefused:
+        _sign_in_event(session, user, "sign_in_refused", outcome, client)
+        return LoginRefused(error)
+
     if user is not None and user.locked_until is not None and user.locked_until > now:
         passwords.verify(password, None)
-        raise LoginRefused(_locked(user.locked_until, now))
+        raise refuse(_locked(user.locked_until, now), "locked")
     ok, new_hash = passwords.verify(password, user.password_hash if user is not None else None)
     if user is None or not user.active:
-        raise LoginRefused(wrong)
+        raise refuse(wrong, "unknown_user" if user is None else "disabled")
     if not ok:
         user.failed_logins += 1
         if user.failed_logins >= settings.max_failed_logins:
             user.locked_until = now + timedelta(minutes=settings.lockout_minutes)
             user.failed_logins = 0
             session.flush()
-            raise LoginRefused(_locked(user.locked_until, now))
+            raise refuse(_locked(user.locked_until, now), "wrong_password_locked")
         session.flush()
-        raise LoginRefused(wrong)
+        raise refuse(wrong, "wrong_password")
     if new_hash:
         user.password_hash = new_hash
     user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
     issued = tokens.issue(session, user, secret=settings.secret(), ttl=timedelta(minutes=settings.token_ttl_minutes))
+    _sign_in_event(session, user, "sign_in", "ok", client)
     return Login(user, issued)
 
 

@@ -27,7 +27,7 @@ class AuditEvent(Base):
         Index("ix_audit_event_entity", "entity_type", "entity_id", "occurred_at"),
         Index("ix_audit_event_actor", "actor", "occurred_at"),
         Index("ix_audit_event_parents", "parents", postgresql_using="gin"),
-        CheckConstraint("action IN ('create', 'update', 'delete')", name="action"),
+        CheckConstraint("action IN ('create', 'update', 'delete', 'sign_in', 'sign_in_refused')", name="action"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
@@ -36,7 +36,7 @@ class AuditEvent(Base):
     request_id: Mapped[str | None] = mapped_column(String(64))
     entity_type: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[str] = mapped_column(String(64))
-    action: Mapped[str] = mapped_column(String(10))
+    action: Mapped[str] = mapped_column(String(20))
     # {field: [before, after]}; for a create every before is null, for a delete every after.
     changes: Mapped[dict[str, Any]] = mapped_column(JSONB)
     # "site:12", "station:40": the records this one belonged to before or after the change.

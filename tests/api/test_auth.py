@@ -157,3 +157,28 @@ def test_a_browser_signs_in_with_a_cookie_that_only_reads(anon: TestClient, make
     problem(anon.get("/api/auth/me"), 401)
     plain = anon.post("/api/auth/token", data={"username": "ban.do", "password": TEST_PASSWORD})
     assert "set-cookie" not in plain.headers
+
+
+def test_sign_ins_and_refusals_are_in_the_audit_trail(
+    anon: TestClient, client: TestClient, make_user: MakeUser
+) -> None:
+    user = make_user("viewer", username="nhat.ky")
+    assert login(anon, "nhat.ky").status_code == 200
+    problem(login(anon, "nhat.ky", "sai mật khẩu rồi"), 401)
+    problem(login(anon, "Mật khẩu gõ nhầm ô"), 401)  # a name that is no account
+    events = [
+        e
+        for e in client.get("/api/audit", params={"entity": "user", "limit": 50}).json()["events"]
+        if e["action"].startswith("sign_in")
+    ]
+    mine = [(e["action"], e["changes"]["outcome"]["after"]) for e in events if e["entity_id"] == str(user.id)]
+    assert ("sign_in", "ok") in mine and ("sign_in_refused", "wrong_password") in mine
+    unknown = [e for e in events if e["entity_id"] == "-"]
+    assert (
+        unknown and unknown[0]["actor"] == "anonymous" and unknown[0]["changes"]["outcome"]["after"] == "unknown_user"
+    )
+    assert all("Mật khẩu gõ nhầm ô" not in str(e) and "sai mật khẩu" not in str(e) for e in events)
+    assert all(e["changes"]["client"]["after"] for e in events)
+    refused = client.get("/api/audit", params={"action": "sign_in_refused", "limit": 50}).json()["events"]
+    assert {e["action"] for e in refused} == {"sign_in_refused"}
+    problem(client.get("/api/audit", params={"action": "login"}), 422)
