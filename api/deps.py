@@ -8,7 +8,7 @@ from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Query, Request, Response
+from fastapi import Depends, Header, Query, Request, Response, UploadFile
 from sqlalchemy.orm import Session
 
 from registry.errors import FieldError, LimitExceeded, ValidationFailed
@@ -320,3 +320,15 @@ def page_links(request: Request, pg: Page, matched: int) -> list[dict[str, str]]
     if pg.offset > 0:
         links.append(link("prev", max(0, pg.offset - pg.limit)))
     return links
+
+
+def read_upload(file: UploadFile, settings: Settings) -> bytes:
+    """The uploaded file's bytes, never more than TTTT_MAX_UPLOAD_BYTES read (413 beyond), 422 when empty."""
+    data = file.file.read(settings.max_upload_bytes + 1)
+    if len(data) > settings.max_upload_bytes:
+        raise LimitExceeded(
+            f"Tệp lớn hơn {settings.max_upload_bytes // (1024 * 1024)} MB", status=413, limit=settings.max_upload_bytes
+        )
+    if not data:
+        raise ValidationFailed("Tệp rỗng", [FieldError("Tệp tải lên không có nội dung", field="file")])
+    return data

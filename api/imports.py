@@ -7,8 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
 
 from api.access import require
-from api.deps import SessionDep, SettingsDep
-from registry.errors import FieldError, LimitExceeded, ValidationFailed
+from api.deps import SessionDep, SettingsDep, read_upload
 from registry.stations.exporter import FORMATS, template_bytes
 from registry.stations.importer import import_table
 from registry.tabular import read_table
@@ -29,13 +28,7 @@ def import_stations(
     dry_run: Annotated[bool, Query(description="Chỉ kiểm tra, không ghi")] = False,
 ) -> dict[str, Any]:
     # A plain def: FastAPI runs it in the thread pool, so a long import never blocks the event loop.
-    data = file.file.read(settings.max_upload_bytes + 1)
-    if len(data) > settings.max_upload_bytes:
-        raise LimitExceeded(
-            f"Tệp lớn hơn {settings.max_upload_bytes // (1024 * 1024)} MB", status=413, limit=settings.max_upload_bytes
-        )
-    if not data:
-        raise ValidationFailed("Tệp rỗng", [FieldError("Tệp tải lên không có nội dung", field="file")])
+    data = read_upload(file, settings)
     table = read_table(data, file.filename or "")
     report = import_table(session, table=table, dry_run=dry_run, settings=settings)
     return report.as_dict()
@@ -54,13 +47,7 @@ def import_press_outlets(
 ) -> dict[str, Any]:
     from registry.press.tabular import import_outlets
 
-    data = file.file.read(settings.max_upload_bytes + 1)
-    if len(data) > settings.max_upload_bytes:
-        raise LimitExceeded(
-            f"Tệp lớn hơn {settings.max_upload_bytes // (1024 * 1024)} MB", status=413, limit=settings.max_upload_bytes
-        )
-    if not data:
-        raise ValidationFailed("Tệp rỗng", [FieldError("Tệp tải lên không có nội dung", field="file")])
+    data = read_upload(file, settings)
     return import_outlets(session, read_table(data, file.filename or ""), dry_run=dry_run, settings=settings).as_dict()
 
 

@@ -11,12 +11,12 @@ from sqlalchemy import func, select
 
 from api.access import require
 from api.audit import history
-from api.deps import VERSION_RESPONSES, IfMatch, PageDep, SessionDep, SettingsDep
+from api.deps import VERSION_RESPONSES, IfMatch, PageDep, SessionDep, SettingsDep, read_upload
 from registry.accounts.models import Role
 from registry.accounts.permissions import Grant
 from registry.calendar import service as calendar
 from registry.calendar.days import VIETNAM
-from registry.errors import FieldError, LimitExceeded, PermissionDenied, ValidationFailed
+from registry.errors import FieldError, PermissionDenied, ValidationFailed
 from registry.procedures import reports, service
 from registry.procedures.models import (
     CHANNEL_NAMES,
@@ -334,13 +334,7 @@ def import_dossiers(
 ) -> dict[str, Any]:
     from registry.procedures.tabular import import_dossiers as run
 
-    data = file.file.read(settings.max_upload_bytes + 1)
-    if len(data) > settings.max_upload_bytes:
-        raise LimitExceeded(
-            f"Tệp lớn hơn {settings.max_upload_bytes // (1024 * 1024)} MB", status=413, limit=settings.max_upload_bytes
-        )
-    if not data:
-        raise ValidationFailed("Tệp rỗng", [FieldError("Tệp tải lên không có nội dung", field="file")])
+    data = read_upload(file, settings)
     table = read_table(data, file.filename or "")
     return run(
         session, calendar.load(session), table, actor=grant.principal.actor, today=_today(), dry_run=dry_run,

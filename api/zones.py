@@ -8,8 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Path, Query, Response, UploadFile, status
 
 from api.access import require
-from api.deps import VERSION_RESPONSES, IfMatch, SessionDep, SettingsDep
-from registry.errors import FieldError, LimitExceeded, ValidationFailed
+from api.deps import VERSION_RESPONSES, IfMatch, SessionDep, SettingsDep, read_upload
 from registry.versions import etag, parse_if_match
 from registry.zones import service
 from registry.zones.importer import import_zones
@@ -49,11 +48,7 @@ def import_file(
     file: Annotated[UploadFile, File(description=".geojson hoặc .kml")],
     dry_run: Annotated[bool, Query(description="Chỉ kiểm tra")] = False,
 ) -> dict[str, Any]:
-    data = file.file.read(settings.max_upload_bytes + 1)
-    if len(data) > settings.max_upload_bytes:
-        raise LimitExceeded(f"Tệp lớn hơn {settings.max_upload_bytes // 2**20} MB", status=413)
-    if not data:
-        raise ValidationFailed("Tệp rỗng", [FieldError("Tệp tải lên không có nội dung", field="file")])
+    data = read_upload(file, settings)
     return import_zones(session, data, file.filename or "", dry_run=dry_run).as_dict()
 
 
