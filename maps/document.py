@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Sequence
 from typing import Any
+from urllib.parse import quote
 
 STYLE = """
 body{font:15px/1.45 "Noto Sans","Segoe UI",Arial,sans-serif;margin:1.5em auto;max-width:1100px;padding:0 1em;
@@ -38,21 +39,22 @@ def esc(value: Any) -> str:
     return html.escape(str(value))
 
 
-def page(title: str, body: str, *, lang: str, username: str | None = None, here: str = "/") -> str:
-    from urllib.parse import quote
-
+def who(lang: str, username: str | None, here: str) -> str:
+    """Who is signed in, or a sign-in link that comes back to ``here`` (every page and map has one)."""
     text = NAV[lang]
-    who = (
-        f'{text["signed_in"]}: <b id="who">{html.escape(username)}</b>'
-        if username
-        else f'<a id="sign-in" href="/maps/sign-in?lang={lang}&amp;next={quote(here, safe="")}">{text["sign_in"]}</a>'
-    )
+    if username:
+        return f'{text["signed_in"]}: <b id="who">{html.escape(username)}</b>'
+    return f'<a id="sign-in" href="/maps/sign-in?lang={lang}&amp;next={quote(here, safe="")}">{text["sign_in"]}</a>'
+
+
+def page(title: str, body: str, *, lang: str, username: str | None = None, here: str = "/") -> str:
+    text = NAV[lang]
     return (
         f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(title)}</title><style>{STYLE}</style></head><body>"
         f'<nav class="no-print"><a href="/maps/?lang={lang}">{text["home"]}</a>'
-        f'<a href="javascript:window.print()">{text["print"]}</a> {who}</nav>'
+        f'<a href="javascript:window.print()">{text["print"]}</a> {who(lang, username, here)}</nav>'
         f"<h1>{html.escape(title)}</h1>{body}</body></html>"
     )
 

@@ -8,26 +8,12 @@ from datetime import datetime
 from typing import Any
 
 from maps.document import Raw, details, esc, link, page, state, table
-from registry.cases.models import STATE_NAMES as CASE_STATES
+from registry.cases.models import CHANNEL_NAMES, PARTY_ROLE_NAMES, STATE_NAMES, STEP_NAMES, UNIT_NAMES
 from registry.clock import VIETNAM
-
-STATE_NAMES = {k.value: v for k, v in CASE_STATES.items()}
+from registry.stations.template import STATUS_LABELS
 
 ACTIONS = {"create": "tạo", "update": "sửa", "delete": "xóa"}
 YES_NO = {True: "có", False: "không"}
-
-SITE_STATUS = {
-    "planned": "quy hoạch",
-    "under_construction": "đang xây dựng",
-    "operating": "đang hoạt động",
-    "dismantled": "đã tháo dỡ",
-}
-STATION_STATUS = {
-    "planned": "quy hoạch",
-    "operating": "đang phát sóng",
-    "suspended": "tạm dừng",
-    "dismantled": "đã tháo dỡ",
-}
 
 
 def _when(iso: str | None) -> str | None:
@@ -117,7 +103,7 @@ def site_page(
                 ("Loại cột", p.get("pole_class")),
                 ("Chiều cao cột (m)", p.get("pole_height_m")),
                 ("Chiều cao công trình đặt cột (m)", p.get("building_height_m")),
-                ("Trạng thái", SITE_STATUS.get(p.get("status") or "", p.get("status"))),
+                ("Trạng thái", STATUS_LABELS.get(p.get("status") or "", p.get("status"))),
                 ("Chủ sở hữu", p.get("owner")),
                 ("Doanh nghiệp", p.get("operators") or sorted({s["operator"] for s in p.get("stations", [])})),
                 (
@@ -137,7 +123,7 @@ def site_page(
                 "operator": s["operator"],
                 "technologies": s["technologies"],
                 "bands": s["bands"],
-                "status": STATION_STATUS.get(s["status"], s["status"]),
+                "status": STATUS_LABELS.get(s["status"], s["status"]),
                 "since": _day(s.get("commissioning_date")),
                 "sectors": len(s.get("sectors") or []),
             }
@@ -254,30 +240,6 @@ def outlet_page(
     return page(outlet.get("name") or code, body, lang=lang, username=username, here=here)
 
 
-CHANNELS = {
-    "in_person": "trực tiếp",
-    "post": "qua bưu chính",
-    "online": "trực tuyến",
-    "reception_session": "buổi tiếp công dân",
-    "transferred": "cơ quan khác chuyển đến",
-}
-STEPS = {
-    "acceptance": "thụ lý",
-    "initial_handling": "xử lý ban đầu",
-    "transfer": "chuyển đơn",
-    "resolution": "giải quyết",
-    "extension": "gia hạn",
-}
-UNITS = {"working_days": "ngày làm việc", "calendar_days": "ngày"}
-
-PARTY_ROLES = {
-    "complainant": "Người khiếu nại",
-    "denouncer": "Người tố cáo",
-    "petitioner": "Người kiến nghị, phản ánh",
-    "respondent": "Người bị khiếu nại, bị tố cáo",
-}
-
-
 def case_page(
     case: dict[str, Any],
     *,
@@ -295,7 +257,7 @@ def case_page(
             ("Mã hồ sơ", code),
             ("Loại", kind_name),
             ("Ngày nhận", _day(case["received_on"])),
-            ("Kênh tiếp nhận", CHANNELS.get(case.get("channel") or "", case.get("channel"))),
+            ("Kênh tiếp nhận", CHANNEL_NAMES.get(case.get("channel") or "", case.get("channel"))),
             ("Nội dung tóm tắt", case.get("subject")),
             ("Nội dung", case.get("content")),
             ("Trạng thái", case.get("state_name")),
@@ -322,10 +284,10 @@ def case_page(
     steps = [
         dict(
             s,
-            step=STEPS.get(s["step"], s["step"]),
+            step=STEP_NAMES.get(s["step"], s["step"]),
             start=_day(s["start"]),
             due=_day(s["due"]),
-            duration=f"{s['duration']} {UNITS.get(s['unit'], s['unit'])}",
+            duration=f"{s['duration']} {UNIT_NAMES.get(s['unit'], s['unit'])}",
         )
         for s in d.get("steps", [])
     ]
@@ -337,7 +299,7 @@ def case_page(
     )
     parties = [
         {
-            "role": PARTY_ROLES.get(p["role"], p["role"]),
+            "role": PARTY_ROLE_NAMES.get(p["role"], p["role"]),
             "name": "(bảo mật)" if p.get("confidential") and "name" not in p else p.get("name"),
             "address": p.get("address"),
         }

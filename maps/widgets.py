@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html
 import json
-from typing import Any
 
 import folium
 from branca.element import Element, MacroElement
@@ -13,6 +12,7 @@ from folium.elements import JSCSSMixin
 from jinja2 import Template
 
 from maps.assets import LOCATE_CSS, LOCATE_JS, LocalMap
+from maps.document import who
 
 CENTRE = (20.86, 106.68)  # Hải Phòng
 
@@ -23,8 +23,6 @@ COMMON = {
         "measure_hint": "Bấm các điểm trên bản đồ; bấm lại nút để kết thúc",
         "distance": "Khoảng cách",
         "legend": "Chú giải",
-        "sign_in": "Đăng nhập",
-        "signed_in": "Đã đăng nhập",
         "home": "Bản đồ",
     },
     "en": {
@@ -33,8 +31,6 @@ COMMON = {
         "measure_hint": "Click points on the map; click the button again to finish",
         "distance": "Distance",
         "legend": "Legend",
-        "sign_in": "Sign in",
-        "signed_in": "Signed in",
         "home": "Maps",
     },
 }
@@ -160,18 +156,10 @@ def legend(title: str, items: list[tuple[str, str]], *, element_id: str = "legen
 
 def user_bar(lang: str, username: str | None, here: str) -> Element:
     """Top-centre: the home link, and who is signed in or a sign-in link that comes back here."""
-    text = COMMON[lang]
-    from urllib.parse import quote
-
-    who = (
-        f'{text["signed_in"]}: <b id="who">{html.escape(username)}</b>'
-        if username
-        else f'<a id="sign-in" href="/maps/sign-in?lang={lang}&amp;next={quote(here, safe="")}">{text["sign_in"]}</a>'
-    )
     return Element(
         '<div id="user-bar" style="position:fixed;top:10px;left:50%;transform:translateX(-50%);z-index:1000;'
         'background:#fff;padding:4px 10px;border:1px solid #999;border-radius:4px;font:13px sans-serif">'
-        f'<a href="/maps/?lang={lang}">{text["home"]}</a> · {who}</div>'
+        f'<a href="/maps/?lang={lang}">{COMMON[lang]["home"]}</a> · {who(lang, username, here)}</div>'
     )
 
 
@@ -184,8 +172,3 @@ def add_common(m: LocalMap, lang: str, *, username: str | None, here: str, measu
 
 def render(m: LocalMap) -> str:
     return str(m.get_root().render())
-
-
-def data_json(value: Any) -> str:
-    """JSON safe to put inside a <script> element."""
-    return json.dumps(value, ensure_ascii=False).replace("</", "<\\/")

@@ -95,6 +95,22 @@ class CaseState(StrEnum):
     closed = "closed"
 
 
+CHANNEL_NAMES = {
+    Channel.in_person: "trực tiếp",
+    Channel.post: "qua bưu chính",
+    Channel.online: "trực tuyến",
+    Channel.reception_session: "buổi tiếp công dân",
+    Channel.transferred: "cơ quan khác chuyển đến",
+}
+STEP_NAMES = {
+    Step.acceptance: "thụ lý",
+    Step.initial_handling: "xử lý ban đầu",
+    Step.transfer: "chuyển đơn",
+    Step.resolution: "giải quyết",
+    Step.extension: "gia hạn",
+}
+UNIT_NAMES = {"working_days": "ngày làm việc", "calendar_days": "ngày"}
+
 STATE_NAMES = {
     CaseState.received: "đã nhận",
     CaseState.accepted: "đã thụ lý",
@@ -128,5 +144,11 @@ class PartyRole(StrEnum):
     respondent = "respondent"  # the person or body complained about or denounced
 
 
+PARTY_ROLE_NAMES = {
+    PartyRole.complainant: "Người khiếu nại",
+    PartyRole.denouncer: "Người tố cáo",
+    PartyRole.petitioner: "Người kiến nghị, phản ánh",
+    PartyRole.respondent: "Người bị khiếu nại, bị tố cáo",
+}
 # Parties whose identity the law protects (Luật Tố cáo 2018): only the assigned handler and admins.
 CONFIDENTIAL_ROLES = frozenset({PartyRole.denouncer})
