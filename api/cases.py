@@ -29,7 +29,6 @@ router = APIRouter(prefix="/api/cases", tags=["Thanh tra, khiếu nại, tố c�
 CaseCode = Annotated[str, Path(max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
 Read = Annotated[Grant, Depends(require("cases", "read"))]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MAP_CASES_MAX = 20_000  # points on the cases map (the heat map of a province's complaints fits)
 
 
 def _handlers(session: Any, cases: list[Case]) -> dict[int, str]:
@@ -102,6 +101,7 @@ def list_cases(
 )
 def cases_geojson(
     session: SessionDep,
+    settings: SettingsDep,
     grant: Read,
     kind: Annotated[list[CaseKind] | None, Query()] = None,
     state: Annotated[list[CaseState] | None, Query()] = None,
@@ -133,15 +133,15 @@ def cases_geojson(
         stmt = stmt.where(Case.received_on >= received_from)
     if received_to:
         stmt = stmt.where(Case.received_on <= received_to)
-    cases = list(session.scalars(stmt.limit(MAP_CASES_MAX + 1)))
+    cases = list(session.scalars(stmt.limit(settings.map_cases_max + 1)))
     cal, day = calendar.load(session), today()
     features = []
-    for c in cases[:MAP_CASES_MAX]:
+    for c in cases[: settings.map_cases_max]:
         running = CaseState(c.state) in service.OPEN_STATES
         f = case_feature(c, service.deadlines(session, cal, c, today=day) if running else None, due_within=due_within)
         if not deadline or f["properties"]["deadline_status"] in deadline:
             features.append(f)
-    body = {"type": "FeatureCollection", "features": features, "truncated": len(cases) > MAP_CASES_MAX}
+    body = {"type": "FeatureCollection", "features": features, "truncated": len(cases) > settings.map_cases_max}
     return Response(json.dumps(body, ensure_ascii=False), media_type="application/geo+json")
 
 

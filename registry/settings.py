@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     )
     tile_max_features: int = Field(default=2000, ge=16, le=50_000, description="No vector tile carries more")
     tile_cluster_below_zoom: int = Field(default=13, ge=0, le=22, description="Below this zoom points are clustered")
+    map_cases_max: int = Field(
+        default=20_000, ge=1, le=1_000_000, description="Most cases in one GeoJSON answer of the cases map (heat map)"
+    )
 
     environment: Literal["development", "production"] = Field(
         default="production",

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from registry.settings import Settings
 from tests.api.helpers import problem
 from tests.conftest import ClientAs
 from tests.maps.conftest import SECRET, SECRET_ID
@@ -159,3 +160,22 @@ def test_a_case_record_page_hides_the_denouncer_from_all_but_handler_and_admins(
     assert "quá hạn" in other.text and 'id="deadlines"' in other.text and "MAP-1" in other.text
     assert SECRET in client.get(f"/records/cases/{code}").text  # an admin sees it
     problem(client_as("press_manager").get("/records/cases/NO-SUCH"), 404)
+
+
+def test_the_cases_map_answer_is_capped_by_a_setting(
+    client: TestClient, settings: Settings, world: dict[str, Any]
+) -> None:
+    settings.map_cases_max = 1
+    capped = client.get("/api/cases.geojson").json()
+    assert len(capped["features"]) == 1 and capped["truncated"] is True
+    settings.map_cases_max = 20_000
+    assert client.get("/api/cases.geojson").json()["truncated"] is False
+
+
+def test_record_and_map_pages_refuse_bad_codes(client: TestClient, anon: TestClient) -> None:
+    problem(anon.get("/records/outlets/NO-SUCH"), 404)
+    problem(client.get("/records/cases/NO-SUCH"), 404)
+    problem(anon.get("/records/outlets/bad code"), 422)
+    problem(client.get("/maps/sites/" + "X" * 41), 422)
+    assert problem(anon.get("/maps/stations", params={"z": 23}), 422)["errors"][0]["field"] == "z"
+    assert problem(anon.get("/maps/stations", params={"lat": 91}), 422)["errors"][0]["field"] == "lat"

@@ -104,3 +104,9 @@ def test_a_day_before_any_rule_is_refused_not_a_crash(anon: TestClient) -> None:
     answer = anon.get("/api/calendar/deadline", params={"received_at": "1985-02-20T10:00:00+07:00", "working_days": 3})
     body = problem(answer, 422)
     assert "one_stop.paper_cutoff" in body["errors"][0]["message"]
+
+
+def test_rule_list_parameters_are_checked(anon: TestClient) -> None:
+    assert problem(anon.get("/api/rules", params={"code": "Bad Code"}), 422)["errors"][0]["field"] == "code"
+    assert problem(anon.get("/api/rules", params={"on": "2026-02-30"}), 422)["errors"][0]["field"] == "on"
+    assert anon.get("/api/rules", params={"code": "no.such.rule"}).json() == []
