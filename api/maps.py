@@ -124,7 +124,8 @@ def site_check_map(
              for z in result["zones"] if z["code"] in geometries]  # fmt: skip
     pos = result["site"]["position"]
     spacing = result.get("spacing")
-    radius = max(500.0, 2 * float(spacing["min_distance_m"])) if spacing else 500.0
+    # Bulky poles as far as co-location is considered, or twice the spacing rule when that is wider.
+    radius = max(settings.colocation_radius_m, 2 * float(spacing["min_distance_m"]) if spacing else 0.0)
     subject = Subject(pos["lon"], pos["lat"], site.pole_class, site.pole_height_m, site.building_height_m, site.id)
     bulky = nearby(session, subject, radius=radius, limit=200, bulky_only=True)
     return HTMLResponse(
