@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 import registry.audit.listener  # noqa: F401  (every session the registry opens keeps the audit trail)
+import registry.models  # noqa: F401  (every mapped table for every entry point: a foreign key to another area resolves)
 from registry.cluster import Cluster
 from registry.settings import Settings, get_settings
 

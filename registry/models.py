@@ -1,4 +1,5 @@
-"""Every mapped table, imported in one place for Alembic and for `configure_mappers`."""
+"""Every mapped table, imported in one place: for Alembic, and by `registry.db` so that every entry point
+that opens a session (API, CLI, jobs) has them all, however little of the registry it imported itself."""
 
 import registry.audit.listener  # noqa: F401  (installs the audit hook on every Session)
 from registry.accounts.models import AuthToken, User
