@@ -20,6 +20,7 @@ from api.deps import SessionDep, SettingsDep
 from api.press import LicenceStatus
 from maps import cases_map, home, pages, press_map, site_map
 from maps.assets import NODE_MODULES, PACKAGES, VENDOR
+from maps.templating import STATIC
 from registry.accounts.permissions import Principal, authorize, rule
 from registry.cases.models import CaseKind
 from registry.clock import today
@@ -215,3 +216,6 @@ def mount_assets(app: FastAPI) -> None:
             StaticFiles(directory=NODE_MODULES / package / "dist", check_dir=False),
             name=f"vendor-{package}",
         )
+    # The pages' own scripts (no inline script: the CSP forbids them), mounted after the vendor folders so
+    # those keep matching first.
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")

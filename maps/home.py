@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import html
-import json
-
-from maps.document import page
+from maps.templating import render
 
 TEXT = {
     "vi": {
@@ -45,53 +42,36 @@ TEXT = {
 
 def home_page(lang: str, *, username: str | None = None) -> str:
     text = TEXT[lang]
-    staff = f' <span class="muted">({text["staff"]})</span>'
     items = [
-        (f"/maps/stations?lang={lang}", text["stations"], ""),
-        (f"/maps/press?lang={lang}", text["press"], ""),
-        (f"/maps/cases?lang={lang}", text["cases"], staff),
-        (f"/pages/dossiers/dashboard?lang={lang}", text["dashboard"], ""),
-        (f"/pages/dossiers/lookup?lang={lang}", text["lookup"], ""),
-        ("/docs", text["api"], ""),
+        (f"/maps/stations?lang={lang}", text["stations"], False),
+        (f"/maps/press?lang={lang}", text["press"], False),
+        (f"/maps/cases?lang={lang}", text["cases"], True),
+        (f"/pages/dossiers/dashboard?lang={lang}", text["dashboard"], False),
+        (f"/pages/dossiers/lookup?lang={lang}", text["lookup"], False),
+        ("/docs", text["api"], False),
     ]
-    body = "<ul>" + "".join(
-        f'<li><a href="{href}">{html.escape(label)}</a>{extra}</li>' for href, label, extra in items
+    return render(
+        "home.html", title=text["home"], t=text, items=items, lang=lang, username=username, here=f"/maps/?lang={lang}"
     )
-    return page(text["home"], body + "</ul>", lang=lang, username=username, here=f"/maps/?lang={lang}")
 
 
 def safe_next(target: str | None) -> str:
-    """Only a path on this site (never //host or a scheme) may be returned to after signing in."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """Only a path on this site (never //host or a scheme) may be returned to after signing in. Control
+    characters are refused too: browsers drop tabs and newlines from a URL, so ``/<TAB>/host`` is ``//host``."""
+    if (
+        not target
+        or not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+        or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target)
+    ):
         return "/maps/"
     return target
 
 
 def sign_in_page(lang: str, target: str | None) -> str:
+    """The sign-in form; where to go back to reaches its script only as escaped JSON in the page data."""
     text = TEXT[lang]
-    goto = json.dumps(safe_next(target))
-    failed = json.dumps(text["failed"], ensure_ascii=False)
-    body = f"""
-<form id="sign-in-form" style="max-width:340px">
-  <p><label>{text["username"]}<br><input name="username" autocomplete="username" required maxlength="64"
-     style="width:100%"></label></p>
-  <p><label>{text["password"]}<br><input name="password" type="password" autocomplete="current-password"
-     required maxlength="256" style="width:100%"></label></p>
-  <p><button type="submit">{text["submit"]}</button></p>
-  <p id="sign-in-error" role="alert" style="color:#cf222e"></p>
-  <p class="muted">{html.escape(text["note"])}</p>
-</form>
-<script>
-document.getElementById("sign-in-form").addEventListener("submit", function (e) {{
-  e.preventDefault();
-  var form = new URLSearchParams(new FormData(e.target));
-  fetch("/api/auth/token?cookie=true", {{method: "POST", body: form, credentials: "same-origin"}})
-    .then(function (r) {{
-      if (r.ok) {{ window.location.assign({goto}); return; }}
-      return r.json().then(function (p) {{
-        document.getElementById("sign-in-error").textContent = {failed} + ": " + (p.detail || p.title);
-      }});
-    }});
-}});
-</script>"""
-    return page(text["sign_in"], body, lang=lang, here=safe_next(target))
+    goto = safe_next(target)
+    data = {"next": goto, "failed": text["failed"]}
+    return render("sign_in.html", title=text["sign_in"], t=text, data=data, lang=lang, username=None, here=goto)
