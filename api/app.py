@@ -15,11 +15,13 @@ from api import (
     auth,
     calendar,
     cases,
+    docs,
     dossier_pages,
     enforcement,
     errors,
     imports,
     licences,
+    limits,
     maps,
     permit_check,
     permit_rules,
@@ -31,6 +33,7 @@ from api import (
     records,
     reference,
     rules,
+    security,
     sites,
     stations,
     tiles,
@@ -67,6 +70,8 @@ def create_app(settings: Settings | None = None, session_factory: sessionmaker[S
         title="tttt-registry",
         version="0.1.0",
         description=DESCRIPTION.format(**settings.model_dump(), max_upload_mb=settings.max_upload_bytes // 2**20),
+        docs_url=None,  # api.docs serves Swagger UI from the local copy
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.sessionmaker = session_factory or get_sessionmaker()
@@ -74,17 +79,11 @@ def create_app(settings: Settings | None = None, session_factory: sessionmaker[S
 
     @app.middleware("http")
     async def limits_and_request_id(request: Request, call_next: Any) -> Response:
+        # Body sizes are checked by api.limits, outside this layer, while the body streams in.
         rid = errors.request_id(request)
-        length = request.headers.get("content-length")
-        limit = request.app.state.settings.max_upload_bytes
-        if length and length.isdigit() and int(length) > limit + 65536:
-            response: Response = errors.problem(
-                413, "Tệp quá lớn", f"Tối đa {limit // 2**20} MB", "limit-exceeded", request_id=rid
-            )
-        else:
-            # The request id goes into the audit trail; the actor is set when the token is read.
-            with acting_as("anonymous", rid):
-                response = await call_next(request)
+        # The request id goes into the audit trail; the actor is set when the token is read.
+        with acting_as("anonymous", rid):
+            response: Response = await call_next(request)
         response.headers["X-Request-ID"] = rid
         return response
 
@@ -114,6 +113,7 @@ def create_app(settings: Settings | None = None, session_factory: sessionmaker[S
         app.include_router(module.router)
     app.include_router(zones.spacing_router)
     maps.mount_assets(app)
+    app.include_router(docs.router)
     app.include_router(cases.deadline_rules_router)
     for router in (
         procedures.router,
@@ -149,10 +149,16 @@ def create_app(settings: Settings | None = None, session_factory: sessionmaker[S
                 revision = session.execute(text("SELECT version_num FROM alembic_version")).scalar_one_or_none()
         except Exception:
             log.exception("Health check failed")
-            return errors.problem(503, "Cơ sở dữ liệu không sẵn sàng", "Không kết nối được PostGIS", "unavailable")
+            retry = app.state.settings.db_retry_after_s
+            down = errors.problem(503, "Cơ sở dữ liệu không sẵn sàng", "Không kết nối được PostGIS", "unavailable")
+            down.headers["Retry-After"] = str(retry)
+            return down
         return Response(
             json.dumps({"status": "ok", "database": "ok", "postgis": postgis, "schema": revision}),
             media_type="application/json",
         )
 
+    limits.install(app)  # last, so outermost: body limits before any other work
+    # Outside even the body limits (it reads no body, only adds headers): every answer carries them.
+    app.add_middleware(security.SecurityHeaders, tiles_url=settings.map_tiles_url)
     return app

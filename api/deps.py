@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import json
+import logging
 import math
+import re
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+import psycopg
 from fastapi import Depends, Header, Query, Request, Response, UploadFile
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from sqlalchemy.orm import Session
 
+from registry.db import WaitKind, bound_waits
 from registry.errors import FieldError, LimitExceeded, ValidationFailed
 from registry.settings import Settings, get_settings
 from registry.stations.models import PoleClass, StationStatus, Technology
@@ -21,18 +27,61 @@ def get_app_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
+# Requests that may rightly run long (imports, exports, reports, Excel lists): the route templates
+# matching this, or a ``format=xlsx`` query, get TTTT_DB_LONG_* bounds instead of the ordinary ones.
+LONG_ROUTES = re.compile(
+    r"^/api/(imports|reports)/|/import$|/reports(/|$)|/annual-reports$|\.(\{fmt\}|xlsx|csv)$"
+    r"|^/api/permits/(expiring|missing|expired-inspections)$"
+)
+
+
+def wait_kind(request: Request) -> WaitKind:
+    """How long this request's statements and lock waits may last (see registry.db.bound_waits)."""
+    route = request.scope.get("route")
+    path = getattr(route, "path", "") or request.url.path
+    if LONG_ROUTES.search(path) or request.query_params.get("format") == "xlsx":
+        return "long"
+    return "ordinary"
+
+
 def get_session(request: Request) -> Iterator[Session]:
-    """One transaction per request: committed when the route returns, rolled back on any error."""
+    """One transaction per request: committed when the route returns, rolled back on any error.
+
+    Its statements and lock waits are bounded from the first statement (``SET LOCAL``), and checking
+    out a connection waits at most TTTT_DB_POOL_TIMEOUT_S: a busy or unreachable database is a 503
+    with Retry-After (api.errors), never a request that hangs."""
     with request.app.state.sessionmaker() as session, session.begin():
+        bound_waits(session, wait_kind(request), request.app.state.settings)
         yield session
+
+
+def get_stream_session(request: Request) -> Iterator[Session]:
+    """A read-only transaction kept until the last byte of a streamed export is sent.
+
+    Its end comes after the answer has started, when nothing can be told to the client any more:
+    a database gone meanwhile is logged, not raised (an exception escaping there made the server
+    drop the keep-alive connection, and the client's next request on it got no answer)."""
+    session = request.app.state.sessionmaker()
+    try:
+        session.begin()
+        bound_waits(session, "long", request.app.state.settings)
+        yield session
+    finally:
+        try:
+            session.rollback()  # read-only: nothing to commit
+            session.close()
+        except (DBAPIError, SQLAlchemyTimeoutError, psycopg.Error):
+            log.warning("Export session ended on a lost database connection", exc_info=True)
+            session.invalidate()
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 # Read-only streams (exports) keep their transaction until the last byte is sent.
-StreamSessionDep = Annotated[Session, Depends(get_session, scope="request")]
+StreamSessionDep = Annotated[Session, Depends(get_stream_session, scope="request")]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 
 _S = get_settings()
+log = logging.getLogger("tttt.api")
 
 
 def _floats(field: str, raw: str, count: int) -> list[float]:

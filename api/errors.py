@@ -11,12 +11,15 @@ import logging
 import uuid
 from typing import Any
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from registry.db import as_unavailable
 from registry.errors import RegistryError, ValidationFailed
 
 log = logging.getLogger("tttt.api")
@@ -121,6 +124,8 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
+        return await _unavailable(request, exc)  # any statement cut off by a lost connection
     rid = request_id(request)
     log.exception("Unexpected error, request %s", rid)
     response = problem(
@@ -156,7 +161,35 @@ async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+    # The database is busy or unreachable: 503 with Retry-After (the request's transaction has been
+    # rolled back by the session dependency); anything else falls through to the generic 500.
+    unavailable = as_unavailable(exc, request.app.state.settings)
+    if unavailable is None:
+        return await _unexpected(request, exc)
+    log.warning(
+        "Database unavailable, request %s: %s %s",
+        request_id(request),
+        type(exc).__name__,
+        getattr(getattr(exc, "orig", exc), "sqlstate", None) or "",
+    )
+    return await _registry_error(request, unavailable)
+
+
+# Connection failures and timeouts, whether SQLAlchemy wrapped them or psycopg raised them directly.
+UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.TimeoutError,
+    sa_exc.DisconnectionError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+)
+
+
 def install(app: FastAPI) -> None:
+    for cls in UNAVAILABLE_ERRORS:
+        app.add_exception_handler(cls, _unavailable)
     app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(RegistryError, _registry_error)

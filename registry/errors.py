@@ -10,7 +10,9 @@
     ├── PermissionDenied     the actor may not do this (403)
     ├── TooManyAttempts      too many failed sign-ins; try again later (429)
     ├── LimitExceeded        a request goes over a documented limit: page, area, radius, file (400/413)
-    └── ValidationFailed     input is wrong; `errors` names each field (or row and column) (422)
+    ├── ValidationFailed     input is wrong; `errors` names each field (or row and column) (422)
+    └── Unavailable          the database is busy (a lock or statement timeout, no free connection)
+                             or unreachable; try again after `retry_after` seconds (503)
 
 Services raise these and never HTTP errors; no database or stack text is put in a message.
 """
@@ -117,3 +119,9 @@ class ValidationFailed(RegistryError):
     def __init__(self, detail: str, errors: list[FieldError] | None = None, **extra: Any) -> None:
         super().__init__(detail, **extra)
         self.errors = errors or []
+
+
+class Unavailable(RegistryError):
+    status = 503
+    title = "Hệ thống đang bận"
+    type_slug = "unavailable"

@@ -6,13 +6,15 @@ place says what they are and the OpenAPI schema can quote them.
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,6 +29,11 @@ class Settings(BaseSettings):
     )
     data_dir: Path = PROJECT_ROOT / ".data"
     database_name: str = "tttt"
+    pg_bindir: Path | None = Field(
+        default=None,
+        description="Folder of pg_dump/pg_restore for tttt db backup|restore; unset = the server's major "
+        "under /usr/lib/postgresql/<major>/bin, else pg_config --bindir",
+    )
 
     department_name: str = "Sở Khoa học và Công nghệ thành phố Hải Phòng"
     province_code: str = "31"
@@ -38,8 +45,32 @@ class Settings(BaseSettings):
     max_radius_m: float = 50_000.0
     max_bbox_area_km2: float = 20_000.0
     max_nearest: int = 100
-    max_upload_bytes: int = 20 * 1024 * 1024
+    max_upload_bytes: int = Field(
+        default=20 * 1024 * 1024, ge=1024, description="Largest multipart upload, counted as it arrives"
+    )
+    max_json_bytes: int = Field(
+        default=1024 * 1024, ge=1024, description="Largest JSON or form body, counted as it arrives"
+    )
     max_import_rows: int = 100_000
+    max_import_columns: int = Field(default=200, ge=1, description="Most columns in one row of an imported sheet")
+    max_import_cells: int = Field(
+        default=5_000_000, ge=1, description="Most cells (rows x columns of the used area) in one imported sheet"
+    )
+    max_cell_chars: int = Field(default=10_000, ge=1, description="Longest text in one cell of an imported sheet")
+    max_xlsx_uncompressed_bytes: int = Field(
+        default=100 * 1024 * 1024, ge=1024, description="Largest total size of an .xlsx once unzipped"
+    )
+    max_xlsx_shared_strings_bytes: int = Field(
+        default=50 * 1024 * 1024, ge=1024, description="Largest sharedStrings.xml of an .xlsx once unzipped"
+    )
+    max_xlsx_members: int = Field(default=1000, ge=1, description="Most files inside one .xlsx")
+    max_xlsx_compression_ratio: float = Field(
+        default=100.0, ge=1, description="Largest unzipped/zipped ratio of any .xlsx member over 1 MiB"
+    )
+    max_geometry_vertices: int = Field(default=10_000, ge=4, description="Most vertices in one geometry input")
+    max_zone_features: int = Field(default=5_000, ge=1, description="Most zones in one import file")
+    min_input_date: date = Field(default=date(1900, 1, 1), description="Earliest day any date field accepts")
+    max_input_date: date = Field(default=date(2200, 12, 31), description="Latest day any date field accepts")
 
     duplicate_site_distance_m: float = Field(
         default=5.0, description="Two sites closer than this are reported as the same site entered twice"
@@ -74,6 +105,36 @@ class Settings(BaseSettings):
         default=20_000, ge=1, le=1_000_000, description="Most cases in one GeoJSON answer of the cases map (heat map)"
     )
 
+    db_pool_size: int = Field(
+        default=5,
+        ge=1,
+        le=100,
+        description="Connections each server process keeps open; total = workers × (pool + overflow), which "
+        "must stay under PostgreSQL's max_connections",
+    )
+    db_max_overflow: int = Field(default=5, ge=0, le=100, description="Extra connections a process opens under load")
+    db_pool_timeout_s: float = Field(
+        default=5.0, gt=0, le=300, description="Longest wait for a free connection; then 503 with Retry-After"
+    )
+    db_connect_timeout_s: int = Field(
+        default=5, ge=1, le=300, description="Longest wait to open a connection (database down: 503, not a hang)"
+    )
+    db_statement_timeout_ms: int = Field(
+        default=15_000, ge=0, description="Longest statement of an ordinary request (0 = none); then 503"
+    )
+    db_lock_timeout_ms: int = Field(
+        default=3_000, ge=0, description="Longest wait for a row or the site-writes lock (ordinary request); then 503"
+    )
+    db_long_statement_timeout_ms: int = Field(
+        default=600_000, ge=0, description="Longest statement of an import, export or report request (0 = none)"
+    )
+    db_long_lock_timeout_ms: int = Field(
+        default=30_000, ge=0, description="Longest lock wait of an import, export or report request (0 = none)"
+    )
+    db_retry_after_s: int = Field(
+        default=5, ge=1, le=3600, description="Retry-After sent with a 503 when the database is busy or unreachable"
+    )
+
     environment: Literal["development", "production"] = Field(
         default="production",
         validation_alias=AliasChoices("TTTT_ENV", "TTTT_ENVIRONMENT"),
@@ -81,8 +142,44 @@ class Settings(BaseSettings):
     )
     secret_key: SecretStr | None = Field(default=None, description="Keys the token hashes; required in production")
     token_ttl_minutes: int = Field(default=8 * 60, ge=1, le=60 * 24 * 30, description="Lifetime of a login token")
-    max_failed_logins: int = Field(default=5, ge=1, description="Consecutive failures before an account is locked")
-    lockout_minutes: int = Field(default=15, ge=1)
+    max_failed_logins: int = Field(
+        default=5,
+        ge=1,
+        le=1000,
+        description="Sign-in attempts one client address may make for one account name per window (429 after); "
+        "the account itself is never locked, so the same name signs in from another address",
+    )
+    max_failed_logins_per_client: int = Field(
+        default=50,
+        ge=1,
+        le=100_000,
+        description="Failed sign-ins one client address may make over all names per window (no name spraying)",
+    )
+    sign_in_window_minutes: int = Field(
+        default=15,
+        ge=1,
+        le=24 * 60,
+        description="Sign-in throttle window: counts start at the first failure and end with the window",
+    )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed: comma-separated IPs "
+        "or CIDRs (TTTT_TRUSTED_PROXIES=10.0.0.5,10.1.0.0/16); empty: the TCP peer is the client",
+    )
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, list | tuple):
+            for item in value:
+                try:
+                    ipaddress.ip_network(str(item).strip(), strict=False)
+                except ValueError:
+                    raise ValueError(f"TTTT_TRUSTED_PROXIES: {item!r} is not an IP address or CIDR") from None
+            return [str(ipaddress.ip_network(str(item).strip(), strict=False)) for item in value]
+        return value
 
     def secret(self) -> bytes:
         """The secret key; in development one is made once and kept in ``.data/secret-key``."""

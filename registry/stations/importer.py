@@ -4,6 +4,10 @@ Stages: (1) map headers to columns; (2) parse every row, collecting every error 
 column; (3) checks across rows and against the registry (the same station twice, the same site
 entered twice, points outside the province); (4) only when nothing is wrong, upsert by
 (operator, station code). Importing the same file again changes nothing.
+
+Stages 1–3 take no lock, so a long file does not stop other writers; the registry-wide site-writes
+lock is held only for stage 4, after checking that no site or station changed meanwhile (if one
+did, stage 3 runs again under the lock).
 """
 
 from __future__ import annotations
@@ -472,7 +476,8 @@ def import_rows(
             [FieldError("Không có dòng dữ liệu nào dưới dòng tiêu đề", field="file")],
             report=report.as_dict(),
         )
-    lock_site_writes(session)
+    # Parsing, validating and planning take no lock: other writers of sites (and everyone reading)
+    # carry on meanwhile. Only the writes below hold the registry-wide site-writes lock.
     orgs = OrganisationIndex(session)
     parser = _RowParser(headers or {}, report, orgs)
     parsed: list[_Row] = []
@@ -483,14 +488,24 @@ def import_rows(
         if progress and (i % 500 == 0 or i == len(rows) - 1):
             progress("Kiểm tra từng dòng", i + 1, len(rows))
 
+    warnings_before_plan = len(report.warnings)
+    seen = _registry_state(session)
     plan = _Plan(session, parser, report, settings)
     plan.build(parsed)
-    if report.errors:
-        raise ValidationFailed(
-            f"Tệp có {len({e.row for e in report.errors})} dòng lỗi; chưa ghi gì vào sổ",
-            report.errors,
-            report=report.as_dict(),
-        )
+    _refuse_if_errors(report)
+    # Codes are max + 1 and the duplicate and placement checks read before they write: the writes
+    # serialise with every other writer of sites (waiting at most the session's lock_timeout).
+    lock_site_writes(session)
+    if _registry_state(session) != seen:
+        # Another writer committed sites or stations while this file was being checked: check the
+        # plan again against what is there now (the new site next door, the code taken, the site
+        # moved), under the lock, so nothing can change any more before the writes.
+        session.flush()
+        session.expire_all()
+        del report.warnings[warnings_before_plan:]
+        plan = _Plan(session, parser, report, settings)
+        plan.build(parsed)
+        _refuse_if_errors(report)
     if dry_run:
         # The exact counts come from doing the writes in a savepoint and undoing them.
         savepoint = session.begin_nested()
@@ -501,6 +516,27 @@ def import_rows(
         return report
     plan.write(progress)
     return report
+
+
+def _refuse_if_errors(report: ImportReport) -> None:
+    if report.errors:
+        raise ValidationFailed(
+            f"Tệp có {len({e.row for e in report.errors})} dòng lỗi; chưa ghi gì vào sổ",
+            report.errors,
+            report=report.as_dict(),
+        )
+
+
+def _registry_state(session: Session) -> tuple[int, ...]:
+    """A fingerprint of the sites and stations a plan reads: any site or station added, removed or
+    changed since (every change bumps a version) changes it."""
+    row = session.execute(
+        text(
+            "SELECT (SELECT ARRAY[count(*), coalesce(max(id), 0), coalesce(sum(version), 0)] FROM site)"
+            " || (SELECT ARRAY[count(*), coalesce(max(id), 0), coalesce(sum(version), 0)] FROM station)"
+        )
+    ).scalar_one()
+    return tuple(int(v) for v in row)
 
 
 class _Plan:

@@ -89,7 +89,11 @@ def sites_within(
 
 def lock_site_writes(session: Session) -> None:
     """Serialise writers of sites until the transaction ends: new codes are max + 1, and the
-    duplicate-site and placement checks read before they write."""
+    duplicate-site and placement checks read before they write.
+
+    The wait is bounded by the transaction's ``lock_timeout`` (registry.db.bound_waits: 3 s for an
+    ordinary request by default), after which the request gets 503 with Retry-After; the station
+    import holds the lock only while it writes, never while it reads and checks its file."""
     session.execute(text("SELECT pg_advisory_xact_lock(hashtext('tttt:site-writes'))"))
 
 
