@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from api.access import COOKIE, require
+from api.clients import client_address, client_scheme
 from api.deps import SessionDep
-from registry.accounts import service, tokens
+from registry.accounts import service, throttle, tokens
 from registry.accounts.models import ROLE_NAMES, Role
 from registry.accounts.permissions import Grant
 from registry.accounts.schemas import PasswordChange
@@ -22,7 +24,10 @@ router = APIRouter(prefix="/api/auth", tags=["Tài khoản"])
     "/token",
     summary="Đăng nhập (OAuth2 password): trả về bearer token có hạn",
     dependencies=[Depends(require("sessions", "create"))],
-    responses={401: {"description": "Sai tên đăng nhập hoặc mật khẩu"}, 429: {"description": "Tạm khóa"}},
+    responses={
+        401: {"description": "Sai tên đăng nhập hoặc mật khẩu (tên không có cũng trả lời y như vậy)"},
+        429: {"description": "Địa chỉ này thử sai quá nhiều lần với tên này (hoặc với mọi tên): chờ Retry-After giây"},
+    },
 )
 def issue_token(
     request: Request,
@@ -36,22 +41,22 @@ def issue_token(
         raise ValidationFailed(
             "Dữ liệu đăng nhập không hợp lệ", [FieldError("Quá dài hoặc có ký tự lạ", field="username")]
         )
+    settings = request.app.state.settings
+    client = client_address(request)
+    sessions = request.app.state.sessionmaker
+    # The attempt is counted first and committed at once (every worker sees it, parallel attempts
+    # cannot all slip in, and no row stays locked while argon2 runs); the check then has its own
+    # transaction, committed even when it refuses so that the refusal is audited.
+    with sessions() as session, session.begin():
+        ticket = throttle.take(session, client=client, name=form.username, settings=settings, now=datetime.now(UTC))
     refused: NotAuthenticated | TooManyAttempts | None = None
-    # Its own transaction: a failed attempt is counted (and may lock the account) even though the
-    # request then fails.
-    with request.app.state.sessionmaker() as session, session.begin():
+    with sessions() as session, session.begin():
         try:
-            login = service.login(
-                session,
-                form.username,
-                form.password,
-                request.app.state.settings,
-                client=request.client.host if request.client else None,
-            )
+            login = service.login(session, form.username, form.password, settings, ticket=ticket, client=client)
             body = {
                 "access_token": login.token.token,
                 "token_type": "bearer",
-                "expires_in": int(request.app.state.settings.token_ttl_minutes * 60),
+                "expires_in": int(settings.token_ttl_minutes * 60),
                 "expires_at": login.token.expires_at.isoformat(),
                 "user": service.user_dict(login.user),
             }
@@ -66,7 +71,7 @@ def issue_token(
             max_age=body["expires_in"],
             httponly=True,
             samesite="strict",
-            secure=request.url.scheme == "https",
+            secure=client_scheme(request) == "https",
             path="/",
         )
     return body

@@ -1,9 +1,10 @@
 """A small per-client rate limit for the public dossier lookup, so receipt codes cannot be guessed.
 
-Fixed windows per client address (the TCP peer: a proxy in front must not be trusted blindly, so
-``X-Forwarded-For`` is ignored), in bounded memory: at most ``public_lookup_max_clients`` addresses are
-remembered, the least recently seen forgotten first. Limits are settings (``TTTT_PUBLIC_LOOKUP_*``); the
-limiter is rebuilt when the application's settings object changes (tests give each their own).
+Fixed windows per client address (``api.clients.client_address``: the TCP peer, or the address a
+configured trusted proxy forwarded; never a header a client wrote itself), in bounded memory: at most
+``public_lookup_max_clients`` addresses are remembered, the least recently seen forgotten first.
+Limits are settings (``TTTT_PUBLIC_LOOKUP_*``); the limiter is rebuilt when the application's
+settings object changes (tests give each their own).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections import OrderedDict
 
 from fastapi import Request
 
+from api.clients import client_address
 from registry.errors import TooManyAttempts
 from registry.settings import Settings
 
@@ -58,7 +60,7 @@ def _limiter(request: Request) -> WindowLimiter:
 
 def public_lookup_limit(request: Request) -> None:
     """A dependency: 429 with Retry-After once a client address has used up its look-ups."""
-    client = request.client.host if request.client else "unknown"
+    client = client_address(request)
     wait = _limiter(request).hit(client)
     if wait is not None:
         seconds = max(1, math.ceil(wait))

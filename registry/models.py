@@ -2,7 +2,7 @@
 that opens a session (API, CLI, jobs) has them all, however little of the registry it imported itself."""
 
 import registry.audit.listener  # noqa: F401  (installs the audit hook on every Session)
-from registry.accounts.models import AuthToken, User
+from registry.accounts.models import AuthToken, SignInThrottle, User
 from registry.admin_units.models import AdminUnit
 from registry.audit.models import AuditEvent
 from registry.base import Base
@@ -61,6 +61,7 @@ __all__ = [
     "AdminUnit",
     "AuditEvent",
     "AuthToken",
+    "SignInThrottle",
     "User",
     "Base",
     "Organisation",

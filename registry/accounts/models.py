@@ -83,3 +83,22 @@ class AuthToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     user: Mapped[User] = relationship(back_populates="tokens", lazy="joined")
+
+
+class SignInThrottle(Base):
+    """Sign-in attempts of one client address for one account name within a window, and of the client
+    over every name (``name_hash`` empty). The name is kept only as an HMAC of its lower-cased form
+    keyed by the secret key, so names that match no account (often a mistyped password) are not kept
+    in clear. Rows live in the database so that every server process counts the same attempts; a
+    row whose window has ended is deleted by the next attempt (``registry/accounts/throttle.py``)."""
+
+    __tablename__ = "sign_in_throttle"
+    __table_args__ = (
+        CheckConstraint("octet_length(name_hash) IN (0, 32)", name="name_hash"),
+        CheckConstraint("attempts >= 0", name="attempts"),
+    )
+
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name_hash: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer)
+    window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -1,7 +1,8 @@
-"""Accounts: create, change roles, disable, passwords, and signing in with a lockout."""
+"""Accounts: create, change roles, disable, passwords, and signing in (throttled per address and name)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from registry.accounts import passwords, tokens
+from registry.accounts import passwords, throttle, tokens
 from registry.accounts.models import Role, User
 from registry.accounts.schemas import UserCreate, UserPatch
 from registry.audit import context
@@ -72,8 +73,6 @@ def update_user(session: Session, username: str, data: UserPatch, *, expected_ve
         user.active = bool(data.active)
         if not user.active:
             tokens.revoke_all(session, user.id)
-        else:
-            user.failed_logins, user.locked_until = 0, None
     if session.is_modified(user):
         user.version += 1
     session.flush()
@@ -98,8 +97,6 @@ def set_active(session: Session, username: str, active: bool) -> User:
         user.version += 1
     if not active:
         tokens.revoke_all(session, user.id)
-    else:
-        user.failed_logins, user.locked_until = 0, None
     session.flush()
     return user
 
@@ -107,7 +104,6 @@ def set_active(session: Session, username: str, active: bool) -> User:
 def set_password(session: Session, username: str, password: str) -> User:
     user = get_user(session, username, for_update=True)
     user.password_hash = passwords.hash_password(password)
-    user.failed_logins, user.locked_until = 0, None
     tokens.revoke_all(session, user.id)
     session.flush()
     return user
@@ -173,46 +169,51 @@ def _sign_in_event(session: Session, user: User | None, action: str, outcome: st
     session.flush()
 
 
-def login(session: Session, username: str, password: str, settings: Settings, *, client: str | None = None) -> Login:
-    """Check the password and issue a token; on failure count it (locking after too many) and raise
-    ``LoginRefused`` so the caller can commit the count before answering. Every attempt is audited
-    (``sign_in`` or ``sign_in_refused`` with the reason and the client address)."""
+def login(
+    session: Session,
+    username: str,
+    password: str,
+    settings: Settings,
+    *,
+    ticket: throttle.Ticket,
+    client: str | None = None,
+) -> Login:
+    """Check the password and issue a token, or raise ``LoginRefused`` (the caller commits, then
+    answers). ``ticket`` is the attempt already counted by ``throttle.take`` in its own transaction:
+    when it says wait, the password is not checked at all (429 for any name alike).
+
+    Unknown names and disabled accounts get the answer of a wrong password after the same argon2
+    work (a dummy hash for an unknown name), so neither the status, the body nor the time tells
+    which names exist. Sign-ins and refusals are audited (``sign_in`` / ``sign_in_refused`` with the
+    reason and the client address); of throttled attempts only the first in a window, so that a
+    flood cannot fill the append-only trail."""
     now = datetime.now(UTC)
-    user = session.scalar(select(User).where(User.username == username.strip().lower()).with_for_update())
-    wrong = NotAuthenticated("Sai tên đăng nhập hoặc mật khẩu")
-
-    def refuse(error: NotAuthenticated | TooManyAttempts, outcome: str) -> LoginRefused:
-        _sign_in_event(session, user, "sign_in_refused", outcome, client)
-        return LoginRefused(error)
-
-    if user is not None and user.locked_until is not None and user.locked_until > now:
-        passwords.verify(password, None)
-        raise refuse(_locked(user.locked_until, now), "locked")
+    # No row lock: a flood of attempts on one name must not queue its owner's sign-in behind them.
+    user = session.scalar(select(User).where(User.username == username.strip().lower()))
+    if ticket.wait_seconds is not None:
+        if ticket.first_refusal:
+            _sign_in_event(session, user, "sign_in_refused", "throttled", client)
+        raise LoginRefused(throttled(ticket.wait_seconds))
     ok, new_hash = passwords.verify(password, user.password_hash if user is not None else None)
-    if user is None or not user.active:
-        raise refuse(wrong, "unknown_user" if user is None else "disabled")
-    if not ok:
-        user.failed_logins += 1
-        if user.failed_logins >= settings.max_failed_logins:
-            user.locked_until = now + timedelta(minutes=settings.lockout_minutes)
-            user.failed_logins = 0
-            session.flush()
-            raise refuse(_locked(user.locked_until, now), "wrong_password_locked")
-        session.flush()
-        raise refuse(wrong, "wrong_password")
+    if user is None or not user.active or not ok:
+        outcome = "unknown_user" if user is None else "disabled" if not user.active else "wrong_password"
+        _sign_in_event(session, user, "sign_in_refused", outcome, client)
+        raise LoginRefused(NotAuthenticated("Sai tên đăng nhập hoặc mật khẩu"))
     if new_hash:
         user.password_hash = new_hash
-    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+    user.last_login_at = now
+    throttle.succeeded(session, ticket)
     issued = tokens.issue(session, user, secret=settings.secret(), ttl=timedelta(minutes=settings.token_ttl_minutes))
     _sign_in_event(session, user, "sign_in", "ok", client)
     return Login(user, issued)
 
 
-def _locked(until: datetime, now: datetime) -> TooManyAttempts:
-    seconds = max(1, int((until - now).total_seconds()))
+def throttled(seconds: int) -> TooManyAttempts:
+    """The one answer of a throttled attempt, whatever the name: it speaks of the address, never of
+    an account."""
+    minutes = max(1, math.ceil(seconds / 60))
     return TooManyAttempts(
-        f"Tài khoản tạm khóa do đăng nhập sai nhiều lần; thử lại sau {seconds // 60 + 1} phút",
-        retry_after=seconds,
+        f"Đăng nhập sai quá nhiều lần từ địa chỉ này; thử lại sau {minutes} phút", retry_after=max(1, seconds)
     )
 
 

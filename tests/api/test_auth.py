@@ -1,4 +1,4 @@
-"""Signing in and out: tokens with an expiry, revocation, lockout, disabled accounts, own password."""
+"""Signing in and out: tokens with an expiry, revocation, throttling, disabled accounts, own password."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from registry.accounts.models import AuthToken, User
+from registry.accounts.models import AuthToken, SignInThrottle, User
 from registry.settings import MissingSecret, Settings
 from tests.api.helpers import problem
 from tests.conftest import TEST_PASSWORD, MakeUser
@@ -60,18 +61,26 @@ def test_wrong_credentials_are_one_answer(anon: TestClient, make_user: MakeUser,
         assert problem(response, 401)["detail"] == "Sai tên đăng nhập hoặc mật khẩu"
 
 
-def test_lockout_after_repeated_failures(
-    anon: TestClient, make_user: MakeUser, db: Session, settings: Settings
+def test_repeated_failures_slow_the_address_not_the_account(
+    app: FastAPI, anon: TestClient, make_user: MakeUser, db: Session, settings: Settings
 ) -> None:
+    """Failures throttle this address for this name (429 + Retry-After, even with the right password)
+    and never lock the account: it signs in from another address, and no lock is written on it."""
     settings.max_failed_logins = 3
     make_user("viewer", username="bi.khoa")
-    for _ in range(2):
+    for _ in range(3):
         problem(login(anon, "bi.khoa", "sai-mat-khau-0"), 401)
-    locked = login(anon, "bi.khoa", "sai-mat-khau-0")
-    body = problem(locked, 429)
-    assert int(locked.headers["retry-after"]) > 0 and "tạm khóa" in body["detail"]
-    problem(login(anon, "bi.khoa"), 429)  # even the right password, until the lock ends
-    db.execute(update(User).where(User.username == "bi.khoa").values(locked_until=datetime.now(UTC)))
+    throttled = login(anon, "bi.khoa", "sai-mat-khau-0")
+    body = problem(throttled, 429)
+    assert 1 <= int(throttled.headers["retry-after"]) <= settings.sign_in_window_minutes * 60
+    assert "địa chỉ này" in body["detail"] and "tài khoản" not in body["detail"].lower()
+    problem(login(anon, "bi.khoa"), 429)  # even the right password, from this address, until the window ends
+    elsewhere = TestClient(app, raise_server_exceptions=False, client=("198.51.100.20", 40000))
+    assert login(elsewhere, "bi.khoa").status_code == 200, "the account itself is never locked"
+    user = db.scalar(select(User).where(User.username == "bi.khoa"))
+    assert user is not None and user.locked_until is None and user.failed_logins == 0
+    # The window over, this address may try again.
+    db.execute(update(SignInThrottle).values(window_start=datetime.now(UTC) - timedelta(hours=1)))
     assert login(anon, "bi.khoa").status_code == 200
 
 
