@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from api.access import require
 from api.audit import history
-from api.deps import VERSION_RESPONSES, IfMatch, PageDep, SessionDep, SettingsDep
+from api.deps import VERSION_RESPONSES, IfMatch, PageDep, SessionDep, SettingsDep, read_upload
 from registry.accounts.models import User
 from registry.accounts.permissions import Grant
 from registry.calendar import service as calendar
@@ -268,7 +268,7 @@ def add_attachment(
     description: Annotated[str | None, Form(max_length=500)] = None,
     confidential: Annotated[bool | None, Form(description="Bỏ trống: bảo mật nếu là vụ tố cáo")] = None,
 ) -> dict[str, Any]:
-    data = file.file.read(settings.max_upload_bytes + 1)
+    data = read_upload(file, settings)
     a = service.attach(
         session,
         code,

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, File, Path, Query, Request, Response, UploadFile, status
 
 from api.access import require
-from api.deps import VERSION_RESPONSES, FilterDep, IfMatch, Page, PageDep, SessionDep, SettingsDep
+from api.deps import VERSION_RESPONSES, FilterDep, IfMatch, Page, PageDep, SessionDep, SettingsDep, read_upload
 from registry.clock import today
 from registry.permits import reports, service
 from registry.permits.models import PermitKind, PermitStatus
@@ -208,7 +208,7 @@ def put_document(
     file: Annotated[UploadFile, File(description="PDF, JPEG hoặc PNG")],
     if_match: IfMatch = None,
 ) -> dict[str, Any]:
-    data = file.file.read(settings.max_upload_bytes + 1)
+    data = read_upload(file, settings)
     permit = service.attach_document(
         session,
         permit_id,

@@ -275,12 +275,14 @@ def _sheet(book: Any, title: str, headers: list[str], rows: Iterable[list[Any]])
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
+    from registry.tabular import xlsx_cells
+
     ws = book.create_sheet(title[:31])
-    ws.append(headers)
+    ws.append(xlsx_cells(ws, headers))
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append(row)
+        ws.append(xlsx_cells(ws, row))  # names entered by staff are text, never formulas
     ws.freeze_panes = "A2"
     for i, h in enumerate(headers, start=1):
         ws.column_dimensions[get_column_letter(i)].width = max(10, min(60, len(h) + 4))
