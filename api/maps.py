@@ -6,6 +6,7 @@ public to the sign-in page and come back after it."""
 
 from __future__ import annotations
 
+import os
 from datetime import date, timedelta
 from typing import Annotated, Literal
 from urllib.parse import quote
@@ -19,7 +20,7 @@ from api.access import PrincipalDep, require
 from api.deps import SessionDep, SettingsDep
 from api.press import LicenceStatus
 from maps import cases_map, home, pages, press_map, site_map
-from maps.assets import NODE_MODULES, PACKAGES, VENDOR
+from maps.assets import NODE_MODULES, PACKAGE_FILES, PACKAGES, VENDOR
 from maps.templating import STATIC
 from registry.accounts.permissions import Principal, authorize, rule
 from registry.cases.models import CaseKind
@@ -90,6 +91,7 @@ def stations(
         staff=rule("permits", "read").allows(principal.keys),
         here=here(request),
         view=(lat, lon, z) if lat is not None and lon is not None else None,
+        nonce=request.state.csp_nonce,
     )
     return HTMLResponse(html)
 
@@ -138,6 +140,7 @@ def site_check_map(
             tiles_url=settings.map_tiles_url,
             username=principal.username,
             here=here(request),
+            nonce=request.state.csp_nonce,
         )
     )
 
@@ -168,6 +171,7 @@ def press(
         username=principal.username,
         staff=rule("press_licences", "read").allows(principal.keys),
         here=here(request),
+        nonce=request.state.csp_nonce,
     )
     return HTMLResponse(html)
 
@@ -204,13 +208,31 @@ def cases(
         tiles_url=settings.map_tiles_url,
         username=principal.username,
         here=here(request),
+        nonce=request.state.csp_nonce,
     )
     return HTMLResponse(html)
 
 
+class ListedFiles(StaticFiles):
+    """Static files of one folder, only those named (a package whose files lie at its root, beside its
+    own demo page and sources)."""
+
+    def __init__(self, *, directory: str | os.PathLike[str], files: frozenset[str]) -> None:
+        super().__init__(directory=directory, check_dir=False)
+        self.files = files
+
+    def lookup_path(self, path: str) -> tuple[str, os.stat_result | None]:
+        return super().lookup_path(path) if path in self.files else ("", None)
+
+
 def mount_assets(app: FastAPI) -> None:
-    """Leaflet and plugins from maps/node_modules (installed by make), only their dist folders."""
+    """Leaflet, plugins and Swagger UI from maps/node_modules (installed by make): only their dist
+    folders, or the files listed in ``PACKAGE_FILES`` for a package without one."""
     for package in PACKAGES:
+        if package in PACKAGE_FILES:
+            files = ListedFiles(directory=NODE_MODULES / package, files=PACKAGE_FILES[package])
+            app.mount(f"{VENDOR}/{package}", files, name=f"vendor-{package}")
+            continue
         app.mount(
             f"{VENDOR}/{package}/dist",
             StaticFiles(directory=NODE_MODULES / package / "dist", check_dir=False),

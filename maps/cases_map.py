@@ -4,7 +4,6 @@ deadline stands, and a heat map of complaints received in a period. Points come 
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -14,6 +13,7 @@ from folium.elements import JSCSSMixin
 from jinja2 import Template
 
 from maps.assets import HEAT_JS
+from maps.templating import script_json
 from maps.widgets import add_common, base_map, legend, render
 from registry.cases.models import KIND_NAMES
 from registry.cases.views import DEADLINE_STATUS_NAMES
@@ -75,16 +75,12 @@ class CaseLayers(JSCSSMixin, MacroElement):
             var layers = {}, overlays = {};
             Object.keys(t.kinds).forEach(function (k) {
                 layers[k] = L.featureGroup().addTo(map);
-                overlays[t.kinds[k]] = layers[k];
+                overlays[esc(t.kinds[k])] = layers[k];
             });
             var heat = L.heatLayer([], {radius: 25, blur: 18, maxZoom: 15});
-            overlays[t.heat] = heat;
+            overlays[esc(t.heat)] = heat;
             L.control.layers(null, overlays, {collapsed: false}).addTo(map);
-            function esc(s) {
-                return String(s == null ? "—" : s).replace(/[&<>"']/g, function (c) {
-                    return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
-                });
-            }
+            // Every value from the API goes through the page's esc() (widgets.EscapeHtml).
             fetch({{ this.cases_url }}, {credentials: "same-origin"})
                 .then(function (r) { return r.json(); })
                 .then(function (data) {
@@ -93,15 +89,16 @@ class CaseLayers(JSCSSMixin, MacroElement):
                         var p = f.properties, c = f.geometry.coordinates, at = [c[1], c[0]];
                         var colour = COLOURS[p.deadline_status] || {{ this.no_deadline }};
                         var html = "<b>" + esc(p.code) + "</b><br>" + esc(t.kinds[p.kind]) + " — " +
-                            esc(p.state_name) + "<br>" + t.received + ": " + esc(p.received_on);
+                            esc(p.state_name) + "<br>" + esc(t.received) + ": " + esc(p.received_on);
                         if (p.current_due) {
-                            html += "<br>" + t.due + ": " + esc(p.current_due) + ' (<b class="deadline-state" ' +
+                            html += "<br>" + esc(t.due) + ": " + esc(p.current_due) + ' (<b class="deadline-state" ' +
                                 'style="color:' + colour + '">' + esc(t.statuses[p.deadline_status]) + "</b>" +
-                                (p.working_days_left != null ? ", " + p.working_days_left + " " + t.days_left : "") +
+                                (p.working_days_left != null ? ", " + esc(p.working_days_left) + " " + esc(t.days_left)
+                                    : "") +
                                 ")";
                         }
-                        html += '<br><a href="/records/cases/' + encodeURIComponent(p.code) + "?lang=" + t.lang +
-                            '">' + t.record + "</a>";
+                        html += '<br><a href="/records/cases/' + esc(encodeURIComponent(p.code)) + "?lang=" +
+                            esc(t.lang) + '">' + esc(t.record) + "</a>";
                         L.circleMarker(at, {radius: 7, color: "#1f2328", weight: 1, fillColor: colour,
                                             fillOpacity: 0.9})
                             .bindPopup(html).bindTooltip(esc(p.code)).addTo(layers[p.kind]);
@@ -134,11 +131,11 @@ class CaseLayers(JSCSSMixin, MacroElement):
     def __init__(self, cases_url: str, heat_url: str, text: dict[str, Any]) -> None:
         super().__init__()
         self._name = "CaseLayers"
-        self.cases_url = json.dumps(cases_url)
-        self.heat_url = json.dumps(heat_url)
-        self.text_json = json.dumps(text, ensure_ascii=False)
-        self.colours = json.dumps(DEADLINE_COLOURS)
-        self.no_deadline = json.dumps(NO_DEADLINE)
+        self.cases_url = script_json(cases_url)
+        self.heat_url = script_json(heat_url)
+        self.text_json = script_json(text)
+        self.colours = script_json(DEADLINE_COLOURS)
+        self.no_deadline = script_json(NO_DEADLINE)
 
 
 def cases_page(
@@ -151,7 +148,9 @@ def cases_page(
     tiles_url: str | None,
     username: str | None,
     here: str,
+    nonce: str,
 ) -> str:
+    """``nonce``: the response's CSP nonce (``request.state.csp_nonce``)."""
     text = {**TEXT[lang], "lang": lang}
     m = base_map(lang, tiles_url, text["title"])
     cases_query = urlencode({"kind": kinds, "deadline": deadlines}, doseq=True)
@@ -181,4 +180,4 @@ def cases_page(
             f"{text['heat']}: {heat_from.isoformat()} – {heat_to.isoformat()}</div>"
         )
     )
-    return render(m)
+    return render(m, lang=lang, nonce=nonce)

@@ -3,7 +3,6 @@ filters of the page in its URL, Vietnamese by default (English with ?lang=en).""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import urlencode
 
@@ -12,6 +11,7 @@ from folium.elements import JSCSSMixin
 from jinja2 import Template
 
 from maps.assets import VECTORGRID_JS
+from maps.templating import script_json
 from maps.widgets import add_common, base_map, legend, render
 
 PERMIT_COLOURS = {
@@ -150,20 +150,22 @@ class SiteTiles(JSCSSMixin, MacroElement):
                 });
                 g.on("click", function (e) {
                     if (window.measuring) { return; }
+                    // Every value from the tiles goes through esc(); the link takes the code URL-encoded.
                     var p = e.layer.properties || {};
                     var html;
                     if (p.cluster || p.point_count) {
-                        html = "<b>" + p.point_count + " " + t.cluster + "</b>";
+                        html = "<b>" + esc(p.point_count) + " " + esc(t.cluster) + "</b>";
                     } else {
-                        var code = encodeURIComponent(p.code);
-                        html = "<b>" + p.code + "</b><br>" + t.operators + ": " + (p.operators || "—") +
-                            "<br>" + t.pole + ": " + (p.pole_class || "—") + ", " + t.height + ": " +
-                            (p.pole_height_m || "—") + " m<br>" + t.status + ": " +
-                            (t.statuses[p.status] || p.status) +
-                            (p.permits ? '<br>' + t.permits + ': <b class="permit-state" style="color:' +
-                                PERMIT_COLOURS[p.permits] + '">' + t.permit_states[p.permits] + "</b>" : "") +
-                            '<br><a href="/records/sites/' + code + '?lang=' + t.lang + '">' + t.record + "</a>" +
-                            ' · <a href="/maps/sites/' + code + '?lang=' + t.lang + '">' + t.check + "</a>";
+                        var code = esc(encodeURIComponent(p.code)), lang = esc(t.lang);
+                        html = "<b>" + esc(p.code) + "</b><br>" + esc(t.operators) + ": " + esc(p.operators) +
+                            "<br>" + esc(t.pole) + ": " + esc(p.pole_class) + ", " + esc(t.height) + ": " +
+                            esc(p.pole_height_m) + " m<br>" + esc(t.status) + ": " +
+                            esc(t.statuses[p.status] || p.status) +
+                            (PERMIT_COLOURS[p.permits] ? "<br>" + esc(t.permits) +
+                                ': <b class="permit-state" style="color:' + PERMIT_COLOURS[p.permits] + '">' +
+                                esc(t.permit_states[p.permits]) + "</b>" : "") +
+                            '<br><a href="/records/sites/' + code + "?lang=" + lang + '">' + esc(t.record) +
+                            '</a> · <a href="/maps/sites/' + code + "?lang=" + lang + '">' + esc(t.check) + "</a>";
                     }
                     var at = e.originalEvent ? map.mouseEventToLatLng(e.originalEvent) : e.latlng;
                     L.popup().setLatLng(at).setContent(html).openOn(map);
@@ -174,7 +176,7 @@ class SiteTiles(JSCSSMixin, MacroElement):
             function lazy(url, style, label) {
                 var layer = L.geoJSON(null, {
                     style: style,
-                    onEachFeature: function (f, l) { l.bindTooltip(label(f.properties || {})); }
+                    onEachFeature: function (f, l) { l.bindTooltip(esc(label(f.properties || {}))); }
                 });
                 var loaded = false;
                 layer.on("add", function () {
@@ -184,14 +186,15 @@ class SiteTiles(JSCSSMixin, MacroElement):
                 });
                 return layer;
             }
+            // Leaflet writes a layer's name as HTML: an operator's name is stored text, so esc() it.
             var layer = grid({{ this.url_json }}).addTo(map);
             var overlays = {};
-            overlays[t.sites] = layer;
-            {{ this.layers_json }}.forEach(function (item) { overlays[item.label] = grid(item.url); });
-            overlays[t.zones] = lazy("/api/zones", function (f) {
+            overlays[esc(t.sites)] = layer;
+            {{ this.layers_json }}.forEach(function (item) { overlays[esc(item.label)] = grid(item.url); });
+            overlays[esc(t.zones)] = lazy("/api/zones", function (f) {
                 return {color: "#cf222e", weight: 2, fillOpacity: 0.08};
             }, function (p) { return p.name + " (" + p.code + ")"; });
-            overlays[t.communes] = lazy("/api/admin-units?level=commune&geometry=true", function () {
+            overlays[esc(t.communes)] = lazy("/api/admin-units?level=commune&geometry=true", function () {
                 return {color: "#57606a", weight: 1, fill: false, dashArray: "3"};
             }, function (p) { return p.name; });
             L.control.layers(null, overlays, {collapsed: false}).addTo(map);
@@ -214,12 +217,12 @@ class SiteTiles(JSCSSMixin, MacroElement):
     def __init__(self, url: str, text: dict[str, Any], layers: list[dict[str, str]]) -> None:
         super().__init__()
         self._name = "SiteTiles"
-        self.url_json = json.dumps(url)
-        self.text_json = json.dumps(text, ensure_ascii=False)
-        self.permit_colours = json.dumps(PERMIT_COLOURS)
-        self.status_colours = json.dumps(STATUS_COLOURS)
+        self.url_json = script_json(url)
+        self.text_json = script_json(text)
+        self.permit_colours = script_json(PERMIT_COLOURS)
+        self.status_colours = script_json(STATUS_COLOURS)
         # Extra switchable layers: one per operator and per technology (the page's filters kept).
-        self.layers_json = json.dumps(layers, ensure_ascii=False)
+        self.layers_json = script_json(layers)
 
 
 class SiteSearch(MacroElement):
@@ -236,7 +239,7 @@ class SiteSearch(MacroElement):
                 div.style.background = "#fff";
                 div.style.padding = "4px";
                 div.innerHTML = '<input id="site-search" type="search" style="width:220px" placeholder="' +
-                    t.search + '"><div id="site-results" ' +
+                    esc(t.search) + '"><div id="site-results" ' +
                     'style="max-height:200px;overflow:auto;font:13px sans-serif"></div>';
                 L.DomEvent.disableClickPropagation(div);
                 L.DomEvent.disableScrollPropagation(div);
@@ -278,7 +281,7 @@ class SiteSearch(MacroElement):
     def __init__(self, text: dict[str, Any]) -> None:
         super().__init__()
         self._name = "SiteSearch"
-        self.text_json = json.dumps(text, ensure_ascii=False)
+        self.text_json = script_json(text)
 
 
 def _tile_url(filters: dict[str, str]) -> str:
@@ -296,9 +299,11 @@ def stations_page(
     staff: bool = False,
     here: str = "/maps/stations",
     view: tuple[float, float, int] | None = None,
+    nonce: str,
 ) -> str:
     """``operators``: (code, name) of the operators, each a layer that can be switched on. Staff see
-    sites coloured by permit standing (the tiles carry it for them), the public by site status."""
+    sites coloured by permit standing (the tiles carry it for them), the public by site status.
+    ``nonce``: the response's CSP nonce (``request.state.csp_nonce``)."""
     text = {**TEXT[lang], "lang": lang}
     m = (
         base_map(lang, tiles_url, text["stations"], location=view[:2], zoom=view[2])
@@ -317,4 +322,4 @@ def stations_page(
     else:
         items = [(STATUS_COLOURS[k], text["statuses"][k]) for k in STATUS_COLOURS]
     m.get_root().html.add_child(legend(text["legend"], [*items, ("#1f6feb", text["many"])]))
-    return render(m)
+    return render(m, lang=lang, nonce=nonce)

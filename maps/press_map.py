@@ -5,13 +5,13 @@ millions, so GeoJSON is enough."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import urlencode
 
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
+from maps.templating import script_json
 from maps.widgets import add_common, base_map, legend, render
 from registry.press.views import LICENCE_STATUS_NAMES
 
@@ -69,13 +69,9 @@ class PressLayers(MacroElement):
             var layers = {};
             Object.keys(t.groups).forEach(function (g) { layers[g] = L.featureGroup().addTo(map); });
             var names = {};
-            Object.keys(t.groups).forEach(function (g) { names[t.groups[g]] = layers[g]; });
+            Object.keys(t.groups).forEach(function (g) { names[esc(t.groups[g])] = layers[g]; });
             L.control.layers(null, names, {collapsed: false}).addTo(map);
-            function esc(s) {
-                return String(s == null ? "—" : s).replace(/[&<>"']/g, function (c) {
-                    return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
-                });
-            }
+            // Every value from the API goes through the page's esc() (widgets.EscapeHtml).
             fetch({{ this.url_json }}, {credentials: "same-origin"})
                 .then(function (r) { return r.json(); })
                 .then(function (data) {
@@ -85,16 +81,17 @@ class PressLayers(MacroElement):
                         var p = f.properties, c = f.geometry.coordinates, at = [c[1], c[0]];
                         var group = (p.kind === "representative_office" || p.kind === "resident_correspondent")
                             ? p.kind : "outlets";
-                        var colour = p.licence ? LICENCE[p.licence.status] : GROUPS[group];
+                        var colour = (p.licence ? LICENCE[p.licence.status] : GROUPS[group]) || "#57606a";
                         var html = "<b>" + esc(p.name) + "</b><br>" + esc(p.kind_name) + "<br>" + esc(p.address);
                         if (p.licence) {
-                            html += "<br>" + t.licence + ': <b class="licence-state" style="color:' + colour + '">' +
+                            html += "<br>" + esc(t.licence) + ': <b class="licence-state" style="color:' + colour +
+                                '">' +
                                 esc(p.licence.status_name) + "</b>" +
                                 (p.licence.number ? " (" + esc(p.licence.number) + (p.licence.valid_until ?
-                                    ", " + t.valid_until + " " + esc(p.licence.valid_until) : "") + ")" : "");
+                                    ", " + esc(t.valid_until) + " " + esc(p.licence.valid_until) : "") + ")" : "");
                         }
-                        html += '<br><a href="/records/outlets/' + encodeURIComponent(p.code) + "?lang=" + t.lang +
-                            '">' + t.record + "</a>";
+                        html += '<br><a href="/records/outlets/' + esc(encodeURIComponent(p.code)) + "?lang=" +
+                            esc(t.lang) + '">' + esc(t.record) + "</a>";
                         L.circleMarker(at, {radius: group === "outlets" ? 8 : 6, color: "#1f2328", weight: 1,
                                             fillColor: colour, fillOpacity: 0.9})
                             .bindPopup(html).bindTooltip(esc(p.name))
@@ -114,10 +111,10 @@ class PressLayers(MacroElement):
     def __init__(self, url: str, text: dict[str, Any]) -> None:
         super().__init__()
         self._name = "PressLayers"
-        self.url_json = json.dumps(url)
-        self.text_json = json.dumps(text, ensure_ascii=False)
-        self.licence_colours = json.dumps(LICENCE_COLOURS)
-        self.group_colours = json.dumps(GROUP_COLOURS)
+        self.url_json = script_json(url)
+        self.text_json = script_json(text)
+        self.licence_colours = script_json(LICENCE_COLOURS)
+        self.group_colours = script_json(GROUP_COLOURS)
 
 
 FILTERS = ("kind", "status", "licence_status", "admin_unit", "q")
@@ -131,7 +128,9 @@ def press_page(
     username: str | None,
     staff: bool,
     here: str,
+    nonce: str,
 ) -> str:
+    """``nonce``: the response's CSP nonce (``request.state.csp_nonce``)."""
     text = {**TEXT[lang], "lang": lang}
     m = base_map(lang, tiles_url, text["title"])
     query = urlencode({k: v for k, v in filters.items() if v}, doseq=True)
@@ -155,4 +154,4 @@ def press_page(
             f'border:1px solid #999;font:13px sans-serif">{text["count"]}: <b id="press-count">…</b></div>'
         )
     )
-    return render(m)
+    return render(m, lang=lang, nonce=nonce)

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import html
 from typing import Any
+from urllib.parse import quote
 
 import folium
 
-from maps.widgets import add_common, base_map, legend, render
+from maps.widgets import add_common, base_map, folium_text, legend, render
 
 VERDICT_COLOURS = {"compliant": "#2da44e", "action_needed": "#d4a72c", "non_compliant": "#cf222e"}
 
@@ -73,9 +74,11 @@ def site_check_page(
     tiles_url: str | None,
     username: str | None,
     here: str,
+    nonce: str,
 ) -> str:
     """``zones``: the site's zones with ``geometry`` (GeoJSON); ``bulky``: bulky poles around it (from
-    ``registry.permits.check.nearby``), those inside the spacing circle first."""
+    ``registry.permits.check.nearby``), those inside the spacing circle first. Every tooltip is
+    ``folium_text``; ``nonce``: the response's CSP nonce."""
     text = TEXT[lang]
     site = check["site"]
     code = site["code"]
@@ -88,7 +91,7 @@ def site_check_page(
         folium.GeoJson(
             z["geometry"],
             style_function=lambda _f: {"color": "#cf222e", "weight": 2, "fillOpacity": 0.08},
-            tooltip=f"{z['name']} ({z['code']}) — {z['kind_name']}",
+            tooltip=folium_text(f"{z['name']} ({z['code']}) — {z['kind_name']}"),
         ).add_to(zone_group)
 
     spacing = check.get("spacing")
@@ -101,7 +104,7 @@ def site_check_page(
             weight=2,
             fill=False,
             dash_array="6 4",
-            tooltip=f"{text['spacing']}: {_metres(float(spacing['min_distance_m']), lang)}",
+            tooltip=folium_text(f"{text['spacing']}: {_metres(float(spacing['min_distance_m']), lang)}"),
         ).add_to(m)
 
     bulky_group = folium.FeatureGroup(name=text["bulky"]).add_to(m)
@@ -110,7 +113,8 @@ def site_check_page(
         label = f"{n['code']} ({n['pole_class']}) {text['distance']} {_metres(n['distance_m'], lang)}"
         if close:
             label += f" — {text['too_close']}"
-            folium.PolyLine([pos, (n["lat"], n["lon"])], color="#cf222e", weight=2, tooltip=label).add_to(bulky_group)
+            line = folium.PolyLine([pos, (n["lat"], n["lon"])], color="#cf222e", weight=2, tooltip=folium_text(label))
+            line.add_to(bulky_group)
         folium.CircleMarker(
             (n["lat"], n["lon"]),
             radius=7,
@@ -119,7 +123,7 @@ def site_check_page(
             fill=True,
             fill_color="#cf222e" if close else "#e16f24",
             fill_opacity=0.9,
-            tooltip=label,
+            tooltip=folium_text(label),
         ).add_to(bulky_group)
 
     candidate_group = folium.FeatureGroup(name=text["candidates"]).add_to(m)
@@ -133,7 +137,7 @@ def site_check_page(
             fill=True,
             fill_color="#1f6feb",
             fill_opacity=0.8,
-            tooltip=label,
+            tooltip=folium_text(label),
         ).add_to(candidate_group)
 
     folium.CircleMarker(
@@ -144,7 +148,7 @@ def site_check_page(
         fill=True,
         fill_color=colour,
         fill_opacity=1,
-        tooltip=f"{code}: {check['verdict_name']}",
+        tooltip=folium_text(f"{code}: {check['verdict_name']}"),
     ).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     add_common(m, lang, username=username, here=here)
@@ -160,7 +164,7 @@ def site_check_page(
             ],
         )
     )
-    return render(m)
+    return render(m, lang=lang, nonce=nonce)
 
 
 def _panel(
@@ -168,6 +172,7 @@ def _panel(
 ) -> str:
     site = check["site"]
     code = html.escape(site["code"])
+    path = html.escape(quote(site["code"], safe=""))
     reasons = "".join(f"<li>{html.escape(r['message'])}</li>" for r in check["reasons"]) or f"<li>{text['none']}</li>"
     zone_lines = (
         "".join(
@@ -185,7 +190,8 @@ def _panel(
     too_close = {n["code"] for n in (spacing or {}).get("too_close", [])}
     neighbours = (
         "".join(
-            f'<li><a href="/maps/sites/{html.escape(n["code"])}?lang={lang}">{html.escape(n["code"])}</a> '
+            f'<li><a href="/maps/sites/{html.escape(quote(n["code"], safe=""))}?lang={lang}">'
+            f"{html.escape(n['code'])}</a> "
             f"({html.escape(n['pole_class'] or '—')}) {text['distance']} {_metres(n['distance_m'], lang)}"
             + (f' <b style="color:#cf222e">{text["too_close"]}</b>' if n["code"] in too_close else "")
             + "</li>"
@@ -207,6 +213,6 @@ def _panel(
         f"<p style='margin:.4em 0 0'><b>{text['spacing']}</b>: {spacing_line}</p>"
         f"<p style='margin:.4em 0 0'><b>{text['bulky']}</b></p>"
         f"<ul id='neighbours' style='padding-left:1.2em;margin:0'>{neighbours}</ul>"
-        f'<p style="margin:.4em 0 0"><a href="/records/sites/{code}?lang={lang}">{text["record"]}</a> · '
-        f'<a href="/api/sites/{code}/permit-check">{text["json"]}</a></p></div>'
+        f'<p style="margin:.4em 0 0"><a href="/records/sites/{path}?lang={lang}">{text["record"]}</a> · '
+        f'<a href="/api/sites/{path}/permit-check">{text["json"]}</a></p></div>'
     )

@@ -1,18 +1,23 @@
 """Pieces every map page shares: the base map, "locate me", a distance ruler, the legend and the
-signed-in bar. Text comes in from the page (Vietnamese or English); nothing here loads from the web."""
+signed-in bar. Text comes in from the page (Vietnamese or English); nothing here loads from the web.
+
+The one escaping path of the map pages:
+- data placed in the figure's script goes in as ``script_json`` (``maps.templating``);
+- text of a folium Tooltip or Popup goes through ``folium_text``;
+- page code that puts a value from the API into HTML passes it through the one ``esc()`` that
+  ``base_map`` defines in the figure's script (or sets ``textContent``)."""
 
 from __future__ import annotations
 
 import html
-import json
 
 import folium
 from branca.element import Element, MacroElement
 from folium.elements import JSCSSMixin
 from jinja2 import Template
 
-from maps.assets import LOCATE_CSS, LOCATE_JS, LocalMap
-from maps.document import who
+from maps.assets import LOCATE_CSS, LOCATE_JS, LocalMap, PageFigure
+from maps.templating import script_json, who
 
 CENTRE = (20.86, 106.68)  # Hải Phòng
 
@@ -36,6 +41,40 @@ COMMON = {
 }
 
 
+# Character references for what could end or interpolate a JavaScript template literal, or smuggle a
+# character in through an escape sequence, once the text is inside one.
+_TEMPLATE_LITERAL = {ord("`"): "&#96;", ord("$"): "&#36;", ord("\\"): "&#92;"}
+
+
+def folium_text(value: object) -> str:
+    """``value`` as the text of a folium Tooltip or Popup (``tooltip=folium_text(...)``).
+
+    Folium 0.20 writes that text unchanged inside a JavaScript template literal, `` `<div>…</div>` ``,
+    which Leaflet then shows as HTML. So the text is HTML-escaped (no markup), and backtick, ``$`` and
+    backslash become character references: the literal can neither be closed, nor interpolate
+    ``${…}``, nor decode a ``\\u003c`` into markup. The browser shows the text as it was stored."""
+    return html.escape(str(value), quote=True).translate(_TEMPLATE_LITERAL)
+
+
+class EscapeHtml(MacroElement):
+    """The one ``esc(value)`` of a map page's scripts: text for ``innerHTML`` (popups, tooltips, layer
+    names), a dash for a missing value."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        function esc(s) {
+            return String(s == null || s === "" ? "—" : s).replace(/[&<>"'`]/g, function (c) {
+                return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "`": "&#96;"}[c];
+            });
+        }
+        {% endmacro %}"""
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "EscapeHtml"
+
+
 def base_map(
     lang: str, tiles_url: str | None, title: str, *, location: tuple[float, float] = CENTRE, zoom: int = 12
 ) -> LocalMap:
@@ -44,6 +83,7 @@ def base_map(
         folium.TileLayer(tiles=tiles_url, attr="© OpenStreetMap", name="OSM").add_to(m)
     root = m.get_root()
     root.header.add_child(Element(f"<title>{html.escape(title)}</title>"))
+    m.add_child(EscapeHtml())
     return m
 
 
@@ -61,7 +101,7 @@ class LocateMe(JSCSSMixin, MacroElement):
     def __init__(self, title: str) -> None:
         super().__init__()
         self._name = "LocateMe"
-        self.title = json.dumps(title, ensure_ascii=False)
+        self.title = script_json(title)
 
 
 class Measure(MacroElement):
@@ -142,7 +182,7 @@ class Measure(MacroElement):
     def __init__(self, lang: str) -> None:
         super().__init__()
         self._name = "Measure"
-        self.text_json = json.dumps({**COMMON[lang], "comma": lang == "vi"}, ensure_ascii=False)
+        self.text_json = script_json({**COMMON[lang], "comma": lang == "vi"})
 
 
 def legend(title: str, items: list[tuple[str, str]], *, element_id: str = "legend") -> Element:
@@ -170,5 +210,9 @@ def add_common(m: LocalMap, lang: str, *, username: str | None, here: str, measu
     m.get_root().html.add_child(user_bar(lang, username, here))
 
 
-def render(m: LocalMap) -> str:
-    return str(m.get_root().render())
+def render(m: LocalMap, *, lang: str, nonce: str) -> str:
+    """The page's HTML; ``nonce`` is the one of this response's Content-Security-Policy
+    (``request.state.csp_nonce``), written on the figure's script as it is generated."""
+    figure = m.get_root()
+    assert isinstance(figure, PageFigure)
+    return figure.page(lang=lang, nonce=nonce)

@@ -1,84 +1,17 @@
-"""The stations map in headless Chromium (Debian's, driven by Playwright). Every request the page
-makes is answered in-process by the app (through the test transaction); any request for a host other
-than 127.0.0.1 is recorded and refused, so a page that reaches the internet fails."""
+"""The stations map in headless Chromium (the harness is tests/maps/browser.py: every request answered
+in-process, none may leave 127.0.0.1, no console error)."""
 
 from __future__ import annotations
-
-import os
-import shutil
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests.factories import make_site, make_station
+from tests.maps.browser import ARTEFACTS, CHROMIUM, Browser, pytestmark
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTEFACTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"
+__all__ = ["ARTEFACTS", "CHROMIUM", "Browser", "pytestmark"]  # other browser tests import them from here
 LON, LAT = 106.700, 20.840
-
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is installed by make")
-
-
-class Browser:
-    def __init__(self, client: TestClient) -> None:
-        from playwright.sync_api import sync_playwright
-
-        self.client = client
-        self.external: list[str] = []
-        self.errors: list[str] = []
-        self._pw = sync_playwright().start()
-        args = ["--no-sandbox"] if os.geteuid() == 0 else []
-        self.browser = self._pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
-        self.page = self.browser.new_page(viewport={"width": 1000, "height": 700})
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.on("pageerror", lambda e: self.errors.append(f"{e}: {getattr(e, 'stack', '')}"[:600]))
-        self.page.route("**/*", self._answer)
-
-    def _answer(self, route) -> None:  # type: ignore[no-untyped-def]
-        request = route.request
-        parts = urlsplit(request.url)
-        if parts.hostname != "127.0.0.1":
-            self.external.append(request.url)
-            route.abort()
-            return
-        path = parts.path + (f"?{parts.query}" if parts.query else "")
-        forwarded = {k: v for k, v in request.headers.items() if k.lower() in ("cookie", "content-type", "accept")}
-        self.client.cookies.clear()  # the browser keeps the cookies, not the test client
-        # Redirects are followed here: Chromium does not route the request a fulfilled redirect
-        # leads to (the redirect itself is checked without a browser).
-        response = self.client.request(
-            request.method, path, headers=forwarded, content=request.post_data_buffer, follow_redirects=True
-        )
-        headers = {k: v for k, v in response.headers.items() if k.lower() not in ("content-length", "content-encoding")}
-        route.fulfill(status=response.status_code, headers=headers, body=response.content)
-
-    def open(self, path: str, ready: str = "window.siteLayer !== undefined") -> None:
-        """Open ``path`` and wait until the JavaScript condition ``ready`` holds (the map is drawn)."""
-        self.page.goto(f"http://127.0.0.1{path}")
-        self.page.wait_for_load_state("networkidle")
-        try:
-            self.page.wait_for_function(ready, timeout=10_000)
-        except Exception as exc:  # noqa: BLE001 - say why the page did not draw
-            raise AssertionError(f"map not drawn; errors {self.errors}, external {self.external}") from exc
-        self.page.wait_for_timeout(300)
-
-    def codes(self) -> set[str]:
-        """The sites drawn as points (a point near a tile edge is drawn in both tiles: counted once;
-        clusters of tiles loaded at a lower zoom have no code)."""
-        return set(
-            self.page.evaluate(
-                "[].concat.apply([], Object.values(window.siteLayer._vectorTiles).map(function (t) {"
-                "  return Object.values(t._features || {}).map(function (f) { return f.feature.properties.code; });"
-                "}))"
-            )
-        ) - {None}
-
-    def close(self) -> None:
-        self.browser.close()
-        self._pw.stop()
 
 
 @pytest.fixture
@@ -157,7 +90,7 @@ def test_layers_switch_on_and_off(browser: Browser, db: Session) -> None:
     }
     browser.page.get_by_text("Vùng quy hoạch").click()
     browser.page.wait_for_load_state("networkidle")
-    browser.page.wait_for_function('window.overlays["Vùng quy hoạch"].getLayers().length > 0', timeout=5000)
+    browser.wait('window.overlays["Vùng quy hoạch"].getLayers().length > 0', timeout=5000)
     browser.page.evaluate(f"window.registryMap.setView([{LAT}, {LON}], 13)")
     browser.page.wait_for_timeout(400)
     browser.page.screenshot(path=str(ARTEFACTS / "stations-zones.png"))
@@ -179,5 +112,5 @@ def test_search_by_code_or_address_moves_the_map(browser: Browser) -> None:
     assert centre == pytest.approx([LAT, LON + 0.006], abs=1e-5)
     assert browser.page.evaluate("window.registryMap.getZoom()") == 17
     browser.page.fill("#site-search", "khong co dau nay")
-    browser.page.wait_for_function("document.querySelector('#site-results').textContent === 'Không tìm thấy'")
+    browser.wait("document.querySelector('#site-results').textContent === 'Không tìm thấy'")
     assert browser.errors == [] and browser.external == []

@@ -45,7 +45,7 @@ def click_at(b: Browser, lat: float, lon: float) -> None:
 
 def popup_of(b: Browser, lat: float, lon: float) -> str:
     b.page.evaluate("window.registryMap.closePopup()")
-    b.page.wait_for_function("document.querySelectorAll('.leaflet-popup-content').length === 0")
+    b.wait("document.querySelectorAll('.leaflet-popup-content').length === 0")
     click_at(b, lat, lon)
     popup = b.page.locator(".leaflet-popup-content")
     popup.wait_for(timeout=5000)
@@ -135,7 +135,7 @@ def test_the_cases_map(client_as: ClientAs, world: dict[str, Any]) -> None:
         b.open("/maps/cases", ready="window.casesLoaded !== undefined")
         assert b.page.evaluate("window.casesLoaded") == 2
         b.page.get_by_text("Bản đồ nhiệt khiếu nại", exact=True).click()
-        b.page.wait_for_function("window.heatPoints !== undefined", timeout=5000)
+        b.wait("window.heatPoints !== undefined", timeout=5000)
         assert b.page.evaluate("window.heatPoints") == 1
         text = popup_of(b, LAT - 0.002, LON + 0.001)
         assert world["denunciation"] in text and "quá hạn" in text
@@ -174,13 +174,13 @@ def test_signing_in_through_the_page(public_browser: Browser, make_user: MakeUse
     b.page.fill("input[name=username]", "tt.bando")
     b.page.fill("input[name=password]", "sai mật khẩu")
     b.page.click("button[type=submit]")
-    b.page.wait_for_function("document.getElementById('sign-in-error').textContent !== ''")
+    b.wait("document.getElementById('sign-in-error').textContent !== ''")
     assert "Không đăng nhập được" in b.page.locator("#sign-in-error").inner_text()
     b.errors.clear()  # the refused sign-in is a 401 the console reports
     b.page.fill("input[name=password]", TEST_PASSWORD)
     b.page.click("button[type=submit]")
     b.page.wait_for_url("**/maps/cases?kind=complaint")
-    b.page.wait_for_function("window.casesLoaded !== undefined", timeout=10_000)
+    b.wait("window.casesLoaded !== undefined", timeout=10_000)
     assert b.page.evaluate("window.casesLoaded") == 1  # the filter survived the detour
     assert b.page.locator("#who").inner_text() == "tt.bando"
     clean(b)

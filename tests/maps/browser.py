@@ -1,0 +1,93 @@
+"""Headless Chromium (Debian's, driven by Playwright) for the page tests. Every request the page makes is
+answered in-process by the app (through the test transaction), headers included, so the pages run
+under their real Content-Security-Policy; any request for a host other than 127.0.0.1 is recorded and
+refused, so a page that reaches the internet fails. Console errors (a script the policy refused
+included) and uncaught exceptions are recorded too."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from fastapi.testclient import TestClient
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTEFACTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"
+
+pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is installed by make")
+
+
+class Browser:
+    def __init__(self, client: TestClient, *, viewport: tuple[int, int] = (1000, 700)) -> None:
+        from playwright.sync_api import sync_playwright
+
+        self.client = client
+        self.external: list[str] = []
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.responses: list[Any] = []  # the app's answers, in order (headers checked by tests)
+        self._pw = sync_playwright().start()
+        args = ["--no-sandbox"] if os.geteuid() == 0 else []
+        self.browser = self._pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
+        self.page = self.browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(f"{e}: {getattr(e, 'stack', '')}"[:600]))
+        self.page.on("dialog", self._dialog)
+        self.page.route("**/*", self._answer)
+
+    def _dialog(self, dialog) -> None:  # type: ignore[no-untyped-def]
+        self.dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    def _answer(self, route) -> None:  # type: ignore[no-untyped-def]
+        request = route.request
+        parts = urlsplit(request.url)
+        if parts.hostname != "127.0.0.1":
+            self.external.append(request.url)
+            route.abort()
+            return
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        forwarded = {k: v for k, v in request.headers.items() if k.lower() in ("cookie", "content-type", "accept")}
+        self.client.cookies.clear()  # the browser keeps the cookies, not the test client
+        # Redirects are followed here: Chromium does not route the request a fulfilled redirect
+        # leads to (the redirect itself is checked without a browser).
+        response = self.client.request(
+            request.method, path, headers=forwarded, content=request.post_data_buffer, follow_redirects=True
+        )
+        self.responses.append(response)
+        headers = {k: v for k, v in response.headers.items() if k.lower() not in ("content-length", "content-encoding")}
+        route.fulfill(status=response.status_code, headers=headers, body=response.content)
+
+    def wait(self, condition: str, timeout: float = 10_000) -> None:
+        """Wait until the JavaScript expression ``condition`` holds. It is polled as a function: the
+        pages' policy forbids eval, which Playwright would use for a bare expression."""
+        self.page.wait_for_function(f"() => ({condition})", timeout=timeout)
+
+    def open(self, path: str, ready: str = "window.siteLayer !== undefined") -> None:
+        """Open ``path`` and wait until the JavaScript condition ``ready`` holds (the map is drawn)."""
+        self.page.goto(f"http://127.0.0.1{path}")
+        self.page.wait_for_load_state("networkidle")
+        try:
+            self.wait(ready)
+        except Exception as exc:  # noqa: BLE001 - say why the page did not draw
+            raise AssertionError(f"map not drawn; errors {self.errors}, external {self.external}") from exc
+        self.page.wait_for_timeout(300)
+
+    def codes(self) -> set[str]:
+        """The sites drawn as points (a point near a tile edge is drawn in both tiles: counted once;
+        clusters of tiles loaded at a lower zoom have no code)."""
+        return set(
+            self.page.evaluate(
+                "[].concat.apply([], Object.values(window.siteLayer._vectorTiles).map(function (t) {"
+                "  return Object.values(t._features || {}).map(function (f) { return f.feature.properties.code; });"
+                "}))"
+            )
+        ) - {None}
+
+    def close(self) -> None:
+        self.browser.close()
+        self._pw.stop()
