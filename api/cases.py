@@ -163,7 +163,13 @@ def export(
     )
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, summary="Tiếp nhận vụ việc")
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Tiếp nhận vụ việc",
+    description="Người tiếp nhận chỉ được tự nhận xử lý (handler là chính mình) hoặc để trống; giao cho người "
+    "khác ngay khi tiếp nhận là việc của quản trị viên (403).",
+)
 def create_case(
     data: CaseCreate,
     session: SessionDep,
@@ -186,7 +192,9 @@ def get_case(code: CaseCode, session: SessionDep, response: Response, grant: Rea
 @router.patch(
     "/{code}",
     summary="Sửa hồ sơ: người xử lý, cờ phức tạp/vùng xa, kết quả … (cần If-Match)",
-    responses=VERSION_RESPONSES,
+    description="Đổi người xử lý (người được xem danh tính người tố cáo): chỉ quản trị viên, hoặc người đang "
+    "xử lý giao cho thanh tra viên khác; người khác nhận 403. Thay đổi được ghi vào lịch sử hồ sơ.",
+    responses={**VERSION_RESPONSES, 403: {"description": "Không được đổi người xử lý"}},
 )
 def update_case(
     code: CaseCode,
@@ -196,7 +204,9 @@ def update_case(
     grant: Annotated[Grant, Depends(require("cases", "update"))],
     if_match: IfMatch = None,
 ) -> dict[str, Any]:
-    case = service.update_case(session, code, data, expected_version=parse_if_match(if_match))
+    case = service.update_case(
+        session, code, data, expected_version=parse_if_match(if_match), actor=grant.principal.actor
+    )
     response.headers["ETag"] = etag(case)
     return _render(session, [case], grant)[0]
 

@@ -10,12 +10,14 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from registry.accounts.models import Role, User
+from registry.audit import context
+from registry.audit.models import AuditEvent
 from registry.calendar.days import WorkCalendar
 from registry.cases.deadlines import Deadline, Flags, Suspension, compute, resolution_deadlines, rule_for
 from registry.cases.models import TRANSITIONS, CaseKind, CaseState
 from registry.cases.records import Case, CaseLink, CaseParty, CaseTransition
 from registry.cases.schemas import CaseCreate, CasePatch, LinkIn, TransitionIn
-from registry.errors import FieldError, InvalidTransition, ValidationFailed
+from registry.errors import FieldError, InvalidTransition, PermissionDenied, ValidationFailed
 from registry.lookup import one
 from registry.stations.service import point, position_from_input
 from registry.versions import check_version
@@ -48,6 +50,66 @@ def _handler(session: Session, username: str | None) -> int | None:
             [FieldError(f"{username} không phải thanh tra viên đang hoạt động", field="handler", value=username)],
         )
     return user.id
+
+
+def _assign(session: Session, *, actor: str, current: int | None, username: str | None, creating: bool) -> int | None:
+    """The handler id a case gets when ``actor`` names ``username`` (None: nobody), or PermissionDenied.
+
+    The handler reads a denouncer's identity (``registry/cases/views.py``), so choosing the handler is
+    choosing who reads it, and it is not every case writer's act:
+
+    - an admin assigns, reassigns or un-assigns any case (there is no unit-head role in the
+      permission table; admins are the ones who hand work out);
+    - the current handler hands the case over to another active inspector (not to nobody: an
+      un-assigned case would wait for an admin without anyone being told);
+    - whoever records a new case may take it themself, or leave it un-assigned: they have just typed
+      the parties, so handling it shows them nothing they do not know. Giving a new case to someone
+      else is a reassignment, an admin's act like the others;
+    - naming the handler the case already has changes nothing and is allowed (clients send back
+      what they read).
+
+    ``unit`` does not govern access (only the handler and admins see identities), so case writers
+    keep changing it. The handler change is audited with the usernames before and after.
+    """
+    target = username.strip().lower() if username is not None else None
+    before = session.scalar(select(User.username).where(User.id == current)) if current is not None else None
+    if target == before:
+        return current
+    me = session.scalar(select(User).where(User.username == actor.lower()))
+    is_admin = me is not None and me.active and Role.admin.value in me.roles
+    if not is_admin:
+        if creating:
+            allowed = target is None or (me is not None and target == me.username)
+            rule = "Khi tiếp nhận chỉ được tự nhận xử lý; giao hồ sơ cho người khác là việc của quản trị viên"
+        else:
+            allowed = me is not None and current is not None and me.id == current and target is not None
+            rule = "Chỉ quản trị viên hoặc người đang xử lý hồ sơ (giao cho thanh tra viên khác) được đổi người xử lý"
+        if not allowed:
+            raise PermissionDenied(rule, errors=[FieldError(rule, field="handler").as_dict()])
+    return _handler(session, target)
+
+
+def _audit_handler(session: Session, case: Case, before: int | None) -> None:
+    """The handler change in the case's history, by username (the listener records only the ids)."""
+    if case.handler_id == before:
+        return
+    names = dict(
+        session.execute(select(User.id, User.username).where(User.id.in_([i for i in (before, case.handler_id) if i])))
+        .tuples()
+        .all()
+    )
+    session.add(
+        AuditEvent(
+            actor=context.actor.get(),
+            request_id=context.request_id.get(),
+            entity_type="case",
+            entity_id=str(case.id),
+            action="update",
+            changes={"handler": [names.get(before) if before else None, names.get(case.handler_id or 0)]},
+            parents=[],
+        )
+    )
+    session.flush()
 
 
 _LINK_CHECKS = {
@@ -89,7 +151,7 @@ def create_case(session: Session, data: CaseCreate, *, actor: str) -> Case:
         especially_complex=bool(data.especially_complex),
         remote=bool(data.remote),
         state=CaseState.received.value,
-        handler_id=_handler(session, data.handler),
+        handler_id=_assign(session, actor=actor, current=None, username=data.handler, creating=True),
         unit=data.unit,
         extensions=0,
     )
@@ -105,13 +167,18 @@ def create_case(session: Session, data: CaseCreate, *, actor: str) -> Case:
     ]
     session.add(case)
     session.flush()
+    _audit_handler(session, case, None)
     return case
 
 
-def update_case(session: Session, code: str, data: CasePatch, *, expected_version: int | None) -> Case:
+def update_case(
+    session: Session, code: str, data: CasePatch, *, expected_version: int | None, actor: str = "anonymous"
+) -> Case:
+    """Change a case; a change of handler follows ``_assign``'s rule (``actor`` is the username)."""
     case = get_case(session, code, for_update=True)
     check_version(case, expected_version, what=f"Hồ sơ {code}")
     fields = data.model_dump(exclude_unset=True)
+    before = case.handler_id
     for key in ("subject", "content", "unit", "outcome"):
         if key in fields:
             setattr(case, key, fields[key])
@@ -119,7 +186,9 @@ def update_case(session: Session, code: str, data: CasePatch, *, expected_versio
         if fields.get(key) is not None:
             setattr(case, key, fields[key])
     if "handler" in fields:
-        case.handler_id = _handler(session, fields["handler"])
+        case.handler_id = _assign(
+            session, actor=actor, current=case.handler_id, username=fields["handler"], creating=False
+        )
     if "position" in fields:
         if data.position is None:
             case.geom = None
@@ -129,6 +198,7 @@ def update_case(session: Session, code: str, data: CasePatch, *, expected_versio
     if session.is_modified(case, include_collections=False):
         case.version += 1
     session.flush()
+    _audit_handler(session, case, before)
     return case
 
 

@@ -65,13 +65,16 @@ def leaks(text: str) -> bool:
 def test_the_denouncer_is_seen_only_by_the_handler_and_admins(
     people: dict[str, TestClient], client: TestClient, anon: TestClient, db: Session
 ) -> None:
-    created = people["other_inspector"].post("/api/cases", json=denunciation(handler="tt.giao"))
+    created = people["other_inspector"].post("/api/cases", json=denunciation())
     assert created.status_code == 201, created.text
     code = created.json()["code"]
     assert code == "TC-2026-0001"
     # The inspector who entered it but is not assigned does not see the identity, not even in the answer.
     assert not leaks(created.text)
     url = f"/api/cases/{code}"
+    # Giving a case to someone is an admin's act (tests/api/test_takeover.py).
+    assigned = client.patch(url, json={"handler": "tt.giao"}, headers=versioned(client, url))
+    assert assigned.status_code == 200, assigned.text
     for who in ("handler",):
         body = people[who].get(url).json()
         assert body["parties"][0]["name"] == SECRET and body["parties"][0]["confidential"] is True
@@ -157,7 +160,7 @@ def test_the_state_machine_and_deadlines(people: dict[str, TestClient]) -> None:
     assert closed["state_name"] == "đã đóng"
 
 
-def test_overdue_and_who_may_write(people: dict[str, TestClient], db: Session) -> None:
+def test_overdue_and_who_may_write(people: dict[str, TestClient], client: TestClient, db: Session) -> None:
     make_site(db, code="CASE-SITE", lon=106.68, lat=20.86)
     complaint = {
         "kind": "complaint",
@@ -177,7 +180,9 @@ def test_overdue_and_who_may_write(people: dict[str, TestClient], db: Session) -
     bad_link = dict(complaint, links=[{"entity": "site", "code": "KHONG-CO"}])
     assert problem(people["handler"].post("/api/cases", json=bad_link), 422)["errors"][0]["field"] == "links.0.code"
     bad_handler = dict(complaint, handler="cb.cp")  # a licensing officer cannot handle cases
-    assert problem(people["handler"].post("/api/cases", json=bad_handler), 422)["errors"][0]["field"] == "handler"
+    assert problem(client.post("/api/cases", json=bad_handler), 422)["errors"][0]["field"] == "handler"
+    # An inspector may not give a new case to someone else at all (tests/api/test_takeover.py).
+    assert problem(people["handler"].post("/api/cases", json=bad_handler), 403)["errors"][0]["field"] == "handler"
 
 
 def test_cases_show_on_the_record_they_are_about(people: dict[str, TestClient], anon: TestClient, db: Session) -> None:
