@@ -160,5 +160,5 @@ def create_app(settings: Settings | None = None, session_factory: sessionmaker[S
 
     limits.install(app)  # last, so outermost: body limits before any other work
     # Outside even the body limits (it reads no body, only adds headers): every answer carries them.
-    app.add_middleware(security.SecurityHeaders, tiles_url=settings.map_tiles_url)
+    app.add_middleware(security.SecurityHeaders)
     return app

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from starlette.datastructures import MutableHeaders
@@ -41,6 +42,7 @@ ALWAYS = {
 _HOST = re.compile(r"(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?")
 
 
+@lru_cache(maxsize=8)
 def tiles_origin(url: str | None) -> str | None:
     """The origin a tile URL template loads from, as a CSP source (``https://*.tile.example.org`` for
     ``https://{s}.tile.example.org/{z}/{x}/{y}.png``); None for none, a relative URL or anything that is
@@ -64,11 +66,12 @@ def policy(nonce: str, *, img_origin: str | None = None) -> str:
 
 class SecurityHeaders:
     """ASGI middleware: a fresh nonce in ``scope["state"]["csp_nonce"]`` (``request.state.csp_nonce``)
-    before the app runs, the headers above on the response it sends."""
+    before the app runs, the headers above on the response it sends. The tile server allowed for
+    images is read from the app's settings at request time (``app.state.settings``), as every
+    other setting is."""
 
-    def __init__(self, app: ASGIApp, *, tiles_url: str | None = None) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.img_origin = tiles_origin(tiles_url)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -83,7 +86,8 @@ class SecurityHeaders:
                 for name, value in ALWAYS.items():
                     headers[name] = value
                 if headers.get("content-type", "").lower().startswith("text/html"):
-                    headers["Content-Security-Policy"] = policy(nonce, img_origin=self.img_origin)
+                    settings = scope["app"].state.settings
+                    headers["Content-Security-Policy"] = policy(nonce, img_origin=tiles_origin(settings.map_tiles_url))
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
