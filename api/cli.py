@@ -774,3 +774,7 @@ def serve(
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":  # python -m api.cli, as the tests run it on a fresh interpreter
+    main()

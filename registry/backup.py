@@ -92,7 +92,10 @@ class Target:
                 "URL cơ sở dữ liệu không có tên cơ sở dữ liệu", [FieldError("Thiếu tên", field="url")]
             )
         return cls(
-            uri=u.set(password=None).render_as_string(hide_password=False),
+            # URL.set(password=None) keeps the password: build the URL without it.
+            uri=URL.create(u.drivername, u.username, None, u.host, u.port, u.database, u.query).render_as_string(
+                hide_password=False
+            ),
             password=u.password,
             database=u.database,
         )
