@@ -119,10 +119,12 @@ def _read_csv(data: bytes, limits: ReadLimits) -> list[list[Any]]:
     textdata = _decode(data)
     sample = textdata[:8192]
     try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
+        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
     except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(textdata), dialect)
+        delimiter = ","
+    # Only the delimiter is guessed: the quote is Excel's '"' (the export's "'" prefixes would
+    # otherwise pass for quotes).
+    reader = csv.reader(io.StringIO(textdata), csv.excel, delimiter=delimiter)
     rows: list[list[Any]] = []
     try:
         for r in _bounded(reader, limits, first_row=1):
