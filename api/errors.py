@@ -8,6 +8,7 @@ carries the id, never database or stack text.
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from typing import Any
 
@@ -18,6 +19,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from registry.db import as_unavailable
 from registry.errors import RegistryError, ValidationFailed
@@ -32,10 +34,18 @@ def problem(status: int, title: str, detail: str, slug: str, **extra: Any) -> JS
     return JSONResponse(body, status_code=status, media_type=PROBLEM)
 
 
+# A client's X-Request-ID is kept (it ties a support call to the logs and the audit trail) only when it
+# is a short token: it is written to the audit trail and echoed in headers and bodies, so no spaces,
+# markup, control characters or unbounded length; anything else gets a generated id.
+REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
+
 def request_id(request: Request) -> str:
     rid = getattr(request.state, "request_id", None)
     if rid is None:
-        rid = request.state.request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+        given = request.headers.get("x-request-id")
+        rid = given if given is not None and REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        request.state.request_id = rid
     return str(rid)
 
 
@@ -114,13 +124,27 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     titles = {404: "Không tìm thấy", 405: "Phương thức không được hỗ trợ", 413: "Tệp quá lớn"}
     detail = exc.detail if isinstance(exc.detail, str) and exc.status_code != 404 else "Không có tài nguyên này"
-    return problem(
+    response = problem(
         exc.status_code,
         titles.get(exc.status_code, "Lỗi yêu cầu"),
         detail,
         f"http-{exc.status_code}",
         request_id=request_id(request),
     )
+    # Starlette's own headers (Allow on a 405, WWW-Authenticate …) belong to the answer.
+    for name, value in (exc.headers or {}).items():
+        response.headers[name] = value
+    if exc.status_code == 405:
+        # Starlette names only the first route of the path; Allow must list every method it has.
+        methods = {
+            m
+            for route in request.app.router.routes
+            if route.matches(request.scope)[0] == Match.PARTIAL
+            for m in getattr(route, "methods", None) or ()
+        }
+        if methods:
+            response.headers["Allow"] = ", ".join(sorted(methods))
+    return response
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

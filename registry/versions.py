@@ -2,6 +2,13 @@
 
 The HTTP face is ETag / If-Match; the rule itself — no blind overwrites — lives here so that every
 registry's services apply it the same way.
+
+``If-Match: *`` names no version: by RFC 9110 §13.1.1 it is true whenever the record exists, so it
+would let a change overwrite whatever is there — the blind overwrite this rule forbids. It is
+answered like a missing If-Match, 428 Precondition Required (RFC 6585 §3: the server requires the
+request to be conditional on a version), not 412: the condition as sent is not false (the record
+exists), it is too weak to be accepted. A list of tags (``"3", "4"``) or anything else that is not
+one tag is refused with 412: a change is based on exactly one version.
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ from typing import Protocol
 from registry.errors import StaleVersion, VersionRequired
 
 _TAG = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
-ANY = -1  # If-Match: *
+ANY = -1  # If-Match: * (refused by check_version)
 
 
 class Versioned(Protocol):
@@ -36,12 +43,17 @@ def parse_if_match(header: str | None) -> int | None:
 
 
 def check_version(record: Versioned, expected: int | None, *, what: str) -> None:
+    if expected == ANY:
+        raise VersionRequired(
+            f"If-Match: * không được chấp nhận: sửa hoặc xóa {what} cần đúng ETag đã đọc (hiện là {etag(record)})",
+            current_version=record.version,
+        )
     if expected is None:
         raise VersionRequired(
             f"Sửa hoặc xóa {what} cần header If-Match với ETag đã đọc (hiện là {etag(record)})",
             current_version=record.version,
         )
-    if expected not in (ANY, record.version):
+    if expected != record.version:
         raise StaleVersion(
             f"{what} đã được sửa: phiên bản hiện tại là {record.version}, yêu cầu dựa trên {expected}; đọc lại rồi sửa",
             current_version=record.version,
