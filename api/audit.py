@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -14,6 +13,7 @@ from registry.accounts.models import Role
 from registry.accounts.permissions import AUDIT_READERS, Grant, check_history
 from registry.audit.queries import AuditFilter, event_dict, events, record_history
 from registry.errors import FieldError, ValidationFailed
+from registry.schemas import Moment
 
 router = APIRouter(prefix="/api/audit", tags=["Nhật ký thay đổi"])
 AuditRead = Annotated[Grant, Depends(require("audit", "read"))]
@@ -28,8 +28,8 @@ def audit_events(
     id: Annotated[str | None, Query(max_length=64, description="Số hiệu bản ghi (cần entity)")] = None,  # noqa: A002
     actor: Annotated[str | None, Query(max_length=100, description="Tên đăng nhập, hoặc cli:<người dùng>")] = None,
     action: Literal["create", "update", "delete", "sign_in", "sign_in_refused"] | None = None,
-    since: Annotated[datetime | None, Query(description="Từ thời điểm (ISO 8601)")] = None,
-    until: Annotated[datetime | None, Query(description="Trước thời điểm (ISO 8601)")] = None,
+    since: Annotated[Moment | None, Query(description="Từ thời điểm (ISO 8601)")] = None,
+    until: Annotated[Moment | None, Query(description="Trước thời điểm (ISO 8601)")] = None,
 ) -> dict[str, Any]:
     principal = grant.principal
     if id is not None and entity is None:

@@ -3,7 +3,6 @@ counted on it, and an admin's changes."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
@@ -15,6 +14,7 @@ from registry.calendar import service
 from registry.calendar.days import VIETNAM, OutOfCalendar
 from registry.errors import FieldError, ValidationFailed
 from registry.rules.book import RuleBook
+from registry.schemas import Day, Moment
 from registry.stations.schemas import Strict
 from registry.versions import etag, parse_if_match
 
@@ -35,9 +35,9 @@ class DayIn(Strict):
 )
 def deadline(
     session: SessionDep,
-    start: Annotated[date | None, Query(description="Ngày của sự kiện (không tính)")] = None,
+    start: Annotated[Day | None, Query(description="Ngày của sự kiện (không tính)")] = None,
     received_at: Annotated[
-        datetime | None,
+        Moment | None,
         Query(
             description="Hoặc: thời điểm nhận hồ sơ giấy (từ giờ one_stop.paper_cutoff, 15:00, "
             "tính từ ngày làm việc sau)"
@@ -93,9 +93,7 @@ def year(year: Annotated[int, Path(ge=1900, le=2100)], session: SessionDep) -> d
     responses=VERSION_RESPONSES,
     dependencies=[Depends(require("calendar", "update"))],
 )
-def put_day(
-    day: date, data: DayIn, session: SessionDep, response: Response, if_match: IfMatch = None
-) -> dict[str, Any]:
+def put_day(day: Day, data: DayIn, session: SessionDep, response: Response, if_match: IfMatch = None) -> dict[str, Any]:
     record = service.set_day(
         session,
         day,
@@ -116,6 +114,6 @@ def put_day(
     responses=VERSION_RESPONSES,
     dependencies=[Depends(require("calendar", "update"))],
 )
-def delete_day(day: date, session: SessionDep, if_match: IfMatch = None) -> Response:
+def delete_day(day: Day, session: SessionDep, if_match: IfMatch = None) -> Response:
     service.clear_day(session, day, expected_version=parse_if_match(if_match))
     return Response(status_code=status.HTTP_204_NO_CONTENT)

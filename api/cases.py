@@ -3,7 +3,6 @@ machine, history, Excel export. A denouncer's identity reaches only the assigned
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Response, UploadFile, status
@@ -23,6 +22,7 @@ from registry.cases.views import EXPORT_COLUMNS, case_dict
 from registry.clock import today
 from registry.errors import FieldError, ValidationFailed
 from registry.permits.reports import to_xlsx
+from registry.schemas import Day
 from registry.versions import etag, parse_if_match
 
 router = APIRouter(prefix="/api/cases", tags=["Thanh tra, khiếu nại, tố cáo"])
@@ -111,8 +111,8 @@ def cases_geojson(
         Query(description="Tình trạng hạn (chỉ hồ sơ đang mở)"),
     ] = None,
     due_within: Annotated[int, Query(ge=0, le=365, description="Số ngày làm việc coi là sắp đến hạn")] = 5,
-    received_from: Annotated[date | None, Query(description="Nhận từ ngày")] = None,
-    received_to: Annotated[date | None, Query(description="Nhận đến ngày")] = None,
+    received_from: Annotated[Day | None, Query(description="Nhận từ ngày")] = None,
+    received_to: Annotated[Day | None, Query(description="Nhận đến ngày")] = None,
 ) -> Response:
     import json
 
@@ -246,8 +246,8 @@ def case_history(
 def counts(
     session: SessionDep,
     _: Read,
-    since: Annotated[date, Query(alias="from", description="Từ ngày")],
-    until: Annotated[date, Query(alias="to", description="Đến ngày")],
+    since: Annotated[Day, Query(alias="from", description="Từ ngày")],
+    until: Annotated[Day, Query(alias="to", description="Đến ngày")],
 ) -> dict[str, Any]:
     if until < since:
         raise ValidationFailed("Kỳ không hợp lệ", [FieldError("to phải sau from", field="to")])
@@ -335,7 +335,7 @@ deadline_rules_router = APIRouter(prefix="/api/deadline-rules", tags=["Thanh tra
     dependencies=[Depends(require("cases", "read"))],
 )
 def deadline_rules(
-    session: SessionDep, on: Annotated[date | None, Query(description="Chỉ quy tắc có hiệu lực ngày này")] = None
+    session: SessionDep, on: Annotated[Day | None, Query(description="Chỉ quy tắc có hiệu lực ngày này")] = None
 ) -> list[dict[str, Any]]:
     from registry.cases.models import DeadlineRule
 

@@ -12,6 +12,7 @@ from api.access import require
 from registry.accounts.permissions import Grant
 from registry.clock import today
 from registry.procedures.reports import check_period
+from registry.schemas import Day
 
 router = APIRouter(prefix="/pages/dossiers", tags=["Trang"], include_in_schema=False)
 Lang = Annotated[Literal["vi", "en"], Query(description="vi (mặc định) hoặc en")]
@@ -20,8 +21,8 @@ Lang = Annotated[Literal["vi", "en"], Query(description="vi (mặc định) ho�
 @router.get("/dashboard", response_class=HTMLResponse, summary="Bảng số liệu giải quyết hồ sơ (biểu đồ)")
 def dashboard(
     grant: Annotated[Grant, Depends(require("dossier_reports", "read"))],
-    since: Annotated[date | None, Query(alias="from")] = None,
-    until: Annotated[date | None, Query(alias="to")] = None,
+    since: Annotated[Day | None, Query(alias="from")] = None,
+    until: Annotated[Day | None, Query(alias="to")] = None,
     lang: Lang = "vi",
 ) -> HTMLResponse:
     from maps.dossier_pages import dashboard_page

@@ -3,7 +3,6 @@ measures and payment), and the list of sanctions unpaid past their deadline."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
@@ -17,6 +16,7 @@ from registry.cases.schemas import InspectionConclude, InspectionCreate, Sanctio
 from registry.clock import today
 from registry.permits.reports import to_xlsx
 from registry.rules.book import RuleBook
+from registry.schemas import Day
 from registry.versions import etag, parse_if_match
 
 router = APIRouter(tags=["Thanh tra, khiếu nại, tố cáo"])
@@ -79,7 +79,7 @@ def list_sanctions(session: SessionDep) -> list[dict[str, Any]]:
 )
 def unpaid(
     session: SessionDep,
-    on: Annotated[date | None, Query(description="Ngày xét")] = None,
+    on: Annotated[Day | None, Query(description="Ngày xét")] = None,
     format: Annotated[Literal["json", "xlsx"], Query()] = "json",  # noqa: A002
 ) -> Any:
     day = on or today()
@@ -115,7 +115,7 @@ def create_sanction(data: SanctionCreate, session: SessionDep, response: Respons
 
 @router.get("/api/sanctions/{sanction_id}", summary="Một quyết định xử phạt", dependencies=READ)
 def get_sanction(
-    sanction_id: Id, session: SessionDep, response: Response, on: Annotated[date | None, Query()] = None
+    sanction_id: Id, session: SessionDep, response: Response, on: Annotated[Day | None, Query()] = None
 ) -> dict[str, Any]:
     record = service.get_sanction(session, sanction_id)
     response.headers["ETag"] = etag(record)

@@ -15,11 +15,12 @@ from registry.permits import service
 from registry.permits.models import FrequencyLicence
 from registry.permits.schemas import FrequencyLicenceCreate, FrequencyLicencePatch
 from registry.permits.views import licence_dict
+from registry.schemas import Day
 from registry.versions import etag, parse_if_match
 
 router = APIRouter(prefix="/api/frequency-licences", tags=["Giấy phép tần số"])
 LicenceId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-On = Annotated[date | None, Query(description="Ngày xét (mặc định hôm nay)")]
+On = Annotated[Day | None, Query(description="Ngày xét (mặc định hôm nay)")]
 
 
 def _dict(session: Any, licence: FrequencyLicence, settings: Any, on: date | None = None) -> dict[str, Any]:

@@ -7,7 +7,7 @@ public to the sign-in page and come back after it."""
 from __future__ import annotations
 
 import os
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Annotated, Literal
 from urllib.parse import quote
 
@@ -27,6 +27,7 @@ from registry.cases.models import CaseKind
 from registry.clock import today
 from registry.errors import FieldError, ValidationFailed
 from registry.press.models import OutletKind, OutletStatus
+from registry.schemas import Day
 
 router = APIRouter(prefix="/maps", tags=["Bản đồ"], dependencies=[Depends(require("maps", "read"))])
 Lang = Annotated[Literal["vi", "en"], Query(description="Ngôn ngữ: vi (mặc định) hoặc en")]
@@ -188,10 +189,8 @@ def cases(
     lang: Lang = "vi",
     kind: Annotated[list[CaseKind] | None, Query()] = None,
     deadline: Annotated[list[Literal["overdue", "due_soon", "within_deadline", "suspended"]] | None, Query()] = None,
-    heat_from: Annotated[
-        date | None, Query(description="Bản đồ nhiệt: khiếu nại nhận từ ngày (mặc định 1 năm)")
-    ] = None,
-    heat_to: Annotated[date | None, Query(description="Bản đồ nhiệt: đến ngày (mặc định hôm nay)")] = None,
+    heat_from: Annotated[Day | None, Query(description="Bản đồ nhiệt: khiếu nại nhận từ ngày (mặc định 1 năm)")] = None,
+    heat_to: Annotated[Day | None, Query(description="Bản đồ nhiệt: đến ngày (mặc định hôm nay)")] = None,
 ) -> Response:
     if (redirect := staff_only(request, principal, "cases")) is not None:
         return redirect

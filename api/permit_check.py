@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -12,6 +11,7 @@ from api.deps import SessionDep, SettingsDep
 from registry.clock import today
 from registry.permits.check import Subject, check_proposal, check_site
 from registry.permits.schemas import ProposedSite
+from registry.schemas import Day
 from registry.stations import service as stations
 from registry.stations.models import PoleClass
 
@@ -27,7 +27,7 @@ def site_permit_check(
     code: str,
     session: SessionDep,
     settings: SettingsDep,
-    on: Annotated[date | None, Query(description="Ngày xét (mặc định hôm nay, giờ Việt Nam)")] = None,
+    on: Annotated[Day | None, Query(description="Ngày xét (mặc định hôm nay, giờ Việt Nam)")] = None,
 ) -> dict[str, Any]:
     site = stations.get_site(session, code=code)
     return check_site(session, site, on=on or today(), settings=settings)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
@@ -12,6 +11,7 @@ from api.deps import VERSION_RESPONSES, IfMatch, SessionDep
 from registry.permits import service
 from registry.permits.schemas import PermitRuleCreate, PermitRulePatch
 from registry.permits.views import rule_dict
+from registry.schemas import Day
 from registry.versions import etag, parse_if_match
 
 router = APIRouter(prefix="/api/permit-rules", tags=["Giấy phép"])
@@ -24,7 +24,7 @@ RuleCode = Annotated[str, Path(max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-
     dependencies=[Depends(require("permit_rules", "read"))],
 )
 def list_rules(
-    session: SessionDep, on: Annotated[date | None, Query(description="Chỉ quy tắc có hiệu lực ngày này")] = None
+    session: SessionDep, on: Annotated[Day | None, Query(description="Chỉ quy tắc có hiệu lực ngày này")] = None
 ) -> list[dict[str, Any]]:
     return [rule_dict(r) for r in service.list_rules(session, on=on)]
 

@@ -17,11 +17,12 @@ from registry.permits.schemas import PermitCreate, PermitPatch
 from registry.permits.views import permit_dict
 from registry.procedures.service import dossier_for_record
 from registry.procedures.views import dossier_link
+from registry.schemas import Day
 from registry.versions import etag, parse_if_match
 
 router = APIRouter(prefix="/api/permits", tags=["Giấy phép"])
 PermitId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Số hiệu giấy phép")]
-On = Annotated[date | None, Query(description="Ngày xét (mặc định hôm nay, giờ Việt Nam)")]
+On = Annotated[Day | None, Query(description="Ngày xét (mặc định hôm nay, giờ Việt Nam)")]
 Format = Annotated[Literal["json", "xlsx"], Query(description="json hoặc xlsx (Excel)")]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

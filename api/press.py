@@ -30,12 +30,13 @@ from registry.press.schemas import (
 from registry.press.views import outlet_dict, outlet_feature, press_licence_dict
 from registry.procedures.service import dossier_for_record
 from registry.procedures.views import dossier_link
+from registry.schemas import Day
 from registry.versions import etag, parse_if_match
 
 router = APIRouter(prefix="/api/press", tags=["Báo chí"])
 OutletCode = Annotated[str, Path(max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
 LicenceId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-On = Annotated[date | None, Query(description="Ngày xét (mặc định hôm nay, giờ Việt Nam)")]
+On = Annotated[Day | None, Query(description="Ngày xét (mặc định hôm nay, giờ Việt Nam)")]
 Days = Annotated[int, Query(ge=0, le=3650, description="Sắp hết hạn trong số ngày này")]
 Format = Annotated[Literal["json", "xlsx"], Query(description="json hoặc xlsx")]
 LicenceStatus = Literal["valid", "expiring", "expired", "suspended", "revoked", "not_yet_valid", "none", "not_required"]
@@ -314,8 +315,8 @@ def amend_licence(
 def list_notifications(
     session: SessionDep,
     late: Annotated[bool, Query(description="Chỉ thông báo nộp muộn")] = False,
-    since: Annotated[date | None, Query(description="Nộp từ ngày")] = None,
-    until: Annotated[date | None, Query(description="Nộp đến ngày")] = None,
+    since: Annotated[Day | None, Query(description="Nộp từ ngày")] = None,
+    until: Annotated[Day | None, Query(description="Nộp đến ngày")] = None,
 ) -> list[dict[str, Any]]:
     return queries.notifications(session, late_only=late, since=since, until=until)
 

@@ -36,6 +36,7 @@ from registry.procedures.schemas import (
     RecordLink,
 )
 from registry.procedures.views import dossier_dict, procedure_dict
+from registry.schemas import Day
 from registry.tabular import read_table
 from registry.versions import etag, parse_if_match
 
@@ -87,7 +88,7 @@ def list_procedures(
     _: Annotated[Grant, Depends(require("procedures", "read"))],
     field: Annotated[ProcedureField | None, Query(description="Lĩnh vực")] = None,
     online_level: Annotated[int | None, Query(ge=1, le=4, description="Mức độ dịch vụ công trực tuyến")] = None,
-    on: Annotated[date | None, Query(description="Chỉ thủ tục có hiệu lực ngày này")] = None,
+    on: Annotated[Day | None, Query(description="Chỉ thủ tục có hiệu lực ngày này")] = None,
 ) -> dict[str, Any]:
     stmt = select(Procedure).order_by(Procedure.field, Procedure.code)
     if field:
@@ -152,8 +153,8 @@ def list_dossiers(
     status_: Annotated[list[Status] | None, Query(alias="status")] = None,
     procedure: Annotated[str | None, Query(max_length=40, description="Mã thủ tục")] = None,
     channel: Annotated[Channel | None, Query()] = None,
-    received_from: Annotated[date | None, Query()] = None,
-    received_to: Annotated[date | None, Query()] = None,
+    received_from: Annotated[Day | None, Query()] = None,
+    received_to: Annotated[Day | None, Query()] = None,
     overdue: Annotated[bool | None, Query(description="Chỉ hồ sơ đang giải quyết quá hạn hôm nay")] = None,
 ) -> dict[str, Any]:
     if received_from and received_to and received_from > received_to:
@@ -344,8 +345,8 @@ def import_dossiers(
 
 # --- reports ---------------------------------------------------------------------------------------------
 
-From = Annotated[date, Query(alias="from", description="Từ ngày (yyyy-mm-dd)")]
-To = Annotated[date, Query(alias="to", description="Đến ngày (yyyy-mm-dd), tính cả ngày này")]
+From = Annotated[Day, Query(alias="from", description="Từ ngày (yyyy-mm-dd)")]
+To = Annotated[Day, Query(alias="to", description="Đến ngày (yyyy-mm-dd), tính cả ngày này")]
 
 
 @reports_router.get(

@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from api.access import require
 from api.deps import SessionDep
+from registry.schemas import Day
 
 router = APIRouter(prefix="/api", tags=["Danh mục"], dependencies=[Depends(require("reference", "read"))])
 
@@ -38,7 +39,7 @@ def admin_units(
     session: SessionDep,
     level: Annotated[str, Query(pattern="^(province|district|commune)$")] = "commune",
     geometry: Annotated[bool, Query(description="Kèm ranh giới")] = False,
-    on: Annotated[date | None, Query(description="Các đơn vị còn hiệu lực vào ngày này (mặc định hôm nay)")] = None,
+    on: Annotated[Day | None, Query(description="Các đơn vị còn hiệu lực vào ngày này (mặc định hôm nay)")] = None,
 ) -> Response:
     body = session.execute(
         text(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response, status
@@ -11,6 +10,7 @@ from api.access import require
 from api.deps import SessionDep
 from registry.rules import service
 from registry.rules.schemas import RuleValueCreate
+from registry.schemas import Day
 
 router = APIRouter(prefix="/api/rules", tags=["Quy định"])
 
@@ -22,7 +22,7 @@ router = APIRouter(prefix="/api/rules", tags=["Quy định"])
 )
 def list_values(
     session: SessionDep,
-    on: Annotated[date | None, Query(description="Chỉ các giá trị có hiệu lực ngày này")] = None,
+    on: Annotated[Day | None, Query(description="Chỉ các giá trị có hiệu lực ngày này")] = None,
     code: Annotated[str | None, Query(max_length=60, pattern=r"^[a-z][a-z0-9_.]*$")] = None,
 ) -> list[dict[str, Any]]:
     return [service.value_dict(r) for r in service.list_values(session, on=on, code=code)]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Path, Query, Response, UploadFile, status
 
 from api.access import require
 from api.deps import VERSION_RESPONSES, IfMatch, SessionDep, SettingsDep, read_upload
+from registry.schemas import Day
 from registry.versions import etag, parse_if_match
 from registry.zones import service
 from registry.zones.importer import import_zones
@@ -30,7 +30,7 @@ GEOJSON = "application/geo+json"
 )
 def list_zones(
     session: SessionDep,
-    on: Annotated[date | None, Query(description="Chỉ vùng có hiệu lực vào ngày này")] = None,
+    on: Annotated[Day | None, Query(description="Chỉ vùng có hiệu lực vào ngày này")] = None,
     kind: ZoneKind | None = None,
 ) -> Response:
     body = service.zone_collection(session, on=on, kind=kind.value if kind else None)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import Field
 
 from registry.cases.models import CaseKind, CaseState, Channel, PartyRole
+from registry.schemas import Day, ReceivedDay
 from registry.stations.schemas import PositionIn, Strict
 
 
@@ -41,7 +41,7 @@ class _CaseFields(Strict):
 
 class CaseCreate(_CaseFields):
     kind: CaseKind
-    received_on: date
+    received_on: ReceivedDay
     channel: Channel
     subject: str = Field(min_length=1, max_length=500)  # type: ignore[assignment]
     parties: list[PartyIn] = Field(default_factory=list, max_length=50)
@@ -55,11 +55,11 @@ class CasePatch(_CaseFields):
 class TransitionIn(Strict):
     to: CaseState
     reason: str = Field(min_length=1, max_length=2000)
-    on: date | None = Field(None, description="Ngày của bước (mặc định hôm nay)")
+    on: Day | None = Field(None, description="Ngày của bước (mặc định hôm nay)")
 
 
 class ReceptionSessionCreate(Strict):
-    held_on: date
+    held_on: Day
     host: str = Field(min_length=1, max_length=300, description="Người chủ trì (Giám đốc Sở …)")
     place: str | None = Field(None, max_length=300)
     notes: str | None = Field(None, max_length=4000)
@@ -69,8 +69,8 @@ class ReceptionSessionCreate(Strict):
 class FindingIn(Strict):
     finding: str = Field(min_length=1, max_length=4000)
     recommendation: str | None = Field(None, max_length=4000)
-    deadline: date | None = None
-    done_on: date | None = None
+    deadline: Day | None = None
+    done_on: Day | None = None
 
 
 class InspectionCreate(Strict):
@@ -78,19 +78,19 @@ class InspectionCreate(Strict):
         None, description="Hồ sơ thanh tra (kế hoạch/đột xuất)"
     )
     decision_number: Annotated[str, Field(min_length=1, max_length=60)]
-    decision_date: date
+    decision_date: Day
     issuer: str = Field(min_length=1, max_length=300)
     subject: str = Field(min_length=1, max_length=500)
     scope: str | None = Field(None, max_length=4000)
     team: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(default_factory=list, max_length=30)
-    announced_on: date | None = None
-    direct_end_on: date | None = None
+    announced_on: Day | None = None
+    direct_end_on: Day | None = None
     findings: list[FindingIn] = Field(default_factory=list, max_length=200)
 
 
 class InspectionConclude(Strict):
     conclusion_number: Annotated[str, Field(min_length=1, max_length=60)]
-    concluded_on: date
+    concluded_on: Day
     conclusion: str = Field(min_length=1, max_length=50_000)
     published: bool = False
     findings: list[FindingIn] | None = Field(None, max_length=200)
@@ -98,13 +98,13 @@ class InspectionConclude(Strict):
 
 class MeasureIn(Strict):
     measure: str = Field(min_length=1, max_length=2000)
-    deadline: date
-    done_on: date | None = None
+    deadline: Day
+    done_on: Day | None = None
 
 
 class SanctionCreate(Strict):
     number: Annotated[str, Field(min_length=1, max_length=60)]
-    decided_on: date
+    decided_on: Day
     issuer: str = Field(min_length=1, max_length=300)
     minutes_number: str | None = Field(None, max_length=60)
     violator_kind: Literal["person", "organisation"]
@@ -121,7 +121,7 @@ class SanctionCreate(Strict):
     bracket_max_vnd: int = Field(ge=0, le=10**12, description="Mức phạt tối đa với cá nhân (tổ chức gấp đôi)")
     fine_vnd: int = Field(ge=0, le=2 * 10**12)
     additional_penalties: str | None = Field(None, max_length=4000)
-    delivered_on: date | None = None
+    delivered_on: Day | None = None
     inspection_id: int | None = Field(None, ge=1, le=2**31 - 1)
     case_code: str | None = Field(None, max_length=40)
     linked: LinkIn | None = None
@@ -130,6 +130,6 @@ class SanctionCreate(Strict):
 
 class SanctionPatch(Strict):
     status: Literal["issued", "delivered", "paid", "enforced", "complained", "annulled"] | None = None
-    delivered_on: date | None = None
-    paid_on: date | None = None
+    delivered_on: Day | None = None
+    paid_on: Day | None = None
     measures: list[MeasureIn] | None = Field(None, max_length=50)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from pydantic import Field, field_validator, model_validator
 
 from registry.permits.models import PermitKind
+from registry.schemas import Day
 from registry.stations.models import PoleClass
 from registry.stations.schemas import Code, PositionIn, Strict, _not_null
 from registry.zones.models import ZoneKind
@@ -17,13 +17,13 @@ Number = Annotated[str, Field(min_length=1, max_length=60)]
 
 class _ValidityFields(Strict):
     issuer: str | None = Field(None, max_length=300)
-    issue_date: date | None = None
-    valid_from: date | None = Field(None, description="Bỏ trống: từ ngày cấp")
-    valid_until: date | None = Field(None, description="Hết hiệu lực sau ngày này; bỏ trống: không thời hạn")
+    issue_date: Day | None = None
+    valid_from: Day | None = Field(None, description="Bỏ trống: từ ngày cấp")
+    valid_until: Day | None = Field(None, description="Hết hiệu lực sau ngày này; bỏ trống: không thời hạn")
     conditions: str | None = Field(None, max_length=4000)
-    suspended_from: date | None = None
-    suspended_until: date | None = Field(None, description="Đình chỉ đến hết ngày này; bỏ trống: đến khi gỡ")
-    revoked_on: date | None = None
+    suspended_from: Day | None = None
+    suspended_until: Day | None = Field(None, description="Đình chỉ đến hết ngày này; bỏ trống: đến khi gỡ")
+    revoked_on: Day | None = None
     status_reason: str | None = Field(None, max_length=2000)
     notes: str | None = Field(None, max_length=4000)
 
@@ -89,7 +89,7 @@ class _RuleFields(Strict):
     description: str | None = Field(None, min_length=1, max_length=2000)
     legal_basis: str | None = Field(None, min_length=1, max_length=2000)
     certainty: str | None = Field(None, pattern="^(firm|check)$")
-    effective_to: date | None = None
+    effective_to: Day | None = None
 
 
 class PermitRuleCreate(_RuleFields):
@@ -98,11 +98,11 @@ class PermitRuleCreate(_RuleFields):
     permit_kinds: list[PermitKind] = Field(min_length=1, max_length=6)  # type: ignore[assignment]
     description: str = Field(min_length=1, max_length=2000)  # type: ignore[assignment]
     legal_basis: str = Field(min_length=1, max_length=2000)  # type: ignore[assignment]
-    effective_from: date
+    effective_from: Day
 
 
 class PermitRulePatch(_RuleFields):
-    effective_from: date | None = None
+    effective_from: Day | None = None
 
     _no_null = field_validator(
         "permit_kinds", "description", "legal_basis", "certainty", "effective_from", mode="before"
@@ -116,4 +116,4 @@ class ProposedSite(Strict):
     pole_class: PoleClass
     pole_height_m: float = Field(gt=0, le=300)
     building_height_m: float | None = Field(None, ge=0, le=500)
-    on: date | None = Field(None, description="Ngày xét (mặc định hôm nay)")
+    on: Day | None = Field(None, description="Ngày xét (mặc định hôm nay)")

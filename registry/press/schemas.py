@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import Field, field_validator, model_validator
 
 from registry.permits.schemas import _ValidityFields
 from registry.press.models import LicenceKind, NotificationKind, OutletKind, OutletStatus
+from registry.schemas import Day, Moment, ReceivedDay, ReceivedMoment
 from registry.stations.schemas import PositionIn, Strict, _not_null
 
 OutletCode = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
@@ -82,7 +82,7 @@ AMENDABLE = ("number", "issuer", "valid_until", "conditions", "notes")
 
 class AmendmentCreate(Strict):
     decision_number: Annotated[str, Field(min_length=1, max_length=60)]
-    decided_on: date
+    decided_on: Day
     reason: str | None = Field(None, max_length=2000)
     changes: dict[str, Any] = Field(
         description=f"Trường sửa đổi: {', '.join(AMENDABLE)}; và outlet: head_name, address …"
@@ -110,7 +110,7 @@ class MergeCreate(Strict):
     successor_code: OutletCode | None = None
     successor: OutletCreate | None = None
     kind: str = Field("merged", pattern="^(merged|renamed)$")
-    effective_date: date
+    effective_date: Day
     decision: str | None = Field(None, max_length=300)
 
     @model_validator(mode="after")
@@ -125,8 +125,8 @@ class NotificationCreate(Strict):
     organiser: str | None = Field(None, max_length=300, description="Đơn vị thông báo khi không phải cơ quan báo chí")
     kind: NotificationKind
     subject: str = Field(min_length=1, max_length=1000)
-    filed_at: datetime = Field(description="Thời điểm Sở nhận thông báo (có múi giờ; mặc định giờ Việt Nam)")
-    event_at: datetime = Field(description="Thời điểm bắt đầu hoạt động, thay đổi hoặc họp báo")
+    filed_at: ReceivedMoment = Field(description="Thời điểm Sở nhận thông báo (có múi giờ; mặc định giờ Việt Nam)")
+    event_at: Moment = Field(description="Thời điểm bắt đầu hoạt động, thay đổi hoặc họp báo")
     location: str | None = Field(None, max_length=500)
     notes: str | None = Field(None, max_length=4000)
 
@@ -140,5 +140,5 @@ class NotificationCreate(Strict):
 class AnnualReportCreate(Strict):
     outlet_code: OutletCode
     year: int = Field(ge=2000, le=2100)
-    filed_on: date
+    filed_on: ReceivedDay
     notes: str | None = Field(None, max_length=2000)

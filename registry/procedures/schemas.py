@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
@@ -10,6 +9,7 @@ from pydantic import Field
 
 from registry.procedures.models import ApplicantKind, Channel, OnlineService, ProcedureField, Status, TimeUnit
 from registry.procedures.receipts import LOOKUP_PATTERN
+from registry.schemas import Day, Moment, ReceivedMoment
 from registry.stations.schemas import Strict
 
 CODE_PATTERN = r"^[0-9A-Za-z][0-9A-Za-z._-]{2,39}$"
@@ -33,8 +33,8 @@ class _ProcedureFields(Strict):
     online_service: OnlineService | None = Field(
         None, description="Một phần / toàn trình (mặc định suy ra từ mức độ: 3 → một phần, 4 → toàn trình)"
     )
-    effective_from: date | None = None
-    effective_to: date | None = None
+    effective_from: Day | None = None
+    effective_to: Day | None = None
     notes: str | None = Field(None, max_length=4000)
     steps: list[StepIn] | None = Field(None, min_length=1, max_length=30, description="Quy trình nội bộ ISO 9001")
 
@@ -47,7 +47,7 @@ class ProcedureCreate(_ProcedureFields):
     time_unit: TimeUnit
     legal_basis: str = Field(min_length=1, max_length=4000)
     online_level: int = Field(ge=1, le=4)
-    effective_from: date
+    effective_from: Day
     steps: list[StepIn] = Field(min_length=1, max_length=30)
 
 
@@ -70,13 +70,13 @@ class DossierCreate(Strict):
     procedure_code: str = Field(pattern=CODE_PATTERN)
     applicant: ApplicantIn
     channel: Channel
-    received_at: datetime | None = Field(None, description="Thời điểm tiếp nhận (mặc định: bây giờ)")
+    received_at: ReceivedMoment | None = Field(None, description="Thời điểm tiếp nhận (mặc định: bây giờ)")
     notes: str | None = Field(None, max_length=4000)
 
 
 class DossierMove(Strict):
     to: Status
-    at: datetime | None = Field(None, description="Thời điểm (mặc định: bây giờ)")
+    at: Moment | None = Field(None, description="Thời điểm (mặc định: bây giờ)")
     step_no: int | None = Field(None, ge=1, le=30, description="Bước của quy trình nội bộ")
     note: str | None = Field(None, max_length=2000, description="Ghi chú; bắt buộc khi từ chối, trả lại, rút")
     permit_id: int | None = Field(None, ge=1, le=2**31 - 1, description="Giấy phép đã cấp (khi có kết quả)")
@@ -84,9 +84,9 @@ class DossierMove(Strict):
 
 
 class ApologyIn(Strict):
-    new_due_date: date
+    new_due_date: Day
     reason: str = Field(min_length=1, max_length=2000)
-    on: date | None = Field(None, description="Ngày phát hành phiếu xin lỗi (mặc định hôm nay)")
+    on: Day | None = Field(None, description="Ngày phát hành phiếu xin lỗi (mặc định hôm nay)")
 
 
 class RecordLink(Strict):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from registry.schemas import Day
 from registry.stations.models import PoleClass, Provenance, SiteStatus, StationStatus, Technology
 
 Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
@@ -116,7 +116,7 @@ class StationFields(Strict):
     technologies: list[Technology] | None = None
     bands: list[Annotated[str, Field(min_length=1, max_length=16)]] | None = None
     status: StationStatus | None = None
-    commissioning_date: date | None = None
+    commissioning_date: Day | None = None
     equipment_model: str | None = Field(None, max_length=200)
     configuration: str | None = Field(None, max_length=40)
     sectors: list[SectorIn] | None = Field(None, max_length=MAX_SECTORS)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from pydantic import Field, field_validator, model_validator
 
+from registry.schemas import Day
 from registry.stations.models import PoleClass
 from registry.stations.schemas import Strict, _not_null
 from registry.zones.models import ZoneKind
@@ -24,8 +24,8 @@ class _ZoneFields(Strict):
     max_height_m: float | None = Field(None, gt=0, le=1000, description="Chiều cao cột tối đa")
     urban: bool | None = Field(None, description="Bỏ trống: theo đơn vị hành chính")
     source_decision: str | None = Field(None, max_length=500)
-    valid_from: date | None = None
-    valid_to: date | None = Field(None, description="Hết hiệu lực từ ngày này")
+    valid_from: Day | None = None
+    valid_to: Day | None = Field(None, description="Hết hiệu lực từ ngày này")
     notes: str | None = Field(None, max_length=4000)
 
     @model_validator(mode="after")
@@ -53,7 +53,7 @@ class SpacingRuleFields(Strict):
     urban: bool | None = None
     min_distance_m: float | None = Field(None, gt=0, le=100_000)
     legal_basis: str | None = Field(None, min_length=1, max_length=2000)
-    effective_to: date | None = None
+    effective_to: Day | None = None
 
 
 class SpacingRuleCreate(SpacingRuleFields):
@@ -61,11 +61,11 @@ class SpacingRuleCreate(SpacingRuleFields):
     pole_class: Annotated[str, Field(pattern=r"^A2[abc]?$")]  # type: ignore[assignment]
     min_distance_m: float = Field(gt=0, le=100_000)  # type: ignore[assignment]
     legal_basis: str = Field(min_length=1, max_length=2000)  # type: ignore[assignment]
-    effective_from: date
+    effective_from: Day
 
 
 class SpacingRulePatch(SpacingRuleFields):
-    effective_from: date | None = None
+    effective_from: Day | None = None
 
     _no_null = field_validator("pole_class", "min_distance_m", "legal_basis", "effective_from", mode="before")(
         _not_null

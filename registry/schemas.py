@@ -1,0 +1,51 @@
+"""Input types shared by every area's schemas and by the API's query parameters.
+
+Dates: every date or time a user enters is a ``Day`` or a ``Moment``, bounded to
+``TTTT_MIN_INPUT_DATE`` … ``TTTT_MAX_INPUT_DATE`` (1900-01-01 … 2200-12-31 by default). Python's
+dates run from year 1 to 9999, so ``9999-12-31`` parses, and then a deadline one day later, a
+calendar lookup or PostgreSQL's own range fails deep inside a service as a 500; the bound makes it a
+422 naming the field. ``ReceivedDay``/``ReceivedMoment`` are days something arrived at the department:
+no later than tomorrow (a day of slack for time zones and clocks).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Annotated
+
+from pydantic import AfterValidator
+
+from registry.clock import today
+from registry.settings import get_settings
+
+
+def _bounds() -> tuple[date, date]:
+    settings = get_settings()
+    return settings.min_input_date, settings.max_input_date
+
+
+def day_in_range(value: date) -> date:
+    low, high = _bounds()
+    if not low <= value <= high:
+        raise ValueError(f"Ngày phải trong khoảng {low:%d/%m/%Y} – {high:%d/%m/%Y}")
+    return value
+
+
+def moment_in_range(value: datetime) -> datetime:
+    low, high = _bounds()
+    if not low <= value.date() <= high:
+        raise ValueError(f"Thời điểm phải trong khoảng {low:%d/%m/%Y} – {high:%d/%m/%Y}")
+    return value
+
+
+def not_after_tomorrow(value: date | datetime) -> date | datetime:
+    day = value.date() if isinstance(value, datetime) else value
+    if day > today() + timedelta(days=1):
+        raise ValueError("Ngày tiếp nhận không được ở tương lai")
+    return value
+
+
+Day = Annotated[date, AfterValidator(day_in_range)]
+Moment = Annotated[datetime, AfterValidator(moment_in_range)]
+ReceivedDay = Annotated[date, AfterValidator(day_in_range), AfterValidator(not_after_tomorrow)]
+ReceivedMoment = Annotated[datetime, AfterValidator(moment_in_range), AfterValidator(not_after_tomorrow)]
