@@ -85,8 +85,9 @@ def shown(value: Any) -> Any:
 
 
 def _blank(value: Any) -> bool:
-    return value is None or value == "" or (isinstance(value, list | tuple) and not isinstance(value, Link | State)
-                                            and not value)  # fmt: skip
+    if isinstance(value, Link | State):
+        return False
+    return value is None or value == "" or (isinstance(value, list | tuple) and not value)
 
 
 _env = Environment(
@@ -98,9 +99,7 @@ _env = Environment(
     keep_trailing_newline=False,
 )
 _env.filters.update(json_script=script_json, dmy=dmy, number=number, shown=shown)
-_env.tests.update(
-    link=lambda v: isinstance(v, Link), state=lambda v: isinstance(v, State), blank=_blank
-)  # fmt: skip
+_env.tests.update(link=lambda v: isinstance(v, Link), state=lambda v: isinstance(v, State), blank=_blank)
 _env.globals.update(NAV=NAV)
 
 
