@@ -4,7 +4,8 @@
 2. queries at provincial scale, then again after adding synthetic sites across Vietnam
    (``--national N``, default 100 000): nearest 10, stations within 500 m, a filtered page of 100
    sites, a full CSV export. Each query runs over fixed random points; p50 and p95 are printed with
-   the ratio to the target (ratio < 1 means within target).
+   the ratio to the target (ratio < 1 means within target);
+3. the load time of each part of the demo (``bench/demo_load.py``, on a database of its own).
 """
 
 from __future__ import annotations
@@ -395,6 +396,9 @@ def main() -> None:
         _permits(engine, args.runs, f"national: +{args.national:,} sites")
         _tiles(engine, args.runs, f"national: +{args.national:,} sites")
     engine.dispose()
+    from bench.demo_load import demo_parts
+
+    demo_parts()
 
 
 if __name__ == "__main__":
