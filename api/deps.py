@@ -264,6 +264,8 @@ def _polygon(raw: str, settings: Settings) -> dict[str, Any]:
     from shapely.errors import ShapelyError
     from shapely.geometry import shape
 
+    from registry.zones.service import check_vertices
+
     def bad(message: str) -> ValidationFailed:
         return ValidationFailed("Tham số không hợp lệ", [FieldError(message, field="within")])
 
@@ -273,6 +275,7 @@ def _polygon(raw: str, settings: Settings) -> dict[str, Any]:
             geometry = geometry.get("geometry")
         if not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
             raise bad("within phải là Polygon hoặc MultiPolygon GeoJSON")
+        check_vertices(geometry, "within", limit=settings.max_geometry_vertices)
         shp = shape(geometry)
     except ValidationFailed:
         raise
@@ -372,7 +375,10 @@ def page_links(request: Request, pg: Page, matched: int) -> list[dict[str, str]]
 
 
 def read_upload(file: UploadFile, settings: Settings) -> bytes:
-    """The uploaded file's bytes, never more than TTTT_MAX_UPLOAD_BYTES read (413 beyond), 422 when empty."""
+    """The uploaded file's bytes, never more than TTTT_MAX_UPLOAD_BYTES read (413 beyond), 422 when empty.
+
+    The one reader of uploads (imports, case attachments, permit scans). The body itself was counted
+    as it arrived (api.limits), so the spooled file is already bounded; this names the file field."""
     data = file.file.read(settings.max_upload_bytes + 1)
     if len(data) > settings.max_upload_bytes:
         raise LimitExceeded(

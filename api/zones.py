@@ -49,7 +49,7 @@ def import_file(
     dry_run: Annotated[bool, Query(description="Chỉ kiểm tra")] = False,
 ) -> dict[str, Any]:
     data = read_upload(file, settings)
-    return import_zones(session, data, file.filename or "", dry_run=dry_run).as_dict()
+    return import_zones(session, data, file.filename or "", dry_run=dry_run, settings=settings).as_dict()
 
 
 @router.post(

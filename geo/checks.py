@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from pyproj import Geod
 
@@ -124,3 +124,28 @@ def check_projected(easting: float, northing: float) -> list[Issue]:
 def geodesic_distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     """Distance in metres on the WGS 84 ellipsoid (used by duplicate checks and tests)."""
     return float(_GEOD.inv(lon1, lat1, lon2, lat2)[2])
+
+
+def vertex_count(geometry: Any, *, stop_after: int | None = None) -> int:
+    """The positions in a GeoJSON geometry (or Feature), counted on the raw dict before any geometry
+    is built from it; with ``stop_after``, counting stops once past it (a huge input costs no more).
+
+    Iterative, so hostile nesting cannot exhaust the stack; anything that is not a position is
+    skipped here and left for the geometry parser to refuse.
+    """
+    if isinstance(geometry, dict) and geometry.get("type") == "Feature":
+        geometry = geometry.get("geometry")
+    count = 0
+    stack: list[Any] = [geometry]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            stack.extend(v for k, v in node.items() if k in ("coordinates", "geometries"))
+        elif isinstance(node, list | tuple):
+            if node and isinstance(node[0], int | float) and not isinstance(node[0], bool):
+                count += 1
+                if stop_after is not None and count > stop_after:
+                    return count
+            else:
+                stack.extend(node)
+    return count

@@ -18,12 +18,11 @@ from shapely.geometry import shape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from registry.errors import FieldError, ValidationFailed
+from registry.errors import FieldError, LimitExceeded, ValidationFailed
+from registry.settings import Settings, get_settings
 from registry.zones.models import PlanningZone
 from registry.zones.schemas import ZoneCreate
-from registry.zones.service import _apply_zone, checked_polygon
-
-MAX_FEATURES = 5_000
+from registry.zones.service import _apply_zone, check_vertices, checked_polygon
 
 
 @dataclass
@@ -127,13 +126,31 @@ def read_zone_features(data: bytes, filename: str) -> list[tuple[dict[str, Any],
     raise ValidationFailed("Định dạng không hỗ trợ", [FieldError("Chỉ nhận .geojson hoặc .kml", field="file")])
 
 
-def import_zones(session: Session, data: bytes, filename: str, *, dry_run: bool = False) -> ZoneImportReport:
+def import_zones(
+    session: Session, data: bytes, filename: str, *, dry_run: bool = False, settings: Settings | None = None
+) -> ZoneImportReport:
+    settings = settings or get_settings()
     features = read_zone_features(data, filename)
     report = ZoneImportReport(features=len(features), dry_run=dry_run)
     if not features:
         raise ValidationFailed("Tệp không có vùng nào", [FieldError("Không có feature", field="file")])
-    if len(features) > MAX_FEATURES:
-        raise ValidationFailed("Quá nhiều vùng", [FieldError(f"Tối đa {MAX_FEATURES} vùng một lần", field="file")])
+    if len(features) > settings.max_zone_features:
+        raise LimitExceeded(
+            f"Tệp có {len(features):,} vùng, tối đa {settings.max_zone_features:,} vùng một lần",
+            status=413,
+            field="file",
+            limit=settings.max_zone_features,
+        )
+    # Vertices are counted on every feature before any geometry is built: one error per feature.
+    for row, (_props, geometry) in enumerate(features, start=1):
+        try:
+            check_vertices(geometry, "geometry", limit=settings.max_geometry_vertices, row=row)
+        except ValidationFailed as exc:
+            report.errors += [FieldError(e.message, row=row, column="geometry") for e in exc.errors]
+    if report.errors:
+        raise ValidationFailed(
+            f"{len(report.errors)} vùng quá nhiều đỉnh; không vùng nào được ghi", report.errors, report=report.as_dict()
+        )
     parsed: list[tuple[ZoneCreate, Any]] = []
     seen: dict[str, int] = {}
     for row, (props, geometry) in enumerate(features, start=1):

@@ -13,8 +13,10 @@ from shapely.geometry import MultiPolygon, Polygon, shape
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from geo.checks import vertex_count
 from registry.errors import Conflict, FieldError, NotFound, ValidationFailed
 from registry.lookup import one
+from registry.settings import get_settings
 from registry.versions import check_version
 from registry.zones.models import PlanningZone, SpacingRule
 from registry.zones.schemas import SpacingRuleCreate, SpacingRulePatch, ZoneCreate, ZonePatch
@@ -25,6 +27,19 @@ MAX_ZONE_AREA_KM2 = 50_000.0
 
 def _no_constant(name: str) -> float:
     raise ValueError(f"{name} không phải tọa độ")
+
+
+def check_vertices(raw: Any, field: str = "geometry", *, limit: int | None = None, row: int | None = None) -> None:
+    """Refuse a GeoJSON geometry with more vertices than TTTT_MAX_GEOMETRY_VERTICES, counted on the
+    raw input before shapely or PostGIS builds anything from it (every geometry input comes here)."""
+    limit = limit if limit is not None else get_settings().max_geometry_vertices
+    count = vertex_count(raw, stop_after=limit)
+    if count > limit:
+        raise ValidationFailed(
+            "Hình học quá nhiều đỉnh",
+            [FieldError(f"Hình học có hơn {limit:,} đỉnh (tối đa {limit:,}); hãy đơn giản hóa", field=field, row=row)],
+            limit=limit,
+        )
 
 
 def zone_geometry(raw: Any, field: str = "geometry") -> MultiPolygon:
@@ -42,6 +57,7 @@ def zone_geometry(raw: Any, field: str = "geometry") -> MultiPolygon:
         raw = raw.get("geometry")
     if not isinstance(raw, dict) or raw.get("type") not in ("Polygon", "MultiPolygon"):
         raise bad("Cần Polygon hoặc MultiPolygon GeoJSON")
+    check_vertices(raw, field)
     try:
         geom = shape(raw)
     except (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError, ShapelyError) as exc:
