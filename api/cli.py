@@ -726,9 +726,12 @@ def demo_load(force: Annotated[bool, typer.Option("--force", help="Nạp lại d
 
 
 def default_workers() -> int:
-    """Server processes by default: 2 × CPUs + 1, at most 8 (bench/load.py: on 2 cores, 5 processes
-    served the read mix several times faster than one, whose single event loop and thread pool
-    queued the requests; beyond that PostgreSQL, on the same cores, is the limit)."""
+    """Server processes by default: 2 × CPUs + 1, at most 8 (the usual rule for a server whose
+    requests wait on a database: one process's event loop and thread pool queue the requests while
+    the others run). bench/load.py measures it; on a 2-core machine shared with PostgreSQL and other
+    work it gave no gain over one process (87 against 90 requests/s), the CPU being the limit
+    there: on such a host, ``--workers 2`` is as good. 8 × (pool + overflow) must stay under
+    PostgreSQL's max_connections."""
     import os
 
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

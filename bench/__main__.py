@@ -347,6 +347,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--national", type=int, default=100_000, help="synthetic sites to add (0 = none)")
     parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument(
+        "--load", type=float, default=60.0, help="seconds of the load benchmark (bench.load, 50 clients); 0 = skip"
+    )
     args = parser.parse_args()
 
     url = _bench_url()
@@ -396,6 +399,10 @@ def main() -> None:
         _permits(engine, args.runs, f"national: +{args.national:,} sites")
         _tiles(engine, args.runs, f"national: +{args.national:,} sites")
     engine.dispose()
+    if args.load:
+        from bench import load
+
+        load.main(["--seconds", str(args.load)])
     from bench.demo_load import demo_parts
 
     demo_parts()
