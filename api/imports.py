@@ -29,7 +29,7 @@ def import_stations(
 ) -> dict[str, Any]:
     # A plain def: FastAPI runs it in the thread pool, so a long import never blocks the event loop.
     data = read_upload(file, settings)
-    table = read_table(data, file.filename or "")
+    table = read_table(data, file.filename or "", settings=settings)
     report = import_table(session, table=table, dry_run=dry_run, settings=settings)
     return report.as_dict()
 
@@ -48,7 +48,8 @@ def import_press_outlets(
     from registry.press.tabular import import_outlets
 
     data = read_upload(file, settings)
-    return import_outlets(session, read_table(data, file.filename or ""), dry_run=dry_run, settings=settings).as_dict()
+    table = read_table(data, file.filename or "", settings=settings)
+    return import_outlets(session, table, dry_run=dry_run, settings=settings).as_dict()
 
 
 @router.get(

@@ -336,7 +336,7 @@ def import_dossiers(
     from registry.procedures.tabular import import_dossiers as run
 
     data = read_upload(file, settings)
-    table = read_table(data, file.filename or "")
+    table = read_table(data, file.filename or "", settings=settings)
     return run(
         session, calendar.load(session), table, actor=grant.principal.actor, today=_today(), dry_run=dry_run,
         max_rows=settings.max_import_rows,
