@@ -419,6 +419,8 @@ def restore(url: str, source: Path, *, force: bool = False, pg_bindir: Path | No
         args = [pg_restore, "--single-transaction", "--exit-on-error", "--no-owner", "--no-privileges"]
         if not created:
             args += ["--clean", "--if-exists"]
+        # pg_restore sets lock_timeout to 0: with the service running, the --clean drops wait for its
+        # transactions to end: the service is stopped before a restore.
         _run_tool([*args, f"--dbname={target.uri}", str(folder / DUMP)], target, "pg_restore")
     with target.connect() as conn:
         counts = _table_counts(conn)
