@@ -21,6 +21,7 @@ from registry.errors import FieldError, LimitExceeded, ValidationFailed
 from registry.settings import Settings, get_settings
 from registry.stations.models import PoleClass, StationStatus, Technology
 from registry.stations.queries import StationFilter
+from registry.text import grouped
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -207,7 +208,7 @@ def parse_station_filter(
         area = _bbox_area_km2(x0, y0, x1, y1)
         if area > settings.max_bbox_area_km2:
             raise LimitExceeded(
-                f"bbox rộng {area:,.0f} km², tối đa {settings.max_bbox_area_km2:,.0f} km²",
+                f"bbox rộng {grouped(area)} km², tối đa {grouped(settings.max_bbox_area_km2)} km²",
                 field="bbox",
                 limit=settings.max_bbox_area_km2,
             )
@@ -288,7 +289,7 @@ def _polygon(raw: str, settings: Settings) -> dict[str, Any]:
         raise bad("Tọa độ within phải là WGS 84 (lon, lat)")
     if _bbox_area_km2(x0, y0, x1, y1) > settings.max_bbox_area_km2:
         raise LimitExceeded(
-            f"Đa giác within quá rộng, tối đa {settings.max_bbox_area_km2:,.0f} km²",
+            f"Đa giác within quá rộng, tối đa {grouped(settings.max_bbox_area_km2)} km²",
             field="within",
             limit=settings.max_bbox_area_km2,
         )

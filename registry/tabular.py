@@ -27,6 +27,7 @@ from typing import Any
 
 from registry.errors import FieldError, LimitExceeded, ValidationFailed
 from registry.settings import Settings, get_settings
+from registry.text import grouped
 
 XLSX_MAGIC = b"PK\x03\x04"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -160,20 +161,21 @@ def check_xlsx(data: bytes, limits: ReadLimits) -> None:
     total = sum(m.file_size for m in members)
     if total > limits.xlsx_uncompressed_bytes:
         raise _too_big(
-            f"Tệp Excel giải nén ra {total / _MIB:,.0f} MB, tối đa {limits.xlsx_uncompressed_bytes / _MIB:,.0f} MB",
+            f"Tệp Excel giải nén ra {grouped(total / _MIB)} MB, "
+            f"tối đa {grouped(limits.xlsx_uncompressed_bytes / _MIB)} MB",
             limits.xlsx_uncompressed_bytes,
         )
     for m in members:
         if m.file_size > _MIB and m.file_size / max(m.compress_size, 1) > limits.xlsx_compression_ratio:
             raise _too_big(
-                f"Tệp con {m.filename[:100]} nén {m.file_size / max(m.compress_size, 1):,.0f} lần "
+                f"Tệp con {m.filename[:100]} nén {grouped(m.file_size / max(m.compress_size, 1))} lần "
                 f"(tối đa {limits.xlsx_compression_ratio:g}): tệp có thể là bom nén",
                 limits.xlsx_compression_ratio,
             )
         if m.filename.lower().endswith("sharedstrings.xml") and m.file_size > limits.xlsx_shared_strings_bytes:
             raise _too_big(
-                f"Bảng chuỗi của tệp Excel {m.file_size / _MIB:,.0f} MB, "
-                f"tối đa {limits.xlsx_shared_strings_bytes / _MIB:,.0f} MB",
+                f"Bảng chuỗi của tệp Excel {grouped(m.file_size / _MIB)} MB, "
+                f"tối đa {grouped(limits.xlsx_shared_strings_bytes / _MIB)} MB",
                 limits.xlsx_shared_strings_bytes,
             )
     unpacked = 0
@@ -189,7 +191,7 @@ def check_xlsx(data: bytes, limits: ReadLimits) -> None:
                     unpacked += len(chunk)
                     if unpacked > limits.xlsx_uncompressed_bytes:
                         raise _too_big(
-                            f"Tệp Excel giải nén ra hơn {limits.xlsx_uncompressed_bytes / _MIB:,.0f} MB",
+                            f"Tệp Excel giải nén ra hơn {grouped(limits.xlsx_uncompressed_bytes / _MIB)} MB",
                             limits.xlsx_uncompressed_bytes,
                         )
                     if is_sheet:
@@ -220,7 +222,8 @@ def _check_area(member: str, rows: int, columns: int, limits: ReadLimits) -> Non
         )
     if rows * max(columns, 1) > limits.cells:
         raise _too_big(
-            f"Trang {sheet} trải trên {rows:,} dòng × {columns} cột, tối đa {limits.cells:,} ô", limits.cells
+            f"Trang {sheet} trải trên {grouped(rows)} dòng × {columns} cột, tối đa {grouped(limits.cells)} ô",
+            limits.cells,
         )
 
 
@@ -247,6 +250,7 @@ def _bounded(rows: Iterable[list[Any]], limits: ReadLimits, *, first_row: int) -
     """The rows, refused at the first one with too many columns or too long a cell, or once there
     are more non-blank rows than allowed (besides the header)."""
     filled = 0
+    header: list[Any] = []
     for number, row in enumerate(rows, start=first_row):
         while row and _blank(row[-1]):
             row.pop()
@@ -263,21 +267,27 @@ def _bounded(rows: Iterable[list[Any]], limits: ReadLimits, *, first_row: int) -
             )
         for i, cell in enumerate(row):
             if isinstance(cell, str) and len(cell) > limits.cell_chars:
+                # Named as every other import error names it: by its header, when the header row is read.
+                named = header[i] if i < len(header) and isinstance(header[i], str) and header[i].strip() else None
+                letter = column_letter(i + 1)
                 raise ValidationFailed(
                     "Ô quá dài",
                     [
                         FieldError(
-                            f"Ô {column_letter(i + 1)}{number} dài {len(cell):,} ký tự, tối đa {limits.cell_chars:,}",
+                            f"Ô {letter}{number} dài {grouped(len(cell))} ký tự, tối đa {grouped(limits.cell_chars)}",
                             row=number,
-                            column=column_letter(i + 1),
+                            column=named.strip() if named else letter,
+                            code="too_long",
                         )
                     ],
                 )
         if row:
+            if not filled:
+                header = row
             filled += 1
             if filled > limits.rows + 1:
                 raise LimitExceeded(
-                    f"Tệp có hơn {limits.rows:,} dòng dữ liệu, tối đa {limits.rows:,} dòng một lần",
+                    f"Tệp có hơn {grouped(limits.rows)} dòng dữ liệu, tối đa {grouped(limits.rows)} dòng một lần",
                     status=413,
                     field="file",
                     row=number,

@@ -14,6 +14,7 @@ from registry.cases.service import _LINK_CHECKS, get_case
 from registry.errors import Conflict, FieldError, NotFound, ValidationFailed
 from registry.lookup import one
 from registry.rules.book import RuleBook
+from registry.text import grouped
 from registry.versions import check_version
 
 # The days to pay from delivery of the decision and the late fee per day are rule values
@@ -119,7 +120,9 @@ def _check_fine(data: SanctionCreate) -> None:
     low, high = data.bracket_min_vnd * factor, data.bracket_max_vnd * factor
     if not low <= data.fine_vnd <= high:
         who = "tổ chức (gấp đôi cá nhân)" if factor == 2 else "cá nhân"
-        errors.append(FieldError(f"Mức phạt với {who} phải từ {low:,} đến {high:,} đồng", field="fine_vnd"))
+        errors.append(
+            FieldError(f"Mức phạt với {who} phải từ {grouped(low)} đến {grouped(high)} đồng", field="fine_vnd")
+        )
     if data.violator_kind == "organisation" and not data.tax_code:
         errors.append(FieldError("Tổ chức vi phạm cần mã số thuế", field="tax_code"))
     if errors:

@@ -16,6 +16,7 @@ from registry.settings import Settings, get_settings
 from registry.stations.queries import StationFilter, station_count, station_feature_collection, station_rows
 from registry.stations.template import BY_KEY, COLUMNS, STATUS_LABELS
 from registry.tabular import iter_csv, write_csv, write_xlsx
+from registry.text import grouped
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ def stream_stations(
     if matched > limit:
         # Never hand out a silently cut file: ask for narrower filters instead.
         raise LimitExceeded(
-            f"Có {matched:,} trạm khớp bộ lọc, mỗi lần xuất tối đa {limit:,}; hãy thu hẹp bộ lọc",
+            f"Có {grouped(matched)} trạm khớp bộ lọc, mỗi lần xuất tối đa {grouped(limit)}; hãy thu hẹp bộ lọc",
             status=413,
             limit=limit,
             matched=matched,

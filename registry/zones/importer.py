@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from registry.errors import FieldError, LimitExceeded, ValidationFailed
 from registry.settings import Settings, get_settings
+from registry.text import grouped
 from registry.zones.models import PlanningZone
 from registry.zones.schemas import ZoneCreate
 from registry.zones.service import _apply_zone, check_vertices, checked_polygon
@@ -136,7 +137,7 @@ def import_zones(
         raise ValidationFailed("Tệp không có vùng nào", [FieldError("Không có feature", field="file")])
     if len(features) > settings.max_zone_features:
         raise LimitExceeded(
-            f"Tệp có {len(features):,} vùng, tối đa {settings.max_zone_features:,} vùng một lần",
+            f"Tệp có {grouped(len(features))} vùng, tối đa {grouped(settings.max_zone_features)} vùng một lần",
             status=413,
             field="file",
             limit=settings.max_zone_features,

@@ -17,6 +17,7 @@ from geo.checks import vertex_count
 from registry.errors import Conflict, FieldError, NotFound, ValidationFailed
 from registry.lookup import one
 from registry.settings import get_settings
+from registry.text import grouped
 from registry.versions import check_version
 from registry.zones.models import PlanningZone, SpacingRule
 from registry.zones.schemas import SpacingRuleCreate, SpacingRulePatch, ZoneCreate, ZonePatch
@@ -37,7 +38,13 @@ def check_vertices(raw: Any, field: str = "geometry", *, limit: int | None = Non
     if count > limit:
         raise ValidationFailed(
             "Hình học quá nhiều đỉnh",
-            [FieldError(f"Hình học có hơn {limit:,} đỉnh (tối đa {limit:,}); hãy đơn giản hóa", field=field, row=row)],
+            [
+                FieldError(
+                    f"Hình học có hơn {grouped(limit)} đỉnh (tối đa {grouped(limit)}); hãy đơn giản hóa",
+                    field=field,
+                    row=row,
+                )
+            ],
             limit=limit,
         )
 
@@ -84,7 +91,7 @@ def checked_polygon(geom: Any, field: str = "geometry") -> MultiPolygon:
 
     area = abs(x1 - x0) * 111.32 * math.cos(math.radians((y0 + y1) / 2)) * abs(y1 - y0) * 110.57
     if area > MAX_ZONE_AREA_KM2:
-        raise bad(f"Vùng quá rộng ({area:,.0f} km²); kiểm tra lại tọa độ (kinh độ trước, vĩ độ sau)")
+        raise bad(f"Vùng quá rộng ({grouped(area)} km²); kiểm tra lại tọa độ (kinh độ trước, vĩ độ sau)")
     return geom
 
 

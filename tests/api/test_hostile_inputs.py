@@ -27,13 +27,24 @@ def test_upload_with_too_many_sectors_names_row_and_column(client: TestClient) -
     ).encode()
     response = client.post("/api/imports/stations", files={"file": ("t.csv", body, "text/csv")})
     assert response.status_code == 422
+    # The 80,000-character cell is refused by the reading limit (TTTT_MAX_CELL_CHARS) before any parsing.
     assert response.json()["errors"][0] | {"message": ""} == {
         "row": 2,
         "column": "Góc phương vị (°)",
         "message": "",
-        "code": "invalid",
-        "value": response.json()["errors"][0]["value"],
+        "code": "too_long",
     }
+
+
+def test_upload_with_too_many_sectors_within_the_cell_limit_names_row_and_column(client: TestClient) -> None:
+    body = (
+        "Mã trạm,Doanh nghiệp,Kinh độ,Vĩ độ,Góc phương vị (°)\r\n"
+        "Z1,Viettel,106.66,20.84," + ";".join(["5"] * 4_000) + "\r\n"
+    ).encode()
+    response = client.post("/api/imports/stations", files={"file": ("t.csv", body, "text/csv")})
+    assert response.status_code == 422
+    error = response.json()["errors"][0]
+    assert (error["row"], error["column"], error["code"]) == (2, "Góc phương vị (°)", "invalid")
 
 
 def test_export_over_the_limit_is_refused_not_cut(client: TestClient, settings, db) -> None:  # type: ignore[no-untyped-def]

@@ -56,14 +56,14 @@ def test_the_public_look_up_page(anon: TestClient, desk: dict[str, Any]) -> None
         b.open("/pages/dossiers/lookup", ready="document.body.dataset.ready === 'empty'")
         b.page.fill("#code", code)
         b.page.click("#lookup-form button")
-        b.page.wait_for_function("document.body.dataset.ready === '200'", timeout=5000)
+        b.wait("document.body.dataset.ready === '200'", timeout=5000)
         text = b.page.locator("#result").inner_text()
         assert code in text and "Nguyễn Thị Mẫu" not in text and "0912345678" not in text
         assert f"code={code}" in b.page.url  # the look-up is in the URL
         b.page.screenshot(path=str(ARTEFACTS / "dossier-lookup.png"))
         b.page.fill("#code", "XX-000000-00000-00000")
         b.page.click("#lookup-form button")
-        b.page.wait_for_function("document.body.dataset.ready === '404'", timeout=5000)
+        b.wait("document.body.dataset.ready === '404'", timeout=5000)
         b.errors.clear()  # the 404 of an unknown code is reported by the console
         assert b.external == []
     finally:
