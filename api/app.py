@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
 
-from fastapi import Depends, FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Response
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -32,6 +31,7 @@ from api import (
     reception,
     records,
     reference,
+    request_context,
     rules,
     security,
     sites,
@@ -41,7 +41,6 @@ from api import (
     zones,
 )
 from api.access import require
-from registry.audit.context import acting_as
 from registry.db import get_sessionmaker
 from registry.settings import Settings, get_settings
 
@@ -76,16 +75,6 @@ def create_app(settings: Settings | None = None, session_factory: sessionmaker[S
     app.state.settings = settings
     app.state.sessionmaker = session_factory or get_sessionmaker()
     errors.install(app)
-
-    @app.middleware("http")
-    async def limits_and_request_id(request: Request, call_next: Any) -> Response:
-        # Body sizes are checked by api.limits, outside this layer, while the body streams in.
-        rid = errors.request_id(request)
-        # The request id goes into the audit trail; the actor is set when the token is read.
-        with acting_as("anonymous", rid):
-            response: Response = await call_next(request)
-        response.headers["X-Request-ID"] = rid
-        return response
 
     for module in (
         auth,
@@ -158,7 +147,9 @@ def create_app(settings: Settings | None = None, session_factory: sessionmaker[S
             media_type="application/json",
         )
 
-    limits.install(app)  # last, so outermost: body limits before any other work
+    limits.install(app)  # body limits before any other work of the app
+    # The request id and audit context, around everything that may answer (a 413 carries the id too).
+    app.add_middleware(request_context.RequestContext)
     # Outside even the body limits (it reads no body, only adds headers): every answer carries them.
     app.add_middleware(security.SecurityHeaders)
     return app

@@ -16,6 +16,7 @@ import json
 
 from fastapi import FastAPI
 from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -26,12 +27,15 @@ from registry.settings import Settings
 MULTIPART_SLACK = 64 * 1024
 
 
-class BodyTooLarge(HTTPException):
+class BodyTooLarge(HTTPException, MultiPartException):
     """Raised from ``receive`` when the body passes its limit: nothing more is read, and whatever
-    the layers inside make of it, the answer is the 413 below."""
+    the layers inside make of it, the answer is the 413 below. It is also a MultiPartException so
+    that Starlette's multipart parser, stopped mid-upload, closes the temporary files it had opened
+    (it does so only for its own errors) instead of leaving them to the garbage collector."""
 
     def __init__(self, limit: int, kind: str) -> None:
-        super().__init__(413, _detail(limit, kind))
+        HTTPException.__init__(self, 413, _detail(limit, kind))
+        self.message = self.detail
         self.limit = limit
         self.kind = kind
 
@@ -137,5 +141,6 @@ class BodyLimits:
 
 
 def install(app: FastAPI) -> None:
-    """Call last in ``create_app``: the layer added last is the outermost."""
+    """Call near the end of ``create_app`` (the layer added last is the outermost): only layers that read no
+    body (request ids, security headers) may sit outside it."""
     app.add_middleware(BodyLimits)
