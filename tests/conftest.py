@@ -47,7 +47,10 @@ def engine() -> Iterator[Engine]:
     url = _test_url()
     _recreate(url)
     upgrade(url)
-    eng = create_engine(url)
+    # The same session options as the app's engine (registry.db.make_engine): no JIT. With it, PostgreSQL
+    # compiled the tile queries of tests that ran after many rolled-back inserts (estimates from bloated
+    # tables) at hundreds of milliseconds each.
+    eng = create_engine(url, connect_args={"options": "-c jit=off"})
     from fixtures.demo import load_admin_units
 
     with Session(eng) as session, session.begin():
