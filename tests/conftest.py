@@ -42,14 +42,28 @@ def _recreate(url: str) -> None:
         conn.execute(f'CREATE DATABASE "{u.database}"')
 
 
+def _no_autovacuum(url: str) -> None:
+    """Autovacuum off for the test database's tables. Every test's rows are rolled back, so a vacuum
+    between tests finds the tables empty and records them as holding no row; the planner then
+    expects one row where a test has inserted thousands and nests loops over them (a tile test that
+    takes 3 s took 2 minutes whenever autovacuum had passed before it). Never vacuumed, a table's
+    size is estimated from its pages, as PostgreSQL does for a table it knows nothing about."""
+    u = make_url(url).set(drivername="postgresql")
+    with psycopg.connect(u.render_as_string(hide_password=False), autocommit=True) as conn:
+        tables = conn.execute(
+            "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables WHERE schemaname = 'public'"
+        ).fetchall()
+        for (table,) in tables:
+            conn.execute(f"ALTER TABLE {table} SET (autovacuum_enabled = off, toast.autovacuum_enabled = off)")
+
+
 @pytest.fixture(scope="session")
 def engine() -> Iterator[Engine]:
     url = _test_url()
     _recreate(url)
     upgrade(url)
-    # The same session options as the app's engine (registry.db.make_engine): no JIT. With it, PostgreSQL
-    # compiled the tile queries of tests that ran after many rolled-back inserts (estimates from bloated
-    # tables) at hundreds of milliseconds each.
+    _no_autovacuum(url)
+    # The same session options as the app's engine (registry.db.make_engine): no JIT.
     eng = create_engine(url, connect_args={"options": "-c jit=off"})
     from fixtures.demo import load_admin_units
 
