@@ -15,10 +15,10 @@ from registry.accounts.models import User
 from registry.accounts.permissions import Grant
 from registry.calendar import service as calendar
 from registry.cases import service
-from registry.cases.models import CaseKind, CaseState
-from registry.cases.records import Case
+from registry.cases.models import Case
 from registry.cases.schemas import CaseCreate, CasePatch, TransitionIn
 from registry.cases.views import EXPORT_COLUMNS, case_dict
+from registry.cases.vocabulary import CaseKind, CaseState
 from registry.clock import today
 from registry.errors import FieldError, ValidationFailed
 from registry.permits.reports import to_xlsx
@@ -293,7 +293,7 @@ def add_attachment(
 
 @router.get("/{code}/attachments", summary="Tài liệu đính kèm (tài liệu bảo mật chỉ người xử lý và quản trị thấy)")
 def list_attachments(code: CaseCode, session: SessionDep, grant: Read) -> list[dict[str, Any]]:
-    from registry.cases.records import CaseAttachment
+    from registry.cases.models import CaseAttachment
     from registry.cases.views import may_see_identity
 
     case = service.get_case(session, code)
@@ -306,7 +306,7 @@ def list_attachments(code: CaseCode, session: SessionDep, grant: Read) -> list[d
 def get_attachment(
     code: CaseCode, attachment_id: Annotated[int, Path(ge=1, le=2**31 - 1)], session: SessionDep, grant: Read
 ) -> Response:
-    from registry.cases.records import CaseAttachment
+    from registry.cases.models import CaseAttachment
     from registry.cases.views import may_see_identity
     from registry.documents.models import Document
     from registry.errors import NotFound, PermissionDenied

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from api.access import require
 from api.deps import VERSION_RESPONSES, IfMatch, SessionDep
 from registry.cases import enforcement_service as service
-from registry.cases.enforcement import Inspection, Sanction
+from registry.cases.enforcement_models import Inspection, Sanction
 from registry.cases.schemas import InspectionConclude, InspectionCreate, SanctionCreate, SanctionPatch
 from registry.clock import today
 from registry.permits.reports import to_xlsx

@@ -23,7 +23,7 @@ from maps import cases_map, home, pages, press_map, site_map
 from maps.assets import NODE_MODULES, PACKAGE_FILES, PACKAGES, VENDOR
 from maps.templating import STATIC
 from registry.accounts.permissions import Principal, authorize, rule
-from registry.cases.models import CaseKind
+from registry.cases.vocabulary import CaseKind
 from registry.clock import today
 from registry.errors import FieldError, ValidationFailed
 from registry.press.models import OutletKind, OutletStatus

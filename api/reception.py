@@ -13,7 +13,7 @@ from registry.accounts.permissions import Grant
 from registry.calendar import service as calendar
 from registry.calendar.days import OutOfCalendar
 from registry.cases import reception
-from registry.cases.records import ReceptionSession
+from registry.cases.models import ReceptionSession
 from registry.cases.schemas import ReceptionSessionCreate
 from registry.errors import FieldError, ValidationFailed
 

@@ -15,8 +15,8 @@ from jinja2 import Template
 from maps.assets import HEAT_JS
 from maps.templating import script_json
 from maps.widgets import add_common, base_map, legend, render
-from registry.cases.models import KIND_NAMES
 from registry.cases.views import DEADLINE_STATUS_NAMES
+from registry.cases.vocabulary import KIND_NAMES
 
 DEADLINE_COLOURS = {"overdue": "#cf222e", "due_soon": "#d4a72c", "within_deadline": "#2da44e", "suspended": "#8c959f"}
 NO_DEADLINE = "#57606a"

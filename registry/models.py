@@ -7,9 +7,16 @@ from registry.admin_units.models import AdminUnit
 from registry.audit.models import AuditEvent
 from registry.base import Base
 from registry.calendar.models import CalendarDay
-from registry.cases.enforcement import Finding, Inspection, RemedialMeasure, Sanction
-from registry.cases.models import DeadlineRule
-from registry.cases.records import Case, CaseAttachment, CaseLink, CaseParty, CaseTransition, ReceptionSession
+from registry.cases.enforcement_models import Finding, Inspection, RemedialMeasure, Sanction
+from registry.cases.models import (
+    Case,
+    CaseAttachment,
+    CaseLink,
+    CaseParty,
+    CaseTransition,
+    DeadlineRule,
+    ReceptionSession,
+)
 from registry.documents.models import Document
 from registry.organisations.models import Organisation
 from registry.permits.models import FrequencyLicence, Permit, PermitRule

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from registry.cases.enforcement import Finding, Inspection, RemedialMeasure, Sanction, SanctionStatus
+from registry.cases.enforcement_models import Finding, Inspection, RemedialMeasure, Sanction, SanctionStatus
 from registry.cases.schemas import InspectionConclude, InspectionCreate, SanctionCreate, SanctionPatch
 from registry.cases.service import _LINK_CHECKS, get_case
 from registry.errors import Conflict, FieldError, NotFound, ValidationFailed

@@ -1,40 +1,139 @@
+"""The tables of a case: the case, its parties, its links to registry records, its state transitions, its
+attachments, the reception sessions it came from, and the deadline rules its steps are counted by."""
+
 from __future__ import annotations
 
-from datetime import date
-from enum import StrEnum
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from geoalchemy2 import Geometry, WKBElement
+from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, Text, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.audit.models import Audited
 from registry.base import Base, Tracked
+from registry.cases.vocabulary import CaseKind, CaseState, Channel, PartyRole, Step
 
 
-class CaseKind(StrEnum):
-    complaint = "complaint"
-    second_complaint = "second_complaint"
-    denunciation = "denunciation"
-    petition = "petition"
-    planned_inspection = "planned_inspection"
-    adhoc_inspection = "adhoc_inspection"
+def _in(column: str, values: list[str]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
-KIND_NAMES = {
-    CaseKind.complaint: "Khiếu nại",
-    CaseKind.second_complaint: "Khiếu nại lần hai",
-    CaseKind.denunciation: "Tố cáo",
-    CaseKind.petition: "Kiến nghị, phản ánh",
-    CaseKind.planned_inspection: "Thanh tra theo kế hoạch",
-    CaseKind.adhoc_inspection: "Thanh tra đột xuất",
-}
+class Case(Audited, Tracked, Base):
+    __tablename__ = "case_file"
+    __audit_entity__ = "case"
+    __table_args__ = (
+        CheckConstraint(_in("kind", [k.value for k in CaseKind]), name="kind"),
+        CheckConstraint(_in("channel", [c.value for c in Channel]), name="channel"),
+        CheckConstraint(_in("state", [s.value for s in CaseState]), name="state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    received_on: Mapped[date] = mapped_column(Date)
+    channel: Mapped[str] = mapped_column(String(20))
+    subject: Mapped[str] = mapped_column(Text)
+    content: Mapped[str | None] = mapped_column(Text)
+    geom: Mapped[WKBElement | None] = mapped_column(Geometry("POINT", srid=4326, spatial_index=False))
+    complex: Mapped[bool] = mapped_column(Boolean, default=False)
+    especially_complex: Mapped[bool] = mapped_column(Boolean, default=False)
+    remote: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[str] = mapped_column(String(16), default=CaseState.received.value)
+    handler_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
+    unit: Mapped[str | None] = mapped_column(Text)
+    accepted_on: Mapped[date | None] = mapped_column(Date)
+    concluded_on: Mapped[date | None] = mapped_column(Date)
+    extensions: Mapped[int] = mapped_column(Integer, default=0)
+    outcome: Mapped[str | None] = mapped_column(Text)
+    reception_session_id: Mapped[int | None] = mapped_column(ForeignKey("reception_session.id"), index=True)
+
+    parties: Mapped[list[CaseParty]] = relationship(back_populates="case", order_by="CaseParty.id", lazy="selectin")
+    transitions: Mapped[list[CaseTransition]] = relationship(order_by="CaseTransition.id", lazy="selectin")
+    links: Mapped[list[CaseLink]] = relationship(order_by="CaseLink.id", lazy="selectin")
 
 
-class Step(StrEnum):
-    acceptance = "acceptance"  # decide whether to accept (thụ lý)
-    initial_handling = "initial_handling"  # denunciations: classify and handle the information
-    transfer = "transfer"  # outside competence: transfer to the competent body
-    resolution = "resolution"  # resolve (giải quyết)
-    extension = "extension"  # one extension of the resolution
+class CaseParty(Audited, Base):
+    """Who complained, denounced, petitioned, or is complained about. A denouncer's identity is kept
+    out of the audit trail altogether (only the role is recorded) and shown only to the handler."""
+
+    __tablename__ = "case_party"
+    __audit_entity__ = "case_party"
+    __audit_parents__ = {"case_id": "case"}
+    __audit_exclude__ = frozenset({"name", "id_number", "address", "phone", "email"})
+    __table_args__ = (CheckConstraint(_in("role", [r.value for r in PartyRole]), name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(Text)
+    id_number: Mapped[str | None] = mapped_column(String(20))
+    address: Mapped[str | None] = mapped_column(Text)
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(254))
+
+    case: Mapped[Case] = relationship(back_populates="parties")
+
+
+class CaseLink(Audited, Base):
+    """A registry record the case is about: a site, station, press outlet or organisation."""
+
+    __tablename__ = "case_link"
+    __audit_entity__ = "case_link"
+    __audit_parents__ = {"case_id": "case"}
+    __table_args__ = (
+        CheckConstraint(_in("entity", ["site", "station", "press_outlet", "organisation"]), name="entity"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
+    entity: Mapped[str] = mapped_column(String(16))
+    entity_code: Mapped[str] = mapped_column(String(60))
+
+
+class CaseTransition(Audited, Base):
+    """One move of the state machine: who, when, from what to what, and why."""
+
+    __tablename__ = "case_transition"
+    __audit_entity__ = "case_transition"
+    __audit_parents__ = {"case_id": "case"}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
+    from_state: Mapped[str | None] = mapped_column(String(16))
+    to_state: Mapped[str] = mapped_column(String(16))
+    on_day: Mapped[date] = mapped_column(Date)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    actor: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class ReceptionSession(Audited, Tracked, Base):
+    """A citizen reception session (buổi tiếp công dân) held by the head of the department."""
+
+    __tablename__ = "reception_session"
+    __audit_entity__ = "reception_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    held_on: Mapped[date] = mapped_column(Date, index=True)
+    host: Mapped[str] = mapped_column(Text)
+    place: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+
+
+class CaseAttachment(Audited, Base):
+    """A document or photo of a case, stored once by checksum. Attachments of a denunciation are
+    confidential by default (a letter names its writer): only the handler and admins see them."""
+
+    __tablename__ = "case_attachment"
+    __audit_entity__ = "case_attachment"
+    __audit_parents__ = {"case_id": "case"}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id"))
+    description: Mapped[str | None] = mapped_column(Text)
+    confidential: Mapped[bool] = mapped_column(Boolean, default=False)
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class DeadlineRule(Audited, Tracked, Base):
@@ -73,82 +172,3 @@ class DeadlineRule(Audited, Tracked, Base):
     certainty: Mapped[str] = mapped_column(String(8), default="check")
     effective_from: Mapped[date] = mapped_column(Date)
     effective_to: Mapped[date | None] = mapped_column(Date)
-
-
-class Channel(StrEnum):
-    in_person = "in_person"
-    post = "post"
-    online = "online"
-    reception_session = "reception_session"
-    transferred = "transferred"
-
-
-class CaseState(StrEnum):
-    received = "received"
-    accepted = "accepted"
-    refused = "refused"
-    transferred = "transferred"
-    in_progress = "in_progress"
-    suspended = "suspended"
-    extended = "extended"
-    concluded = "concluded"
-    closed = "closed"
-
-
-CHANNEL_NAMES = {
-    Channel.in_person: "trực tiếp",
-    Channel.post: "qua bưu chính",
-    Channel.online: "trực tuyến",
-    Channel.reception_session: "buổi tiếp công dân",
-    Channel.transferred: "cơ quan khác chuyển đến",
-}
-STEP_NAMES = {
-    Step.acceptance: "thụ lý",
-    Step.initial_handling: "xử lý ban đầu",
-    Step.transfer: "chuyển đơn",
-    Step.resolution: "giải quyết",
-    Step.extension: "gia hạn",
-}
-UNIT_NAMES = {"working_days": "ngày làm việc", "calendar_days": "ngày"}
-
-STATE_NAMES = {
-    CaseState.received: "đã nhận",
-    CaseState.accepted: "đã thụ lý",
-    CaseState.refused: "không thụ lý",
-    CaseState.transferred: "đã chuyển",
-    CaseState.in_progress: "đang giải quyết",
-    CaseState.suspended: "tạm đình chỉ",
-    CaseState.extended: "đã gia hạn",
-    CaseState.concluded: "đã kết luận",
-    CaseState.closed: "đã đóng",
-}
-
-# The only moves a case may make; anything else is refused with the allowed ones named.
-TRANSITIONS: dict[CaseState, frozenset[CaseState]] = {
-    CaseState.received: frozenset({CaseState.accepted, CaseState.refused, CaseState.transferred}),
-    CaseState.accepted: frozenset({CaseState.in_progress}),
-    CaseState.in_progress: frozenset({CaseState.suspended, CaseState.extended, CaseState.concluded}),
-    CaseState.suspended: frozenset({CaseState.in_progress}),
-    CaseState.extended: frozenset({CaseState.extended, CaseState.suspended, CaseState.concluded}),
-    CaseState.concluded: frozenset({CaseState.closed}),
-    CaseState.refused: frozenset({CaseState.closed}),
-    CaseState.transferred: frozenset({CaseState.closed}),
-    CaseState.closed: frozenset(),
-}
-
-
-class PartyRole(StrEnum):
-    complainant = "complainant"
-    denouncer = "denouncer"
-    petitioner = "petitioner"
-    respondent = "respondent"  # the person or body complained about or denounced
-
-
-PARTY_ROLE_NAMES = {
-    PartyRole.complainant: "Người khiếu nại",
-    PartyRole.denouncer: "Người tố cáo",
-    PartyRole.petitioner: "Người kiến nghị, phản ánh",
-    PartyRole.respondent: "Người bị khiếu nại, bị tố cáo",
-}
-# Parties whose identity the law protects (Luật Tố cáo 2018): only the assigned handler and admins.
-CONFIDENTIAL_ROLES = frozenset({PartyRole.denouncer})

@@ -10,10 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from registry.calendar.days import WorkCalendar
-from registry.cases.models import Channel
-from registry.cases.records import Case, ReceptionSession
+from registry.cases.models import Case, ReceptionSession
 from registry.cases.schemas import ReceptionSessionCreate
 from registry.cases.service import create_case
+from registry.cases.vocabulary import Channel
 
 
 def schedule(cal: WorkCalendar, year: int, day_of_month: int) -> list[date]:

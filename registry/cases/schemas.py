@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from registry.cases.models import CaseKind, CaseState, Channel, PartyRole
+from registry.cases.vocabulary import CaseKind, CaseState, Channel, PartyRole
 from registry.schemas import Day, ReceivedDay
 from registry.stations.schemas import PositionIn, Strict
 

@@ -14,9 +14,9 @@ from registry.audit import context
 from registry.audit.models import AuditEvent
 from registry.calendar.days import WorkCalendar
 from registry.cases.deadlines import Deadline, Flags, Suspension, compute, resolution_deadlines, rule_for
-from registry.cases.models import TRANSITIONS, CaseKind, CaseState
-from registry.cases.records import Case, CaseLink, CaseParty, CaseTransition
+from registry.cases.models import Case, CaseLink, CaseParty, CaseTransition
 from registry.cases.schemas import CaseCreate, CasePatch, LinkIn, TransitionIn
+from registry.cases.vocabulary import TRANSITIONS, CaseKind, CaseState
 from registry.errors import FieldError, InvalidTransition, PermissionDenied, ValidationFailed
 from registry.lookup import one
 from registry.stations.service import point, position_from_input
@@ -306,7 +306,7 @@ def deadlines(session: Session, cal: WorkCalendar, case: Case, *, today: date) -
 def attach(session: Session, code: str, data: bytes, filename: str, *, description: str | None,
            confidential: bool | None, max_bytes: int) -> Any:  # fmt: skip
     """Store a document or photo with the case; a denunciation's are confidential unless said otherwise."""
-    from registry.cases.records import CaseAttachment
+    from registry.cases.models import CaseAttachment
     from registry.documents.store import store
 
     case = get_case(session, code)

@@ -8,8 +8,8 @@ from geoalchemy2.shape import to_shape
 
 from registry.accounts.models import Role
 from registry.accounts.permissions import Principal
-from registry.cases.models import CONFIDENTIAL_ROLES, KIND_NAMES, STATE_NAMES, CaseKind, CaseState, PartyRole
-from registry.cases.records import Case
+from registry.cases.models import Case
+from registry.cases.vocabulary import CONFIDENTIAL_ROLES, KIND_NAMES, STATE_NAMES, CaseKind, CaseState, PartyRole
 
 
 def may_see_identity(principal: Principal, case: Case) -> bool:

@@ -58,7 +58,7 @@ def test_the_days_to_pay_a_fine_follow_the_rule(client: TestClient, db: Session)
               "legal_basis": "Luật sửa đổi (thử nghiệm)"},
     )  # fmt: skip
     assert added.status_code == 201, added.text
-    from registry.cases.enforcement import Sanction
+    from registry.cases.enforcement_models import Sanction
     from registry.cases.enforcement_service import late_fee, payment_due
 
     book = RuleBook.load(db)

@@ -17,9 +17,9 @@ from api import audit, cases, permits, press, sites
 from api.access import PrincipalDep, require
 from api.deps import Page, SessionDep, SettingsDep
 from api.maps import Lang, here, staff_only
-from maps import records
+from maps import record_pages
 from registry.accounts.permissions import Grant, Principal, authorize, can_read_history, rule, visible_fields
-from registry.cases.models import KIND_NAMES, CaseKind
+from registry.cases.vocabulary import KIND_NAMES, CaseKind
 
 router = APIRouter(prefix="/records", tags=["Hồ sơ (trang in)"], dependencies=[Depends(require("records", "read"))])
 Code = Annotated[str, Path(max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
@@ -51,7 +51,7 @@ def site_record(
             on=None,
         )["items"]  # fmt: skip
     return HTMLResponse(
-        records.site_page(
+        record_pages.site_page(
             feature,
             permits=permit_rows,
             history=_history(session, principal, "site", site.id),
@@ -77,7 +77,7 @@ def outlet_record(
         licences = press.outlet_licences(code, session, settings, on=None)
     record = service.get_outlet(session, code)
     return HTMLResponse(
-        records.outlet_page(
+        record_pages.outlet_page(
             outlet,
             licences=licences,
             history=_history(session, principal, "press_outlet", record.id),
@@ -100,7 +100,7 @@ def case_record(
     case = cases.get_case(code, session, Response(), _grant(principal, "cases"))
     record = service.get_case(session, code)
     return HTMLResponse(
-        records.case_page(
+        record_pages.case_page(
             case,
             kind_name=KIND_NAMES[CaseKind(case["kind"])],
             history=_history(session, principal, "case", record.id),

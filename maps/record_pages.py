@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from maps.templating import Link, State, dmy, render
-from registry.cases.models import CHANNEL_NAMES, PARTY_ROLE_NAMES, STATE_NAMES, STEP_NAMES, UNIT_NAMES
+from registry.cases.vocabulary import CHANNEL_NAMES, PARTY_ROLE_NAMES, STATE_NAMES, STEP_NAMES, UNIT_NAMES
 from registry.clock import VIETNAM
 from registry.stations.template import STATUS_LABELS
 
