@@ -12,8 +12,6 @@ from alembic import op
 from geoalchemy2 import Geometry
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from geo.crs import spatial_ref_sys_rows
-
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -41,12 +39,13 @@ def upgrade() -> None:
         AS $$ SELECT public.unaccent('public.unaccent'::regdictionary, $1) $$
         """
     )
-    # Debian's PostGIS lacks the provincial VN-2000 TM-3 zones; take them from PROJ's EPSG data.
+    # Debian's PostGIS lacks the provincial VN-2000 TM-3 zones; they were taken from PROJ's EPSG data
+    # (geo.crs.spatial_ref_sys_rows) and are frozen below.
     insert = sa.text(
         "INSERT INTO spatial_ref_sys (srid, auth_name, auth_srid, srtext, proj4text) "
         "VALUES (:srid, :auth_name, :auth_srid, :srtext, :proj4text) ON CONFLICT (srid) DO NOTHING"
     )
-    for srid, auth_name, auth_srid, srtext, proj4text in spatial_ref_sys_rows(VN2000_TM3_SRIDS):
+    for srid, auth_name, auth_srid, srtext, proj4text in SPATIAL_REF_SYS:
         op.get_bind().execute(
             insert,
             {"srid": srid, "auth_name": auth_name, "auth_srid": auth_srid, "srtext": srtext, "proj4text": proj4text},
@@ -191,3 +190,276 @@ def downgrade() -> None:
     op.execute(
         f"DELETE FROM spatial_ref_sys WHERE srid BETWEEN {VN2000_TM3_SRIDS.start} AND {VN2000_TM3_SRIDS.stop - 1}"
     )
+
+
+# Frozen data: the rows geo.crs.spatial_ref_sys_rows(range(9205, 9219)) gave when frozen for issue #14 (PROJ's EPSG
+# data, WKT1_GDAL with TOWGS84[EPSG:6960]). Copied here so that changing geo.crs can never change what
+# this migration writes; tests/registry/test_migrations_frozen.py checks the copy against the code.
+SPATIAL_REF_SYS: tuple[tuple[int, str, int, str, str], ...] = (
+    (
+        9205,
+        "EPSG",
+        9205,
+        (
+            'PROJCS["VN-2000 / TM-3 103-00",GEOGCS["VN-2000",DATUM["Vietnam_2000",SPHEROID["WGS 84",6378137,'
+            "298.257223563],TOWGS84[-191.90441429,-39.30318279,-111.45032835,0.00928836,-0.01975479,"
+            '0.00427372,0.252906278]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",'
+            '0.0174532925199433,AUTHORITY["EPSG","9122"]],AUTHORITY["EPSG","4756"]],'
+            'PROJECTION["Transverse_Mercator"],PARAMETER["latitude_of_origin",0],'
+            'PARAMETER["central_meridian",103],PARAMETER["scale_factor",0.9999],PARAMETER["false_easting",'
+            '500000],PARAMETER["false_northing",0],UNIT["metre",1,AUTHORITY["EPSG","9001"]],AXIS["Easting",'
+            'EAST],AXIS["Northing",NORTH],AUTHORITY["EPSG","9205"]]'
+        ),
+        (
+            "+proj=tmerc +lat_0=0 +lon_0=103 +k=0.9999 +x_0=500000 +y_0=0 +ellps=WGS84 +towgs84=-191.90441429,"
+            "-39.30318279,-111.45032835,0.00928836,-0.01975479,0.00427372,0.252906278 +units=m +no_defs"
+        ),
+    ),
+    (
+        9206,
+        "EPSG",
+        9206,
+        (
+            'PROJCS["VN-2000 / TM-3 104-00",GEOGCS["VN-2000",DATUM["Vietnam_2000",SPHEROID["WGS 84",6378137,'
+            "298.257223563],TOWGS84[-191.90441429,-39.30318279,-111.45032835,0.00928836,-0.01975479,"
+            '0.00427372,0.252906278]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",'
+            '0.0174532925199433,AUTHORITY["EPSG","9122"]],AUTHORITY["EPSG","4756"]],'
+            'PROJECTION["Transverse_Mercator"],PARAMETER["latitude_of_origin",0],'
+            'PARAMETER["central_meridian",104],PARAMETER["scale_factor",0.9999],PARAMETER["false_easting",'
+            '500000],PARAMETER["false_northing",0],UNIT["metre",1,AUTHORITY["EPSG","9001"]],AXIS["Easting",'
+            'EAST],AXIS["Northing",NORTH],AUTHORITY["EPSG","9206"]]'
+        ),
+        (
+            "+proj=tmerc +lat_0=0 +lon_0=104 +k=0.9999 +x_0=500000 +y_0=0 +ellps=WGS84 +towgs84=-191.90441429,"
+            "-39.30318279,-111.45032835,0.00928836,-0.01975479,0.00427372,0.252906278 +units=m +no_defs"
+        ),
+    ),
+    (
+        9207,
+        "EPSG",
+        9207,
+        (
+            'PROJCS["VN-2000 / TM-3 104-30",GEOGCS["VN-2000",DATUM["Vietnam_2000",SPHEROID["WGS 84",6378137,'
+            "298.257223563],TOWGS84[-191.90441429,-39.30318279,-111.45032835,0.00928836,-0.01975479,"
+            '0.00427372,0.252906278]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",'
+            '0.0174532925199433,AUTHORITY["EPSG","9122"]],AUTHORITY["EPSG","4756"]],'
+            'PROJECTION["Transverse_Mercator"],PARAMETER["latitude_of_origin",0],'
+            'PARAMETER["central_meridian",104.5],PARAMETER["scale_factor",0.9999],PARAMETER["false_easting",'
+            '500000],PARAMETER["false_northing",0],UNIT["metre",1,AUTHORITY["EPSG","9001"]],AXIS["Easting",'
+            'EAST],AXIS["Northing",NORTH],AUTHORITY["EPSG","9207"]]'
+        ),
+        (
+            "+proj=tmerc +lat_0=0 +lon_0=104.5 +k=0.9999 +x_0=500000 +y_0=0 +ellps=WGS84 +towgs84=-191.90441429,"
+            "-39.30318279,-111.45032835,0.00928836,-0.01975479,0.00427372,0.252906278 +units=m +no_defs"
+        ),
+    ),
+    (
+        9208,
+        "EPSG",
+        9208,
+        (
+            'PROJCS["VN-2000 / TM-3 104-45",GEOGCS["VN-2000",DATUM["Vietnam_2000",SPHEROID["WGS 84",6378137,'
+            "298.257223563],TOWGS84[-191.90441429,-39.30318279,-111.45032835,0.00928836,-0.01975479,"
+            '0.00427372,0.252906278]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",'
+            '0.0174532925199433,AUTHORITY["EPSG","9122"]],AUTHORITY["EPSG","4756"]],'
+            'PROJECTION["Transverse_Mercator"],PARAMETER["latitude_of_origin",0],'
+            'PARAMETER["central_meridian",104.75],PARAMETER["scale_factor",0.9999],PARAMETER["false_easting",'
+            '500000],PARAMETER["false_northing",0],UNIT["metre",1,AUTHORITY["EPSG","9001"]],AXIS["Easting",'
+            'EAST],AXIS["Northing",NORTH],AUTHORITY["EPSG","9208"]]'
+        ),
+        (
+            "+proj=tmerc +lat_0=0 +lon_0=104.75 +k=0.9999 +x_0=500000 +y_0=0 +ellps=WGS84 +towgs84=-191.90441429,"
+            "-39.30318279,-111.45032835,0.00928836,-0.01975479,0.00427372,0.252906278 +units=m +no_defs"
+        ),
+    ),
+    (
+        9209,
+        "EPSG",
+        9209,
+        (
+            'PROJCS["VN-2000 / TM-3 105-30",GEOGCS["VN-2000",DATUM["Vietnam_2000",SPHEROID["WGS 84",6378137,'
+            "298.257223563],TOWGS84[-191.90441429,-39.30318279,-111.45032835,0.00928836,-0.01975479,"
+            '0.00427372,0.252906278]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",'
+            '0.0174532925199433,AUTHORITY["EPSG","9122"]],AUTHORITY["EPSG","4756"]],'
+            'PROJECTION["Transverse_Mercator"],PARAMETER["latitude_of_origin",0],'
+            'PARAMETER["central_meridian",105.5],PARAMETER["scale_factor",0.9999],PARAMETER["false_easting",'
+            '500000],PARAMETER["false_northing",0],UNIT["metre",1,AUTHORITY["EPSG","9001"]],AXIS["Easting",'
+            'EAST],AXIS["Northing",NORTH],AUTHORITY["EPSG","9209"]]'
+        ),
+        (
+            "+proj=tmerc +lat_0=0 +lon_0=105.5 +k=0.9999 +x_0=500000 +y_0=0 +ellps=WGS84 +towgs84=-191.90441429,"
+            "-39.30318279,-111.45032835,0.00928836,-0.01975479,0.00427372,0.252906278 +units=m +no_defs"
+        ),
+    ),
+    (
+        9210,
+        "EPSG",
+        9210,
+        (
+            'PROJCS["VN-2000 / TM-3 105-45",GEOGCS["VN-2000",DATUM["Vietnam_2000",SPHEROID["WGS 84",6378137,'
+            "298.257223563],TOWGS84[-191.90441429,-39.30318279,-111.45032835,0.00928836,-0.01975479,"
+            '0.00427372,0.252906278]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",'
+            '0.0174532925199433,AUTHORITY["EPSG","9122"]],AUTHORITY["EPSG","4756"]],'
+            'PROJECTION["Transverse_Mercator"],PARAMETER["latitude_of_origin",0],'
+            'PARAMETER["central_meridian",105.75],PARAMETER["scale_factor",0.9999],PARAMETER["false_easting",'
+            '500000],PARAMETER["false_northing",0],UNIT["metre",1,AUTHORITY["EPSG","9001"]],AXIS["Easting",'
+            'EAST],AXIS["Northing",NORTH],AUTHORITY["EPSG","9210"]]'
+        ),
+        (
+            "+proj=tmerc +lat_0=0 +lon_0=105.75 +k=0.9999 +x_0=500000 +y_0=0 +ellps=WGS84 +towgs84=-191.90441429,"
+            "-39.30318279,-111.45032835,0.00928836,-0.01975479,0.00427372,0.252906278 +units=m +no_defs"
+        ),
+    ),
+    (
+        9211,
+        "EPSG",
+        9211,
+        (
+            'PROJCS["VN-2000 / TM-3 106-00",GEOGCS["VN-2000",DATUM["Vietnam_2000",SPHEROID["WGS 84",6378137,'
+            "298.257223563],TOWGS84[-191.90441429,-39.30318279,-111.45032835,0.00928836,-0.01975479,"
+            '0.00427372,0.252906278]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",'
+            '0.0174532925199433,AUTHORITY["EPSG","9122"]],AUTHORITY["EPSG","4756"]],'
+            'PROJECTION["Transverse_Mercator"],PARAMETER["latitude_of_origin",0],'
+            'PARAMETER["central_meridian",106],PARAMETER["scale_factor",0.9999],PARAMETER["false_easting",'
+            '500000],PARAMETER["false_northing",0],UNIT["metre",1,AUTHORITY["EPSG","9001"]],AXIS["Easting",'
+            'EAST],AXIS["Northing",NORTH],AUTHORITY["EPSG","9211"]]'
+        ),
+        (
+            "+proj=tmerc +lat_0=0 +lon_0=106 +k=0.9999 +x_0=500000 +y_0=0 +ellps=WGS84 +towgs84=-191.90441429,"
+            "-39.30318279,-111.45032835,0.00928836,-0.01975479,0.00427372,0.252906278 +units=m +no_defs"
+        ),
+    ),
+    (
+        9212,
+        "EPSG",
+        9212,
+        (
+            'PROJCS["VN-2000 / TM-3 106-15",GEOGCS["VN-2000",DATUM["Vietnam_2000",SPHEROID["WGS 84",6378137,'
+            "298.257223563],TOWGS84[-191.90441429,-39.30318279,-111.45032835,0.00928836,-0.01975479,"
+            '0.00427372,0.252906278]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",'
+            '0.0174532925199433,AUTHORITY["EPSG","9122"]],AUTHORITY["EPSG","4756"]],'
+            'PROJECTION["Transverse_Mercator"],PARAMETER["latitude_of_origin",0],'
+            'PARAMETER["central_meridian",106.25],PARAMETER["scale_factor",0.9999],PARAMETER["false_easting",'
+            '500000],PARAMETER["false_northing",0],UNIT["metre",1,AUTHORITY["EPSG","9001"]],AXIS["Easting",'
+            'EAST],AXIS["Northing",NORTH],AUTHORITY["EPSG","9212"]]'
+        ),
+        (
+            "+proj=tmerc +lat_0=0 +lon_0=106.25 +k=0.9999 +x_0=500000 +y_0=0 +ellps=WGS84 +towgs84=-191.90441429,"
+            "-39.30318279,-111.45032835,0.00928836,-0.01975479,0.00427372,0.252906278 +units=m +no_defs"
+        ),
+    ),
+    (
+        9213,
+        "EPSG",
+        9213,
+        (
+            'PROJCS["VN-2000 / TM-3 106-30",GEOGCS["VN-2000",DATUM["Vietnam_2000",SPHEROID["WGS 84",6378137,'
+            "298.257223563],TOWGS84[-191.90441429,-39.30318279,-111.45032835,0.00928836,-0.01975479,"
+            '0.00427372,0.252906278]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",'
+            '0.0174532925199433,AUTHORITY["EPSG","9122"]],AUTHORITY["EPSG","4756"]],'
+            'PROJECTION["Transverse_Mercator"],PARAMETER["latitude_of_origin",0],'
+            'PARAMETER["central_meridian",106.5],PARAMETER["scale_factor",0.9999],PARAMETER["false_easting",'
+            '500000],PARAMETER["false_northing",0],UNIT["metre",1,AUTHORITY["EPSG","9001"]],AXIS["Easting",'
+            'EAST],AXIS["Northing",NORTH],AUTHORITY["EPSG","9213"]]'
+        ),
+        (
+            "+proj=tmerc +lat_0=0 +lon_0=106.5 +k=0.9999 +x_0=500000 +y_0=0 +ellps=WGS84 +towgs84=-191.90441429,"
+            "-39.30318279,-111.45032835,0.00928836,-0.01975479,0.00427372,0.252906278 +units=m +no_defs"
+        ),
+    ),
+    (
+        9214,
+        "EPSG",
+        9214,
+        (
+            'PROJCS["VN-2000 / TM-3 107-00",GEOGCS["VN-2000",DATUM["Vietnam_2000",SPHEROID["WGS 84",6378137,'
+            "298.257223563],TOWGS84[-191.90441429,-39.30318279,-111.45032835,0.00928836,-0.01975479,"
+            '0.00427372,0.252906278]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",'
+            '0.0174532925199433,AUTHORITY["EPSG","9122"]],AUTHORITY["EPSG","4756"]],'
+            'PROJECTION["Transverse_Mercator"],PARAMETER["latitude_of_origin",0],'
+            'PARAMETER["central_meridian",107],PARAMETER["scale_factor",0.9999],PARAMETER["false_easting",'
+            '500000],PARAMETER["false_northing",0],UNIT["metre",1,AUTHORITY["EPSG","9001"]],AXIS["Easting",'
+            'EAST],AXIS["Northing",NORTH],AUTHORITY["EPSG","9214"]]'
+        ),
+        (
+            "+proj=tmerc +lat_0=0 +lon_0=107 +k=0.9999 +x_0=500000 +y_0=0 +ellps=WGS84 +towgs84=-191.90441429,"
+            "-39.30318279,-111.45032835,0.00928836,-0.01975479,0.00427372,0.252906278 +units=m +no_defs"
+        ),
+    ),
+    (
+        9215,
+        "EPSG",
+        9215,
+        (
+            'PROJCS["VN-2000 / TM-3 107-15",GEOGCS["VN-2000",DATUM["Vietnam_2000",SPHEROID["WGS 84",6378137,'
+            "298.257223563],TOWGS84[-191.90441429,-39.30318279,-111.45032835,0.00928836,-0.01975479,"
+            '0.00427372,0.252906278]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",'
+            '0.0174532925199433,AUTHORITY["EPSG","9122"]],AUTHORITY["EPSG","4756"]],'
+            'PROJECTION["Transverse_Mercator"],PARAMETER["latitude_of_origin",0],'
+            'PARAMETER["central_meridian",107.25],PARAMETER["scale_factor",0.9999],PARAMETER["false_easting",'
+            '500000],PARAMETER["false_northing",0],UNIT["metre",1,AUTHORITY["EPSG","9001"]],AXIS["Easting",'
+            'EAST],AXIS["Northing",NORTH],AUTHORITY["EPSG","9215"]]'
+        ),
+        (
+            "+proj=tmerc +lat_0=0 +lon_0=107.25 +k=0.9999 +x_0=500000 +y_0=0 +ellps=WGS84 +towgs84=-191.90441429,"
+            "-39.30318279,-111.45032835,0.00928836,-0.01975479,0.00427372,0.252906278 +units=m +no_defs"
+        ),
+    ),
+    (
+        9216,
+        "EPSG",
+        9216,
+        (
+            'PROJCS["VN-2000 / TM-3 107-30",GEOGCS["VN-2000",DATUM["Vietnam_2000",SPHEROID["WGS 84",6378137,'
+            "298.257223563],TOWGS84[-191.90441429,-39.30318279,-111.45032835,0.00928836,-0.01975479,"
+            '0.00427372,0.252906278]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",'
+            '0.0174532925199433,AUTHORITY["EPSG","9122"]],AUTHORITY["EPSG","4756"]],'
+            'PROJECTION["Transverse_Mercator"],PARAMETER["latitude_of_origin",0],'
+            'PARAMETER["central_meridian",107.5],PARAMETER["scale_factor",0.9999],PARAMETER["false_easting",'
+            '500000],PARAMETER["false_northing",0],UNIT["metre",1,AUTHORITY["EPSG","9001"]],AXIS["Easting",'
+            'EAST],AXIS["Northing",NORTH],AUTHORITY["EPSG","9216"]]'
+        ),
+        (
+            "+proj=tmerc +lat_0=0 +lon_0=107.5 +k=0.9999 +x_0=500000 +y_0=0 +ellps=WGS84 +towgs84=-191.90441429,"
+            "-39.30318279,-111.45032835,0.00928836,-0.01975479,0.00427372,0.252906278 +units=m +no_defs"
+        ),
+    ),
+    (
+        9217,
+        "EPSG",
+        9217,
+        (
+            'PROJCS["VN-2000 / TM-3 108-15",GEOGCS["VN-2000",DATUM["Vietnam_2000",SPHEROID["WGS 84",6378137,'
+            "298.257223563],TOWGS84[-191.90441429,-39.30318279,-111.45032835,0.00928836,-0.01975479,"
+            '0.00427372,0.252906278]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",'
+            '0.0174532925199433,AUTHORITY["EPSG","9122"]],AUTHORITY["EPSG","4756"]],'
+            'PROJECTION["Transverse_Mercator"],PARAMETER["latitude_of_origin",0],'
+            'PARAMETER["central_meridian",108.25],PARAMETER["scale_factor",0.9999],PARAMETER["false_easting",'
+            '500000],PARAMETER["false_northing",0],UNIT["metre",1,AUTHORITY["EPSG","9001"]],AXIS["Easting",'
+            'EAST],AXIS["Northing",NORTH],AUTHORITY["EPSG","9217"]]'
+        ),
+        (
+            "+proj=tmerc +lat_0=0 +lon_0=108.25 +k=0.9999 +x_0=500000 +y_0=0 +ellps=WGS84 +towgs84=-191.90441429,"
+            "-39.30318279,-111.45032835,0.00928836,-0.01975479,0.00427372,0.252906278 +units=m +no_defs"
+        ),
+    ),
+    (
+        9218,
+        "EPSG",
+        9218,
+        (
+            'PROJCS["VN-2000 / TM-3 108-30",GEOGCS["VN-2000",DATUM["Vietnam_2000",SPHEROID["WGS 84",6378137,'
+            "298.257223563],TOWGS84[-191.90441429,-39.30318279,-111.45032835,0.00928836,-0.01975479,"
+            '0.00427372,0.252906278]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",'
+            '0.0174532925199433,AUTHORITY["EPSG","9122"]],AUTHORITY["EPSG","4756"]],'
+            'PROJECTION["Transverse_Mercator"],PARAMETER["latitude_of_origin",0],'
+            'PARAMETER["central_meridian",108.5],PARAMETER["scale_factor",0.9999],PARAMETER["false_easting",'
+            '500000],PARAMETER["false_northing",0],UNIT["metre",1,AUTHORITY["EPSG","9001"]],AXIS["Easting",'
+            'EAST],AXIS["Northing",NORTH],AUTHORITY["EPSG","9218"]]'
+        ),
+        (
+            "+proj=tmerc +lat_0=0 +lon_0=108.5 +k=0.9999 +x_0=500000 +y_0=0 +ellps=WGS84 +towgs84=-191.90441429,"
+            "-39.30318279,-111.45032835,0.00928836,-0.01975479,0.00427372,0.252906278 +units=m +no_defs"
+        ),
+    ),
+)
