@@ -162,152 +162,22 @@ def import_dossiers(
     session: Session, cal: WorkCalendar, table: Table, *, actor: str, today: date, dry_run: bool = False,
     max_rows: int = 100_000,
 ) -> DossierImportReport:  # fmt: skip
-    headers = [_HEADERS.get(fold(h)) if h else None for h in table.headers]
-    header_of = {f: table.headers[i] for i, f in enumerate(headers) if f}
-    missing = [h for h, f in COLUMNS if f in REQUIRED and f not in headers]
-    if missing:
-        raise ValidationFailed(
-            "Thiếu cột bắt buộc", [FieldError(f"Thiếu cột «{h}»", row=table.header_row, column=h) for h in missing]
-        )
-    if len(table.rows) > max_rows:
-        raise ValidationFailed("Quá nhiều dòng", [FieldError(f"Tối đa {max_rows} dòng", field="file")])
+    """Checks every row on its own, then the receipt codes against the registry and each computed
+    appointment against the calendar; writes all rows (in a savepoint undone for ``dry_run``) only
+    when nothing is wrong, else raises ValidationFailed listing every error by row."""
+    headers, header_of = _read_headers(table, max_rows)
     report = DossierImportReport(rows=len(table.rows), dry_run=dry_run)
-    procs = {p.code: p for p in session.scalars(select(Procedure))}
-    seen: dict[str, int] = {}
+    checks = _Checks(cal, today, {p.code: p for p in session.scalars(select(Procedure))}, header_of)
     parsed: list[tuple[int, service.DossierRow]] = []
-
     for number, cells in table.rows:
-        raw = {h: _cell(cells[i]) if i < len(cells) else None for i, h in enumerate(headers) if h}
-        errors: list[FieldError] = []
-
-        def bad(
-            key: str, message: str, errors: list[FieldError] = errors, raw: dict[str, Any] = raw, number: int = number
-        ) -> None:
-            value = raw.get(key)
-            shown = value.isoformat() if isinstance(value, date | datetime) else value
-            errors.append(FieldError(message, row=number, column=header_of.get(key, key), value=shown))
-
-        for key in REQUIRED:
-            if raw.get(key) is None:
-                bad(key, "Thiếu giá trị bắt buộc")
-        code = None
-        if raw.get("receipt_code") is not None:
-            code = receipts.normalise(str(raw["receipt_code"]))
-            if not re.match(receipts.LOOKUP_PATTERN, code):
-                bad("receipt_code", "Mã hồ sơ chỉ gồm chữ, số và . _ - (tối đa 40 ký tự)")
-                code = None
-            elif code in seen:
-                bad("receipt_code", f"Mã hồ sơ trùng với dòng {seen[code]}")
-            else:
-                seen[code] = number
-        proc = None
-        if raw.get("procedure_code") is not None:
-            proc = procs.get(str(raw["procedure_code"]))
-            if proc is None:
-                bad("procedure_code", "Không có thủ tục mã này trong danh mục")
-        applicant = raw.get("applicant")
-        if applicant is not None and (len(str(applicant)) > 300 or "\x00" in str(applicant)):
-            bad("applicant", "Tên người nộp quá dài (tối đa 300 ký tự)")
-        channel = None
-        if raw.get("channel") is not None:
-            channel = _CHANNELS.get(fold(str(raw["channel"])))
-            if channel is None:
-                bad("channel", "Hình thức nộp phải là: trực tuyến, trực tiếp, bưu chính (online, in_person, post)")
-        status = None
-        if raw.get("status") is not None:
-            status = _STATUSES.get(fold(str(raw["status"])))
-            if status is None:
-                bad("status", "Trạng thái không hợp lệ; cho phép: " + ", ".join(s.value for s in Status))
-        received_at = None
-        if raw.get("received_at") is not None:
-            try:
-                received_at = parse_moment(raw["received_at"])
-                received_on = service.vn_date(received_at)
-                if not (cal.first <= received_on <= cal.last):
-                    raise OutOfCalendar
-                if received_on > today:
-                    bad("received_at", "Không được ở tương lai")
-                elif proc is not None and not service._in_force(proc, received_on):
-                    bad("procedure_code", f"Thủ tục không có hiệu lực ngày {received_on:%d/%m/%Y}")
-            except (ValueError, OverflowError):
-                bad("received_at", "Thời điểm không hợp lệ (yyyy-mm-dd hh:mm hoặc dd/mm/yyyy hh:mm)")
-                received_at = None
-        days: dict[str, date | None] = {}
-        for key in ("due_date", "resolved_at", "returned_at"):
-            days[key] = None
-            if raw.get(key) is not None:
-                try:
-                    day = parse_day(raw[key])
-                    if not (cal.first <= day <= cal.last):
-                        raise OutOfCalendar
-                    days[key] = day
-                except (ValueError, OverflowError):
-                    bad(key, f"Ngày không hợp lệ hoặc ngoài lịch ({cal.first.year}–{cal.last.year}; yyyy-mm-dd)")
-        start = service.vn_date(received_at) if received_at else None
-        if start and days["due_date"] and days["due_date"] < start:
-            bad("due_date", "Ngày hẹn trả không được trước ngày tiếp nhận")
-        if status is not None:
-            if status in CLOSING and days["resolved_at"] is None and raw.get("resolved_at") is None:
-                bad("resolved_at", f"Trạng thái «{status.value}» cần ngày có kết quả (hoặc ngày trả lại, rút)")
-            if status in OPEN and raw.get("resolved_at") is not None:
-                bad("resolved_at", "Hồ sơ đang giải quyết không có ngày kết quả")
-            if status == Status.returned and days["returned_at"] is None and raw.get("returned_at") is None:
-                bad("returned_at", "Trạng thái «returned» cần ngày trả kết quả")
-            if status != Status.returned and raw.get("returned_at") is not None:
-                bad("returned_at", "Chỉ hồ sơ đã trả kết quả (returned) có ngày trả kết quả")
-        resolved = days["resolved_at"]
-        if resolved and start and resolved < start:
-            bad("resolved_at", "Không được trước ngày tiếp nhận")
-        if resolved and resolved > today:
-            bad("resolved_at", "Không được ở tương lai")
-        if days["returned_at"] and resolved and days["returned_at"] < resolved:
-            bad("returned_at", "Không được trước ngày có kết quả")
-        if days["returned_at"] and days["returned_at"] > today:
-            bad("returned_at", "Không được ở tương lai")
-        if errors:
-            report.errors += errors
-            continue
-        assert code and proc and channel and status and received_at and applicant
-        parsed.append(
-            (
-                number,
-                service.DossierRow(
-                    receipt_code=code,
-                    procedure=proc,
-                    applicant=str(applicant),
-                    applicant_kind=applicant_kind(str(applicant)).value,
-                    channel=channel,
-                    received_at=received_at,
-                    status=status,
-                    due_date=days["due_date"],
-                    resolved_on=resolved,
-                    returned_on=days["returned_at"],
-                ),
-            )
-        )
-    if seen:
-        taken = set(session.scalars(select(Dossier.receipt_code).where(Dossier.receipt_code.in_(list(seen)))))
-        for code in sorted(taken, key=seen.__getitem__):
-            report.errors.append(
-                FieldError("Mã hồ sơ đã có trong sổ", row=seen[code], column=header_of["receipt_code"], value=code)
-            )
-    # Computed appointments must fit the calendar and follow the start (a legacy due date may be early).
-    book = RuleBook.load(session)
-    for number, r in parsed:
-        try:
-            service.deadlines.appointment(
-                cal, received_at=r.received_at, channel=r.channel, value=r.procedure.time_value,
-                unit=r.procedure.time_unit, rules=OneStopRules.on(book, service.vn_date(r.received_at)),
-            )  # fmt: skip
-        except MissingRule:
-            report.errors.append(
-                FieldError("Chưa có quy định một cửa cho ngày tiếp nhận này", row=number,
-                           column=header_of["received_at"])
-            )  # fmt: skip
-        except OutOfCalendar:
-            report.errors.append(
-                FieldError("Ngày hẹn trả tính ra ngoài lịch làm việc", row=number, column=header_of["received_at"])
-            )
+        row = _Row(number, {h: _cell(cells[i]) if i < len(cells) else None for i, h in enumerate(headers) if h})
+        dossier = checks.row(row)
+        if row.errors:
+            report.errors += row.errors
+        elif dossier is not None:
+            parsed.append((number, dossier))
+    _check_taken(session, checks, report)
+    _check_appointments(session, checks, parsed, report)
     if report.errors:
         report.errors.sort(key=lambda e: (e.row or 0))
         raise ValidationFailed(
@@ -319,3 +189,194 @@ def import_dossiers(
         if dry_run:
             savepoint.rollback()
     return report
+
+
+def _read_headers(table: Table, max_rows: int) -> tuple[list[str | None], dict[str, str]]:
+    """The column each header means (None: not ours), and each column's header as the file wrote it."""
+    headers = [_HEADERS.get(fold(h)) if h else None for h in table.headers]
+    header_of = {f: table.headers[i] for i, f in enumerate(headers) if f}
+    missing = [h for h, f in COLUMNS if f in REQUIRED and f not in headers]
+    if missing:
+        raise ValidationFailed(
+            "Thiếu cột bắt buộc", [FieldError(f"Thiếu cột «{h}»", row=table.header_row, column=h) for h in missing]
+        )
+    if len(table.rows) > max_rows:
+        raise ValidationFailed("Quá nhiều dòng", [FieldError(f"Tối đa {max_rows} dòng", field="file")])
+    return headers, header_of
+
+
+@dataclass
+class _Row:
+    """One row's cells by column, and the errors found in them."""
+
+    number: int
+    raw: dict[str, Any]
+    errors: list[FieldError] = field(default_factory=list)
+
+
+@dataclass
+class _Checks:
+    """The checks of one row at a time; ``seen`` remembers each receipt code's first row."""
+
+    cal: WorkCalendar
+    today: date
+    procs: dict[str, Procedure]
+    header_of: dict[str, str]
+    seen: dict[str, int] = field(default_factory=dict)
+
+    def bad(self, row: _Row, key: str, message: str) -> None:
+        value = row.raw.get(key)
+        shown = value.isoformat() if isinstance(value, date | datetime) else value
+        row.errors.append(FieldError(message, row=row.number, column=self.header_of.get(key, key), value=shown))
+
+    def row(self, row: _Row) -> service.DossierRow | None:
+        code, proc, applicant, channel, status = self.words(row)
+        received_at, days = self.moments(row, proc)
+        self.order(row, status, received_at, days)
+        if row.errors:
+            return None
+        assert code and proc and channel and status and received_at and applicant
+        return service.DossierRow(
+            receipt_code=code,
+            procedure=proc,
+            applicant=str(applicant),
+            applicant_kind=applicant_kind(str(applicant)).value,
+            channel=channel,
+            received_at=received_at,
+            status=status,
+            due_date=days["due_date"],
+            resolved_on=days["resolved_at"],
+            returned_on=days["returned_at"],
+        )
+
+    def words(self, row: _Row) -> tuple[str | None, Procedure | None, Any, Channel | None, Status | None]:
+        """The required cells, the receipt code (unique in the file), procedure, applicant, channel, status."""
+        raw = row.raw
+        for key in REQUIRED:
+            if raw.get(key) is None:
+                self.bad(row, key, "Thiếu giá trị bắt buộc")
+        code = None
+        if raw.get("receipt_code") is not None:
+            code = receipts.normalise(str(raw["receipt_code"]))
+            if not re.match(receipts.LOOKUP_PATTERN, code):
+                self.bad(row, "receipt_code", "Mã hồ sơ chỉ gồm chữ, số và . _ - (tối đa 40 ký tự)")
+                code = None
+            elif code in self.seen:
+                self.bad(row, "receipt_code", f"Mã hồ sơ trùng với dòng {self.seen[code]}")
+            else:
+                self.seen[code] = row.number
+        proc = None
+        if raw.get("procedure_code") is not None:
+            proc = self.procs.get(str(raw["procedure_code"]))
+            if proc is None:
+                self.bad(row, "procedure_code", "Không có thủ tục mã này trong danh mục")
+        applicant = raw.get("applicant")
+        if applicant is not None and (len(str(applicant)) > 300 or "\x00" in str(applicant)):
+            self.bad(row, "applicant", "Tên người nộp quá dài (tối đa 300 ký tự)")
+        channel = None
+        if raw.get("channel") is not None:
+            channel = _CHANNELS.get(fold(str(raw["channel"])))
+            if channel is None:
+                self.bad(
+                    row, "channel", "Hình thức nộp phải là: trực tuyến, trực tiếp, bưu chính (online, in_person, post)"
+                )
+        status = None
+        if raw.get("status") is not None:
+            status = _STATUSES.get(fold(str(raw["status"])))
+            if status is None:
+                self.bad(row, "status", "Trạng thái không hợp lệ; cho phép: " + ", ".join(s.value for s in Status))
+        return code, proc, applicant, channel, status
+
+    def moments(self, row: _Row, proc: Procedure | None) -> tuple[datetime | None, dict[str, date | None]]:
+        """The receipt time (not in the future, the procedure in force that day) and the three days,
+        each within the calendar."""
+        raw, cal = row.raw, self.cal
+        received_at = None
+        if raw.get("received_at") is not None:
+            try:
+                received_at = parse_moment(raw["received_at"])
+                received_on = service.vn_date(received_at)
+                if not (cal.first <= received_on <= cal.last):
+                    raise OutOfCalendar
+                if received_on > self.today:
+                    self.bad(row, "received_at", "Không được ở tương lai")
+                elif proc is not None and not service._in_force(proc, received_on):
+                    self.bad(row, "procedure_code", f"Thủ tục không có hiệu lực ngày {received_on:%d/%m/%Y}")
+            except (ValueError, OverflowError):
+                self.bad(row, "received_at", "Thời điểm không hợp lệ (yyyy-mm-dd hh:mm hoặc dd/mm/yyyy hh:mm)")
+                received_at = None
+        days: dict[str, date | None] = {}
+        for key in ("due_date", "resolved_at", "returned_at"):
+            days[key] = None
+            if raw.get(key) is not None:
+                try:
+                    day = parse_day(raw[key])
+                    if not (cal.first <= day <= cal.last):
+                        raise OutOfCalendar
+                    days[key] = day
+                except (ValueError, OverflowError):
+                    self.bad(
+                        row, key, f"Ngày không hợp lệ hoặc ngoài lịch ({cal.first.year}–{cal.last.year}; yyyy-mm-dd)"
+                    )
+        return received_at, days
+
+    def order(
+        self, row: _Row, status: Status | None, received_at: datetime | None, days: dict[str, date | None]
+    ) -> None:
+        """The days agree with the status and follow each other: received, due, resolved, returned."""
+        raw, today = row.raw, self.today
+        start = service.vn_date(received_at) if received_at else None
+        if start and days["due_date"] and days["due_date"] < start:
+            self.bad(row, "due_date", "Ngày hẹn trả không được trước ngày tiếp nhận")
+        if status is not None:
+            if status in CLOSING and days["resolved_at"] is None and raw.get("resolved_at") is None:
+                self.bad(
+                    row, "resolved_at", f"Trạng thái «{status.value}» cần ngày có kết quả (hoặc ngày trả lại, rút)"
+                )
+            if status in OPEN and raw.get("resolved_at") is not None:
+                self.bad(row, "resolved_at", "Hồ sơ đang giải quyết không có ngày kết quả")
+            if status == Status.returned and days["returned_at"] is None and raw.get("returned_at") is None:
+                self.bad(row, "returned_at", "Trạng thái «returned» cần ngày trả kết quả")
+            if status != Status.returned and raw.get("returned_at") is not None:
+                self.bad(row, "returned_at", "Chỉ hồ sơ đã trả kết quả (returned) có ngày trả kết quả")
+        resolved, returned = days["resolved_at"], days["returned_at"]
+        if resolved and start and resolved < start:
+            self.bad(row, "resolved_at", "Không được trước ngày tiếp nhận")
+        if resolved and resolved > today:
+            self.bad(row, "resolved_at", "Không được ở tương lai")
+        if returned and resolved and returned < resolved:
+            self.bad(row, "returned_at", "Không được trước ngày có kết quả")
+        if returned and returned > today:
+            self.bad(row, "returned_at", "Không được ở tương lai")
+
+
+def _check_taken(session: Session, checks: _Checks, report: DossierImportReport) -> None:
+    """Receipt codes already in the registry (importing the same file twice is refused, not doubled)."""
+    seen = checks.seen
+    if not seen:
+        return
+    taken = set(session.scalars(select(Dossier.receipt_code).where(Dossier.receipt_code.in_(list(seen)))))
+    for code in sorted(taken, key=seen.__getitem__):
+        report.errors.append(
+            FieldError("Mã hồ sơ đã có trong sổ", row=seen[code], column=checks.header_of["receipt_code"], value=code)
+        )
+
+
+def _check_appointments(
+    session: Session, checks: _Checks, parsed: list[tuple[int, service.DossierRow]], report: DossierImportReport
+) -> None:
+    """Computed appointments must fit the calendar and follow the start (a legacy due date may be early)."""
+    book = RuleBook.load(session)
+    column = checks.header_of["received_at"]
+    for number, r in parsed:
+        try:
+            service.deadlines.appointment(
+                checks.cal, received_at=r.received_at, channel=r.channel, value=r.procedure.time_value,
+                unit=r.procedure.time_unit, rules=OneStopRules.on(book, service.vn_date(r.received_at)),
+            )  # fmt: skip
+        except MissingRule:
+            report.errors.append(
+                FieldError("Chưa có quy định một cửa cho ngày tiếp nhận này", row=number, column=column)
+            )
+        except OutOfCalendar:
+            report.errors.append(FieldError("Ngày hẹn trả tính ra ngoài lịch làm việc", row=number, column=column))
