@@ -18,11 +18,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from registry.db import as_unavailable
 from registry.errors import RegistryError, ValidationFailed
+from registry.versions import stale_version
 
 log = logging.getLogger("tttt.api")
 PROBLEM = "application/problem+json"
@@ -185,6 +187,12 @@ async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _stale_data(request: Request, exc: Exception) -> JSONResponse:
+    # A flush found the row at another version than it read (registry.versions).
+    assert isinstance(exc, StaleDataError)
+    return await _registry_error(request, stale_version(exc))
+
+
 async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
     # The database is busy or unreachable: 503 with Retry-After (the request's transaction has been
     # rolled back by the session dependency); anything else falls through to the generic 500.
@@ -216,6 +224,7 @@ def install(app: FastAPI) -> None:
         app.add_exception_handler(cls, _unavailable)
     app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(StaleDataError, _stale_data)
     app.add_exception_handler(RegistryError, _registry_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -17,6 +17,7 @@ from api.deps import FilterDep, SessionDep, SettingsDep
 from registry.accounts.permissions import Grant, rule
 from registry.clock import today
 from registry.errors import FieldError, ValidationFailed
+from registry.permits.standing import standing_columns
 from registry.stations.tiles import site_tile
 
 router = APIRouter(tags=["Bản đồ"])
@@ -59,8 +60,7 @@ def tile(
         y=y,
         max_features=settings.tile_max_features,
         cluster_below_zoom=settings.tile_cluster_below_zoom,
-        permits_on=permits_on,
-        expiring_days=settings.permit_expiring_days,
+        columns=standing_columns(on=permits_on, expiring_days=settings.permit_expiring_days) if permits_on else None,
     )
     headers.update({"X-Tile-Kind": kind, "X-Tile-Sites": str(count)})
     return Response(body, media_type=MVT, headers=headers)

@@ -30,6 +30,7 @@ from fixtures.demo import demo_rows, load_admin_units
 from fixtures.synthetic import add_synthetic_sites
 from registry.db import make_engine
 from registry.migrations import upgrade
+from registry.permits.standing import standing_columns
 from registry.stations.importer import import_rows
 from registry.stations.queries import StationFilter
 from registry.stations.tiles import site_tile
@@ -84,7 +85,7 @@ def tiles(url: str, runs: int, on: date) -> None:
                         y=y,
                         max_features=2000,
                         cluster_below_zoom=13,
-                        permits_on=on if who == "staff" else None,
+                        columns=standing_columns(on=on, expiring_days=60) if who == "staff" else None,
                     )
                     samples.append((time.perf_counter() - t) * 1000)
                     sizes.append(len(body))

@@ -6,14 +6,18 @@ dates run from year 1 to 9999, so ``9999-12-31`` parses, and then a deadline one
 calendar lookup or PostgreSQL's own range fails deep inside a service as a 500; the bound makes it a
 422 naming the field. ``ReceivedDay``/``ReceivedMoment`` are days something arrived at the department:
 no later than tomorrow (a day of slack for time zones and clocks).
+
+Every area's input models derive from ``Strict`` (unknown fields refused, text stripped, NUL refused);
+record codes are ``Code``; ``not_null`` is the validator for PATCH fields that may be left out but not
+set to null.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from registry.clock import today
 from registry.settings import get_settings
@@ -49,3 +53,34 @@ Day = Annotated[date, AfterValidator(day_in_range)]
 Moment = Annotated[datetime, AfterValidator(moment_in_range)]
 ReceivedDay = Annotated[date, AfterValidator(day_in_range), AfterValidator(not_after_tomorrow)]
 ReceivedMoment = Annotated[datetime, AfterValidator(moment_in_range), AfterValidator(not_after_tomorrow)]
+
+
+Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if _has_nul(value):
+            raise ValueError("Không được chứa ký tự NUL")
+        return value
+
+
+def not_null(value: Any) -> Any:
+    """For a PATCH field: leaving it out keeps the value, null is refused rather than guessed."""
+    if value is None:
+        raise ValueError("Không được đặt rỗng (null); bỏ trường ra nếu không đổi")
+    return value

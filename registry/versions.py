@@ -9,12 +9,21 @@ answered like a missing If-Match, 428 Precondition Required (RFC 6585 §3: the s
 request to be conditional on a version), not 412: the condition as sent is not false (the record
 exists), it is too weak to be accepted. A list of tags (``"3", "4"``) or anything else that is not
 one tag is refused with 412: a change is based on exactly one version.
+
+The counting itself is SQLAlchemy's (``version_id_col`` on ``registry.base.Tracked``): services never
+write ``version += 1``. A change that lands only in other rows (a station's sectors, a licence amended
+through its outlet's fields) calls ``touch`` so its record still counts one more version. A flush
+that finds the row at another version than it read raises ``StaleDataError``; ``stale_version``
+turns it into the same ``StaleVersion`` the If-Match rule raises.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Protocol
+from typing import Any, Protocol
+
+from sqlalchemy import func
+from sqlalchemy.orm.exc import StaleDataError
 
 from registry.errors import StaleVersion, VersionRequired
 
@@ -58,3 +67,13 @@ def check_version(record: Versioned, expected: int | None, *, what: str) -> None
             f"{what} đã được sửa: phiên bản hiện tại là {record.version}, yêu cầu dựa trên {expected}; đọc lại rồi sửa",
             current_version=record.version,
         )
+
+
+def touch(record: Any) -> None:
+    """Count one more version of ``record`` though none of its own columns changed."""
+    record.updated_at = func.now()
+
+
+def stale_version(exc: StaleDataError) -> StaleVersion:
+    # SQLAlchemy's message names tables and row counts: not for the user.
+    return StaleVersion("Bản ghi đã được người khác sửa hoặc xóa trong lúc lưu; đọc lại rồi sửa")

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from registry.admin_units.service import place_points
 from registry.organisations.models import Organisation
 from registry.permits.models import FrequencyLicence, Permit
+from registry.positions import point
 from registry.stations.models import Sector, Site, Station
-from registry.stations.service import point
 from registry.zones.models import PlanningZone
 
 OPERATORS = ("VIETTEL", "VNPT", "MOBIFONE", "VIETNAMOBILE", "GTEL")

@@ -47,6 +47,9 @@ class User(Audited, Tracked, Base):
     __audit_entity__ = "user"
     # Secrets and login bookkeeping never enter the trail.
     __audit_exclude__ = frozenset({"password_hash", "failed_logins", "locked_until", "last_login_at"})
+    # A sign-in writes last_login_at (and a refused one failed_logins): bookkeeping that must not
+    # change the account's ETag, so the account service counts its versions itself.
+    __versions_by_hand__ = True
     __table_args__ = (
         CheckConstraint(f"username ~ '{USERNAME_PATTERN}'", name="username"),
         CheckConstraint(

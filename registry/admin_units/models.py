@@ -7,7 +7,7 @@ from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from registry.audit.models import Audited
-from registry.base import Base
+from registry.base import Base, enum_check
 
 
 class AdminUnit(Audited, Base):
@@ -15,7 +15,7 @@ class AdminUnit(Audited, Base):
     __tablename__ = "admin_unit"
     __table_args__ = (
         UniqueConstraint("code", "valid_from", postgresql_nulls_not_distinct=True),
-        CheckConstraint("level IN ('province', 'district', 'commune')", name="level"),
+        enum_check("level", ["province", "district", "commune"]),
         CheckConstraint("valid_to IS NULL OR valid_to > valid_from", name="validity"),
         Index("ix_admin_unit_geom", "geom", postgresql_using="gist"),
     )

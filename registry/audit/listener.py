@@ -57,6 +57,24 @@ def _diff(obj: Any) -> dict[str, list[Any]]:
     return changes
 
 
+def _version_key(obj: Any) -> str | None:
+    mapper = inspect(obj).mapper
+    if mapper.version_id_col is None:
+        return None
+    return str(mapper.get_property_by_column(mapper.version_id_col).key)
+
+
+@event.listens_for(Session, "before_flush")
+def _versions_read(session: Session, flush_context: UOWTransaction, instances: Any) -> None:
+    # SQLAlchemy counts versions inside the flush (version_id_col), out of the attribute history:
+    # the version each changed record was read at is kept here to show the step in its event.
+    read = flush_context.attributes.setdefault("audit_versions", {})
+    for obj in session.dirty:
+        key = _version_key(obj)
+        if key is not None:
+            read[id(obj)] = inspect(obj).dict.get(key)
+
+
 def _parents(obj: Any, changes: dict[str, list[Any]]) -> list[str]:
     tags = []
     for column, entity_type in obj.__audit_parents__.items():
@@ -93,6 +111,11 @@ def _record(session: Session, flush_context: UOWTransaction) -> None:
             changes = {k: [v, None] for k, v in _snapshot(obj).items() if v not in (None, [])}
         else:
             changes = _diff(obj)
+            key = _version_key(obj)
+            before = flush_context.attributes.get("audit_versions", {}).get(id(obj))
+            after = getattr(obj, key) if key is not None else None
+            if key is not None and key not in changes and before is not None and before != after:
+                changes[key] = [before, after]
             if not changes:
                 continue
         entity_type, entity_id = _entity(obj)

@@ -3,11 +3,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, Index, String, Text, func
+from sqlalchemy import BigInteger, DateTime, Index, String, Text, func
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from registry.base import Base
+from registry.base import Base, enum_check
 
 
 class Audited:
@@ -27,7 +27,7 @@ class AuditEvent(Base):
         Index("ix_audit_event_entity", "entity_type", "entity_id", "occurred_at"),
         Index("ix_audit_event_actor", "actor", "occurred_at"),
         Index("ix_audit_event_parents", "parents", postgresql_using="gin"),
-        CheckConstraint("action IN ('create', 'update', 'delete', 'sign_in', 'sign_in_refused')", name="action"),
+        enum_check("action", ["create", "update", "delete", "sign_in", "sign_in_refused"]),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)

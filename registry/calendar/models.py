@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import CheckConstraint, Date, String, Text
+from sqlalchemy import Date, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from registry.audit.models import Audited
-from registry.base import Base, Tracked
+from registry.base import Base, Tracked, enum_check
 
 
 class CalendarDay(Audited, Tracked, Base):
@@ -16,8 +16,8 @@ class CalendarDay(Audited, Tracked, Base):
     __tablename__ = "calendar_day"
     __audit_entity__ = "calendar_day"
     __table_args__ = (
-        CheckConstraint("kind IN ('off', 'working')", name="kind"),
-        CheckConstraint("source IN ('holidays', 'admin')", name="source"),
+        enum_check("kind", ["off", "working"]),
+        enum_check("source", ["holidays", "admin"]),
     )
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)

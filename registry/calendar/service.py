@@ -80,8 +80,6 @@ def set_day(
             legal_basis,
             "admin",
         )
-        if session.is_modified(record):
-            record.version += 1
     session.flush()
     return record
 

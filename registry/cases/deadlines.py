@@ -62,8 +62,7 @@ def rule_for(
         select(DeadlineRule).where(
             DeadlineRule.case_kind == case_kind,
             DeadlineRule.step == step,
-            DeadlineRule.effective_from <= on,
-            (DeadlineRule.effective_to.is_(None)) | (DeadlineRule.effective_to > on),
+            DeadlineRule.in_force_on(on),
         )
     ).all()
     matching = [r for r in candidates if _matches(r, flags, extension_no)]

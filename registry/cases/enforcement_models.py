@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.audit.models import Audited
-from registry.base import Base, Tracked
+from registry.base import Base, Tracked, enum_check
 
 
 class Inspection(Audited, Tracked, Base):
@@ -78,8 +78,8 @@ class Sanction(Audited, Tracked, Base):
     __audit_entity__ = "sanction"
     __audit_parents__ = {"inspection_id": "inspection", "case_id": "case"}
     __table_args__ = (
-        CheckConstraint(f"status IN ({', '.join(repr(s.value) for s in SanctionStatus)})", name="status"),
-        CheckConstraint("violator_kind IN ('person', 'organisation')", name="violator_kind"),
+        enum_check("status", SanctionStatus),
+        enum_check("violator_kind", ["person", "organisation"]),
         CheckConstraint("fine_vnd >= 0", name="fine"),
         CheckConstraint("linked_entity IS NULL OR linked_entity IN ('site', 'station', 'press_outlet')", name="linked"),
     )

@@ -10,12 +10,12 @@ from sqlalchemy.orm import Session
 
 from registry.cases.enforcement_models import Finding, Inspection, RemedialMeasure, Sanction, SanctionStatus
 from registry.cases.schemas import InspectionConclude, InspectionCreate, SanctionCreate, SanctionPatch
-from registry.cases.service import _LINK_CHECKS, get_case
+from registry.cases.service import LINK_CHECKS, get_case
 from registry.errors import Conflict, FieldError, NotFound, ValidationFailed
 from registry.lookup import one
 from registry.rules.book import RuleBook
 from registry.text import grouped
-from registry.versions import check_version
+from registry.versions import check_version, touch
 
 # The days to pay from delivery of the decision and the late fee per day are rule values
 # (sanction.payment_days, sanction.late_fee_percent_per_day; registry/rules), those in force on the
@@ -72,7 +72,7 @@ def conclude_inspection(
     record.conclusion, record.conclusion_published = data.conclusion, data.published
     if data.findings is not None:
         record.findings = [Finding(**f.model_dump()) for f in data.findings]
-    record.version += 1
+    touch(record)
     session.flush()
     return record
 
@@ -146,7 +146,7 @@ def create_sanction(session: Session, data: SanctionCreate) -> Sanction:
     if data.inspection_id is not None and session.get(Inspection, data.inspection_id) is None:
         raise ValidationFailed("Không có cuộc thanh tra", [FieldError("Không có", field="inspection_id")])
     linked = data.linked if data.linked is not None and data.linked.entity != "organisation" else None
-    if linked is not None and session.execute(text(_LINK_CHECKS[linked.entity]), {"code": linked.code}).first() is None:
+    if linked is not None and session.execute(text(LINK_CHECKS[linked.entity]), {"code": linked.code}).first() is None:
         raise ValidationFailed("Bản ghi liên quan không tồn tại", [FieldError("Không có", field="linked.code")])
     record = Sanction(
         **data.model_dump(exclude={"case_code", "linked", "measures"}),
@@ -180,7 +180,7 @@ def update_sanction(
         record.status = data.status  # type: ignore[assignment]
     if data.measures is not None:
         record.measures = [RemedialMeasure(**m.model_dump()) for m in data.measures]
-    record.version += 1
+    touch(record)
     session.flush()
     return record
 

@@ -10,21 +10,17 @@ from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Int
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.audit.models import Audited
-from registry.base import Base, Tracked
+from registry.base import Base, InForce, Tracked, enum_check
 from registry.cases.vocabulary import CaseKind, CaseState, Channel, PartyRole, Step
-
-
-def _in(column: str, values: list[str]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class Case(Audited, Tracked, Base):
     __tablename__ = "case_file"
     __audit_entity__ = "case"
     __table_args__ = (
-        CheckConstraint(_in("kind", [k.value for k in CaseKind]), name="kind"),
-        CheckConstraint(_in("channel", [c.value for c in Channel]), name="channel"),
-        CheckConstraint(_in("state", [s.value for s in CaseState]), name="state"),
+        enum_check("kind", CaseKind),
+        enum_check("channel", Channel),
+        enum_check("state", CaseState),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -60,7 +56,7 @@ class CaseParty(Audited, Base):
     __audit_entity__ = "case_party"
     __audit_parents__ = {"case_id": "case"}
     __audit_exclude__ = frozenset({"name", "id_number", "address", "phone", "email"})
-    __table_args__ = (CheckConstraint(_in("role", [r.value for r in PartyRole]), name="role"),)
+    __table_args__ = (enum_check("role", PartyRole),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
@@ -80,9 +76,7 @@ class CaseLink(Audited, Base):
     __tablename__ = "case_link"
     __audit_entity__ = "case_link"
     __audit_parents__ = {"case_id": "case"}
-    __table_args__ = (
-        CheckConstraint(_in("entity", ["site", "station", "press_outlet", "organisation"]), name="entity"),
-    )
+    __table_args__ = (enum_check("entity", ["site", "station", "press_outlet", "organisation"]),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
@@ -136,7 +130,7 @@ class CaseAttachment(Audited, Base):
     added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
-class DeadlineRule(Audited, Tracked, Base):
+class DeadlineRule(InForce, Audited, Tracked, Base):
     """How long a step of a case may take, from which event, for which case, in force when.
 
     Null flags match any case; a rule with ``complex`` true applies only to complex cases, with
@@ -147,12 +141,12 @@ class DeadlineRule(Audited, Tracked, Base):
     __tablename__ = "deadline_rule"
     __audit_entity__ = "deadline_rule"
     __table_args__ = (
-        CheckConstraint(f"case_kind IN ({', '.join(repr(k.value) for k in CaseKind)})", name="case_kind"),
-        CheckConstraint(f"step IN ({', '.join(repr(s.value) for s in Step)})", name="step"),
-        CheckConstraint("unit IN ('working_days', 'calendar_days')", name="unit"),
-        CheckConstraint("starts_from IN ('received', 'accepted', 'previous_deadline')", name="starts_from"),
+        enum_check("case_kind", CaseKind),
+        enum_check("step", Step),
+        enum_check("unit", ["working_days", "calendar_days"]),
+        enum_check("starts_from", ["received", "accepted", "previous_deadline"]),
         CheckConstraint("duration > 0", name="duration"),
-        CheckConstraint("certainty IN ('firm', 'check')", name="certainty"),
+        enum_check("certainty", ["firm", "check"]),
         CheckConstraint("effective_to IS NULL OR effective_to > effective_from", name="dates"),
     )
 
@@ -170,5 +164,3 @@ class DeadlineRule(Audited, Tracked, Base):
     description: Mapped[str] = mapped_column(Text)
     legal_basis: Mapped[str] = mapped_column(Text)
     certainty: Mapped[str] = mapped_column(String(8), default="check")
-    effective_from: Mapped[date] = mapped_column(Date)
-    effective_to: Mapped[date | None] = mapped_column(Date)

@@ -7,8 +7,8 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from registry.cases.vocabulary import CaseKind, CaseState, Channel, PartyRole
-from registry.schemas import Day, ReceivedDay
-from registry.stations.schemas import PositionIn, Strict
+from registry.positions import PositionIn
+from registry.schemas import Day, ReceivedDay, Strict
 
 
 class PartyIn(Strict):

@@ -19,8 +19,8 @@ from registry.cases.schemas import CaseCreate, CasePatch, LinkIn, TransitionIn
 from registry.cases.vocabulary import TRANSITIONS, CaseKind, CaseState
 from registry.errors import FieldError, InvalidTransition, PermissionDenied, ValidationFailed
 from registry.lookup import one
-from registry.stations.service import point, position_from_input
-from registry.versions import check_version
+from registry.positions import point, position_from_input
+from registry.versions import check_version, touch
 
 PREFIX = {
     CaseKind.complaint: "KN",
@@ -112,7 +112,7 @@ def _audit_handler(session: Session, case: Case, before: int | None) -> None:
     session.flush()
 
 
-_LINK_CHECKS = {
+LINK_CHECKS = {
     "site": "SELECT 1 FROM site WHERE code = :code",
     "station": "SELECT 1 FROM station WHERE CAST(id AS text) = :code",
     "press_outlet": "SELECT 1 FROM press_outlet WHERE code = :code",
@@ -123,7 +123,7 @@ _LINK_CHECKS = {
 def _links(session: Session, links: list[LinkIn]) -> list[CaseLink]:
     out = []
     for i, link in enumerate(links):
-        if session.execute(text(_LINK_CHECKS[link.entity]), {"code": link.code}).first() is None:
+        if session.execute(text(LINK_CHECKS[link.entity]), {"code": link.code}).first() is None:
             raise ValidationFailed(
                 "Bản ghi liên quan không tồn tại",
                 [FieldError(f"Không có {link.entity} {link.code}", field=f"links.{i}.code")],
@@ -195,8 +195,6 @@ def update_case(
         else:
             pos = position_from_input(data.position)
             case.geom = point(pos.lon, pos.lat)
-    if session.is_modified(case, include_collections=False):
-        case.version += 1
     session.flush()
     _audit_handler(session, case, before)
     return case
@@ -240,7 +238,7 @@ def transition(
     case.transitions.append(
         CaseTransition(from_state=current.value, to_state=target.value, on_day=on, actor=actor, reason=data.reason)
     )
-    case.version += 1
+    touch(case)  # every move is a version, though the transition itself is a row of its own
     session.flush()
     return case
 

@@ -6,7 +6,7 @@ from sqlalchemy import CheckConstraint, DateTime, Integer, LargeBinary, String, 
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from registry.audit.models import Audited
-from registry.base import Base
+from registry.base import Base, enum_check
 
 MEDIA_TYPES = ("application/pdf", "image/jpeg", "image/png")
 
@@ -19,7 +19,7 @@ class Document(Audited, Base):
     # The bytes, and the name (a letter's file name may name its writer), stay out of the trail.
     __audit_exclude__ = frozenset({"content", "filename"})
     __table_args__ = (
-        CheckConstraint("media_type IN ('application/pdf', 'image/jpeg', 'image/png')", name="media_type"),
+        enum_check("media_type", ["application/pdf", "image/jpeg", "image/png"]),
         CheckConstraint("sha256 ~ '^[0-9a-f]{64}$'", name="sha256"),
     )
 

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from registry.base import in_force_sql
 from registry.permits.models import KIND_NAMES, SATISFYING, STATUS_NAMES, PermitKind, PermitStatus, status_sql
 from registry.permits.requirements import Need, needs_of_proposal, needs_of_sites
 from registry.settings import Settings
@@ -115,7 +116,7 @@ def spacing_rule(
     row = (
         session.execute(
             text(
-                """
+                f"""
             SELECT id, zone_id, pole_class, height_above_m, height_up_to_m, urban, min_distance_m, legal_basis
             FROM spacing_rule
             WHERE (zone_id IS NULL OR zone_id = ANY(:zones))
@@ -123,7 +124,7 @@ def spacing_rule(
               AND (height_above_m IS NULL OR :h > height_above_m)
               AND (height_up_to_m IS NULL OR :h <= height_up_to_m)
               AND (urban IS NULL OR urban = :urban)
-              AND effective_from <= :on AND (effective_to IS NULL OR effective_to > :on)
+              AND {in_force_sql()}
             ORDER BY (zone_id IS NULL), min_distance_m DESC
             LIMIT 1"""
             ),

@@ -1,16 +1,16 @@
 from __future__ import annotations
 
-from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.audit.models import Audited
-from registry.base import Base, Tracked
+from registry.base import Base, InForce, Tracked, enum_check
 from registry.documents.models import Document
 from registry.organisations.models import Organisation
+from registry.validity import ValidityColumns
 
 
 class PermitKind(StrEnum):
@@ -66,32 +66,12 @@ def status_sql(alias: str) -> str:
     )
 
 
-def _kinds(column: str) -> str:
-    return f"{column} IN ({', '.join(repr(k.value) for k in PermitKind)})"
-
-
-class _Validity:
-    """Dates that decide a permit's or licence's status on a given day (``permit_status()`` in SQL)."""
-
-    number: Mapped[str] = mapped_column(String(60))
-    issuer: Mapped[str | None] = mapped_column(Text)
-    issue_date: Mapped[date | None] = mapped_column(Date)
-    valid_from: Mapped[date | None] = mapped_column(Date)  # None: from the issue date
-    valid_until: Mapped[date | None] = mapped_column(Date)  # inclusive; None: no end
-    conditions: Mapped[str | None] = mapped_column(Text)
-    suspended_from: Mapped[date | None] = mapped_column(Date)
-    suspended_until: Mapped[date | None] = mapped_column(Date)  # inclusive; None: until lifted
-    revoked_on: Mapped[date | None] = mapped_column(Date)
-    status_reason: Mapped[str | None] = mapped_column(Text)
-    notes: Mapped[str | None] = mapped_column(Text)
-
-
-class Permit(_Validity, Audited, Tracked, Base):
+class Permit(ValidityColumns, Audited, Tracked, Base):
     __tablename__ = "permit"
     __audit_entity__ = "permit"
     __audit_parents__ = {"site_id": "site", "station_id": "station"}
     __table_args__ = (
-        CheckConstraint(_kinds("kind"), name="kind"),
+        enum_check("kind", PermitKind),
         CheckConstraint("num_nonnulls(site_id, station_id) = 1", name="one_holder"),
         CheckConstraint(
             "(kind IN ('inspection_certificate', 'self_declaration')) = (station_id IS NOT NULL)", name="holder_kind"
@@ -109,7 +89,7 @@ class Permit(_Validity, Audited, Tracked, Base):
     document: Mapped[Document | None] = relationship(lazy="joined")
 
 
-class FrequencyLicence(_Validity, Audited, Tracked, Base):
+class FrequencyLicence(ValidityColumns, Audited, Tracked, Base):
     """A licence to use a band, held by an operator for its whole network (up to 15 years)."""
 
     __tablename__ = "frequency_licence"
@@ -126,7 +106,7 @@ class FrequencyLicence(_Validity, Audited, Tracked, Base):
     operator: Mapped[Organisation] = relationship(lazy="joined")
 
 
-class PermitRule(Audited, Tracked, Base):
+class PermitRule(InForce, Audited, Tracked, Base):
     """One requirement: a site or station matching the conditions needs a permit of one of the kinds.
 
     Heights compare the structure's height above ground (building height + pole height);
@@ -136,8 +116,8 @@ class PermitRule(Audited, Tracked, Base):
     __tablename__ = "permit_rule"
     __audit_entity__ = "permit_rule"
     __table_args__ = (
-        CheckConstraint("applies_to IN ('site', 'station')", name="applies_to"),
-        CheckConstraint("certainty IN ('firm', 'check')", name="certainty"),
+        enum_check("applies_to", ["site", "station"]),
+        enum_check("certainty", ["firm", "check"]),
         CheckConstraint("cardinality(permit_kinds) > 0", name="kinds"),
         CheckConstraint("effective_to IS NULL OR effective_to > effective_from", name="dates"),
     )
@@ -153,5 +133,3 @@ class PermitRule(Audited, Tracked, Base):
     description: Mapped[str] = mapped_column(Text)
     legal_basis: Mapped[str] = mapped_column(Text)
     certainty: Mapped[str] = mapped_column(String(8), default="check")
-    effective_from: Mapped[date] = mapped_column(Date)
-    effective_to: Mapped[date | None] = mapped_column(Date)  # exclusive

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from registry.base import in_force_sql
 from registry.permits.models import SATISFYING, PermitStatus, status_sql
 
 # Conditions of a rule ``r`` on a subject ``x`` (columns pole_class, total_h, geom).
@@ -28,9 +29,9 @@ _MATCH = """
           AND (z.valid_from IS NULL OR z.valid_from <= :on) AND (z.valid_to IS NULL OR z.valid_to > :on)))
 """
 
-_RULES = """
+_RULES = f"""
     SELECT * FROM permit_rule
-    WHERE effective_from <= :on AND (effective_to IS NULL OR effective_to > :on)"""
+    WHERE {in_force_sql()}"""
 
 _STATUS = status_sql("p")
 _RANK = f"""CASE {_STATUS} WHEN 'valid' THEN 0 WHEN 'expiring' THEN 1 WHEN 'suspended' THEN 2

@@ -2,48 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
 
 from registry.permits.models import PermitKind
-from registry.schemas import Day
+from registry.positions import PositionIn
+from registry.schemas import Code, Day, Strict, not_null
 from registry.stations.models import PoleClass
-from registry.stations.schemas import Code, PositionIn, Strict, _not_null
+from registry.validity import ValidityFields
 from registry.zones.models import ZoneKind
 
 Number = Annotated[str, Field(min_length=1, max_length=60)]
 
 
-class _ValidityFields(Strict):
-    issuer: str | None = Field(None, max_length=300)
-    issue_date: Day | None = None
-    valid_from: Day | None = Field(None, description="Bỏ trống: từ ngày cấp")
-    valid_until: Day | None = Field(None, description="Hết hiệu lực sau ngày này; bỏ trống: không thời hạn")
-    conditions: str | None = Field(None, max_length=4000)
-    suspended_from: Day | None = None
-    suspended_until: Day | None = Field(None, description="Đình chỉ đến hết ngày này; bỏ trống: đến khi gỡ")
-    revoked_on: Day | None = None
-    status_reason: str | None = Field(None, max_length=2000)
-    notes: str | None = Field(None, max_length=4000)
-
-    @model_validator(mode="after")
-    def _dates(self) -> Any:
-        start = self.valid_from or self.issue_date
-        if self.valid_until is not None and start is not None and self.valid_until < start:
-            raise ValueError("valid_until phải sau valid_from (hoặc ngày cấp)")
-        if self.suspended_until is not None and self.suspended_from is None:
-            raise ValueError("suspended_until cần đi cùng suspended_from")
-        if (
-            self.suspended_until is not None
-            and self.suspended_from is not None
-            and self.suspended_until < self.suspended_from
-        ):
-            raise ValueError("suspended_until phải sau suspended_from")
-        return self
-
-
-class PermitCreate(_ValidityFields):
+class PermitCreate(ValidityFields):
     kind: PermitKind
     number: Number
     site_code: Code | None = Field(None, description="Giấy phép của vị trí (xây dựng, thông báo, tĩnh không)")
@@ -61,23 +34,23 @@ class PermitCreate(_ValidityFields):
         return self
 
 
-class PermitPatch(_ValidityFields):
+class PermitPatch(ValidityFields):
     number: Number | None = None
 
-    _no_null = field_validator("number", mode="before")(_not_null)
+    _no_null = field_validator("number", mode="before")(not_null)
 
 
-class FrequencyLicenceCreate(_ValidityFields):
+class FrequencyLicenceCreate(ValidityFields):
     operator: str = Field(min_length=1, max_length=200, description="Mã hoặc tên doanh nghiệp")
     band: str = Field(min_length=1, max_length=16, pattern=r"^[0-9A-Za-z./-]+$", description="Băng tần, ví dụ 1800")
     number: Number
 
 
-class FrequencyLicencePatch(_ValidityFields):
+class FrequencyLicencePatch(ValidityFields):
     number: Number | None = None
     band: str | None = Field(None, min_length=1, max_length=16, pattern=r"^[0-9A-Za-z./-]+$")
 
-    _no_null = field_validator("number", "band", mode="before")(_not_null)
+    _no_null = field_validator("number", "band", mode="before")(not_null)
 
 
 class _RuleFields(Strict):
@@ -106,7 +79,7 @@ class PermitRulePatch(_RuleFields):
 
     _no_null = field_validator(
         "permit_kinds", "description", "legal_basis", "certainty", "effective_from", mode="before"
-    )(_not_null)
+    )(not_null)
 
 
 class ProposedSite(Strict):

@@ -22,46 +22,8 @@ from registry.permits.schemas import (
     PermitRulePatch,
 )
 from registry.stations.models import Site, Station
+from registry.validity import VALIDITY, apply_fields, check_dates
 from registry.versions import check_version
-
-_VALIDITY = (
-    "issuer",
-    "issue_date",
-    "valid_from",
-    "valid_until",
-    "conditions",
-    "suspended_from",
-    "suspended_until",
-    "revoked_on",
-    "status_reason",
-    "notes",
-)
-
-
-def _check_dates(record: Permit | FrequencyLicence) -> None:
-    start = record.valid_from or record.issue_date
-    errors = []
-    if record.valid_until is not None and start is not None and record.valid_until < start:
-        errors.append(FieldError("Ngày hết hiệu lực trước ngày bắt đầu hiệu lực", field="valid_until"))
-    if record.suspended_until is not None and (
-        record.suspended_from is None or record.suspended_until < record.suspended_from
-    ):
-        errors.append(FieldError("Ngày hết đình chỉ phải sau ngày đình chỉ", field="suspended_until"))
-    if errors:
-        raise ValidationFailed("Ngày tháng không nhất quán", errors)
-
-
-def _apply(record: Any, fields: dict[str, Any], names: tuple[str, ...]) -> None:
-    for key in names:
-        if key in fields:
-            value = fields[key]
-            setattr(record, key, value.value if hasattr(value, "value") else value)
-
-
-def _bump(session: Session, record: Any) -> None:
-    if session.is_modified(record, include_collections=False):
-        record.version += 1
-
 
 # --- permits ---------------------------------------------------------------------------------------
 
@@ -91,8 +53,8 @@ def create_permit(session: Session, data: PermitCreate) -> Permit:
                 "Trạm không tồn tại", [FieldError(f"Không có trạm số {data.station_id}", field="station_id")]
             )
         permit.station_id = data.station_id
-    _apply(permit, data.model_dump(exclude_unset=True), _VALIDITY)
-    _check_dates(permit)
+    apply_fields(permit, data.model_dump(exclude_unset=True), VALIDITY)
+    check_dates(permit)
     duplicate = session.scalar(
         select(Permit.id).where(
             Permit.kind == permit.kind,
@@ -111,9 +73,8 @@ def create_permit(session: Session, data: PermitCreate) -> Permit:
 def update_permit(session: Session, permit_id: int, data: PermitPatch, *, expected_version: int | None) -> Permit:
     permit = get_permit(session, permit_id, for_update=True)
     check_version(permit, expected_version, what=f"Giấy phép số hiệu {permit_id}")
-    _apply(permit, data.model_dump(exclude_unset=True), ("number", *_VALIDITY))
-    _check_dates(permit)
-    _bump(session, permit)
+    apply_fields(permit, data.model_dump(exclude_unset=True), ("number", *VALIDITY))
+    check_dates(permit)
     session.flush()
     return permit
 
@@ -131,9 +92,7 @@ def attach_document(
     permit = get_permit(session, permit_id, for_update=True)
     check_version(permit, expected_version, what=f"Giấy phép số hiệu {permit_id}")
     doc = store(session, data, filename, max_bytes=max_bytes)
-    if permit.document_id != doc.id:
-        permit.document_id = doc.id
-        permit.version += 1
+    permit.document_id = doc.id
     session.flush()
     session.refresh(permit)
     return permit
@@ -187,8 +146,8 @@ def create_licence(session: Session, data: FrequencyLicenceCreate) -> FrequencyL
             ],
         )
     licence = FrequencyLicence(operator_id=operator.id, band=data.band, number=data.number)
-    _apply(licence, data.model_dump(exclude_unset=True), _VALIDITY)
-    _check_dates(licence)
+    apply_fields(licence, data.model_dump(exclude_unset=True), VALIDITY)
+    check_dates(licence)
     session.add(licence)
     session.flush()
     return licence
@@ -199,9 +158,8 @@ def update_licence(
 ) -> FrequencyLicence:
     licence = get_licence(session, licence_id, for_update=True)
     check_version(licence, expected_version, what=f"Giấy phép tần số số hiệu {licence_id}")
-    _apply(licence, data.model_dump(exclude_unset=True), ("number", "band", *_VALIDITY))
-    _check_dates(licence)
-    _bump(session, licence)
+    apply_fields(licence, data.model_dump(exclude_unset=True), ("number", "band", *VALIDITY))
+    check_dates(licence)
     session.flush()
     return licence
 
@@ -256,9 +214,7 @@ def _apply_rule(rule: PermitRule, fields: dict[str, Any]) -> None:
 def list_rules(session: Session, *, on: date | None = None) -> list[PermitRule]:
     stmt = select(PermitRule).order_by(PermitRule.applies_to, PermitRule.code, PermitRule.effective_from)
     if on is not None:
-        stmt = stmt.where(
-            PermitRule.effective_from <= on, (PermitRule.effective_to.is_(None)) | (PermitRule.effective_to > on)
-        )
+        stmt = stmt.where(PermitRule.in_force_on(on))
     return list(session.scalars(stmt))
 
 
@@ -284,7 +240,6 @@ def update_rule(session: Session, code: str, data: PermitRulePatch, *, expected_
     rule = get_rule(session, code, for_update=True)
     check_version(rule, expected_version, what=f"Quy tắc {code}")
     _apply_rule(rule, data.model_dump(exclude_unset=True))
-    _bump(session, rule)
     session.flush()
     return rule
 

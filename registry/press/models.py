@@ -24,8 +24,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.admin_units.models import AdminUnit
 from registry.audit.models import Audited
-from registry.base import Base, Tracked
-from registry.permits.models import _Validity
+from registry.base import Base, InForce, Tracked, enum_check
+from registry.validity import ValidityColumns
 
 
 class OutletKind(StrEnum):
@@ -74,8 +74,6 @@ OUTLET_STATUS_NAMES = {
 }
 
 
-def _in(column: str, enum: type[StrEnum]) -> str:
-    return f"{column} IN ({', '.join(repr(m.value) for m in enum)})"
 
 
 class PressOutlet(Audited, Tracked, Base):
@@ -84,8 +82,8 @@ class PressOutlet(Audited, Tracked, Base):
     __audit_exclude__ = frozenset({"search_text"})
     __audit_parents__ = {"parent_id": "press_outlet"}
     __table_args__ = (
-        CheckConstraint(_in("kind", OutletKind), name="kind"),
-        CheckConstraint(_in("status", OutletStatus), name="status"),
+        enum_check("kind", OutletKind),
+        enum_check("status", OutletStatus),
         Index("ix_press_outlet_geom", "geom", postgresql_using="gist"),
         Index("ix_press_outlet_search", text("search_text gin_trgm_ops"), postgresql_using="gin"),
         Index("ix_press_outlet_domains", "domains", postgresql_using="gin"),
@@ -125,7 +123,7 @@ class OutletLink(Audited, Base):
     __audit_parents__ = {"predecessor_id": "press_outlet", "successor_id": "press_outlet"}
     __table_args__ = (
         UniqueConstraint("predecessor_id", "successor_id"),
-        CheckConstraint("kind IN ('merged', 'renamed')", name="kind"),
+        enum_check("kind", ["merged", "renamed"]),
         CheckConstraint("predecessor_id <> successor_id", name="distinct"),
     )
 
@@ -163,12 +161,12 @@ REQUIRED_LICENCE = {
 }
 
 
-class PressLicence(_Validity, Audited, Tracked, Base):
+class PressLicence(ValidityColumns, Audited, Tracked, Base):
     __tablename__ = "press_licence"
     __audit_entity__ = "press_licence"
     __audit_parents__ = {"outlet_id": "press_outlet"}
     __table_args__ = (
-        CheckConstraint(_in("kind", LicenceKind), name="kind"),
+        enum_check("kind", LicenceKind),
         CheckConstraint("valid_until IS NULL OR valid_from IS NULL OR valid_until >= valid_from", name="dates"),
         Index("ix_press_licence_number", text("lower(number)")),
     )
@@ -221,14 +219,14 @@ NOTIFICATION_KIND_NAMES = {
 }
 
 
-class NotificationRule(Audited, Tracked, Base):
+class NotificationRule(InForce, Audited, Tracked, Base):
     """How long before the event a notification must be filed, in force between two dates."""
 
     __tablename__ = "press_notification_rule"
     __audit_entity__ = "press_notification_rule"
     __table_args__ = (
-        CheckConstraint(_in("kind", NotificationKind), name="kind"),
-        CheckConstraint("unit IN ('days', 'hours')", name="unit"),
+        enum_check("kind", NotificationKind),
+        enum_check("unit", ["days", "hours"]),
         CheckConstraint("min_lead > 0", name="lead"),
         CheckConstraint("effective_to IS NULL OR effective_to > effective_from", name="dates"),
     )
@@ -241,15 +239,13 @@ class NotificationRule(Audited, Tracked, Base):
     description: Mapped[str] = mapped_column(Text)
     legal_basis: Mapped[str] = mapped_column(Text)
     certainty: Mapped[str] = mapped_column(String(8), default="check")
-    effective_from: Mapped[date] = mapped_column(Date)
-    effective_to: Mapped[date | None] = mapped_column(Date)
 
 
 class PressNotification(Audited, Tracked, Base):
     __tablename__ = "press_notification"
     __audit_entity__ = "press_notification"
     __audit_parents__ = {"outlet_id": "press_outlet"}
-    __table_args__ = (CheckConstraint(_in("kind", NotificationKind), name="kind"),)
+    __table_args__ = (enum_check("kind", NotificationKind),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     outlet_id: Mapped[int | None] = mapped_column(ForeignKey("press_outlet.id"), index=True)

@@ -6,12 +6,12 @@ from typing import Annotated, Any
 
 from pydantic import Field, field_validator, model_validator
 
-from registry.permits.schemas import _ValidityFields
+from registry.positions import PositionIn
 from registry.press.models import LicenceKind, NotificationKind, OutletKind, OutletStatus
-from registry.schemas import Day, Moment, ReceivedDay, ReceivedMoment
-from registry.stations.schemas import PositionIn, Strict, _not_null
+from registry.schemas import Code, Day, Moment, ReceivedDay, ReceivedMoment, Strict, not_null
+from registry.validity import ValidityFields
 
-OutletCode = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+OutletCode = Code
 DOMAIN = r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
 Domain = Annotated[str, Field(max_length=253)]
 Language = Annotated[str, Field(pattern=r"^[a-z]{2,3}$")]
@@ -60,21 +60,21 @@ class OutletCreate(_OutletFields):
 
 
 class OutletPatch(_OutletFields):
-    _no_null = field_validator("kind", "name", "status", mode="before")(_not_null)
+    _no_null = field_validator("kind", "name", "status", mode="before")(not_null)
 
 
-class LicenceCreate(_ValidityFields):
+class LicenceCreate(ValidityFields):
     outlet_code: OutletCode
     kind: LicenceKind
     number: Annotated[str, Field(min_length=1, max_length=60)]
 
 
-class LicencePatch(_ValidityFields):
+class LicencePatch(ValidityFields):
     """Corrections of what was entered wrongly; a change decided by the issuer is an amendment."""
 
     number: Annotated[str, Field(min_length=1, max_length=60)] | None = None
 
-    _no_null = field_validator("number", mode="before")(_not_null)
+    _no_null = field_validator("number", mode="before")(not_null)
 
 
 AMENDABLE = ("number", "issuer", "valid_until", "conditions", "notes")

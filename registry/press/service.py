@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from registry.admin_units.service import place_points
 from registry.errors import Conflict, FieldError, NotFound, ValidationFailed
 from registry.lookup import one
-from registry.permits.service import _VALIDITY, _apply, _bump, _check_dates
+from registry.positions import point, position_from_input
 from registry.press.models import (
     BRANCH_KINDS,
     LicenceAmendment,
@@ -38,8 +38,8 @@ from registry.press.schemas import (
 )
 from registry.press.search import search_text
 from registry.settings import Settings, get_settings
-from registry.stations.service import point, position_from_input
-from registry.versions import check_version
+from registry.validity import VALIDITY, apply_fields, check_dates
+from registry.versions import check_version, touch
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 _PLAIN = (
@@ -169,7 +169,6 @@ def update_outlet(
     check_version(outlet, expected_version, what=f"Cơ quan báo chí {code}")
     _apply_outlet(session, outlet, data.model_dump(exclude_unset=True), data, settings)
     _check_domains(session, outlet)
-    _bump(session, outlet)
     session.flush()
     return outlet
 
@@ -190,7 +189,6 @@ def merge(session: Session, data: MergeCreate, settings: Settings | None = None)
             raise Conflict(f"{p.code} đã sáp nhập trước đó", field="predecessors")
     for p in predecessors:
         p.status = OutletStatus.merged.value
-        p.version += 1
         session.add(
             OutletLink(
                 predecessor_id=p.id,
@@ -246,8 +244,8 @@ def get_licence(session: Session, licence_id: int, *, for_update: bool = False) 
 def create_licence(session: Session, data: LicenceCreate) -> PressLicence:
     outlet = _by_code(session, data.outlet_code, "outlet_code")
     licence = PressLicence(outlet_id=outlet.id, kind=data.kind.value, number=data.number)
-    _apply(licence, data.model_dump(exclude_unset=True), _VALIDITY)
-    _check_dates(licence)
+    apply_fields(licence, data.model_dump(exclude_unset=True), VALIDITY)
+    check_dates(licence)
     session.add(licence)
     session.flush()
     return licence
@@ -258,9 +256,8 @@ def update_licence(
 ) -> PressLicence:
     licence = get_licence(session, licence_id, for_update=True)
     check_version(licence, expected_version, what=f"Giấy phép số hiệu {licence_id}")
-    _apply(licence, data.model_dump(exclude_unset=True), ("number", *_VALIDITY))
-    _check_dates(licence)
-    _bump(session, licence)
+    apply_fields(licence, data.model_dump(exclude_unset=True), ("number", *VALIDITY))
+    check_dates(licence)
     session.flush()
     return licence
 
@@ -307,7 +304,7 @@ def amend_licence(
         raise ValidationFailed(
             "Không có gì thay đổi", [FieldError("Các giá trị mới trùng giá trị hiện có", field="changes")]
         )
-    _check_dates(licence)
+    check_dates(licence)
     outlet.search_text = search_text(outlet.name, outlet.short_name, outlet.governing_body, outlet.domains)
     number = (
         session.scalar(select(func.max(LicenceAmendment.amendment_no)).where(LicenceAmendment.licence_id == licence.id))
@@ -323,8 +320,7 @@ def amend_licence(
             changes=changes,
         )
     )
-    licence.version += 1
-    _bump(session, outlet)
+    touch(licence)  # an amendment of the outlet's fields only is still a version of the licence
     session.flush()
     session.refresh(licence)
     return licence

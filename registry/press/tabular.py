@@ -136,7 +136,7 @@ def import_outlets(
                 report.errors.append(FieldError(str(e["msg"]), row=number, column=column, value=fields.get(key)))
             continue
         if data.position is not None:
-            from registry.stations.service import position_from_input
+            from registry.positions import position_from_input
 
             try:
                 position_from_input(data.position)

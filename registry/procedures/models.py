@@ -32,11 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.audit.models import Audited
-from registry.base import Base, Tracked
-
-
-def _in(column: str, values: list[str]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+from registry.base import Base, InForce, Tracked, enum_check
 
 
 class ProcedureField(StrEnum):
@@ -176,17 +172,17 @@ class Result(StrEnum):
     refused = "refused"
 
 
-class Procedure(Audited, Tracked, Base):
+class Procedure(InForce, Audited, Tracked, Base):
     """One procedure of the catalogue, with its statutory time and its internal (ISO 9001) process."""
 
     __tablename__ = "procedure"
     __audit_entity__ = "procedure"
     __table_args__ = (
-        CheckConstraint(_in("field", [f.value for f in ProcedureField]), name="field"),
-        CheckConstraint(_in("time_unit", [u.value for u in TimeUnit]), name="time_unit"),
+        enum_check("field", ProcedureField),
+        enum_check("time_unit", TimeUnit),
         CheckConstraint("time_value > 0", name="time_value"),
         CheckConstraint("online_level BETWEEN 1 AND 4", name="online_level"),
-        CheckConstraint(_in("online_service", [s.value for s in OnlineService]), name="online_service"),
+        enum_check("online_service", OnlineService),
         CheckConstraint("fee_vnd IS NULL OR fee_vnd >= 0", name="fee_vnd"),
         CheckConstraint("effective_to IS NULL OR effective_to > effective_from", name="dates"),
     )
@@ -202,8 +198,6 @@ class Procedure(Audited, Tracked, Base):
     legal_basis: Mapped[str] = mapped_column(Text)
     online_level: Mapped[int] = mapped_column(Integer)
     online_service: Mapped[str] = mapped_column(String(12))
-    effective_from: Mapped[date] = mapped_column(Date)
-    effective_to: Mapped[date | None] = mapped_column(Date)
     notes: Mapped[str | None] = mapped_column(Text)
 
     steps: Mapped[list[ProcedureStep]] = relationship(
@@ -238,10 +232,10 @@ class Dossier(Audited, Tracked, Base):
     __tablename__ = "dossier"
     __audit_entity__ = "dossier"
     __table_args__ = (
-        CheckConstraint(_in("channel", [c.value for c in Channel]), name="channel"),
-        CheckConstraint(_in("applicant_kind", [k.value for k in ApplicantKind]), name="applicant_kind"),
-        CheckConstraint(_in("status", [s.value for s in Status]), name="status"),
-        CheckConstraint(_in("result", [r.value for r in Result]) + " OR result IS NULL", name="result"),
+        enum_check("channel", Channel),
+        enum_check("applicant_kind", ApplicantKind),
+        enum_check("status", Status),
+        enum_check("result", Result, or_null=True),
         CheckConstraint("num_nonnulls(resolved_on, sent_back_on, withdrawn_on) <= 1", name="one_closing"),
         CheckConstraint("(result IS NULL) = (resolved_on IS NULL)", name="result_date"),
         CheckConstraint("num_nonnulls(permit_id, press_licence_id) <= 1", name="one_record"),

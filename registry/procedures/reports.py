@@ -163,9 +163,7 @@ def _pct(n: int, total: int) -> float:
 def catalogue_split(session: Session, on: date) -> dict[str, Any]:
     """The procedures in force on ``on``: how many at each online level (both vocabularies)."""
     rows = session.execute(
-        select(Procedure.online_level, Procedure.online_service).where(
-            Procedure.effective_from <= on, (Procedure.effective_to.is_(None)) | (Procedure.effective_to > on)
-        )
+        select(Procedure.online_level, Procedure.online_service).where(Procedure.in_force_on(on))
     ).all()
     total = len(rows)
     levels: dict[int, int] = defaultdict(int)

@@ -9,8 +9,7 @@ from pydantic import Field
 
 from registry.procedures.models import ApplicantKind, Channel, OnlineService, ProcedureField, Status, TimeUnit
 from registry.procedures.receipts import LOOKUP_PATTERN
-from registry.schemas import Day, Moment, ReceivedMoment
-from registry.stations.schemas import Strict
+from registry.schemas import Day, Moment, ReceivedMoment, Strict
 
 CODE_PATTERN = r"^[0-9A-Za-z][0-9A-Za-z._-]{2,39}$"
 

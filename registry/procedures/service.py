@@ -35,7 +35,7 @@ from registry.procedures.models import (
 )
 from registry.procedures.schemas import ApologyIn, DossierCreate, DossierMove, ProcedureCreate, ProcedurePatch
 from registry.rules.book import MissingRule, RuleBook
-from registry.versions import check_version
+from registry.versions import check_version, touch
 
 # Licences the department issues itself land in these registers (press/publishing: press licences).
 PRESS_FIELDS = frozenset({ProcedureField.press, ProcedureField.publishing})
@@ -125,7 +125,7 @@ def update_procedure(session: Session, code: str, data: ProcedurePatch, *, expec
             p.steps = keep
             changed = True
     if changed:
-        p.version += 1
+        touch(p)  # steps are rows of their own; their procedure still counts a version
     session.flush()
     return p
 
@@ -134,7 +134,7 @@ def procedures_in_force(session: Session, on: date) -> list[Procedure]:
     return list(
         session.scalars(
             select(Procedure)
-            .where(Procedure.effective_from <= on, (Procedure.effective_to.is_(None)) | (Procedure.effective_to > on))
+            .where(Procedure.in_force_on(on))
             .order_by(Procedure.field, Procedure.code)
         )
     )
@@ -151,7 +151,7 @@ def get_dossier(session: Session, code: str, *, for_update: bool = False) -> Dos
 
 
 def _in_force(p: Procedure, on: date) -> bool:
-    return p.effective_from <= on and (p.effective_to is None or on < p.effective_to)
+    return p.is_in_force(on)
 
 
 def _receipt_code(session: Session, p: Procedure, on: date, randbelow: Callable[[int], int]) -> str:
@@ -357,7 +357,7 @@ def move(
     if target == Status.result_ready:
         link_record(session, d, permit_id=data.permit_id, press_licence_id=data.press_licence_id)
     d.events.append(DossierEvent(status=target.value, step_no=d.step_no, at=at, actor=actor, note=data.note))
-    d.version += 1
+    touch(d)
     _flush(session)
     return d
 
@@ -434,7 +434,7 @@ def apologise(
             note=f"Xin lỗi, hẹn lại ngày {data.new_due_date:%d/%m/%Y}: {data.reason}",
         )
     )
-    d.version += 1
+    touch(d)
     session.flush()
     return d
 
@@ -449,7 +449,7 @@ def attach_record(
             "Thiếu giấy phép", [FieldError("Cần permit_id hoặc press_licence_id", field="permit_id")]
         )
     link_record(session, d, permit_id=permit_id, press_licence_id=press_licence_id)
-    d.version += 1
+    touch(d)
     _flush(session)
     return d
 

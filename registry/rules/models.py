@@ -6,14 +6,13 @@ effective date and closes the previous one). The kind says how the text value re
 
 from __future__ import annotations
 
-from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Date, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from registry.audit.models import Audited
-from registry.base import Base, Tracked
+from registry.base import Base, InForce, Tracked, enum_check
 
 
 class ValueKind(StrEnum):
@@ -23,12 +22,12 @@ class ValueKind(StrEnum):
     month_day = "month_day"  # MM-DD, a day of every year
 
 
-class RuleValue(Audited, Tracked, Base):
+class RuleValue(InForce, Audited, Tracked, Base):
     __tablename__ = "rule_value"
     __audit_entity__ = "rule_value"
     __table_args__ = (
         CheckConstraint(f"kind IN ({', '.join(repr(k.value) for k in ValueKind)})", name="kind"),
-        CheckConstraint("certainty IN ('firm', 'check')", name="certainty"),
+        enum_check("certainty", ["firm", "check"]),
         CheckConstraint("effective_to IS NULL OR effective_to > effective_from", name="dates"),
         UniqueConstraint("code", "effective_from", name="uq_rule_value_code_from"),
     )
@@ -40,5 +39,3 @@ class RuleValue(Audited, Tracked, Base):
     description: Mapped[str] = mapped_column(Text)
     legal_basis: Mapped[str] = mapped_column(Text)
     certainty: Mapped[str] = mapped_column(String(8), default="check")
-    effective_from: Mapped[date] = mapped_column(Date)
-    effective_to: Mapped[date | None] = mapped_column(Date)

@@ -20,9 +20,7 @@ def list_values(session: Session, *, on: date | None = None, code: str | None = 
     if code is not None:
         stmt = stmt.where(RuleValue.code == code)
     if on is not None:
-        stmt = stmt.where(RuleValue.effective_from <= on).where(
-            (RuleValue.effective_to.is_(None)) | (RuleValue.effective_to > on)
-        )
+        stmt = stmt.where(RuleValue.in_force_on(on))
     return list(session.scalars(stmt))
 
 

@@ -22,8 +22,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.admin_units.models import AdminUnit
 from registry.audit.models import Audited
-from registry.base import Base, Tracked
+from registry.base import Base, Tracked, enum_check
 from registry.organisations.models import Organisation
+from registry.positions import Provenance
 
 
 class PoleClass(StrEnum):
@@ -50,13 +51,6 @@ class StationStatus(StrEnum):
     dismantled = "dismantled"
 
 
-class Provenance(StrEnum):
-    gps = "gps"
-    survey = "survey"
-    map = "map"
-    converted = "converted"
-
-
 class Technology(StrEnum):
     g2 = "2G"
     g3 = "3G"
@@ -64,8 +58,6 @@ class Technology(StrEnum):
     g5 = "5G"
 
 
-def _in(column: str, enum: type[StrEnum]) -> str:
-    return f"{column} IN ({', '.join(repr(m.value) for m in enum)})"
 
 
 class Site(Audited, Tracked, Base):
@@ -73,9 +65,9 @@ class Site(Audited, Tracked, Base):
     __audit_exclude__ = frozenset({"map_keys"})
     __tablename__ = "site"
     __table_args__ = (
-        CheckConstraint(_in("pole_class", PoleClass), name="pole_class"),
-        CheckConstraint(_in("status", SiteStatus), name="status"),
-        CheckConstraint(_in("provenance", Provenance), name="provenance"),
+        enum_check("pole_class", PoleClass),
+        enum_check("status", SiteStatus),
+        enum_check("provenance", Provenance),
         CheckConstraint("pole_height_m IS NULL OR pole_height_m > 0", name="pole_height"),
         CheckConstraint("building_height_m IS NULL OR building_height_m >= 0", name="building_height"),
         Index("ix_site_geom", "geom", postgresql_using="gist"),
@@ -123,7 +115,7 @@ class Station(Audited, Tracked, Base):
     __tablename__ = "station"
     __table_args__ = (
         UniqueConstraint("operator_id", "station_code"),
-        CheckConstraint(_in("status", StationStatus), name="status"),
+        enum_check("status", StationStatus),
         CheckConstraint("technologies <@ ARRAY['2G', '3G', '4G', '5G']::varchar[]", name="technologies"),
         Index("ix_station_technologies", "technologies", postgresql_using="gin"),
         Index(

@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from geoalchemy2 import WKTElement
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
@@ -17,23 +16,17 @@ from registry.admin_units.service import place_points
 from registry.errors import Conflict, FieldError, NotFound, ValidationFailed
 from registry.organisations.models import Organisation
 from registry.organisations.service import OrganisationIndex, new_organisation
-from registry.positions import Position, resolve
+from registry.positions import Position, point, position_from_input
 from registry.settings import Settings, get_settings
 from registry.stations.models import Sector, Site, SiteStatus, Station, StationStatus
 from registry.stations.schemas import (
-    PositionIn,
     SectorIn,
     SiteCreate,
     SitePatch,
     StationCreate,
     StationPatch,
 )
-from registry.versions import check_version
-
-
-def point(lon: float, lat: float) -> WKTElement:
-    return WKTElement(f"POINT({lon!r} {lat!r})", srid=4326)
-
+from registry.versions import check_version, touch
 
 # --- reading ---------------------------------------------------------------------------------------
 
@@ -95,26 +88,6 @@ def lock_site_writes(session: Session) -> None:
     ordinary request by default), after which the request gets 503 with Retry-After; the station
     import holds the lock only while it writes, never while it reads and checks its file."""
     session.execute(text("SELECT pg_advisory_xact_lock(hashtext('tttt:site-writes'))"))
-
-
-def position_from_input(position: PositionIn) -> Position:
-    x, y = position.source_xy
-    resolved, problems = resolve(position.crs, x, y)
-    if resolved is None:
-        names = {
-            "x": "lon" if position.lon is not None else "easting",
-            "y": "lat" if position.lat is not None else "northing",
-            "crs": "crs",
-            "xy": "",
-        }
-        raise ValidationFailed(
-            "Tọa độ không hợp lệ",
-            [
-                FieldError(p.message, field="position" + ("." + names[p.about] if names[p.about] else ""), code=p.code)
-                for p in problems
-            ],
-        )
-    return resolved
 
 
 def _check_placement(session: Session, pos: Position, settings: Settings, *, exclude_id: int | None) -> int | None:
@@ -227,8 +200,6 @@ def update_site(
         site.source_crs, site.source_x, site.source_y = pos.source_crs, pos.source_x, pos.source_y
         site.provenance = data.position.provenance_or_default
     _apply_site_fields(session, site, changes)
-    if session.is_modified(site, include_collections=False):
-        site.version += 1  # a PATCH that changes nothing keeps the version (and writes no audit event)
     _flush(session, f"Vị trí {code}")
     return site
 
@@ -247,10 +218,13 @@ def delete_site(session: Session, *, code: str, expected_version: int | None) ->
 
 
 def _refuse_if_permits(session: Session, column: str, record_id: int, what: str) -> None:
-    """A record that holds permits is part of the official file: dismantle it, do not delete it."""
-    from registry.permits.models import Permit
+    """A record that holds permits is part of the official file: dismantle it, do not delete it.
 
-    numbers = list(session.scalars(select(Permit.number).where(getattr(Permit, column) == record_id).limit(20)))
+    Read from the permit table by name: the permits area builds on stations, never the reverse."""
+    assert column in ("site_id", "station_id")
+    numbers = list(
+        session.scalars(text(f"SELECT number FROM permit WHERE {column} = :id ORDER BY id LIMIT 20"), {"id": record_id})
+    )
     if numbers:
         raise Conflict(
             f"{what} có {len(numbers)} giấy phép trong hồ sơ; đặt trạng thái «dismantled» thay vì xóa",
@@ -349,8 +323,8 @@ def update_station(session: Session, *, station_id: int, data: StationPatch, exp
     if data.site_code is not None:
         station.site_id = _site_by_code(session, data.site_code).id
     sectors_changed = _apply_station_fields(station, fields, data.sectors)
-    if sectors_changed or session.is_modified(station, include_collections=False):
-        station.version += 1
+    if sectors_changed:
+        touch(station)  # sectors are rows of their own; their station still counts a version
     _flush(session, f"Trạm {station.station_code}")
     return station
 

@@ -3,18 +3,20 @@
 At low zoom, and whenever a tile would hold more than ``max_features`` sites, the sites are grouped
 on a grid of at most ``max_features`` cells and each cell becomes one counted cluster at the
 centroid of its sites; close up, every site is a point with its public properties. The same
-station filters as the lists apply.
+station filters as the lists apply. A caller may add columns to the points (``TileColumns``): the
+API adds the permit standing for staff (``registry.permits.standing``), so this module knows
+nothing of permits.
 """
 
 from __future__ import annotations
 
 import math
-from datetime import date
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from registry.permits.requirements import compliance_params, compliance_sql
 from registry.stations.queries import StationFilter, site_where, station_where
 
 EXTENT = 4096
@@ -30,25 +32,32 @@ _POINTS = """
 
 RAW = (
     _POINTS
-    + """{compliance_cte}
+    + """{extra_cte}
     SELECT count(*) AS n, ST_AsMVT(m, 'sites', {extent}, 'geom') AS tile FROM (
-        SELECT p.code, p.pole_class, p.status, p.pole_height_m, {compliance_column}
+        SELECT p.code, p.pole_class, p.status, p.pole_height_m, {extra_column}
                (SELECT count(*) FROM station st WHERE st.site_id = p.id) AS stations,
                (SELECT string_agg(DISTINCT o.short_name, ', ' ORDER BY o.short_name) FROM station st
                 JOIN organisation o ON o.id = st.operator_id WHERE st.site_id = p.id) AS operators,
                ST_AsMVTGeom(p.g, t.env, {extent}, 64, true) AS geom
-        FROM pts p {compliance_join}, t
+        FROM pts p {extra_join}, t
     ) m WHERE geom IS NOT NULL"""
 )
 
-# Staff also see each site's permit standing (registry.permits.requirements.compliance_sql), worked
-# out for the sites of this tile only; the public does not.
-_COMPLIANCE_CTE = ", compliance AS ({sql})"
-_COMPLIANCE_COLUMN = (
-    "CASE WHEN p.status IN ('under_construction', 'operating') THEN coalesce(c.state, 'valid') "
-    "ELSE 'inactive' END AS permits,"
-)
-_COMPLIANCE_JOIN = "LEFT JOIN compliance c ON c.site_id = p.id"
+# The sites of a point tile, as a condition on ``s.id``: what a ``TileColumns`` CTE works out.
+TILE_SITES = "s.id IN (SELECT id FROM pts)"
+
+
+@dataclass(frozen=True)
+class TileColumns:
+    """Columns added to each point of a tile: ``cte`` ("name AS (SELECT … WHERE {TILE_SITES})"),
+    ``column`` ("expr AS name,") over the point ``p`` and the ``join`` ("LEFT JOIN name c ON …"), with
+    their bound ``params``."""
+
+    cte: str
+    column: str
+    join: str
+    params: dict[str, Any] = field(default_factory=dict)
+
 
 CLUSTERED = """
     WITH t AS (SELECT ST_TileEnvelope(:z, :x, :y) AS env),
@@ -122,25 +131,20 @@ def site_tile(
     y: int,
     max_features: int,
     cluster_below_zoom: int,
-    permits_on: date | None = None,
-    expiring_days: int = 60,
+    columns: TileColumns | None = None,
     live: bool = False,
 ) -> tuple[bytes, str, int]:
-    """(MVT bytes, "points" or "clusters", number of sites in it). With ``permits_on``, each site
-    carries ``permits``: its permit standing that day (valid, expiring, expired, missing, inactive).
-    ``live`` clusters from the sites themselves even where the grid counts could answer (tests)."""
+    """(MVT bytes, "points" or "clusters", number of sites in it). With ``columns``, each point also
+    carries those (clusters do not). ``live`` clusters from the sites themselves even where the grid
+    counts could answer (tests)."""
     w = site_where(f)
     size = tile_size_m(z)
     params = dict(w.params, z=z, x=x, y=y, margin=size * 64 / EXTENT, cap=max_features + 1)
     if z >= cluster_below_zoom:
-        parts = {"compliance_cte": "", "compliance_column": "", "compliance_join": ""}
-        if permits_on is not None:
-            parts = {
-                "compliance_cte": _COMPLIANCE_CTE.format(sql=compliance_sql("s.id IN (SELECT id FROM pts)")),
-                "compliance_column": _COMPLIANCE_COLUMN,
-                "compliance_join": _COMPLIANCE_JOIN,
-            }
-            params.update(compliance_params(on=permits_on, expiring_days=expiring_days))
+        parts = {"extra_cte": "", "extra_column": "", "extra_join": ""}
+        if columns is not None:
+            parts = {"extra_cte": ", " + columns.cte, "extra_column": columns.column, "extra_join": columns.join}
+            params.update(columns.params)
         row = session.execute(text(RAW.format(where=w.sql(), extent=EXTENT, **parts)), params).one()
         if row.n <= max_features:
             return bytes(row.tile or b""), "points", int(row.n)

@@ -23,7 +23,7 @@ from registry.settings import Settings, get_settings
 from registry.text import grouped
 from registry.zones.models import PlanningZone
 from registry.zones.schemas import ZoneCreate
-from registry.zones.service import _apply_zone, check_vertices, checked_polygon
+from registry.zones.service import apply_zone, check_vertices, checked_polygon
 
 
 @dataclass
@@ -199,7 +199,7 @@ def import_zones(
             report.created += 1
             if not dry_run:
                 record = PlanningZone(code=zone.code)
-                _apply_zone(record, zone.model_dump(exclude={"code", "geometry"}), polygon)
+                apply_zone(record, zone.model_dump(exclude={"code", "geometry"}), polygon)
                 session.add(record)
             continue
         same_geometry = to_shape(current.geom).equals_exact(polygon, 1e-9)
@@ -213,7 +213,6 @@ def import_zones(
             continue
         report.updated += 1
         if not dry_run:
-            _apply_zone(current, fields, None if same_geometry else polygon)
-            current.version += 1
+            apply_zone(current, fields, None if same_geometry else polygon)
     session.flush()
     return report

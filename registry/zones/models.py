@@ -9,7 +9,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from registry.audit.models import Audited
-from registry.base import Base, Tracked
+from registry.base import Base, InForce, Tracked, enum_check
 
 
 class ZoneKind(StrEnum):
@@ -35,7 +35,7 @@ class PlanningZone(Audited, Tracked, Base):
     __tablename__ = "planning_zone"
     __audit_entity__ = "planning_zone"
     __table_args__ = (
-        CheckConstraint(f"kind IN ({', '.join(repr(k.value) for k in ZoneKind)})", name="kind"),
+        enum_check("kind", ZoneKind),
         CheckConstraint("max_height_m IS NULL OR max_height_m > 0", name="max_height"),
         CheckConstraint("valid_to IS NULL OR valid_from IS NULL OR valid_to > valid_from", name="dates"),
         Index("ix_planning_zone_geom", "geom", postgresql_using="gist"),
@@ -56,7 +56,7 @@ class PlanningZone(Audited, Tracked, Base):
     notes: Mapped[str | None] = mapped_column(Text)
 
 
-class SpacingRule(Audited, Tracked, Base):
+class SpacingRule(InForce, Audited, Tracked, Base):
     """Least distance between two bulky poles, by pole class and height band, urban or not.
 
     A rule with a zone applies inside that zone and overrides the general ones (no zone). The band is
@@ -79,5 +79,3 @@ class SpacingRule(Audited, Tracked, Base):
     urban: Mapped[bool | None] = mapped_column(Boolean)  # null: both
     min_distance_m: Mapped[float] = mapped_column(Float)
     legal_basis: Mapped[str] = mapped_column(Text)
-    effective_from: Mapped[date] = mapped_column(Date)
-    effective_to: Mapped[date | None] = mapped_column(Date)

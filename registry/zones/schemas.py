@@ -6,12 +6,11 @@ from typing import Annotated, Any
 
 from pydantic import Field, field_validator, model_validator
 
-from registry.schemas import Day
+from registry.schemas import Code, Day, Strict, not_null
 from registry.stations.models import PoleClass
-from registry.stations.schemas import Strict, _not_null
 from registry.zones.models import ZoneKind
 
-ZoneCode = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+ZoneCode = Code
 # "A1" or "A2" stand for every class of that group.
 AllowedClass = Annotated[str, Field(pattern=r"^A[12][abc]?$")]
 
@@ -43,7 +42,7 @@ class ZoneCreate(_ZoneFields):
 
 
 class ZonePatch(_ZoneFields):
-    _no_null = field_validator("name", "kind", "geometry", mode="before")(_not_null)
+    _no_null = field_validator("name", "kind", "geometry", mode="before")(not_null)
 
 
 class SpacingRuleFields(Strict):
@@ -68,7 +67,7 @@ class SpacingRulePatch(SpacingRuleFields):
     effective_from: Day | None = None
 
     _no_null = field_validator("pole_class", "min_distance_m", "legal_basis", "effective_from", mode="before")(
-        _not_null
+        not_null
     )
 
 

@@ -117,7 +117,7 @@ _ZONE_FIELDS = (
 )
 
 
-def _apply_zone(zone: PlanningZone, fields: dict[str, Any], geometry: MultiPolygon | None) -> None:
+def apply_zone(zone: PlanningZone, fields: dict[str, Any], geometry: MultiPolygon | None) -> None:
     for key in _ZONE_FIELDS:
         if key in fields:
             setattr(zone, key, fields[key])
@@ -136,7 +136,7 @@ def create_zone(session: Session, data: ZoneCreate) -> PlanningZone:
     if session.scalar(select(PlanningZone.id).where(PlanningZone.code == data.code)) is not None:
         raise Conflict(f"Vùng quy hoạch {data.code} đã có", field="code")
     zone = PlanningZone(code=data.code)
-    _apply_zone(zone, data.model_dump(exclude_unset=True, exclude={"code", "geometry"}) | {"kind": data.kind}, geometry)
+    apply_zone(zone, data.model_dump(exclude_unset=True, exclude={"code", "geometry"}) | {"kind": data.kind}, geometry)
     session.add(zone)
     session.flush()
     return zone
@@ -146,9 +146,7 @@ def update_zone(session: Session, code: str, data: ZonePatch, *, expected_versio
     zone = get_zone(session, code, for_update=True)
     check_version(zone, expected_version, what=f"Vùng quy hoạch {code}")
     geometry = zone_geometry(data.geometry) if data.geometry is not None else None
-    _apply_zone(zone, data.model_dump(exclude_unset=True, exclude={"geometry"}), geometry)
-    if session.is_modified(zone, include_collections=False):
-        zone.version += 1
+    apply_zone(zone, data.model_dump(exclude_unset=True, exclude={"geometry"}), geometry)
     session.flush()
     return zone
 
@@ -270,8 +268,6 @@ def update_spacing_rule(
     for key, value in data.model_dump(exclude_unset=True).items():
         setattr(rule, key, value)
     _check_rule(rule)
-    if session.is_modified(rule, include_collections=False):
-        rule.version += 1
     session.flush()
     return rule
 

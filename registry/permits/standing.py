@@ -1,0 +1,29 @@
+"""A site's permit standing on the map: the columns staff see on each point of the site tiles.
+
+The tiles are built in ``registry.stations.tiles``, which knows nothing of permits; the API hands
+``standing_columns`` to them for a caller allowed to read permits. The standing is worked out for
+the sites of the tile only (``registry.permits.requirements.compliance_sql``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from registry.permits.requirements import compliance_params, compliance_sql
+from registry.stations.tiles import TILE_SITES, TileColumns
+
+# Sites being built or operating have a standing (valid when they need nothing); others are inactive.
+_COLUMN = (
+    "CASE WHEN p.status IN ('under_construction', 'operating') THEN coalesce(c.state, 'valid') "
+    "ELSE 'inactive' END AS permits,"
+)
+
+
+def standing_columns(*, on: date, expiring_days: int) -> TileColumns:
+    """``permits`` on each site of a point tile: valid, expiring, expired, missing or inactive on ``on``."""
+    return TileColumns(
+        cte=f"compliance AS ({compliance_sql(TILE_SITES)})",
+        column=_COLUMN,
+        join="LEFT JOIN compliance c ON c.site_id = p.id",
+        params=compliance_params(on=on, expiring_days=expiring_days),
+    )
