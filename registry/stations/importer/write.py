@@ -16,6 +16,7 @@ from registry.stations.importer.rows import Progress, Row, jsonable
 from registry.stations.models import Site, Station
 from registry.stations.service import next_site_code, set_sectors
 from registry.stations.template import BY_KEY
+from registry.versions import touch
 
 
 def _same_unit(a: str, b: str) -> bool:
@@ -31,7 +32,7 @@ def write(plan: Plan, progress: Progress | None) -> None:
     updated_sites: set[str] = set()
     for code, site in plan.existing_sites.items():
         if _apply_site(plan, site, by_site.get(code, []), orgs):
-            site.version += 1
+            touch(site)
             updated_sites.add(code)
     plan.report.sites_updated = len(updated_sites)
     plan.report.sites_reused = len(
@@ -79,7 +80,7 @@ def write(plan: Plan, progress: Progress | None) -> None:
             plan.session.add(station)
             plan.report.stations_created += 1
         elif _apply_station(existing, row, site_id=site_id):
-            existing.version += 1
+            touch(existing)  # its sectors may be all that changed
             plan.report.stations_updated += 1
         else:
             plan.report.stations_unchanged += 1
