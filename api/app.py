@@ -9,38 +9,9 @@ from fastapi import Depends, FastAPI, Response
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
-from api import (
-    audit,
-    auth,
-    calendar,
-    cases,
-    docs,
-    dossier_pages,
-    enforcement,
-    errors,
-    imports,
-    licences,
-    limits,
-    maps,
-    permit_check,
-    permit_rules,
-    permits,
-    press,
-    procedures,
-    public,
-    reception,
-    record_pages,
-    reference,
-    request_context,
-    rules,
-    security,
-    sites,
-    stations,
-    tiles,
-    users,
-    zones,
-)
+from api import errors, limits, maps, request_context, security
 from api.access import require
+from api.routers import ROUTERS
 from registry.db import get_sessionmaker
 from registry.settings import Settings, get_settings
 
@@ -53,7 +24,10 @@ FAVICON = (
 )
 
 DESCRIPTION = """
-Sổ đăng ký trạm gốc, vị trí cột ăng ten (và sắp tới: báo chí, thanh tra, thủ tục hành chính).
+Sổ đăng ký viễn thông và báo chí của tỉnh: trạm gốc và vị trí cột ăng ten, giấy phép xây dựng công trình
+viễn thông và giấy phép tần số, quy hoạch hạ tầng viễn thông; cơ quan báo chí và giấy phép báo chí; thanh tra,
+xử phạt, khiếu nại, tố cáo và tiếp công dân; thủ tục hành chính và hồ sơ một cửa với hạn xử lý theo lịch ngày
+làm việc; bản đồ, tra cứu công khai và nhật ký thay đổi.
 
 Giới hạn: mỗi trang mặc định {default_page_size}, tối đa {max_page_size} bản ghi; bán kính tối đa
 {max_radius_m:g} m; bbox/đa giác tối đa {max_bbox_area_km2:g} km²; gần nhất tối đa {max_nearest};
@@ -76,43 +50,9 @@ def create_app(settings: Settings | None = None, session_factory: sessionmaker[S
     app.state.sessionmaker = session_factory or get_sessionmaker()
     errors.install(app)
 
-    for module in (
-        auth,
-        users,
-        permit_check,
-        sites,
-        stations,
-        imports,
-        permits,
-        licences,
-        press,
-        calendar,
-        cases,
-        reception,
-        enforcement,
-        tiles,
-        maps,
-        record_pages,
-        rules,
-        permit_rules,
-        zones,
-        reference,
-        audit,
-    ):
-        app.include_router(module.router)
-    app.include_router(zones.spacing_router)
-    maps.mount_assets(app)
-    app.include_router(docs.router)
-    app.include_router(cases.deadline_rules_router)
-    for router in (
-        procedures.router,
-        procedures.dossiers_router,
-        procedures.reports_router,
-        procedures.imports_router,
-        public.router,
-        dossier_pages.router,
-    ):
+    for router in ROUTERS:
         app.include_router(router)
+    maps.mount_assets(app)  # after every route: none lies under the mounted /vendor and /static
 
     @app.get(
         "/favicon.ico",

@@ -10,13 +10,12 @@ from pydantic import Field
 
 from api.access import require
 from api.deps import VERSION_RESPONSES, IfMatch, SessionDep
+from api.responses import deleted, versioned
 from registry.calendar import service
 from registry.calendar.days import VIETNAM, OutOfCalendar
 from registry.errors import FieldError, ValidationFailed
 from registry.rules.book import RuleBook
-from registry.schemas import Day, Moment
-from registry.stations.schemas import Strict
-from registry.versions import etag, parse_if_match
+from registry.schemas import Day, Moment, Strict
 
 router = APIRouter(prefix="/api/calendar", tags=["Lịch ngày làm việc"])
 
@@ -93,7 +92,7 @@ def year(year: Annotated[int, Path(ge=1900, le=2100)], session: SessionDep) -> d
     responses=VERSION_RESPONSES,
     dependencies=[Depends(require("calendar", "update"))],
 )
-def put_day(day: Day, data: DayIn, session: SessionDep, response: Response, if_match: IfMatch = None) -> dict[str, Any]:
+def put_day(day: Day, data: DayIn, session: SessionDep, response: Response, if_match: IfMatch) -> dict[str, Any]:
     record = service.set_day(
         session,
         day,
@@ -101,10 +100,9 @@ def put_day(day: Day, data: DayIn, session: SessionDep, response: Response, if_m
         name=data.name,
         reason=data.reason,
         legal_basis=data.legal_basis,
-        expected_version=parse_if_match(if_match),
+        expected_version=if_match,
     )
-    response.headers["ETag"] = etag(record)
-    return service.day_dict(record)
+    return versioned(response, service.day_dict(record), record)
 
 
 @router.delete(
@@ -114,6 +112,6 @@ def put_day(day: Day, data: DayIn, session: SessionDep, response: Response, if_m
     responses=VERSION_RESPONSES,
     dependencies=[Depends(require("calendar", "update"))],
 )
-def delete_day(day: Day, session: SessionDep, if_match: IfMatch = None) -> Response:
-    service.clear_day(session, day, expected_version=parse_if_match(if_match))
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+def delete_day(day: Day, session: SessionDep, if_match: IfMatch) -> Response:
+    service.clear_day(session, day, expected_version=if_match)
+    return deleted()

@@ -6,15 +6,14 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Response, UploadFile, status
-from sqlalchemy import select
 
 from api.access import require
 from api.audit import history
 from api.deps import VERSION_RESPONSES, IfMatch, PageDep, SessionDep, SettingsDep, read_upload
-from registry.accounts.models import User
+from api.responses import created, versioned
 from registry.accounts.permissions import Grant
 from registry.calendar import service as calendar
-from registry.cases import service
+from registry.cases import queries, service
 from registry.cases.models import Case
 from registry.cases.schemas import CaseCreate, CasePatch, TransitionIn
 from registry.cases.views import EXPORT_COLUMNS, case_dict
@@ -23,7 +22,6 @@ from registry.clock import today
 from registry.errors import FieldError, ValidationFailed
 from registry.permits.reports import to_xlsx
 from registry.schemas import Day
-from registry.versions import etag, parse_if_match
 
 router = APIRouter(prefix="/api/cases", tags=["Thanh tra, khiếu nại, tố cáo"])
 CaseCode = Annotated[str, Path(max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
@@ -31,37 +29,14 @@ Read = Annotated[Grant, Depends(require("cases", "read"))]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _handlers(session: Any, cases: list[Case]) -> dict[int, str]:
-    ids = {c.handler_id for c in cases if c.handler_id is not None}
-    if not ids:
-        return {}
-    return dict(session.execute(select(User.id, User.username).where(User.id.in_(ids))).all())
-
-
 def _render(session: Any, cases: list[Case], grant: Grant) -> list[dict[str, Any]]:
     cal = calendar.load(session)
     day = today()
-    names = _handlers(session, cases)
+    names = queries.handler_names(session, cases)
     return [
         case_dict(c, grant.principal, service.deadlines(session, cal, c, today=day), names.get(c.handler_id or -1))
         for c in cases
     ]
-
-
-def _select(
-    session: Any,
-    kind: list[CaseKind] | None,
-    state: list[CaseState] | None,
-    handler: str | None,
-) -> list[Case]:
-    stmt = select(Case).order_by(Case.received_on.desc(), Case.id.desc())
-    if kind:
-        stmt = stmt.where(Case.kind.in_([k.value for k in kind]))
-    if state:
-        stmt = stmt.where(Case.state.in_([s.value for s in state]))
-    if handler:
-        stmt = stmt.join(User, User.id == Case.handler_id).where(User.username == handler.lower())
-    return list(session.scalars(stmt))
 
 
 @router.get("", summary="Hồ sơ vụ việc với hạn xử lý; lọc loại, trạng thái, người xử lý, quá hạn, sắp đến hạn")
@@ -77,7 +52,7 @@ def list_cases(
     ] = None,
     due_within: Annotated[int, Query(ge=0, le=365, description="Số ngày làm việc")] = 5,
 ) -> dict[str, Any]:
-    items = _render(session, _select(session, kind, state, handler), grant)
+    items = _render(session, queries.cases(session, kinds=kind, states=state, handler=handler), grant)
     if deadline == "overdue":
         items = [c for c in items if c["deadlines"]["status"] == "overdue"]
     elif deadline == "due_soon":
@@ -122,18 +97,15 @@ def cases_geojson(
         raise ValidationFailed(
             "Khoảng ngày không hợp lệ", [FieldError("Phải không sau received_to", field="received_from")]
         )
-    stmt = select(Case).where(Case.geom.is_not(None)).order_by(Case.received_on.desc(), Case.id.desc())
-    if kind:
-        stmt = stmt.where(Case.kind.in_([k.value for k in kind]))
-    if state:
-        stmt = stmt.where(Case.state.in_([s.value for s in state]))
-    if open_only:
-        stmt = stmt.where(Case.state.in_([s.value for s in service.OPEN_STATES]))
-    if received_from:
-        stmt = stmt.where(Case.received_on >= received_from)
-    if received_to:
-        stmt = stmt.where(Case.received_on <= received_to)
-    cases = list(session.scalars(stmt.limit(settings.map_cases_max + 1)))
+    cases = queries.mapped_cases(
+        session,
+        kinds=kind,
+        states=state,
+        open_only=open_only,
+        received_from=received_from,
+        received_to=received_to,
+        limit=settings.map_cases_max + 1,
+    )
     cal, day = calendar.load(session), today()
     features = []
     for c in cases[: settings.map_cases_max]:
@@ -153,7 +125,7 @@ def export(
     state: Annotated[list[CaseState] | None, Query()] = None,
 ) -> Response:
     rows = []
-    for c in _render(session, _select(session, kind, state, None), grant):
+    for c in _render(session, queries.cases(session, kinds=kind, states=state), grant):
         rows.append({**c, "current_due": c["deadlines"]["current_due"], "deadline_status": c["deadlines"]["status"]})
     day = today()
     return Response(
@@ -177,16 +149,13 @@ def create_case(
     grant: Annotated[Grant, Depends(require("cases", "create"))],
 ) -> dict[str, Any]:
     case = service.create_case(session, data, actor=grant.principal.actor)
-    response.headers["Location"] = f"/api/cases/{case.code}"
-    response.headers["ETag"] = etag(case)
-    return _render(session, [case], grant)[0]
+    return created(response, _render(session, [case], grant)[0], location=f"/api/cases/{case.code}", record=case)
 
 
 @router.get("/{code}", summary="Một hồ sơ vụ việc (ETag = phiên bản)")
 def get_case(code: CaseCode, session: SessionDep, response: Response, grant: Read) -> dict[str, Any]:
     case = service.get_case(session, code)
-    response.headers["ETag"] = etag(case)
-    return _render(session, [case], grant)[0]
+    return versioned(response, _render(session, [case], grant)[0], case)
 
 
 @router.patch(
@@ -202,13 +171,10 @@ def update_case(
     session: SessionDep,
     response: Response,
     grant: Annotated[Grant, Depends(require("cases", "update"))],
-    if_match: IfMatch = None,
+    if_match: IfMatch,
 ) -> dict[str, Any]:
-    case = service.update_case(
-        session, code, data, expected_version=parse_if_match(if_match), actor=grant.principal.actor
-    )
-    response.headers["ETag"] = etag(case)
-    return _render(session, [case], grant)[0]
+    case = service.update_case(session, code, data, expected_version=if_match, actor=grant.principal.actor)
+    return versioned(response, _render(session, [case], grant)[0], case)
 
 
 @router.post(
@@ -222,13 +188,12 @@ def move(
     session: SessionDep,
     response: Response,
     grant: Annotated[Grant, Depends(require("cases", "update"))],
-    if_match: IfMatch = None,
+    if_match: IfMatch,
 ) -> dict[str, Any]:
     case = service.transition(
-        session, code, data, actor=grant.principal.actor, today=today(), expected_version=parse_if_match(if_match)
+        session, code, data, actor=grant.principal.actor, today=today(), expected_version=if_match
     )
-    response.headers["ETag"] = etag(case)
-    return _render(session, [case], grant)[0]
+    return versioned(response, _render(session, [case], grant)[0], case)
 
 
 @router.get("/{code}/history", summary="Lịch sử thay đổi của hồ sơ (không chứa danh tính người tố cáo)")
@@ -293,34 +258,27 @@ def add_attachment(
 
 @router.get("/{code}/attachments", summary="Tài liệu đính kèm (tài liệu bảo mật chỉ người xử lý và quản trị thấy)")
 def list_attachments(code: CaseCode, session: SessionDep, grant: Read) -> list[dict[str, Any]]:
-    from registry.cases.models import CaseAttachment
     from registry.cases.views import may_see_identity
 
     case = service.get_case(session, code)
     visible = may_see_identity(grant.principal, case)
-    rows = session.scalars(select(CaseAttachment).where(CaseAttachment.case_id == case.id).order_by(CaseAttachment.id))
-    return [_attachment_dict(code, a) for a in rows if visible or not a.confidential]
+    return [_attachment_dict(code, a) for a in queries.attachments(session, case) if visible or not a.confidential]
 
 
 @router.get("/{code}/attachments/{attachment_id}", summary="Tải tài liệu đính kèm", response_class=Response)
 def get_attachment(
     code: CaseCode, attachment_id: Annotated[int, Path(ge=1, le=2**31 - 1)], session: SessionDep, grant: Read
 ) -> Response:
-    from registry.cases.models import CaseAttachment
     from registry.cases.views import may_see_identity
-    from registry.documents.models import Document
     from registry.errors import NotFound, PermissionDenied
 
     case = service.get_case(session, code)
-    a = session.scalar(
-        select(CaseAttachment).where(CaseAttachment.id == attachment_id, CaseAttachment.case_id == case.id)
-    )
+    a = queries.attachment(session, case, attachment_id)
     if a is None:
         raise NotFound(f"Hồ sơ {code} không có tài liệu số {attachment_id}")
     if a.confidential and not may_see_identity(grant.principal, case):
         raise PermissionDenied("Tài liệu bảo mật: chỉ người được giao xử lý và quản trị được xem")
-    doc = session.get(Document, a.document_id)
-    assert doc is not None
+    doc = queries.attachment_document(session, a)
     return Response(
         doc.content, media_type=doc.media_type, headers={"ETag": f'"{doc.sha256}"', "X-Content-SHA256": doc.sha256}
     )
@@ -337,15 +295,6 @@ deadline_rules_router = APIRouter(prefix="/api/deadline-rules", tags=["Thanh tra
 def deadline_rules(
     session: SessionDep, on: Annotated[Day | None, Query(description="Chỉ quy tắc có hiệu lực ngày này")] = None
 ) -> list[dict[str, Any]]:
-    from registry.cases.models import DeadlineRule
-
-    stmt = select(DeadlineRule).order_by(
-        DeadlineRule.case_kind, DeadlineRule.step, DeadlineRule.effective_from, DeadlineRule.code
-    )
-    if on is not None:
-        stmt = stmt.where(
-            DeadlineRule.effective_from <= on, (DeadlineRule.effective_to.is_(None)) | (DeadlineRule.effective_to > on)
-        )
     return [
         {
             "code": r.code, "case_kind": r.case_kind, "step": r.step, "duration": r.duration, "unit": r.unit,
@@ -354,5 +303,5 @@ def deadline_rules(
             "legal_basis": r.legal_basis, "certainty": r.certainty, "effective_from": r.effective_from.isoformat(),
             "effective_to": r.effective_to.isoformat() if r.effective_to else None,
         }
-        for r in session.scalars(stmt)
+        for r in queries.deadline_rules(session, on=on)
     ]  # fmt: skip

@@ -22,6 +22,7 @@ from registry.settings import Settings, get_settings
 from registry.stations.models import PoleClass, StationStatus, Technology
 from registry.stations.queries import StationFilter
 from registry.text import grouped
+from registry.versions import parse_if_match
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -298,9 +299,19 @@ def _polygon(raw: str, settings: Settings) -> dict[str, Any]:
 
 FilterDep = Annotated[StationFilter, Depends(station_filter)]
 
-IfMatch = Annotated[
-    str | None, Header(alias="If-Match", description="ETag đã đọc; thiếu → 428, đã cũ → 412", max_length=100)
-]
+
+def if_match_version(
+    if_match: Annotated[
+        str | None,
+        Header(alias="If-Match", description="ETag đã đọc; thiếu → 428, đã cũ → 412", max_length=100),
+    ] = None,
+) -> int | None:
+    """The one parser of If-Match: the version a change is based on (None when absent; the services'
+    check_version refuses a change without one)."""
+    return parse_if_match(if_match)
+
+
+IfMatch = Annotated[int | None, Depends(if_match_version)]
 VERSION_RESPONSES: dict[int | str, dict[str, Any]] = {
     412: {"description": "Bản ghi đã bị sửa từ phiên bản đó (problem+json nêu current_version)"},
     428: {"description": "Thiếu If-Match"},

@@ -6,18 +6,17 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
-from sqlalchemy import select
 
 from api.access import require
 from api.deps import VERSION_RESPONSES, IfMatch, SessionDep
+from api.responses import created, versioned
 from registry.cases import enforcement_service as service
-from registry.cases.enforcement_models import Inspection, Sanction
+from registry.cases import queries
 from registry.cases.schemas import InspectionConclude, InspectionCreate, SanctionCreate, SanctionPatch
 from registry.clock import today
 from registry.permits.reports import to_xlsx
 from registry.rules.book import RuleBook
 from registry.schemas import Day
-from registry.versions import etag, parse_if_match
 
 router = APIRouter(tags=["Thanh tra, khiếu nại, tố cáo"])
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -29,7 +28,7 @@ UPDATE = [Depends(require("cases", "update"))]
 
 @router.get("/api/inspections", summary="Các cuộc thanh tra", dependencies=READ)
 def list_inspections(session: SessionDep) -> list[dict[str, Any]]:
-    rows = session.scalars(select(Inspection).order_by(Inspection.decision_date.desc(), Inspection.id.desc()))
+    rows = queries.inspections(session)
     return [service.inspection_dict(r) for r in rows]
 
 
@@ -38,16 +37,13 @@ def list_inspections(session: SessionDep) -> list[dict[str, Any]]:
 )
 def create_inspection(data: InspectionCreate, session: SessionDep, response: Response) -> dict[str, Any]:
     record = service.create_inspection(session, data)
-    response.headers["ETag"] = etag(record)
-    response.headers["Location"] = f"/api/inspections/{record.id}"
-    return service.inspection_dict(record)
+    return created(response, service.inspection_dict(record), location=f"/api/inspections/{record.id}", record=record)
 
 
 @router.get("/api/inspections/{inspection_id}", summary="Một cuộc thanh tra", dependencies=READ)
 def get_inspection(inspection_id: Id, session: SessionDep, response: Response) -> dict[str, Any]:
     record = service.get_inspection(session, inspection_id)
-    response.headers["ETag"] = etag(record)
-    return service.inspection_dict(record)
+    return versioned(response, service.inspection_dict(record), record)
 
 
 @router.post(
@@ -57,17 +53,16 @@ def get_inspection(inspection_id: Id, session: SessionDep, response: Response) -
     dependencies=UPDATE,
 )
 def conclude(
-    inspection_id: Id, data: InspectionConclude, session: SessionDep, response: Response, if_match: IfMatch = None
+    inspection_id: Id, data: InspectionConclude, session: SessionDep, response: Response, if_match: IfMatch
 ) -> dict[str, Any]:
-    record = service.conclude_inspection(session, inspection_id, data, expected_version=parse_if_match(if_match))
-    response.headers["ETag"] = etag(record)
-    return service.inspection_dict(record)
+    record = service.conclude_inspection(session, inspection_id, data, expected_version=if_match)
+    return versioned(response, service.inspection_dict(record), record)
 
 
 @router.get("/api/sanctions", summary="Quyết định xử phạt", dependencies=READ)
 def list_sanctions(session: SessionDep) -> list[dict[str, Any]]:
     day = today()
-    rows = session.scalars(select(Sanction).order_by(Sanction.decided_on.desc(), Sanction.id.desc()))
+    rows = queries.sanctions(session)
     book = RuleBook.load(session)
     return [service.sanction_dict(r, on=day, book=book) for r in rows]
 
@@ -108,9 +103,8 @@ def unpaid(
 )
 def create_sanction(data: SanctionCreate, session: SessionDep, response: Response) -> dict[str, Any]:
     record = service.create_sanction(session, data)
-    response.headers["ETag"] = etag(record)
-    response.headers["Location"] = f"/api/sanctions/{record.id}"
-    return service.sanction_dict(record, on=today(), book=RuleBook.load(session))
+    body = service.sanction_dict(record, on=today(), book=RuleBook.load(session))
+    return created(response, body, location=f"/api/sanctions/{record.id}", record=record)
 
 
 @router.get("/api/sanctions/{sanction_id}", summary="Một quyết định xử phạt", dependencies=READ)
@@ -118,8 +112,7 @@ def get_sanction(
     sanction_id: Id, session: SessionDep, response: Response, on: Annotated[Day | None, Query()] = None
 ) -> dict[str, Any]:
     record = service.get_sanction(session, sanction_id)
-    response.headers["ETag"] = etag(record)
-    return service.sanction_dict(record, on=on or today(), book=RuleBook.load(session))
+    return versioned(response, service.sanction_dict(record, on=on or today(), book=RuleBook.load(session)), record)
 
 
 @router.patch(
@@ -129,8 +122,7 @@ def get_sanction(
     dependencies=UPDATE,
 )
 def update_sanction(
-    sanction_id: Id, data: SanctionPatch, session: SessionDep, response: Response, if_match: IfMatch = None
+    sanction_id: Id, data: SanctionPatch, session: SessionDep, response: Response, if_match: IfMatch
 ) -> dict[str, Any]:
-    record = service.update_sanction(session, sanction_id, data, expected_version=parse_if_match(if_match))
-    response.headers["ETag"] = etag(record)
-    return service.sanction_dict(record, on=today(), book=RuleBook.load(session))
+    record = service.update_sanction(session, sanction_id, data, expected_version=if_match)
+    return versioned(response, service.sanction_dict(record, on=today(), book=RuleBook.load(session)), record)

@@ -6,17 +6,16 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
-from sqlalchemy import select
 
 from api.access import require
 from api.deps import VERSION_RESPONSES, IfMatch, SessionDep, SettingsDep
+from api.responses import created, deleted, versioned
 from registry.clock import today
-from registry.permits import service
+from registry.permits import queries, service
 from registry.permits.models import FrequencyLicence
 from registry.permits.schemas import FrequencyLicenceCreate, FrequencyLicencePatch
 from registry.permits.views import licence_dict
 from registry.schemas import Day
-from registry.versions import etag, parse_if_match
 
 router = APIRouter(prefix="/api/frequency-licences", tags=["Giấy phép tần số"])
 LicenceId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -35,7 +34,7 @@ def _dict(session: Any, licence: FrequencyLicence, settings: Any, on: date | Non
     dependencies=[Depends(require("frequency_licences", "read"))],
 )
 def list_licences(session: SessionDep, settings: SettingsDep, on: On = None) -> list[dict[str, Any]]:
-    rows = session.scalars(select(FrequencyLicence).order_by(FrequencyLicence.operator_id, FrequencyLicence.band))
+    rows = queries.frequency_licences(session)
     return [_dict(session, lic, settings, on) for lic in rows]
 
 
@@ -49,9 +48,9 @@ def create_licence(
     data: FrequencyLicenceCreate, session: SessionDep, settings: SettingsDep, response: Response
 ) -> dict[str, Any]:
     licence = service.create_licence(session, data)
-    response.headers["Location"] = f"/api/frequency-licences/{licence.id}"
-    response.headers["ETag"] = etag(licence)
-    return _dict(session, licence, settings)
+    return created(
+        response, _dict(session, licence, settings), location=f"/api/frequency-licences/{licence.id}", record=licence
+    )
 
 
 @router.get(
@@ -61,8 +60,7 @@ def get_licence(
     licence_id: LicenceId, session: SessionDep, settings: SettingsDep, response: Response, on: On = None
 ) -> dict[str, Any]:
     licence = service.get_licence(session, licence_id)
-    response.headers["ETag"] = etag(licence)
-    return _dict(session, licence, settings, on)
+    return versioned(response, _dict(session, licence, settings, on), licence)
 
 
 @router.patch(
@@ -77,11 +75,10 @@ def update_licence(
     session: SessionDep,
     settings: SettingsDep,
     response: Response,
-    if_match: IfMatch = None,
+    if_match: IfMatch,
 ) -> dict[str, Any]:
-    licence = service.update_licence(session, licence_id, data, expected_version=parse_if_match(if_match))
-    response.headers["ETag"] = etag(licence)
-    return _dict(session, licence, settings)
+    licence = service.update_licence(session, licence_id, data, expected_version=if_match)
+    return versioned(response, _dict(session, licence, settings), licence)
 
 
 @router.delete(
@@ -91,6 +88,6 @@ def update_licence(
     responses=VERSION_RESPONSES,
     dependencies=[Depends(require("frequency_licences", "delete"))],
 )
-def delete_licence(licence_id: LicenceId, session: SessionDep, if_match: IfMatch = None) -> Response:
-    service.delete_licence(session, licence_id, expected_version=parse_if_match(if_match))
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+def delete_licence(licence_id: LicenceId, session: SessionDep, if_match: IfMatch) -> Response:
+    service.delete_licence(session, licence_id, expected_version=if_match)
+    return deleted()

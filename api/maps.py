@@ -14,7 +14,6 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import text
 
 from api.access import PrincipalDep, require
 from api.deps import SessionDep, SettingsDep
@@ -26,8 +25,10 @@ from registry.accounts.permissions import Principal, authorize, rule
 from registry.cases.vocabulary import CaseKind
 from registry.clock import today
 from registry.errors import FieldError, ValidationFailed
+from registry.organisations.queries import operator_names
 from registry.press.models import OutletKind, OutletStatus
 from registry.schemas import Day
+from registry.zones.queries import zone_geometries
 
 router = APIRouter(prefix="/maps", tags=["Bản đồ"], dependencies=[Depends(require("maps", "read"))])
 Lang = Annotated[Literal["vi", "en"], Query(description="Ngôn ngữ: vi (mặc định) hoặc en")]
@@ -77,12 +78,7 @@ def stations(
 ) -> HTMLResponse:
     filters = {"operator": operator, "technology": technology, "pole_class": pole_class, "status": status,
                "admin_unit": admin_unit, "q": q}  # fmt: skip
-    operators = [
-        (str(code), str(name))
-        for code, name in session.execute(
-            text("SELECT code, coalesce(short_name, name) FROM organisation WHERE is_operator ORDER BY short_name")
-        )
-    ]
+    operators = operator_names(session)
     html = pages.stations_page(
         lang=lang,
         filters={k: v for k, v in filters.items() if v},
@@ -118,12 +114,7 @@ def site_check_map(
     site = service.get_site(session, code=code)
     result = check_site(session, site, on=today(), settings=settings)
     zone_codes = [z["code"] for z in result["zones"]]
-    geometries = dict(
-        session.execute(
-            text("SELECT code, ST_AsGeoJSON(geom, 7)::json FROM planning_zone WHERE code = ANY(:codes)"),
-            {"codes": zone_codes},
-        ).all()
-    )
+    geometries = zone_geometries(session, zone_codes)
     zones = [dict(z, geometry={"type": "Feature", "geometry": geometries[z["code"]], "properties": {}})
              for z in result["zones"] if z["code"] in geometries]  # fmt: skip
     pos = result["site"]["position"]

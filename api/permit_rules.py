@@ -8,11 +8,11 @@ from fastapi import APIRouter, Depends, Path, Query, Response, status
 
 from api.access import require
 from api.deps import VERSION_RESPONSES, IfMatch, SessionDep
+from api.responses import created, versioned
 from registry.permits import service
 from registry.permits.schemas import PermitRuleCreate, PermitRulePatch
 from registry.permits.views import rule_dict
 from registry.schemas import Day
-from registry.versions import etag, parse_if_match
 
 router = APIRouter(prefix="/api/permit-rules", tags=["Giấy phép"])
 RuleCode = Annotated[str, Path(max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")]
@@ -37,16 +37,13 @@ def list_rules(
 )
 def create_rule(data: PermitRuleCreate, session: SessionDep, response: Response) -> dict[str, Any]:
     rule = service.create_rule(session, data)
-    response.headers["Location"] = f"/api/permit-rules/{rule.code}"
-    response.headers["ETag"] = etag(rule)
-    return rule_dict(rule)
+    return created(response, rule_dict(rule), location=f"/api/permit-rules/{rule.code}", record=rule)
 
 
 @router.get("/{code}", summary="Một quy tắc", dependencies=[Depends(require("permit_rules", "read"))])
 def get_rule(code: RuleCode, session: SessionDep, response: Response) -> dict[str, Any]:
     rule = service.get_rule(session, code)
-    response.headers["ETag"] = etag(rule)
-    return rule_dict(rule)
+    return versioned(response, rule_dict(rule), rule)
 
 
 @router.patch(
@@ -56,8 +53,7 @@ def get_rule(code: RuleCode, session: SessionDep, response: Response) -> dict[st
     dependencies=[Depends(require("permit_rules", "update"))],
 )
 def update_rule(
-    code: RuleCode, data: PermitRulePatch, session: SessionDep, response: Response, if_match: IfMatch = None
+    code: RuleCode, data: PermitRulePatch, session: SessionDep, response: Response, if_match: IfMatch
 ) -> dict[str, Any]:
-    rule = service.update_rule(session, code, data, expected_version=parse_if_match(if_match))
-    response.headers["ETag"] = etag(rule)
-    return rule_dict(rule)
+    rule = service.update_rule(session, code, data, expected_version=if_match)
+    return versioned(response, rule_dict(rule), rule)

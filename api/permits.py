@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, File, Path, Query, Request, Response, Up
 
 from api.access import require
 from api.deps import VERSION_RESPONSES, FilterDep, IfMatch, Page, PageDep, SessionDep, SettingsDep, read_upload
+from api.responses import created, deleted, versioned
 from registry.clock import today
 from registry.permits import reports, service
 from registry.permits.models import PermitKind, PermitStatus
@@ -18,7 +19,6 @@ from registry.permits.views import permit_dict
 from registry.procedures.service import dossier_for_record
 from registry.procedures.views import dossier_link
 from registry.schemas import Day
-from registry.versions import etag, parse_if_match
 
 router = APIRouter(prefix="/api/permits", tags=["Giấy phép"])
 PermitId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Số hiệu giấy phép")]
@@ -148,9 +148,7 @@ def create_permit(
     _: Annotated[Any, Depends(require("permits", "create"))],
 ) -> dict[str, Any]:
     permit = service.create_permit(session, data)
-    response.headers["Location"] = f"/api/permits/{permit.id}"
-    response.headers["ETag"] = etag(permit)
-    return _dict(session, permit, settings)
+    return created(response, _dict(session, permit, settings), location=f"/api/permits/{permit.id}", record=permit)
 
 
 @router.get(
@@ -160,8 +158,7 @@ def get_permit(
     permit_id: PermitId, session: SessionDep, settings: SettingsDep, response: Response, on: On = None
 ) -> dict[str, Any]:
     permit = service.get_permit(session, permit_id)
-    response.headers["ETag"] = etag(permit)
-    return _dict(session, permit, settings, on)
+    return versioned(response, _dict(session, permit, settings, on), permit)
 
 
 @router.patch(
@@ -176,11 +173,10 @@ def update_permit(
     session: SessionDep,
     settings: SettingsDep,
     response: Response,
-    if_match: IfMatch = None,
+    if_match: IfMatch,
 ) -> dict[str, Any]:
-    permit = service.update_permit(session, permit_id, data, expected_version=parse_if_match(if_match))
-    response.headers["ETag"] = etag(permit)
-    return _dict(session, permit, settings)
+    permit = service.update_permit(session, permit_id, data, expected_version=if_match)
+    return versioned(response, _dict(session, permit, settings), permit)
 
 
 @router.delete(
@@ -190,9 +186,9 @@ def update_permit(
     responses=VERSION_RESPONSES,
     dependencies=[Depends(require("permits", "delete"))],
 )
-def delete_permit(permit_id: PermitId, session: SessionDep, if_match: IfMatch = None) -> Response:
-    service.delete_permit(session, permit_id, expected_version=parse_if_match(if_match))
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+def delete_permit(permit_id: PermitId, session: SessionDep, if_match: IfMatch) -> Response:
+    service.delete_permit(session, permit_id, expected_version=if_match)
+    return deleted()
 
 
 @router.put(
@@ -207,7 +203,7 @@ def put_document(
     settings: SettingsDep,
     response: Response,
     file: Annotated[UploadFile, File(description="PDF, JPEG hoặc PNG")],
-    if_match: IfMatch = None,
+    if_match: IfMatch,
 ) -> dict[str, Any]:
     data = read_upload(file, settings)
     permit = service.attach_document(
@@ -215,11 +211,10 @@ def put_document(
         permit_id,
         data,
         file.filename or "",
-        expected_version=parse_if_match(if_match),
+        expected_version=if_match,
         max_bytes=settings.max_upload_bytes,
     )
-    response.headers["ETag"] = etag(permit)
-    return _dict(session, permit, settings)
+    return versioned(response, _dict(session, permit, settings), permit)
 
 
 @router.get(

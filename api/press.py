@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response, status
 from api.access import require
 from api.audit import history
 from api.deps import VERSION_RESPONSES, IfMatch, PageDep, SessionDep, SettingsDep
+from api.responses import created, versioned
 from registry.accounts.permissions import Grant, visible_fields
 from registry.clock import today
 from registry.permits.reports import to_xlsx
@@ -31,7 +32,6 @@ from registry.press.views import outlet_dict, outlet_feature, press_licence_dict
 from registry.procedures.service import dossier_for_record
 from registry.procedures.views import dossier_link
 from registry.schemas import Day
-from registry.versions import etag, parse_if_match
 
 router = APIRouter(prefix="/api/press", tags=["Báo chí"])
 OutletCode = Annotated[str, Path(max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
@@ -152,9 +152,9 @@ def create_outlet(
     grant: Annotated[Grant, Depends(require("press_outlets", "create"))],
 ) -> dict[str, Any]:
     outlet = service.create_outlet(session, data, settings)
-    response.headers["Location"] = f"/api/press/outlets/{outlet.code}"
-    response.headers["ETag"] = etag(outlet)
-    return _outlet(session, outlet, grant, settings)
+    return created(
+        response, _outlet(session, outlet, grant, settings), location=f"/api/press/outlets/{outlet.code}", record=outlet
+    )
 
 
 @router.post(
@@ -175,8 +175,7 @@ def get_outlet(
     code: OutletCode, session: SessionDep, settings: SettingsDep, response: Response, grant: OutletRead
 ) -> dict[str, Any]:
     outlet = service.get_outlet(session, code)
-    response.headers["ETag"] = etag(outlet)
-    return _outlet(session, outlet, grant, settings)
+    return versioned(response, _outlet(session, outlet, grant, settings), outlet)
 
 
 @router.patch("/outlets/{code}", summary="Sửa cơ quan báo chí (cần If-Match)", responses=VERSION_RESPONSES)
@@ -187,11 +186,10 @@ def update_outlet(
     settings: SettingsDep,
     response: Response,
     grant: Annotated[Grant, Depends(require("press_outlets", "update"))],
-    if_match: IfMatch = None,
+    if_match: IfMatch,
 ) -> dict[str, Any]:
-    outlet = service.update_outlet(session, code, data, expected_version=parse_if_match(if_match), settings=settings)
-    response.headers["ETag"] = etag(outlet)
-    return _outlet(session, outlet, grant, settings)
+    outlet = service.update_outlet(session, code, data, expected_version=if_match, settings=settings)
+    return versioned(response, _outlet(session, outlet, grant, settings), outlet)
 
 
 @router.get("/outlets/{code}/history", summary="Lịch sử thay đổi của cơ quan, giấy phép, sửa đổi, thông báo")
@@ -210,15 +208,9 @@ def outlet_history(
 def outlet_licences(
     code: OutletCode, session: SessionDep, settings: SettingsDep, on: On = None
 ) -> list[dict[str, Any]]:
-    from sqlalchemy import select
-
-    from registry.press.models import PressLicence
-
     outlet = service.get_outlet(session, code)
     day = on or today()
-    licences = session.scalars(
-        select(PressLicence).where(PressLicence.outlet_id == outlet.id).order_by(PressLicence.id)
-    )
+    licences = queries.outlet_licences(session, outlet)
     return [
         press_licence_dict(
             lic,
@@ -250,9 +242,9 @@ def create_licence(
     data: LicenceCreate, session: SessionDep, settings: SettingsDep, response: Response
 ) -> dict[str, Any]:
     licence = service.create_licence(session, data)
-    response.headers["Location"] = f"/api/press/licences/{licence.id}"
-    response.headers["ETag"] = etag(licence)
-    return _licence(session, licence, settings)
+    return created(
+        response, _licence(session, licence, settings), location=f"/api/press/licences/{licence.id}", record=licence
+    )
 
 
 @router.get(
@@ -264,8 +256,7 @@ def get_licence(
     licence_id: LicenceId, session: SessionDep, settings: SettingsDep, response: Response, on: On = None
 ) -> dict[str, Any]:
     licence = service.get_licence(session, licence_id)
-    response.headers["ETag"] = etag(licence)
-    return _licence(session, licence, settings, on)
+    return versioned(response, _licence(session, licence, settings, on), licence)
 
 
 @router.patch(
@@ -280,11 +271,10 @@ def update_licence(
     session: SessionDep,
     settings: SettingsDep,
     response: Response,
-    if_match: IfMatch = None,
+    if_match: IfMatch,
 ) -> dict[str, Any]:
-    licence = service.update_licence(session, licence_id, data, expected_version=parse_if_match(if_match))
-    response.headers["ETag"] = etag(licence)
-    return _licence(session, licence, settings)
+    licence = service.update_licence(session, licence_id, data, expected_version=if_match)
+    return versioned(response, _licence(session, licence, settings), licence)
 
 
 @router.post(
@@ -300,11 +290,10 @@ def amend_licence(
     session: SessionDep,
     settings: SettingsDep,
     response: Response,
-    if_match: IfMatch = None,
+    if_match: IfMatch,
 ) -> dict[str, Any]:
-    licence = service.amend_licence(session, licence_id, data, expected_version=parse_if_match(if_match))
-    response.headers["ETag"] = etag(licence)
-    return _licence(session, licence, settings)
+    licence = service.amend_licence(session, licence_id, data, expected_version=if_match)
+    return versioned(response, _licence(session, licence, settings), licence)
 
 
 @router.get(

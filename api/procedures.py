@@ -7,22 +7,20 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Path, Query, Response, UploadFile, status
-from sqlalchemy import func, select
 
 from api.access import require
 from api.audit import history
 from api.deps import VERSION_RESPONSES, IfMatch, PageDep, SessionDep, SettingsDep, read_upload
-from registry.accounts.models import Role
-from registry.accounts.permissions import Grant
+from api.responses import created, versioned
+from registry.accounts.permissions import Grant, check_dossier_field
 from registry.calendar import service as calendar
 from registry.calendar.days import VIETNAM
-from registry.errors import FieldError, PermissionDenied, ValidationFailed
-from registry.procedures import reports, service
+from registry.errors import FieldError, ValidationFailed
+from registry.procedures import queries, reports, service
 from registry.procedures.models import (
     CHANNEL_NAMES,
     Channel,
     Dossier,
-    Procedure,
     ProcedureField,
     Status,
 )
@@ -38,7 +36,6 @@ from registry.procedures.schemas import (
 from registry.procedures.views import dossier_dict, procedure_dict
 from registry.schemas import Day
 from registry.tabular import read_table
-from registry.versions import etag, parse_if_match
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ProcedureCode = Annotated[str, Path(max_length=40, pattern=r"^[0-9A-Za-z][0-9A-Za-z._-]*$")]
@@ -52,15 +49,6 @@ imports_router = APIRouter(prefix="/api/imports", tags=["Thủ tục hành chín
 ReadDossiers = Annotated[Grant, Depends(require("dossiers", "read"))]
 UpdateDossiers = Annotated[Grant, Depends(require("dossiers", "update"))]
 
-# Besides the desk (and admins), who may move a dossier: the officers of its field.
-FIELD_ROLES: dict[str, frozenset[ProcedureField]] = {
-    Role.licensing_officer.value: frozenset(
-        {ProcedureField.telecom, ProcedureField.radio_frequency, ProcedureField.it, ProcedureField.post}
-    ),
-    Role.press_manager.value: frozenset({ProcedureField.press, ProcedureField.publishing}),
-}
-DESK_ROLES = frozenset({Role.admin.value, Role.one_stop_officer.value})
-
 
 def _now() -> datetime:
     return datetime.now(VIETNAM)
@@ -71,12 +59,7 @@ def _today() -> date:
 
 
 def _check_field(grant: Grant, d: Dossier) -> None:
-    roles = grant.principal.roles
-    if roles & DESK_ROLES:
-        return
-    field = ProcedureField(d.procedure.field)
-    if not any(field in FIELD_ROLES.get(r, frozenset()) for r in roles):
-        raise PermissionDenied(f"Vai trò của bạn chỉ xử lý hồ sơ thuộc lĩnh vực được giao (hồ sơ này: {field.value})")
+    check_dossier_field(grant.principal, ProcedureField(d.procedure.field))
 
 
 # --- the catalogue -------------------------------------------------------------------------------------
@@ -90,16 +73,8 @@ def list_procedures(
     online_level: Annotated[int | None, Query(ge=1, le=4, description="Mức độ dịch vụ công trực tuyến")] = None,
     on: Annotated[Day | None, Query(description="Chỉ thủ tục có hiệu lực ngày này")] = None,
 ) -> dict[str, Any]:
-    stmt = select(Procedure).order_by(Procedure.field, Procedure.code)
-    if field:
-        stmt = stmt.where(Procedure.field == field.value)
-    if online_level:
-        stmt = stmt.where(Procedure.online_level == online_level)
-    if on:
-        stmt = stmt.where(
-            Procedure.effective_from <= on, (Procedure.effective_to.is_(None)) | (Procedure.effective_to > on)
-        )
-    items = [procedure_dict(p) for p in session.scalars(stmt)]
+    rows = queries.procedures(session, field=field, online_level=online_level, on=on)
+    items = [procedure_dict(p) for p in rows]
     return {"total": len(items), "items": items}
 
 
@@ -111,8 +86,7 @@ def get_procedure(
     _: Annotated[Grant, Depends(require("procedures", "read"))],
 ) -> dict[str, Any]:
     p = service.get_procedure(session, code)
-    response.headers["ETag"] = etag(p)
-    return procedure_dict(p)
+    return versioned(response, procedure_dict(p), p)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Thêm thủ tục (tổng thời gian các bước = thời hạn)")
@@ -123,9 +97,7 @@ def create_procedure(
     _: Annotated[Grant, Depends(require("procedures", "create"))],
 ) -> dict[str, Any]:
     p = service.create_procedure(session, data)
-    response.headers["Location"] = f"/api/procedures/{p.code}"
-    response.headers["ETag"] = etag(p)
-    return procedure_dict(p)
+    return created(response, procedure_dict(p), location=f"/api/procedures/{p.code}", record=p)
 
 
 @router.patch("/{code}", summary="Sửa thủ tục (cần If-Match)", responses=VERSION_RESPONSES)
@@ -135,11 +107,10 @@ def update_procedure(
     session: SessionDep,
     response: Response,
     _: Annotated[Grant, Depends(require("procedures", "update"))],
-    if_match: IfMatch = None,
+    if_match: IfMatch,
 ) -> dict[str, Any]:
-    p = service.update_procedure(session, code, data, expected_version=parse_if_match(if_match))
-    response.headers["ETag"] = etag(p)
-    return procedure_dict(p)
+    p = service.update_procedure(session, code, data, expected_version=if_match)
+    return versioned(response, procedure_dict(p), p)
 
 
 # --- dossiers ------------------------------------------------------------------------------------------
@@ -161,26 +132,20 @@ def list_dossiers(
         raise ValidationFailed(
             "Khoảng ngày không hợp lệ", [FieldError("Phải không sau received_to", field="received_from")]
         )
-    stmt = select(Dossier)
-    if status_:
-        stmt = stmt.where(Dossier.status.in_([s.value for s in status_]))
-    if procedure:
-        stmt = stmt.join(Procedure, Procedure.id == Dossier.procedure_id).where(Procedure.code == procedure)
-    if channel:
-        stmt = stmt.where(Dossier.channel == channel.value)
-    if received_from:
-        stmt = stmt.where(Dossier.received_on >= received_from)
-    if received_to:
-        stmt = stmt.where(Dossier.received_on <= received_to)
     day = _today()
-    if overdue:
-        stmt = stmt.where(
-            Dossier.resolved_on.is_(None), Dossier.sent_back_on.is_(None), Dossier.withdrawn_on.is_(None),
-            Dossier.supplement_since.is_(None), Dossier.due_date < day,
-        )  # fmt: skip
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    stmt = stmt.order_by(Dossier.received_at.desc(), Dossier.id.desc()).limit(pg.limit).offset(pg.offset)
-    rows = session.scalars(stmt)
+    total, rows = queries.dossier_page(
+        session,
+        queries.DossierFilter(
+            statuses=status_ or (),
+            procedure=procedure,
+            channel=channel,
+            received_from=received_from,
+            received_to=received_to,
+            overdue_on=day if overdue else None,
+        ),
+        limit=pg.limit,
+        offset=pg.offset,
+    )
     return {
         "total": total,
         "limit": pg.limit,
@@ -197,16 +162,13 @@ def create_dossier(
     grant: Annotated[Grant, Depends(require("dossiers", "create"))],
 ) -> dict[str, Any]:
     d = service.create_dossier(session, calendar.load(session), data, actor=grant.principal.actor, now=_now())
-    response.headers["Location"] = f"/api/dossiers/{d.receipt_code}"
-    response.headers["ETag"] = etag(d)
-    return dossier_dict(d, today=_today())
+    return created(response, dossier_dict(d, today=_today()), location=f"/api/dossiers/{d.receipt_code}", record=d)
 
 
 @dossiers_router.get("/{code}", summary="Một hồ sơ với lịch sử các bước (ETag = phiên bản)")
 def get_dossier(code: ReceiptCode, session: SessionDep, response: Response, _: ReadDossiers) -> dict[str, Any]:
     d = service.get_dossier(session, code)
-    response.headers["ETag"] = etag(d)
-    return dossier_dict(d, today=_today())
+    return versioned(response, dossier_dict(d, today=_today()), d)
 
 
 @dossiers_router.post(
@@ -221,15 +183,14 @@ def move(
     session: SessionDep,
     response: Response,
     grant: UpdateDossiers,
-    if_match: IfMatch = None,
+    if_match: IfMatch,
 ) -> dict[str, Any]:
     _check_field(grant, service.get_dossier(session, code))
     d = service.move(
         session, calendar.load(session), code, data, actor=grant.principal.actor, now=_now(),
-        expected_version=parse_if_match(if_match),
+        expected_version=if_match,
     )  # fmt: skip
-    response.headers["ETag"] = etag(d)
-    return dossier_dict(d, today=_today())
+    return versioned(response, dossier_dict(d, today=_today()), d)
 
 
 @dossiers_router.post(
@@ -243,15 +204,14 @@ def apology(
     session: SessionDep,
     response: Response,
     grant: UpdateDossiers,
-    if_match: IfMatch = None,
+    if_match: IfMatch,
 ) -> dict[str, Any]:
     _check_field(grant, service.get_dossier(session, code))
     d = service.apologise(
         session, calendar.load(session), code, data, actor=grant.principal.actor, now=_now(),
-        expected_version=parse_if_match(if_match),
+        expected_version=if_match,
     )  # fmt: skip
-    response.headers["ETag"] = etag(d)
-    return dossier_dict(d, today=_today())
+    return versioned(response, dossier_dict(d, today=_today()), d)
 
 
 @dossiers_router.put(
@@ -265,15 +225,14 @@ def attach_record(
     session: SessionDep,
     response: Response,
     grant: UpdateDossiers,
-    if_match: IfMatch = None,
+    if_match: IfMatch,
 ) -> dict[str, Any]:
     _check_field(grant, service.get_dossier(session, code))
     d = service.attach_record(
         session, code, permit_id=data.permit_id, press_licence_id=data.press_licence_id,
-        expected_version=parse_if_match(if_match),
+        expected_version=if_match,
     )  # fmt: skip
-    response.headers["ETag"] = etag(d)
-    return dossier_dict(d, today=_today())
+    return versioned(response, dossier_dict(d, today=_today()), d)
 
 
 @dossiers_router.get("/{code}/history", summary="Lịch sử thay đổi của hồ sơ (nhật ký kiểm tra)")

@@ -5,15 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, status
-from sqlalchemy import select
 
 from api.access import require
 from api.deps import SessionDep, SettingsDep
 from registry.accounts.permissions import Grant
 from registry.calendar import service as calendar
 from registry.calendar.days import OutOfCalendar
-from registry.cases import reception
-from registry.cases.models import ReceptionSession
+from registry.cases import queries, reception
 from registry.cases.schemas import ReceptionSessionCreate
 from registry.errors import FieldError, ValidationFailed
 
@@ -37,7 +35,7 @@ def schedule(
 
 @router.get("", summary="Các buổi tiếp công dân và vụ việc tiếp nhận", dependencies=[Depends(require("cases", "read"))])
 def list_sessions(session: SessionDep) -> list[dict[str, Any]]:
-    rows = session.scalars(select(ReceptionSession).order_by(ReceptionSession.held_on.desc()))
+    rows = queries.reception_sessions(session)
     return [reception.session_dict(session, r) for r in rows]
 
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Response, status
 
 from api.access import require
 from api.deps import SessionDep
+from api.responses import created
 from registry.rules import service
 from registry.rules.schemas import RuleValueCreate
 from registry.schemas import Day
@@ -36,5 +37,4 @@ def list_values(
 )
 def add_value(data: RuleValueCreate, session: SessionDep, response: Response) -> dict[str, Any]:
     row = service.add_value(session, data)
-    response.headers["Location"] = f"/api/rules?code={row.code}"
-    return service.value_dict(row)
+    return created(response, service.value_dict(row), location=f"/api/rules?code={row.code}")

@@ -19,13 +19,13 @@ from api.deps import (
     SettingsDep,
     geojson_page,
 )
+from api.responses import created, deleted, versioned
 from registry.accounts.permissions import Grant, visible_fields
 from registry.errors import FieldError, LimitExceeded, ValidationFailed
 from registry.stations import service
 from registry.stations.queries import nearest_sites, site_count, site_feature_collection
 from registry.stations.schemas import SiteCreate, SitePatch
 from registry.stations.views import site_feature
-from registry.versions import etag, parse_if_match
 
 router = APIRouter(prefix="/api/sites", tags=["Vị trí cột ăng ten"])
 
@@ -87,13 +87,12 @@ def nearest(
 @router.get("/{code}", summary="Một vị trí với các trạm gốc và sector (ETag = phiên bản)")
 def get_site(code: str, session: SessionDep, response: Response, grant: Read) -> dict[str, Any]:
     site = service.get_site(session, code=code)
-    response.headers["ETag"] = etag(site)
     feature = _feature(session, site, grant)
     if visible_fields(grant.principal, "site") is None:  # staff: the cases about this site
         from registry.cases.service import cases_about
 
         feature["properties"]["cases"] = cases_about(session, "site", site.code)
-    return feature
+    return versioned(response, feature, site)
 
 
 @router.get(
@@ -115,9 +114,12 @@ def create_site(
     grant: Annotated[Grant, Depends(require("sites", "create"))],
 ) -> dict[str, Any]:
     site = service.create_site(session, data=data)
-    response.headers["Location"] = f"/api/sites/{site.code}"
-    response.headers["ETag"] = etag(site)
-    return _feature(session, service.get_site(session, code=site.code), grant)
+    return created(
+        response,
+        _feature(session, service.get_site(session, code=site.code), grant),
+        location=f"/api/sites/{site.code}",
+        record=site,
+    )
 
 
 @router.patch("/{code}", summary="Sửa vị trí (cần If-Match)", responses=VERSION_RESPONSES)
@@ -127,14 +129,13 @@ def update_site(
     session: SessionDep,
     response: Response,
     grant: Annotated[Grant, Depends(require("sites", "update"))],
-    if_match: IfMatch = None,
+    if_match: IfMatch,
 ) -> dict[str, Any]:
     grant.check_fields(data.model_fields_set)
-    site = service.update_site(session, code=code, data=data, expected_version=parse_if_match(if_match))
+    site = service.update_site(session, code=code, data=data, expected_version=if_match)
     session.expire(site)
     site = service.get_site(session, code=code)
-    response.headers["ETag"] = etag(site)
-    return _feature(session, site, grant)
+    return versioned(response, _feature(session, site, grant), site)
 
 
 @router.delete(
@@ -147,7 +148,7 @@ def delete_site(
     code: str,
     session: SessionDep,
     _: Annotated[Grant, Depends(require("sites", "delete"))],
-    if_match: IfMatch = None,
+    if_match: IfMatch,
 ) -> Response:
-    service.delete_site(session, code=code, expected_version=parse_if_match(if_match))
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+    service.delete_site(session, code=code, expected_version=if_match)
+    return deleted()

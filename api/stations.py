@@ -22,13 +22,13 @@ from api.deps import (
     StreamSessionDep,
     geojson_page,
 )
+from api.responses import created, deleted, versioned
 from registry.accounts.permissions import Grant, visible_fields
 from registry.stations import service
 from registry.stations.exporter import FORMATS, stream_stations
 from registry.stations.queries import station_count, station_feature_collection
 from registry.stations.schemas import StationCreate, StationPatch
 from registry.stations.views import station_dict
-from registry.versions import etag, parse_if_match
 
 router = APIRouter(prefix="/api/stations", tags=["Trạm gốc"])
 StationId = Annotated[int, Path(description="Số hiệu trạm")]
@@ -80,8 +80,7 @@ def export(
 @router.get("/{station_id}", summary="Một trạm gốc với sector (ETag = phiên bản)")
 def get_station(station_id: StationId, session: SessionDep, response: Response, grant: Read) -> dict[str, Any]:
     station = service.get_station(session, station_id=station_id)
-    response.headers["ETag"] = etag(station)
-    return _dict(station, grant)
+    return versioned(response, _dict(station, grant), station)
 
 
 @router.get("/{station_id}/history", summary="Lịch sử thay đổi của trạm và các sector (cũ nhất trước)")
@@ -100,10 +99,9 @@ def create_station(
     grant: Annotated[Grant, Depends(require("stations", "create"))],
 ) -> dict[str, Any]:
     station = service.create_station(session, data=data)
-    response.headers["Location"] = f"/api/stations/{station.id}"
-    response.headers["ETag"] = etag(station)
     session.refresh(station)
-    return _dict(service.get_station(session, station_id=station.id), grant)
+    body = _dict(service.get_station(session, station_id=station.id), grant)
+    return created(response, body, location=f"/api/stations/{station.id}", record=station)
 
 
 @router.patch("/{station_id}", summary="Sửa trạm gốc (cần If-Match)", responses=VERSION_RESPONSES)
@@ -113,15 +111,12 @@ def update_station(
     session: SessionDep,
     response: Response,
     grant: Annotated[Grant, Depends(require("stations", "update"))],
-    if_match: IfMatch = None,
+    if_match: IfMatch,
 ) -> dict[str, Any]:
     grant.check_fields(data.model_fields_set)
-    station = service.update_station(
-        session, station_id=station_id, data=data, expected_version=parse_if_match(if_match)
-    )
+    station = service.update_station(session, station_id=station_id, data=data, expected_version=if_match)
     session.refresh(station)
-    response.headers["ETag"] = etag(station)
-    return _dict(station, grant)
+    return versioned(response, _dict(station, grant), station)
 
 
 @router.delete(
@@ -134,7 +129,7 @@ def delete_station(
     station_id: StationId,
     session: SessionDep,
     _: Annotated[Grant, Depends(require("stations", "delete"))],
-    if_match: IfMatch = None,
+    if_match: IfMatch,
 ) -> Response:
-    service.delete_station(session, station_id=station_id, expected_version=parse_if_match(if_match))
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+    service.delete_station(session, station_id=station_id, expected_version=if_match)
+    return deleted()

@@ -10,11 +10,11 @@ import hashlib
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Request, Response
-from sqlalchemy import text
 
 from api.access import require
 from api.deps import FilterDep, SessionDep, SettingsDep
 from registry.accounts.permissions import Grant, rule
+from registry.audit.queries import latest_event_id
 from registry.clock import today
 from registry.errors import FieldError, ValidationFailed
 from registry.permits.standing import standing_columns
@@ -45,7 +45,7 @@ def tile(
         raise ValidationFailed("Ô không tồn tại", [FieldError(f"x và y phải nhỏ hơn {2**z} ở mức {z}", field="x")])
     # Staff see each site's permit standing, which changes with the day as well as with the data.
     permits_on = today() if rule("permits", "read").allows(grant.principal.keys) else None
-    version = session.execute(text("SELECT coalesce(max(id), 0) FROM audit_event")).scalar_one()
+    version = latest_event_id(session)
     key = f"{layer}/{z}/{x}/{y}?{request.url.query}#{version}#{settings.tile_max_features}#{permits_on}"
     tag = '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
     cache = "private" if permits_on else "public"

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Depends, Path, Response, status
 
 from api.access import require
 from api.deps import VERSION_RESPONSES, IfMatch, SessionDep
+from api.responses import created, versioned
 from registry.accounts import passwords, service
 from registry.accounts.permissions import Grant
 from registry.accounts.schemas import UserCreate, UserPatch
-from registry.versions import etag, parse_if_match
 
 router = APIRouter(prefix="/api/users", tags=["Tài khoản"])
 Username = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
@@ -25,8 +25,7 @@ def list_users(session: SessionDep) -> list[dict[str, Any]]:
 @router.get("/{username}", summary="Một tài khoản (ETag = phiên bản)", dependencies=[Depends(require("users", "read"))])
 def get_user(username: Username, session: SessionDep, response: Response) -> dict[str, Any]:
     user = service.get_user(session, username)
-    response.headers["ETag"] = etag(user)
-    return service.user_dict(user)
+    return versioned(response, service.user_dict(user), user)
 
 
 @router.post(
@@ -37,12 +36,10 @@ def get_user(username: Username, session: SessionDep, response: Response) -> dic
 )
 def create_user(data: UserCreate, session: SessionDep, response: Response) -> dict[str, Any]:
     user, generated = service.create_user(session, data)
-    response.headers["Location"] = f"/api/users/{user.username}"
-    response.headers["ETag"] = etag(user)
     body = service.user_dict(user)
     if generated:
         body["password"] = generated
-    return body
+    return created(response, body, location=f"/api/users/{user.username}", record=user)
 
 
 @router.patch(
@@ -52,11 +49,10 @@ def create_user(data: UserCreate, session: SessionDep, response: Response) -> di
     dependencies=[Depends(require("users", "update"))],
 )
 def update_user(
-    username: Username, data: UserPatch, session: SessionDep, response: Response, if_match: IfMatch = None
+    username: Username, data: UserPatch, session: SessionDep, response: Response, if_match: IfMatch
 ) -> dict[str, Any]:
-    user = service.update_user(session, username, data, expected_version=parse_if_match(if_match))
-    response.headers["ETag"] = etag(user)
-    return service.user_dict(user)
+    user = service.update_user(session, username, data, expected_version=if_match)
+    return versioned(response, service.user_dict(user), user)
 
 
 @router.post(

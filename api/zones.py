@@ -8,9 +8,9 @@ from fastapi import APIRouter, Depends, File, Path, Query, Response, UploadFile,
 
 from api.access import require
 from api.deps import VERSION_RESPONSES, IfMatch, SessionDep, SettingsDep, read_upload
+from api.responses import created, deleted, versioned
 from registry.schemas import Day
-from registry.versions import etag, parse_if_match
-from registry.zones import service
+from registry.zones import queries, service
 from registry.zones.importer import import_zones
 from registry.zones.models import ZoneKind
 from registry.zones.schemas import SpacingRuleCreate, SpacingRulePatch, ZoneCreate, ZonePatch
@@ -60,9 +60,7 @@ def import_file(
 )
 def create_zone(data: ZoneCreate, session: SessionDep, response: Response) -> dict[str, Any]:
     zone = service.create_zone(session, data)
-    response.headers["Location"] = f"/api/zones/{zone.code}"
-    response.headers["ETag"] = etag(zone)
-    return service.zone_feature(session, zone)
+    return created(response, service.zone_feature(session, zone), location=f"/api/zones/{zone.code}", record=zone)
 
 
 @router.get(
@@ -72,8 +70,7 @@ def create_zone(data: ZoneCreate, session: SessionDep, response: Response) -> di
 )
 def get_zone(code: ZoneCode, session: SessionDep, response: Response) -> dict[str, Any]:
     zone = service.get_zone(session, code)
-    response.headers["ETag"] = etag(zone)
-    return service.zone_feature(session, zone)
+    return versioned(response, service.zone_feature(session, zone), zone)
 
 
 @router.patch(
@@ -83,11 +80,10 @@ def get_zone(code: ZoneCode, session: SessionDep, response: Response) -> dict[st
     dependencies=[Depends(require("zones", "update"))],
 )
 def update_zone(
-    code: ZoneCode, data: ZonePatch, session: SessionDep, response: Response, if_match: IfMatch = None
+    code: ZoneCode, data: ZonePatch, session: SessionDep, response: Response, if_match: IfMatch
 ) -> dict[str, Any]:
-    zone = service.update_zone(session, code, data, expected_version=parse_if_match(if_match))
-    response.headers["ETag"] = etag(zone)
-    return service.zone_feature(session, zone)
+    zone = service.update_zone(session, code, data, expected_version=if_match)
+    return versioned(response, service.zone_feature(session, zone), zone)
 
 
 @router.delete(
@@ -97,9 +93,9 @@ def update_zone(
     responses=VERSION_RESPONSES,
     dependencies=[Depends(require("zones", "delete"))],
 )
-def delete_zone(code: ZoneCode, session: SessionDep, if_match: IfMatch = None) -> Response:
-    service.delete_zone(session, code, expected_version=parse_if_match(if_match))
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+def delete_zone(code: ZoneCode, session: SessionDep, if_match: IfMatch) -> Response:
+    service.delete_zone(session, code, expected_version=if_match)
+    return deleted()
 
 
 # --- spacing rules ---------------------------------------------------------------------------------
@@ -108,11 +104,7 @@ RuleId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 def _rule(session: Any, rule: Any) -> dict[str, Any]:
-    code = None
-    if rule.zone_id is not None:
-        from registry.zones.models import PlanningZone
-
-        code = session.get(PlanningZone, rule.zone_id).code
+    code = None if rule.zone_id is None else queries.zone_code(session, rule.zone_id)
     return service.spacing_dict(rule, code)
 
 
@@ -131,8 +123,7 @@ def list_spacing(session: SessionDep) -> list[dict[str, Any]]:
 )
 def create_spacing(data: SpacingRuleCreate, session: SessionDep, response: Response) -> dict[str, Any]:
     rule = service.create_spacing_rule(session, data)
-    response.headers["ETag"] = etag(rule)
-    return _rule(session, rule)
+    return versioned(response, _rule(session, rule), rule)
 
 
 @spacing_router.patch(
@@ -142,11 +133,10 @@ def create_spacing(data: SpacingRuleCreate, session: SessionDep, response: Respo
     dependencies=[Depends(require("zones", "update"))],
 )
 def update_spacing(
-    rule_id: RuleId, data: SpacingRulePatch, session: SessionDep, response: Response, if_match: IfMatch = None
+    rule_id: RuleId, data: SpacingRulePatch, session: SessionDep, response: Response, if_match: IfMatch
 ) -> dict[str, Any]:
-    rule = service.update_spacing_rule(session, rule_id, data, expected_version=parse_if_match(if_match))
-    response.headers["ETag"] = etag(rule)
-    return _rule(session, rule)
+    rule = service.update_spacing_rule(session, rule_id, data, expected_version=if_match)
+    return versioned(response, _rule(session, rule), rule)
 
 
 @spacing_router.delete(
@@ -156,6 +146,6 @@ def update_spacing(
     responses=VERSION_RESPONSES,
     dependencies=[Depends(require("zones", "delete"))],
 )
-def delete_spacing(rule_id: RuleId, session: SessionDep, if_match: IfMatch = None) -> Response:
-    service.delete_spacing_rule(session, rule_id, expected_version=parse_if_match(if_match))
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+def delete_spacing(rule_id: RuleId, session: SessionDep, if_match: IfMatch) -> Response:
+    service.delete_spacing_rule(session, rule_id, expected_version=if_match)
+    return deleted()

@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from registry.accounts.models import Role
 from registry.errors import FieldError, NotAuthenticated, PermissionDenied
+from registry.procedures.models import ProcedureField
 
 PUBLIC = "public"
 
@@ -343,3 +344,22 @@ def check_history(principal: Principal, entity_type: str) -> None:
             f"Vai trò của bạn không được xem lịch sử của «{entity_type}»",
             errors=[FieldError("Không có quyền xem lịch sử loại bản ghi này", field="entity").as_dict()],
         )
+
+
+# Moving a dossier (api/dossiers/{code}/…): besides the one-stop desk and admins (ONE_STOP), the
+# officers of the procedure's field.
+FIELD_ROLES: dict[str, frozenset[ProcedureField]] = {
+    Role.licensing_officer.value: frozenset(
+        {ProcedureField.telecom, ProcedureField.radio_frequency, ProcedureField.it, ProcedureField.post}
+    ),
+    Role.press_manager.value: frozenset({ProcedureField.press, ProcedureField.publishing}),
+}
+
+
+def check_dossier_field(principal: Principal, field: ProcedureField) -> None:
+    """403 unless ``principal`` sits at the desk or is an officer of the dossier's ``field``."""
+    roles = principal.roles
+    if roles & ONE_STOP:
+        return
+    if not any(field in FIELD_ROLES.get(r, frozenset()) for r in roles):
+        raise PermissionDenied(f"Vai trò của bạn chỉ xử lý hồ sơ thuộc lĩnh vực được giao (hồ sơ này: {field.value})")

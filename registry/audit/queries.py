@@ -86,3 +86,8 @@ def event_dict(event: AuditEvent) -> dict[str, Any]:
         "action": event.action,
         "changes": {k: {"before": v[0], "after": v[1]} for k, v in sorted(event.changes.items())},
     }
+
+
+def latest_event_id(session: Session) -> int:
+    """The id of the newest audit event (0 when none): it changes with every change of the registry."""
+    return int(session.execute(select(func.coalesce(func.max(AuditEvent.id), 0))).scalar_one())

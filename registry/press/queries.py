@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from registry.permits.models import status_sql
-from registry.press.models import BRANCH_KINDS, REQUIRED_LICENCE, PressOutlet
+from registry.press.models import BRANCH_KINDS, REQUIRED_LICENCE, PressLicence, PressOutlet
 from registry.text import fold
 
 _STATUS = status_sql("l")
@@ -245,3 +245,9 @@ def missing_annual_reports(session: Session, *, on: date) -> list[dict[str, Any]
         {"year": year, "due_month": due[0], "due_day": due[1]},
     ).mappings()
     return [dict(r, filed_on=r["filed_on"].isoformat() if r["filed_on"] else None) for r in rows]
+
+
+def outlet_licences(session: Session, outlet: PressOutlet) -> list[PressLicence]:
+    """The outlet's licences in the order they were recorded."""
+    stmt = select(PressLicence).where(PressLicence.outlet_id == outlet.id).order_by(PressLicence.id)
+    return list(session.scalars(stmt))
