@@ -108,16 +108,8 @@ def test_frozen_calendar_equals_todays_seed() -> None:
 
 
 def test_calendar_the_migration_wrote_equals_the_frozen_rows(db: Session) -> None:
-    written = [
-        dict(r)
-        for r in db.execute(
-            text(
-                "SELECT day, kind, name, reason, legal_basis, source FROM calendar_day "
-                "WHERE source = 'holidays' ORDER BY day"
-            )
-        ).mappings()
-    ]
-    assert written == _load("0007").calendar_rows()
+    sql = "SELECT day, kind, name, reason, legal_basis, source FROM calendar_day WHERE source = 'holidays' ORDER BY day"
+    assert [dict(r) for r in db.execute(text(sql)).mappings()] == _load("0007").calendar_rows()
 
 
 def test_frozen_crs_rows_equal_todays_geo_crs() -> None:
@@ -131,13 +123,6 @@ def test_frozen_crs_rows_equal_todays_geo_crs() -> None:
 
 
 def test_crs_rows_the_migration_wrote_equal_the_frozen_rows(db: Session) -> None:
-    written = [
-        tuple(r)
-        for r in db.execute(
-            text(
-                "SELECT srid, auth_name, auth_srid, srtext, proj4text FROM spatial_ref_sys "
-                "WHERE srid BETWEEN 9205 AND 9218 ORDER BY srid"
-            )
-        )
-    ]
+    sql = "SELECT srid, auth_name, auth_srid, srtext, proj4text FROM spatial_ref_sys WHERE srid BETWEEN 9205 AND 9218"
+    written = [tuple(r) for r in db.execute(text(sql + " ORDER BY srid"))]
     assert written == [tuple(r) for r in _load("0001").SPATIAL_REF_SYS]
