@@ -95,9 +95,7 @@ def deadline_rules(session: Session, *, on: date | None = None) -> list[Deadline
         DeadlineRule.case_kind, DeadlineRule.step, DeadlineRule.effective_from, DeadlineRule.code
     )
     if on is not None:
-        stmt = stmt.where(
-            DeadlineRule.effective_from <= on, (DeadlineRule.effective_to.is_(None)) | (DeadlineRule.effective_to > on)
-        )
+        stmt = stmt.where(DeadlineRule.in_force_on(on))
     return list(session.scalars(stmt))
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from registry.base import in_force_sql
 from registry.permits.models import status_sql
 from registry.press.models import BRANCH_KINDS, REQUIRED_LICENCE, PressLicence, PressOutlet
 from registry.text import fold
@@ -116,6 +117,8 @@ def licence_of(session: Session, outlet_id: int, *, on: date, days: int) -> dict
 
 # --- notifications ----------------------------------------------------------------------------------
 
+# The rule in force on the day the notification was filed (Vietnam's calendar day).
+_RULE_IN_FORCE = in_force_sql("CAST(n.filed_at AT TIME ZONE 'Asia/Ho_Chi_Minh' AS date)", alias="r")
 _NOTIFICATIONS = """
     SELECT n.id, n.kind, n.subject, n.organiser, n.location, n.filed_at, n.event_at, n.notes, n.version,
            o.code AS outlet_code, o.name AS outlet_name, r.code AS rule, r.min_lead, r.unit, r.legal_basis,
@@ -132,8 +135,7 @@ _NOTIFICATIONS = """
     LEFT JOIN press_outlet o ON o.id = n.outlet_id
     LEFT JOIN LATERAL (
         SELECT * FROM press_notification_rule r
-        WHERE r.kind = n.kind AND r.effective_from <= CAST(n.filed_at AT TIME ZONE 'Asia/Ho_Chi_Minh' AS date)
-          AND (r.effective_to IS NULL OR r.effective_to > CAST(n.filed_at AT TIME ZONE 'Asia/Ho_Chi_Minh' AS date))
+        WHERE r.kind = n.kind AND {in_force}
         ORDER BY r.effective_from DESC LIMIT 1
     ) r ON true
     WHERE {where}
@@ -168,7 +170,8 @@ def notifications(
     if notification_id is not None:
         clauses.append("n.id = :nid")
         params["nid"] = notification_id
-    rows = session.execute(text(_NOTIFICATIONS.format(where=" AND ".join(clauses))), params).mappings()
+    sql = _NOTIFICATIONS.format(where=" AND ".join(clauses), in_force=_RULE_IN_FORCE)
+    rows = session.execute(text(sql), params).mappings()
     return [
         dict(
             r,

@@ -27,9 +27,7 @@ def procedures(
     if online_level:
         stmt = stmt.where(Procedure.online_level == online_level)
     if on:
-        stmt = stmt.where(
-            Procedure.effective_from <= on, (Procedure.effective_to.is_(None)) | (Procedure.effective_to > on)
-        )
+        stmt = stmt.where(Procedure.in_force_on(on))
     return list(session.scalars(stmt))
 
 
