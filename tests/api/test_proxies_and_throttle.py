@@ -121,9 +121,13 @@ def test_the_session_cookie_is_secure_when_a_trusted_proxy_says_https(
 
 
 def _shape(response: Any) -> tuple[int, dict[str, Any], bool]:
-    """What a client can tell from an answer, less its own request id."""
+    """What a client can tell from an answer, less its own request id and the seconds left in the
+    window (they count down between two answers: the wait is checked to lie in the window instead)."""
     body = dict(response.json())
     body.pop("request_id", None)
+    for seconds in (body.pop("retry_after", None), response.headers.get("retry-after")):
+        if seconds is not None:
+            assert 0 < int(seconds) <= 15 * 60, seconds  # the default window, TTTT_SIGN_IN_WINDOW_MINUTES
     return response.status_code, body, "retry-after" in response.headers
 
 
