@@ -6,13 +6,12 @@ import json
 import logging
 
 from fastapi import Depends, FastAPI, Response
-from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from api import errors, limits, maps, request_context, security
 from api.access import require
 from api.routers import ROUTERS
-from registry.db import get_sessionmaker
+from registry.db import database_versions, get_sessionmaker
 from registry.settings import Settings, get_settings
 
 log = logging.getLogger("tttt.api")
@@ -74,8 +73,7 @@ def create_app(settings: Settings | None = None, session_factory: sessionmaker[S
     def health() -> Response:
         try:
             with app.state.sessionmaker() as session:
-                postgis = session.execute(text("SELECT postgis_lib_version()")).scalar_one()
-                revision = session.execute(text("SELECT version_num FROM alembic_version")).scalar_one_or_none()
+                postgis, revision = database_versions(session)
         except Exception:
             log.exception("Health check failed")
             retry = app.state.settings.db_retry_after_s

@@ -113,6 +113,14 @@ def as_unavailable(exc: BaseException, settings: Settings | None = None) -> Unav
     return Unavailable(f"Hệ thống đang bận: {cause}; vui lòng thử lại sau {retry} giây.", retry_after=retry)
 
 
+def database_versions(session: Session) -> tuple[str, str | None]:
+    """PostGIS's library version and the schema's Alembic revision (None before the first migration):
+    what the health check reports."""
+    postgis = session.execute(text("SELECT postgis_lib_version()")).scalar_one()
+    revision = session.execute(text("SELECT version_num FROM alembic_version")).scalar_one_or_none()
+    return str(postgis), revision
+
+
 @lru_cache
 def get_engine() -> Engine:
     return make_engine(database_url())

@@ -18,6 +18,7 @@ imports back unchanged. Numbers stay numbers.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
 import zipfile
@@ -61,6 +62,20 @@ class ReadLimits:
             xlsx_members=settings.max_xlsx_members,
             xlsx_compression_ratio=settings.max_xlsx_compression_ratio,
         )
+
+
+class ImportReportDict:
+    """``as_dict`` of an import report (a dataclass): every field by name, each FieldError as its dict.
+    The station, press, zone and dossier imports report this way (each its own counters)."""
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):  # type: ignore[arg-type]
+            value = getattr(self, f.name)
+            if isinstance(value, list):
+                value = [v.as_dict() if isinstance(v, FieldError) else v for v in value]
+            out[f.name] = value
+        return out
 
 
 def column_letter(index: int) -> str:

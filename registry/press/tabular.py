@@ -22,7 +22,7 @@ from registry.press.models import (
 )
 from registry.press.schemas import OutletCreate, OutletPatch
 from registry.settings import Settings, get_settings
-from registry.tabular import Table, write_csv, write_xlsx
+from registry.tabular import ImportReportDict, Table, write_csv, write_xlsx
 from registry.text import fold
 
 # (Vietnamese header, field); English field names are accepted as headers too.
@@ -53,23 +53,13 @@ MAX_ROWS = 20_000
 
 
 @dataclass
-class PressImportReport:
+class PressImportReport(ImportReportDict):
     rows: int = 0
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     dry_run: bool = False
     errors: list[FieldError] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "rows": self.rows,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "dry_run": self.dry_run,
-            "errors": [e.as_dict() for e in self.errors],
-        }
 
 
 def _cell(value: Any) -> Any:

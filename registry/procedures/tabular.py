@@ -39,7 +39,7 @@ from registry.procedures.models import (
     Status,
 )
 from registry.rules.book import MissingRule, RuleBook
-from registry.tabular import Table
+from registry.tabular import ImportReportDict, Table
 from registry.text import fold
 
 COLUMNS = [
@@ -92,19 +92,11 @@ MORNING = time(8, 0)  # a legacy receipt with a day and no hour: received in the
 
 
 @dataclass
-class DossierImportReport:
+class DossierImportReport(ImportReportDict):
     rows: int = 0
     created: int = 0
     dry_run: bool = False
     errors: list[FieldError] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "rows": self.rows,
-            "created": self.created,
-            "dry_run": self.dry_run,
-            "errors": [e.as_dict() for e in self.errors],
-        }
 
 
 def applicant_kind(name: str) -> ApplicantKind:

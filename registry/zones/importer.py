@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from registry.errors import FieldError, LimitExceeded, ValidationFailed
 from registry.settings import Settings, get_settings
+from registry.tabular import ImportReportDict
 from registry.text import grouped
 from registry.zones.models import PlanningZone
 from registry.zones.schemas import ZoneCreate
@@ -27,23 +28,13 @@ from registry.zones.service import apply_zone, check_vertices, checked_polygon
 
 
 @dataclass
-class ZoneImportReport:
+class ZoneImportReport(ImportReportDict):
     features: int = 0
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     dry_run: bool = False
     errors: list[FieldError] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "features": self.features,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "dry_run": self.dry_run,
-            "errors": [e.as_dict() for e in self.errors],
-        }
 
 
 def _list(value: Any) -> Any:

@@ -19,7 +19,7 @@ from registry.positions import Position, resolve
 from registry.stations.models import PoleClass, Provenance
 from registry.stations.schemas import EIRP_MAX_W, MAX_SECTORS
 from registry.stations.template import BY_KEY, PROVENANCE_WORDS, STATUS_WORDS, column_for
-from registry.tabular import Table
+from registry.tabular import ImportReportDict, Table
 from registry.text import fold
 
 Progress = Callable[[str, int, int], None]
@@ -40,7 +40,7 @@ _SPLIT = re.compile(r"[,;/|+\s]+")
 
 
 @dataclass
-class ImportReport:
+class ImportReport(ImportReportDict):
     rows: int = 0
     dry_run: bool = False
     sites_created: int = 0
@@ -58,20 +58,7 @@ class ImportReport:
         return not self.errors
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "valid": self.valid,
-            "dry_run": self.dry_run,
-            "rows": self.rows,
-            "sites_created": self.sites_created,
-            "sites_updated": self.sites_updated,
-            "sites_reused": self.sites_reused,
-            "stations_created": self.stations_created,
-            "stations_updated": self.stations_updated,
-            "stations_unchanged": self.stations_unchanged,
-            "organisations_created": self.organisations_created,
-            "errors": [e.as_dict() for e in self.errors],
-            "warnings": [w.as_dict() for w in self.warnings],
-        }
+        return {"valid": self.valid, **super().as_dict()}
 
 
 @dataclass
