@@ -13,7 +13,7 @@ from folium.elements import JSCSSMixin
 from jinja2 import Template
 
 from maps.assets import HEAT_JS
-from maps.templating import script_json
+from maps.templating import part, script_json
 from maps.widgets import add_common, base_map, legend, render
 from registry.cases.views import DEADLINE_STATUS_NAMES
 from registry.cases.vocabulary import KIND_NAMES
@@ -174,10 +174,9 @@ def cases_page(
     root.html.add_child(legend(text["deadline"], items))
     root.html.add_child(
         Element(
-            '<div style="position:fixed;top:44px;left:50%;transform:translateX(-50%);z-index:1000;background:#fff;'
-            "padding:4px 8px;"
-            f'border:1px solid #999;font:13px sans-serif">{text["count"]}: <b id="case-count">…</b> · '
-            f"{text['heat']}: {heat_from.isoformat()} – {heat_to.isoformat()}</div>"
+            part(
+                "count", text["count"], "case-count", f"{text['heat']}: {heat_from.isoformat()} – {heat_to.isoformat()}"
+            )
         )
     )
     return render(m, lang=lang, nonce=nonce)

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
-from maps.templating import script_json
+from maps.templating import part, script_json
 from maps.widgets import add_common, base_map, legend, render
 from registry.press.views import LICENCE_STATUS_NAMES
 
@@ -147,11 +147,5 @@ def press_page(
         title = text["legend_public"]
     root = m.get_root()
     root.html.add_child(legend(title, items))
-    root.html.add_child(
-        Element(
-            '<div style="position:fixed;top:44px;left:50%;transform:translateX(-50%);z-index:1000;background:#fff;'
-            "padding:4px 8px;"
-            f'border:1px solid #999;font:13px sans-serif">{text["count"]}: <b id="press-count">…</b></div>'
-        )
-    )
+    root.html.add_child(Element(part("count", text["count"], "press-count")))
     return render(m, lang=lang, nonce=nonce)

@@ -4,12 +4,11 @@ its reasons. Everything comes from the permit check (registry.permits.check); th
 
 from __future__ import annotations
 
-import html
 from typing import Any
-from urllib.parse import quote
 
 import folium
 
+from maps.templating import part
 from maps.widgets import add_common, base_map, folium_text, legend, render
 
 VERDICT_COLOURS = {"compliant": "#2da44e", "action_needed": "#d4a72c", "non_compliant": "#cf222e"}
@@ -170,49 +169,31 @@ def site_check_page(
 def _panel(
     check: dict[str, Any], zones: list[dict[str, Any]], bulky: list[dict[str, Any]], text: dict[str, str], lang: str
 ) -> str:
+    """The panel beside the map, drawn by ``map_parts.html`` from these values (the template escapes them)."""
     site = check["site"]
-    code = html.escape(site["code"])
-    path = html.escape(quote(site["code"], safe=""))
-    reasons = "".join(f"<li>{html.escape(r['message'])}</li>" for r in check["reasons"]) or f"<li>{text['none']}</li>"
-    zone_lines = (
-        "".join(
-            f"<li>{html.escape(z['name'])} ({html.escape(z['code'])}): {html.escape(z['kind_name'])}</li>"
-            for z in zones
-        )
-        or f"<li>{text['no_zone']}</li>"
-    )
     spacing = check.get("spacing")
-    spacing_line = (
-        f"{_metres(float(spacing['min_distance_m']), lang)} — {text['legal']}: {html.escape(spacing['legal_basis'])}"
-        if spacing
-        else text["no_spacing"]
-    )
     too_close = {n["code"] for n in (spacing or {}).get("too_close", [])}
-    neighbours = (
-        "".join(
-            f'<li><a href="/maps/sites/{html.escape(quote(n["code"], safe=""))}?lang={lang}">'
-            f"{html.escape(n['code'])}</a> "
-            f"({html.escape(n['pole_class'] or '—')}) {text['distance']} {_metres(n['distance_m'], lang)}"
-            + (f' <b style="color:#cf222e">{text["too_close"]}</b>' if n["code"] in too_close else "")
-            + "</li>"
-            for n in bulky[:10]
-        )
-        or "<li>—</li>"
-    )
     height = site.get("pole_height_m")
-    return (
-        '<div id="check-panel" style="position:fixed;top:50px;left:56px;z-index:1000;width:330px;max-height:70vh;'
-        'overflow:auto;background:#fff;border:1px solid #999;padding:8px 10px;font:13px sans-serif">'
-        f"<b>{code}</b> · {text['pole']} {html.escape(site.get('pole_class') or '—')}, {text['height']} "
-        f"{'—' if height is None else _metres(float(height), lang)}<br>{text['on']}: {html.escape(check['on'])}<br>"
-        f'{text["verdict"]}: <b id="verdict" style="color:{VERDICT_COLOURS[check["verdict"]]}">'
-        f"{html.escape(check['verdict_name'])}</b>"
-        f"<p style='margin:.4em 0 0'><b>{text['reasons']}</b></p><ul id='reasons' style='padding-left:1.2em;margin:0'>"
-        f"{reasons}</ul><p style='margin:.4em 0 0'><b>{text['zones']}</b></p>"
-        f"<ul style='padding-left:1.2em;margin:0'>{zone_lines}</ul>"
-        f"<p style='margin:.4em 0 0'><b>{text['spacing']}</b>: {spacing_line}</p>"
-        f"<p style='margin:.4em 0 0'><b>{text['bulky']}</b></p>"
-        f"<ul id='neighbours' style='padding-left:1.2em;margin:0'>{neighbours}</ul>"
-        f'<p style="margin:.4em 0 0"><a href="/records/sites/{path}?lang={lang}">{text["record"]}</a> · '
-        f'<a href="/api/sites/{path}/permit-check">{text["json"]}</a></p></div>'
-    )
+    values = {
+        "code": site["code"],
+        "lang": lang,
+        "pole_class": site.get("pole_class"),
+        "height": "—" if height is None else _metres(float(height), lang),
+        "on": check["on"],
+        "verdict_name": check["verdict_name"],
+        "verdict_colour": VERDICT_COLOURS[check["verdict"]],
+        "reasons": [r["message"] for r in check["reasons"]],
+        "zones": zones,
+        "spacing": _metres(float(spacing["min_distance_m"]), lang) if spacing else None,
+        "legal_basis": spacing["legal_basis"] if spacing else None,
+        "neighbours": [
+            {
+                "code": n["code"],
+                "pole_class": n["pole_class"],
+                "distance": _metres(n["distance_m"], lang),
+                "too_close": n["code"] in too_close,
+            }
+            for n in bulky[:10]
+        ],
+    }
+    return part("check_panel", values, text)

@@ -12,6 +12,7 @@ import json
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
+from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
@@ -98,7 +99,9 @@ _env = Environment(
     lstrip_blocks=True,
     keep_trailing_newline=False,
 )
-_env.filters.update(json_script=script_json, dmy=dmy, number=number, shown=shown)
+_env.filters.update(
+    json_script=script_json, dmy=dmy, number=number, shown=shown, segment=lambda v: quote(str(v), safe="")
+)
 _env.tests.update(link=lambda v: isinstance(v, Link), state=lambda v: isinstance(v, State), blank=_blank)
 _env.globals.update(NAV=NAV)
 
@@ -111,3 +114,9 @@ def render(template: str, **context: Any) -> str:
 def who(lang: str, username: str | None, here: str) -> Markup:
     """Who is signed in, or a sign-in link that comes back to ``here`` (every page and map has one)."""
     return Markup(_env.get_template("macros.html").module.who(lang, username, here))  # type: ignore[attr-defined]
+
+
+def part(macro: str, *args: Any, **kwargs: Any) -> Markup:
+    """One of the pieces of ``map_parts.html`` (title, legend, user bar, count, permit-check panel) that
+    the Folium map pages add to their figure, drawn by the template with every value escaped."""
+    return Markup(getattr(_env.get_template("map_parts.html").module, macro)(*args, **kwargs))

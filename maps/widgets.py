@@ -17,7 +17,7 @@ from folium.elements import JSCSSMixin
 from jinja2 import Template
 
 from maps.assets import LOCATE_CSS, LOCATE_JS, LocalMap, PageFigure
-from maps.templating import script_json, who
+from maps.templating import part, script_json
 
 CENTRE = (20.86, 106.68)  # Hải Phòng
 
@@ -82,7 +82,7 @@ def base_map(
     if tiles_url:
         folium.TileLayer(tiles=tiles_url, attr="© OpenStreetMap", name="OSM").add_to(m)
     root = m.get_root()
-    root.header.add_child(Element(f"<title>{html.escape(title)}</title>"))
+    root.header.add_child(Element(part("title", title)))
     m.add_child(EscapeHtml())
     return m
 
@@ -187,20 +187,12 @@ class Measure(MacroElement):
 
 def legend(title: str, items: list[tuple[str, str]], *, element_id: str = "legend") -> Element:
     """A fixed box in the lower right: (colour, label) per line."""
-    lines = "".join(f'<br><span style="color:{colour}">●</span> {html.escape(label)}' for colour, label in items)
-    return Element(
-        f'<div id="{element_id}" style="position:fixed;bottom:28px;right:12px;z-index:1000;background:#fff;'
-        f'padding:6px 10px;border:1px solid #999;font:13px sans-serif"><b>{html.escape(title)}</b>{lines}</div>'
-    )
+    return Element(part("legend", title, items, element_id))
 
 
 def user_bar(lang: str, username: str | None, here: str) -> Element:
     """Top-centre: the home link, and who is signed in or a sign-in link that comes back here."""
-    return Element(
-        '<div id="user-bar" style="position:fixed;top:10px;left:50%;transform:translateX(-50%);z-index:1000;'
-        'background:#fff;padding:4px 10px;border:1px solid #999;border-radius:4px;font:13px sans-serif">'
-        f'<a href="/maps/?lang={lang}">{COMMON[lang]["home"]}</a> · {who(lang, username, here)}</div>'
-    )
+    return Element(part("user_bar", lang, COMMON[lang]["home"], username, here))
 
 
 def add_common(m: LocalMap, lang: str, *, username: str | None, here: str, measure: bool = True) -> None:
