@@ -19,15 +19,13 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-import psycopg
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from bench.databases import bench_database
 from fixtures.demo import demo_rows, load_admin_units
 from fixtures.synthetic import add_synthetic_sites
-from registry.cluster import Cluster
-from registry.db import database_url, make_engine
+from registry.db import make_engine
 from registry.migrations import upgrade
 from registry.settings import get_settings
 from registry.stations.exporter import stream_stations
@@ -41,19 +39,6 @@ from registry.stations.queries import (
 
 TARGETS_MS = {"nearest 10": 50.0, "stations within 500 m": 50.0, "filtered page of 100 sites": 150.0}
 IMPORT_TARGET_ROWS_PER_S = 500.0
-
-
-def _bench_url() -> str:
-    settings = get_settings()
-    if not settings.database_url:
-        Cluster(settings.data_dir).start()
-    url = make_url(database_url(settings))
-    url = url.set(database=f"{url.database}_bench")
-    admin = url.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{url.database}"')
-    return url.render_as_string(hide_password=False)
 
 
 def _timed(fn: Callable[[], object], runs: int) -> tuple[float, float]:
@@ -352,7 +337,7 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    url = _bench_url()
+    url = bench_database("bench")
     upgrade(url)
     engine = make_engine(url)
     with Session(engine) as session, session.begin():

@@ -17,30 +17,16 @@ import psycopg
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from bench.databases import bench_database
 from registry.audit.context import acting_as
-from registry.cluster import Cluster
-from registry.db import database_url, make_engine
+from registry.db import make_engine
 from registry.migrations import upgrade
-from registry.settings import get_settings
 
 TARGETS_S = {
     "station rows generated": 15.0,
     "press registry": 5.0,
     "cases": 5.0,
 }
-
-
-def _bench_demo_url() -> str:
-    settings = get_settings()
-    if not settings.database_url:
-        Cluster(settings.data_dir).start()
-    url = make_url(database_url(settings))
-    url = url.set(database=f"{url.database}_bench_demo")
-    admin = url.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{url.database}"')
-    return url.render_as_string(hide_password=False)
 
 
 def demo_parts(seed: int = 2026) -> list[tuple[str, float]]:
@@ -53,7 +39,7 @@ def demo_parts(seed: int = 2026) -> list[tuple[str, float]]:
     from fixtures.procedures_demo import load_procedures
     from registry.stations.importer import import_rows
 
-    url = _bench_demo_url()
+    url = bench_database("bench_demo")
     upgrade(url)
     engine = make_engine(url)
     figures: list[tuple[str, float]] = []

@@ -26,35 +26,16 @@ import time
 from pathlib import Path
 
 import httpx
-import psycopg
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
+
+from bench.databases import bench_database
 
 # The outside probe measured 27 requests/s and p95 4.5 s with one process; the target is four times the
 # throughput at under a quarter of the p95, on the same 2 cores that also run PostgreSQL and the clients.
 TARGET_RPS = 100.0
 TARGET_P95_MS = 1000.0
-
-
-def _load_url(rebuild: bool) -> str:
-    from registry.cluster import Cluster
-    from registry.db import database_url
-    from registry.settings import get_settings
-
-    settings = get_settings()
-    if not settings.database_url:
-        Cluster(settings.data_dir).start()
-    url = make_url(database_url(settings))
-    url = url.set(database=f"{url.database}_load")
-    admin = url.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (url.database,)).fetchone()
-        if exists and rebuild:
-            conn.execute(f'DROP DATABASE "{url.database}" WITH (FORCE)')
-        if not exists or rebuild:
-            conn.execute(f'CREATE DATABASE "{url.database}"')
-    return url.render_as_string(hide_password=False)
 
 
 def _prepare(url: str) -> list[tuple[float, float]]:
@@ -238,7 +219,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.max_overflow is not None:
         env["TTTT_DB_MAX_OVERFLOW"] = str(args.max_overflow)
     run(
-        _load_url(args.rebuild),
+        bench_database("load", keep=not args.rebuild),
         workers=args.workers,
         clients=args.clients,
         seconds=args.seconds,

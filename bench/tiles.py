@@ -25,7 +25,7 @@ from datetime import date
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
-from bench.__main__ import _bench_url
+from bench.databases import bench_database
 from fixtures.demo import demo_rows, load_admin_units
 from fixtures.synthetic import add_synthetic_sites
 from registry.db import make_engine
@@ -162,7 +162,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=100, help="tiles per zoom")
     parser.add_argument("--loads", type=int, default=5, help="page loads")
     args = parser.parse_args()
-    url = _bench_url()
+    url = bench_database("bench")
     upgrade(url)
     engine = create_engine(url)
     with Session(engine) as session, session.begin():

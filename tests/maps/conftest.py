@@ -80,3 +80,24 @@ def world(db: Session, client: TestClient) -> dict[str, Any]:
     second = client.post("/api/cases", json=complaint)
     assert second.status_code == 201, second.text
     return {"denunciation": created.json()["code"], "complaint": second.json()["code"], "sites": sites}
+
+
+@pytest.fixture
+def staff_browser(client: TestClient):  # type: ignore[no-untyped-def]
+    """Chromium signed in as an admin (tests/maps/browser.py), closed after the test."""
+    from tests.maps.browser import Browser
+
+    b = Browser(client)
+    yield b
+    b.close()
+
+
+@pytest.fixture
+def public_browser(anon: TestClient):  # type: ignore[no-untyped-def]
+    """Chromium as the public, closed after the test."""
+    from tests.maps.browser import Browser
+
+    b = Browser(anon)
+    yield b
+    b.close()
+

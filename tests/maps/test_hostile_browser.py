@@ -9,7 +9,6 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -64,20 +63,6 @@ def hostile(db: Session, world: dict[str, Any]) -> dict[str, Any]:
     db.flush()
     db.expire_all()
     return world
-
-
-@pytest.fixture
-def staff_browser(client: TestClient):  # type: ignore[no-untyped-def]
-    b = Browser(client)
-    yield b
-    b.close()
-
-
-@pytest.fixture
-def public_browser(anon: TestClient):  # type: ignore[no-untyped-def]
-    b = Browser(anon)
-    yield b
-    b.close()
 
 
 def nothing_ran(b: Browser) -> None:

@@ -7,26 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from pyproj import Geod
 
 from tests.conftest import TEST_PASSWORD, ClientAs, MakeUser
 from tests.maps.conftest import LAT, LON, SECRET, SECRET_ID
 from tests.maps.test_browser import ARTEFACTS, Browser, pytestmark  # noqa: F401 - the same skip rule
-
-
-@pytest.fixture
-def staff_browser(client: TestClient):  # type: ignore[no-untyped-def]
-    b = Browser(client)
-    yield b
-    b.close()
-
-
-@pytest.fixture
-def public_browser(anon: TestClient):  # type: ignore[no-untyped-def]
-    b = Browser(anon)
-    yield b
-    b.close()
 
 
 def clean(b: Browser) -> None:
