@@ -7,15 +7,18 @@ carries the id, never database or stack text.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlencode
 
 import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -77,8 +80,9 @@ _MESSAGES = {
     "int_parsing": "Phải là số nguyên",
     "float_parsing": "Phải là số",
     "bool_parsing": "Phải là true hoặc false",
-    "date_from_datetime_parsing": "Ngày không hợp lệ (yyyy-mm-dd)",
-    "date_parsing": "Ngày không hợp lệ (yyyy-mm-dd)",
+    "date_from_datetime_parsing": "Ngày không hợp lệ (dd/mm/yyyy)",
+    "date_parsing": "Ngày không hợp lệ (dd/mm/yyyy)",
+    "date_type": "Ngày không hợp lệ (dd/mm/yyyy)",
     "json_invalid": "JSON không hợp lệ",
     "enum": "Giá trị không thuộc danh sách cho phép",
     "string_too_long": "Chuỗi quá dài",
@@ -219,13 +223,75 @@ UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
 )
 
 
+# Pages a browser opens: their errors are pages too (in the layout, with a way back), not JSON.
+PAGE_PREFIXES = ("/office", "/records/", "/maps/", "/pages/")
+
+
+def wants_page(request: Request) -> bool:
+    path = request.url.path
+    return path == "/maps" or path.startswith(PAGE_PREFIXES)
+
+
+def _back(request: Request) -> tuple[str, str]:
+    if request.url.path.startswith("/office"):
+        return "/office/", "Về trang làm việc"
+    return "/maps/", "Về trang bản đồ"
+
+
+def page_error(request: Request, response: Response) -> Response:
+    """The problem+json ``response`` as a page: a 401 of a page read sends to the sign-in page and
+    back; every other refusal is drawn in the layout with its reasons, its status kept."""
+    from api.maps import here
+    from maps.templating import render
+
+    body = json.loads(bytes(response.body))
+    status = response.status_code
+    principal = getattr(request.state, "principal", None)
+    username = getattr(principal, "username", None)
+    sign_in = None
+    if status == 401:
+        sign_in = f"/maps/sign-in?{urlencode({'next': here(request)})}"
+        if request.method in ("GET", "HEAD"):
+            return RedirectResponse(sign_in, status_code=303)
+    back, back_label = _back(request)
+    html = render(
+        "error.html",
+        title=body.get("title", "Lỗi"),
+        detail=body.get("detail", ""),
+        errors=body.get("errors") or [],
+        status=status,
+        request_id=body.get("request_id"),
+        sign_in=sign_in,
+        back=back,
+        back_label=back_label,
+        lang="vi",
+        username=username,
+        here=here(request),
+    )
+    page = HTMLResponse(html, status_code=status)
+    for name in ("retry-after", "allow", "x-request-id"):
+        if name in response.headers:
+            page.headers[name] = response.headers[name]
+    return page
+
+
+def _for_pages(handler: Callable[[Request, Exception], Awaitable[Response]]) -> Callable[..., Awaitable[Response]]:
+    async def handle(request: Request, exc: Exception) -> Response:
+        response = await handler(request, exc)
+        if wants_page(request) and response.media_type == PROBLEM:
+            return page_error(request, response)
+        return response
+
+    return handle
+
+
 def install(app: FastAPI) -> None:
     for cls in UNAVAILABLE_ERRORS:
-        app.add_exception_handler(cls, _unavailable)
-    app.add_exception_handler(DataError, _data_error)
-    app.add_exception_handler(IntegrityError, _integrity_error)
-    app.add_exception_handler(StaleDataError, _stale_data)
-    app.add_exception_handler(RegistryError, _registry_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(Exception, _unexpected)
+        app.add_exception_handler(cls, _for_pages(_unavailable))
+    app.add_exception_handler(DataError, _for_pages(_data_error))
+    app.add_exception_handler(IntegrityError, _for_pages(_integrity_error))
+    app.add_exception_handler(StaleDataError, _for_pages(_stale_data))
+    app.add_exception_handler(RegistryError, _for_pages(_registry_error))
+    app.add_exception_handler(RequestValidationError, _for_pages(_validation_error))
+    app.add_exception_handler(StarletteHTTPException, _for_pages(_http_error))
+    app.add_exception_handler(Exception, _for_pages(_unexpected))

@@ -14,7 +14,7 @@ from registry.clock import today
 from registry.permits import queries, service
 from registry.permits.models import FrequencyLicence
 from registry.permits.schemas import FrequencyLicenceCreate, FrequencyLicencePatch
-from registry.permits.views import licence_dict
+from registry.permits.views import licence_record
 from registry.schemas import Day
 
 router = APIRouter(prefix="/api/frequency-licences", tags=["Giấy phép tần số"])
@@ -23,9 +23,7 @@ On = Annotated[Day | None, Query(description="Ngày xét (mặc định hôm nay
 
 
 def _dict(session: Any, licence: FrequencyLicence, settings: Any, on: date | None = None) -> dict[str, Any]:
-    day = on or today()
-    state = service.status_of(session, licence, on=day, expiring_days=settings.permit_expiring_days)
-    return licence_dict(licence, status=state, on=day)
+    return licence_record(session, licence, expiring_days=settings.permit_expiring_days, on=on or today())
 
 
 @router.get(

@@ -21,6 +21,7 @@ from api import (
     imports,
     licences,
     maps,
+    office,
     permit_check,
     permit_rules,
     permits,
@@ -69,4 +70,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     procedures.imports_router,
     public.router,
     dossier_pages.router,
+    office.router,
 )

@@ -31,8 +31,24 @@ _SCRIPT_ESCAPES = {
 }
 
 NAV = {
-    "vi": {"home": "Bản đồ", "print": "In trang này", "sign_in": "Đăng nhập", "signed_in": "Đã đăng nhập"},
-    "en": {"home": "Maps", "print": "Print this page", "sign_in": "Sign in", "signed_in": "Signed in"},
+    "vi": {
+        "home": "Bản đồ",
+        "office": "Văn phòng",
+        "print": "In trang này",
+        "sign_in": "Đăng nhập",
+        "signed_in": "Đã đăng nhập",
+        "skip": "Bỏ qua thanh điều hướng",
+        "site_nav": "Điều hướng chính",
+    },
+    "en": {
+        "home": "Maps",
+        "office": "Back office",
+        "print": "Print this page",
+        "sign_in": "Sign in",
+        "signed_in": "Signed in",
+        "skip": "Skip to content",
+        "site_nav": "Main navigation",
+    },
 }
 
 

@@ -27,6 +27,14 @@ class Provenance(StrEnum):
     converted = "converted"
 
 
+PROVENANCE_NAMES = {
+    Provenance.gps: "đo bằng GPS",
+    Provenance.survey: "đo đạc",
+    Provenance.map: "lấy trên bản đồ",
+    Provenance.converted: "chuyển đổi từ hệ tọa độ khác",
+}
+
+
 @dataclass(frozen=True)
 class Position:
     lon: float

@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from registry.clock import today
 from registry.settings import get_settings
@@ -49,9 +49,23 @@ def not_after_tomorrow(value: date | datetime) -> date | datetime:
     return value
 
 
-Day = Annotated[date, AfterValidator(day_in_range)]
+def vietnamese_day(value: Any) -> Any:
+    """``dd/mm/yyyy`` (as every page shows and takes dates, ``d/m/yyyy`` too) into an ISO date text;
+    any other value is left to pydantic (ISO ``yyyy-mm-dd`` stays the API's form)."""
+    if isinstance(value, str):
+        parts = value.strip().split("/")
+        if len(parts) == 3 and all(p.isdigit() for p in parts) and len(parts[2]) == 4 and len(parts[0]) <= 2:
+            d, m, y = parts
+            if len(m) <= 2:
+                return f"{y}-{int(m):02d}-{int(d):02d}"
+    return value
+
+
+Day = Annotated[date, BeforeValidator(vietnamese_day), AfterValidator(day_in_range)]
 Moment = Annotated[datetime, AfterValidator(moment_in_range)]
-ReceivedDay = Annotated[date, AfterValidator(day_in_range), AfterValidator(not_after_tomorrow)]
+ReceivedDay = Annotated[
+    date, BeforeValidator(vietnamese_day), AfterValidator(day_in_range), AfterValidator(not_after_tomorrow)
+]
 ReceivedMoment = Annotated[datetime, AfterValidator(moment_in_range), AfterValidator(not_after_tomorrow)]
 
 

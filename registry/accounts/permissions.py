@@ -125,6 +125,8 @@ TABLE: dict[tuple[str, Action], Rule] = {
     ("maps", Action.read): Rule(EVERYONE),
     # Record pages: open to anyone; each section is checked against its own resource above.
     ("records", Action.read): Rule(EVERYONE),
+    # The back office (/office/): staff only; each page checks its own resource above as the API does.
+    ("office", Action.read): Rule(STAFF),
     ("system", Action.read): Rule(EVERYONE),
     # The audit trail: admins, and the roles that own the entity (AUDIT_READERS).
     ("audit", Action.read): Rule(STAFF),

@@ -65,6 +65,13 @@ def permit_dict(
     }
 
 
+def licence_record(session: Any, licence: FrequencyLicence, *, expiring_days: int, on: date) -> dict[str, Any]:
+    """A frequency licence with its standing on ``on``: what the API answers and the office page shows."""
+    from registry.permits.service import status_of
+
+    return licence_dict(licence, status=status_of(session, licence, on=on, expiring_days=expiring_days), on=on)
+
+
 def licence_dict(licence: FrequencyLicence, *, status: str, on: date) -> dict[str, Any]:
     return {
         "id": licence.id,

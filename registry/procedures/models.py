@@ -109,6 +109,9 @@ class ApplicantKind(StrEnum):
     organisation = "organisation"
 
 
+APPLICANT_KIND_NAMES = {ApplicantKind.person: "cá nhân", ApplicantKind.organisation: "tổ chức"}
+
+
 class Status(StrEnum):
     received = "received"  # tiếp nhận, receipt with the appointment date given
     transferred = "transferred"  # chuyển phòng chuyên môn
@@ -170,6 +173,9 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
 class Result(StrEnum):
     approved = "approved"
     refused = "refused"
+
+
+RESULT_NAMES = {Result.approved: "chấp thuận", Result.refused: "từ chối"}
 
 
 class Procedure(InForce, Audited, Tracked, Base):

@@ -50,8 +50,10 @@ class Browser:
             self.external.append(request.url)
             route.abort()
             return
-        path = parts.path + (f"?{parts.query}" if parts.query else "")
-        forwarded = {k: v for k, v in request.headers.items() if k.lower() in ("cookie", "content-type", "accept")}
+        # The page's own address (host 127.0.0.1), and the headers the CSRF defence reads (Origin, Referer).
+        path = f"http://127.0.0.1{parts.path}" + (f"?{parts.query}" if parts.query else "")
+        kept = ("cookie", "content-type", "accept", "origin", "referer")
+        forwarded = {k: v for k, v in request.headers.items() if k.lower() in kept}
         self.client.cookies.clear()  # the browser keeps the cookies, not the test client
         # Redirects are followed here: Chromium does not route the request a fulfilled redirect
         # leads to (the redirect itself is checked without a browser).

@@ -1,0 +1,12 @@
+"""The back office (/office/): staff do their work in pages. One module per area, each a router whose
+pages call the same services and views as the area's API routes, under the same permissions."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.office import home, licences
+
+router = APIRouter()
+for area in (home.router, licences.router):
+    router.include_router(area)
