@@ -204,3 +204,10 @@ def attempt(session: Session, form: Form) -> Iterator[None]:
 def uploaded(form: FormData, name: str = "file") -> UploadFile | None:
     value = form.get(name)
     return value if isinstance(value, UploadFile) and value.filename else None
+
+
+def posted_version(form: FormData) -> int | None:
+    """The version an edit form was opened at (its hidden ``version`` field); None when absent or bad
+    (the service then refuses the change as it refuses an API change without If-Match)."""
+    raw = form.get("version")
+    return int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) < 10 else None

@@ -15,9 +15,9 @@ from fastapi.responses import Response
 from api.access import require
 from api.deps import SessionDep, SettingsDep
 from api.office import exports
-from api.office.forms import Form, attempt, changed, form_values, to_model
+from api.office.forms import Form, attempt, changed, form_values, posted_version, to_model
 from api.office.lists import Column, Filter, Listing, paging
-from api.office.pages import Office, OfficeDep, done, page, stale_page
+from api.office.pages import Office, OfficeDep, done, in_thread, page, stale_page
 from maps.templating import Link, State
 from registry.clock import today
 from registry.errors import StaleVersion
@@ -149,7 +149,7 @@ def licence_new(office: OfficeDep, session: SessionDep) -> Response:
 @router.post("/new", dependencies=[Depends(require("frequency_licences", "create"))], summary="Ghi giấy phép tần số")
 async def licence_create(request: Request, office: OfficeDep, session: SessionDep) -> Response:
     form = Form(labels=LABELS, values=form_values(await request.form()))
-    return await _run(request, lambda: _create(office, session, form))
+    return await in_thread(_create, office, session, form)
 
 
 def _create(office: Office, session: Any, form: Form) -> Response:
@@ -158,14 +158,6 @@ def _create(office: Office, session: Any, form: Form) -> Response:
     if form.refused:
         return _form_page(office, session, form, title="Ghi giấy phép tần số", action="/office/licences/new")
     return done(f"/office/licences/{licence.id}", "created")
-
-
-async def _run(request: Request, work: Any) -> Response:
-    # Pages' form handlers read the form asynchronously, then do the database work in the thread pool
-    # as every synchronous route does.
-    from starlette.concurrency import run_in_threadpool
-
-    return await run_in_threadpool(work)  # type: ignore[no-any-return]
 
 
 def _values(rec: dict[str, Any]) -> dict[str, Any]:
@@ -225,12 +217,8 @@ async def licence_update(
 ) -> Response:
     posted = await request.form()
     values = form_values(posted)
-    version = _version(posted.get("version"))
-    return await _run(request, lambda: _update(office, session, settings, licence_id, values, version))
-
-
-def _version(raw: Any) -> int | None:
-    return int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) < 10 else None
+    version = posted_version(posted)
+    return await in_thread(_update, office, session, settings, licence_id, values, version)
 
 
 def _update(office: Office, session: Any, settings: Any, licence_id: int, values: dict[str, Any],

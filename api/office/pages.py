@@ -3,13 +3,14 @@ the areas their roles work in, a message after a change, and the layout (maps/te
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
 
 from api.access import PrincipalDep
 from api.csrf import token_for
@@ -17,6 +18,8 @@ from api.maps import here
 from maps.templating import render
 from registry.accounts.models import ROLE_NAMES, Role
 from registry.accounts.permissions import Principal, rule
+
+T = TypeVar("T")
 
 # The back office's areas: (path, label, the resource and action a role needs to see it in the menu).
 MENU: tuple[tuple[str, str, str, str], ...] = (
@@ -135,3 +138,9 @@ def stale_page(
         who_saved="Trong lúc bạn sửa, bản ghi đã được lưu bởi người khác.",
         crumbs=crumbs or [],
     )
+
+
+async def in_thread(work: Callable[..., T], *args: Any) -> T:
+    """A form handler reads the posted form asynchronously (``await request.form()``), then does its
+    database work here, in the thread pool, as every synchronous route does."""
+    return await run_in_threadpool(work, *args)
