@@ -12,6 +12,7 @@ from api.deps import PageDep, SessionDep
 from registry.accounts.models import Role
 from registry.accounts.permissions import AUDIT_READERS, Grant, check_history
 from registry.audit.queries import AuditFilter, event_dict, events, record_history
+from registry.audit.words import describe, line_dict
 from registry.errors import FieldError, ValidationFailed
 from registry.schemas import Moment
 
@@ -50,7 +51,16 @@ def audit_events(
 def history(
     session: Session, grant: Grant, entity_type: str, entity_id: int, *, limit: int, offset: int
 ) -> dict[str, Any]:
-    """One record's history with its children's, for the per-record endpoints."""
+    """One record's history with its children's, for the per-record endpoints and the record pages.
+
+    Each event keeps the trail as recorded (``changes``: field → before, after) and gains ``words``:
+    the same event in Vietnamese (registry.audit.words), which the pages draw."""
     check_history(grant.principal, entity_type)
     rows, total = record_history(session, entity_type, entity_id, limit=limit, offset=offset)
-    return {"total": total, "limit": limit, "offset": offset, "events": [event_dict(e) for e in rows]}
+    said = describe(session, rows)
+    return {
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+        "events": [{**event_dict(e), "words": line_dict(w)} for e, w in zip(rows, said, strict=True)],
+    }

@@ -12,9 +12,6 @@ from registry.cases.vocabulary import CHANNEL_NAMES, PARTY_ROLE_NAMES, STATE_NAM
 from registry.clock import VIETNAM
 from registry.stations.template import STATUS_LABELS
 
-ACTIONS = {"create": "tạo", "update": "sửa", "delete": "xóa"}
-YES_NO = {True: "có", False: "không"}
-
 
 def _when(iso: str | None) -> str | None:
     if not iso:
@@ -22,33 +19,32 @@ def _when(iso: str | None) -> str | None:
     return datetime.fromisoformat(iso).astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
 
 
-def _short(value: Any, limit: int = 80) -> str:
-    if isinstance(value, bool):
-        return YES_NO[value]
-    text = "—" if value is None else str(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _cell(value: Any) -> Any:
+    """A value of the history's words: a text, None, or a link ({"href", "label"}) drawn as ``Link``."""
+    if isinstance(value, dict) and "href" in value:
+        return Link(value["href"], value.get("label"))
+    return value
 
 
-def history_rows(
-    history: dict[str, Any] | None, *, entity_names: dict[str, str] | None = None
-) -> dict[str, Any] | None:
-    """The change history as the ``history`` macro draws it (None: the role may not read it)."""
+def history_rows(history: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The change history as the ``history`` macro draws it (None: the role may not read it), from
+    the words the API gives beside each event (registry.audit.words): the action and the record,
+    then each field by its label with its value before and after."""
     if history is None:
         return None
-    names = entity_names or {}
-    rows = [
-        {
-            "when": _when(e["occurred_at"]),
-            "actor": e["actor"],
-            "what": f"{ACTIONS.get(e['action'], e['action'])} {names.get(e['entity'], e['entity'])} #{e['entity_id']}",
-            "changes": [
-                (k, _short(v.get("before")), _short(v.get("after")))
-                for k, v in sorted((e.get("changes") or {}).items())
-                if k not in ("version", "id")
-            ],
-        }
-        for e in history["events"]
-    ]
+    rows = []
+    for e in history["events"]:
+        w = e["words"]
+        rows.append(
+            {
+                "when": _when(e["occurred_at"]),
+                "actor": w["actor"],
+                "action": e["action"],
+                "what": w["what"],
+                "subject": _cell(w["subject"]),
+                "changes": [(c["label"], _cell(c["before"]), _cell(c["after"]), c["note"]) for c in w["changes"]],
+            }
+        )
     return {"rows": rows, "total": history["total"]}
 
 
@@ -122,7 +118,7 @@ def site_page(
         stations=stations,
         permits=permit_rows,
         cases=_cases(p.get("cases"), lang),
-        history=history_rows(history, entity_names={"site": "vị trí", "station": "trạm", "sector": "sector"}),
+        history=history_rows(history),
         staff=staff,
         lang=lang,
         username=username,
@@ -177,20 +173,13 @@ def outlet_page(
             )
             for x in licences
         ]
-    entity_names = {
-        "press_outlet": "cơ quan",
-        "press_licence": "giấy phép",
-        "press_licence_amendment": "sửa đổi giấy phép",
-        "press_notification": "thông báo",
-        "press_annual_report": "báo cáo năm",
-    }
     return render(
         "outlet.html",
         title=outlet.get("name") or code,
         details=details,
         licences=licence_rows,
         cases=_cases(outlet.get("cases"), lang),
-        history=history_rows(history, entity_names=entity_names),
+        history=history_rows(history),
         staff=staff,
         lang=lang,
         username=username,
@@ -265,7 +254,7 @@ def case_page(
         parties=parties,
         links=links,
         moves=moves,
-        history=history_rows(history, entity_names={"case": "hồ sơ", "case_transition": "bước xử lý"}),
+        history=history_rows(history),
         lang=lang,
         username=username,
         here=here,

@@ -132,7 +132,7 @@ def test_a_site_record_page_for_the_public_and_for_staff(
     public = anon.get("/records/sites/MAP-0").text
     assert "<title>Vị trí MAP-0</title>" in staff and "<title>Vị trí MAP-0</title>" in public
     assert 'id="permits"' in staff and "Còn hiệu lực".lower() in staff.lower()
-    assert 'id="history"' in staff and "tạo vị trí" in staff
+    assert 'id="history"' in staff and "Thêm vị trí" in staff
     assert 'id="permits"' not in public and 'id="history"' not in public and 'id="stations"' not in public
     assert "@media print" in public  # printable
     linked = client.get("/records/sites/MAP-1").text
@@ -158,6 +158,12 @@ def test_a_case_record_page_hides_the_denouncer_from_all_but_handler_and_admins(
     assert other.status_code == 200
     assert SECRET not in other.text and SECRET_ID not in other.text and "(bảo mật)" in other.text
     assert "quá hạn" in other.text and 'id="deadlines"' in other.text and "MAP-1" in other.text
+    # The history in words names the party by role only (the trail never held the name).
+    history = other.text[other.text.index('id="history"') :]
+    assert f'Thêm hồ sơ vụ việc <a href="/records/cases/{code}">{code}</a>' in history
+    assert "Thêm người liên quan Người tố cáo" in history and "Loại: Tố cáo" in history
+    assert "Thêm bản ghi liên quan vị trí MAP-1" in history
+    assert SECRET not in history and SECRET_ID not in history and "denouncer" not in history
     assert SECRET in client.get(f"/records/cases/{code}").text  # an admin sees it
     problem(client_as("press_manager").get("/records/cases/NO-SUCH"), 404)
 
