@@ -8,12 +8,14 @@ from fastapi import APIRouter, Depends, File, Path, Query, Response, UploadFile,
 
 from api.access import require
 from api.deps import VERSION_RESPONSES, IfMatch, SessionDep, SettingsDep, read_upload
+from api.errors import message_for
 from api.responses import created, deleted, versioned
 from registry.schemas import Day
-from registry.zones import queries, service
+from registry.zones import service
 from registry.zones.importer import import_zones
 from registry.zones.models import ZoneKind
 from registry.zones.schemas import SpacingRuleCreate, SpacingRulePatch, ZoneCreate, ZonePatch
+from registry.zones.views import spacing_record
 
 router = APIRouter(prefix="/api/zones", tags=["Quy hoạch hạ tầng viễn thông"])
 spacing_router = APIRouter(prefix="/api/spacing-rules", tags=["Quy hoạch hạ tầng viễn thông"])
@@ -49,7 +51,8 @@ def import_file(
     dry_run: Annotated[bool, Query(description="Chỉ kiểm tra")] = False,
 ) -> dict[str, Any]:
     data = read_upload(file, settings)
-    return import_zones(session, data, file.filename or "", dry_run=dry_run, settings=settings).as_dict()
+    report = import_zones(session, data, file.filename or "", dry_run=dry_run, settings=settings, explain=message_for)
+    return report.as_dict()
 
 
 @router.post(
@@ -103,16 +106,11 @@ def delete_zone(code: ZoneCode, session: SessionDep, if_match: IfMatch) -> Respo
 RuleId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
-def _rule(session: Any, rule: Any) -> dict[str, Any]:
-    code = None if rule.zone_id is None else queries.zone_code(session, rule.zone_id)
-    return service.spacing_dict(rule, code)
-
-
 @spacing_router.get(
     "", summary="Khoảng cách tối thiểu giữa cột cồng kềnh", dependencies=[Depends(require("zones", "read"))]
 )
 def list_spacing(session: SessionDep) -> list[dict[str, Any]]:
-    return [_rule(session, r) for r in service.spacing_rules(session)]
+    return [spacing_record(session, r) for r in service.spacing_rules(session)]
 
 
 @spacing_router.post(
@@ -123,7 +121,7 @@ def list_spacing(session: SessionDep) -> list[dict[str, Any]]:
 )
 def create_spacing(data: SpacingRuleCreate, session: SessionDep, response: Response) -> dict[str, Any]:
     rule = service.create_spacing_rule(session, data)
-    return versioned(response, _rule(session, rule), rule)
+    return versioned(response, spacing_record(session, rule), rule)
 
 
 @spacing_router.patch(
@@ -136,7 +134,7 @@ def update_spacing(
     rule_id: RuleId, data: SpacingRulePatch, session: SessionDep, response: Response, if_match: IfMatch
 ) -> dict[str, Any]:
     rule = service.update_spacing_rule(session, rule_id, data, expected_version=if_match)
-    return versioned(response, _rule(session, rule), rule)
+    return versioned(response, spacing_record(session, rule), rule)
 
 
 @spacing_router.delete(

@@ -9,6 +9,7 @@ created, a known one updated when anything differs, so importing the same file t
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -119,8 +120,16 @@ def read_zone_features(data: bytes, filename: str) -> list[tuple[dict[str, Any],
 
 
 def import_zones(
-    session: Session, data: bytes, filename: str, *, dry_run: bool = False, settings: Settings | None = None
+    session: Session,
+    data: bytes,
+    filename: str,
+    *,
+    dry_run: bool = False,
+    settings: Settings | None = None,
+    explain: Callable[[Any], str] | None = None,
 ) -> ZoneImportReport:
+    """``explain`` words a pydantic error (the API's Vietnamese messages, api.errors.message_for);
+    without it, pydantic's own message."""
     settings = settings or get_settings()
     features = read_zone_features(data, filename)
     report = ZoneImportReport(features=len(features), dry_run=dry_run)
@@ -164,7 +173,15 @@ def import_zones(
         except ValidationError as exc:
             for e in exc.errors():
                 column = ".".join(str(p) for p in e["loc"]) or "feature"
-                report.errors.append(FieldError(str(e["msg"]), row=row, column=column))
+                given = e.get("input")
+                report.errors.append(
+                    FieldError(
+                        explain(e) if explain else str(e["msg"]),
+                        row=row,
+                        column=column,
+                        value=given if isinstance(given, str | int | float | bool) else None,
+                    )
+                )
             continue
         try:
             polygon = checked_polygon(shape(zone.geometry) if zone.geometry else None, "geometry")
@@ -174,7 +191,9 @@ def import_zones(
             continue
         if zone.code in seen:
             report.errors.append(
-                FieldError(f"Mã {zone.code} trùng với vùng thứ {seen[zone.code]}", row=row, column="code")
+                FieldError(
+                    f"Mã {zone.code} trùng với vùng thứ {seen[zone.code]}", row=row, column="code", value=zone.code
+                )
             )
             continue
         seen[zone.code] = row
