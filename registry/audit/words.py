@@ -804,7 +804,7 @@ def audited_entities() -> list[str]:
     return sorted(_mappers())
 
 
-def _target(entity_type: str, column: str) -> str | None:
+def target_of(entity_type: str, column: str) -> str | None:
     """The entity type an id column points to (None: not an id of another record)."""
     col = _columns(entity_type).get(column)
     if col is None:
@@ -865,7 +865,7 @@ class Words:
         return {**(seen or {}), **(row or {})}
 
     def _fk_name(self, entity_type: str, column: str, value: Any) -> Value:
-        target = _target(entity_type, column)
+        target = target_of(entity_type, column)
         if target is None or value is None:
             return None
         namer = NAMERS.get(target)
@@ -882,7 +882,7 @@ class Words:
         """One stored value of a field in words (or a link to the record an id names)."""
         if value is None or value == "" or value == []:
             return None
-        if _target(entity_type, column) is not None:
+        if target_of(entity_type, column) is not None:
             return self._fk_name(entity_type, column, value)
         names = VALUE_NAMES.get((entity_type, column))
         if names is not None:
@@ -964,14 +964,14 @@ class Words:
         wanted: list[tuple[str, Any]] = []
         for e in events:
             for column, pair in (e.changes or {}).items():
-                target = _target(e.entity_type, column)
+                target = target_of(e.entity_type, column)
                 if target is not None:
                     wanted += [(target, v) for v in pair if v is not None]
             namer = NAMERS.get(e.entity_type)
             if namer is not None:
                 values = self._known(e.entity_type, e.entity_id) or {}
                 for column in namer.refs:
-                    target = _target(e.entity_type, column)
+                    target = target_of(e.entity_type, column)
                     if target is not None and values.get(column) is not None:
                         wanted.append((target, values[column]))
         self.names.load(_group(wanted))

@@ -63,6 +63,17 @@ def test_every_audited_column_of_every_audited_model_has_a_vietnamese_label() ->
     assert all(COMMON_LABELS.values())
 
 
+def test_every_id_column_names_a_kind_of_record_that_has_a_name() -> None:
+    from registry.audit.words import ENTITY_NAMES, NAMERS, target_of
+
+    for entity in audited_entities():
+        assert entity in ENTITY_NAMES, entity
+        for column in audited_columns(entity):
+            target = target_of(entity, column)
+            if column.endswith("_id") and column != "id":
+                assert target is not None and target in NAMERS, f"{entity}.{column} → {target}"
+
+
 def test_a_field_without_a_label_reads_as_words() -> None:
     assert label("site", "admin_unit_id") == "Xã, phường"
     assert label("site", "brand_new_thing_id") == "Brand new thing"
@@ -137,6 +148,30 @@ def test_a_sector_and_a_deleted_station_are_named_from_the_trail(db: Session) ->
     assert ("Xóa trạm gốc", "HPW0002 (Viettel)") in by_what
     moved = next(ln for ln in lines if ln.what == "Sửa sector")
     assert _changes(moved) == {"Góc phương vị (°)": ("120", "135,5", None)}
+
+
+def test_an_outlet_its_licence_and_its_status_read_in_words(db: Session) -> None:
+    from registry.press.models import PressLicence, PressOutlet
+
+    outlet = PressOutlet(code="BAO-W", kind="e_newspaper", name="Báo Thử <Lời>", status="active", languages=["vi"])
+    db.add(outlet)
+    db.flush()
+    licence = PressLicence(outlet_id=outlet.id, kind="press_licence", number="GP-99/BTTTT", valid_from=date(2025, 1, 2))
+    db.add(licence)
+    db.flush()
+    outlet.status = "suspended"
+    db.flush()
+    lines = _history(db, "press_outlet", outlet.id)
+    outlet_link = Href("/records/outlets/BAO-W", "Báo Thử <Lời>")
+    assert [(ln.what, ln.subject) for ln in lines] == [
+        ("Thêm cơ quan báo chí", outlet_link),
+        ("Thêm giấy phép hoạt động báo chí", "GP-99/BTTTT"),
+        ("Sửa cơ quan báo chí", outlet_link),
+    ]
+    assert _changes(lines[0])["Loại hình"][1] == "Báo điện tử"
+    assert _changes(lines[1])["Cơ quan báo chí"][1] == outlet_link
+    assert _changes(lines[1])["Hiệu lực từ ngày"][1] == "02/01/2025"
+    assert _changes(lines[2]) == {"Trạng thái": ("đang hoạt động", "đình bản/tạm dừng", None)}
 
 
 def test_values_read_the_vietnamese_way(db: Session) -> None:
