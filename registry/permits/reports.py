@@ -166,3 +166,14 @@ def to_xlsx(rows: list[dict[str, Any]], columns: list[tuple[str, str]], *, title
         sheet=title,
         notes=[("Ngày xét", on.isoformat()), ("Số dòng", str(len(rows)))],
     )
+
+
+def communes_with_sites(session: Session) -> list[tuple[str, str]]:
+    """(code, name) of the communes in force where a site stands: the choices of the lists' commune filter."""
+    rows = session.execute(
+        text(
+            "SELECT a.code, a.name FROM admin_unit a WHERE a.level = 'commune' AND a.valid_to IS NULL "
+            "AND EXISTS (SELECT 1 FROM site s WHERE s.admin_unit_id = a.id) ORDER BY f_unaccent(lower(a.name)), a.code"
+        )
+    ).all()
+    return [(r[0], r[1]) for r in rows]

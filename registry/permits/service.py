@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -22,6 +23,7 @@ from registry.permits.schemas import (
     PermitRulePatch,
 )
 from registry.stations.models import Site, Station
+from registry.text import fold
 from registry.validity import VALIDITY, apply_fields, check_dates
 from registry.versions import check_version
 
@@ -244,6 +246,19 @@ def update_rule(session: Session, code: str, data: PermitRulePatch, *, expected_
     return rule
 
 
+# The sort keys of the permits list: a key, or "-key" for the reverse; ties by number of the record.
+PERMIT_SORTS = {
+    "number": "p.number",
+    "kind": "p.kind",
+    "site": "s.code",
+    "station": "st.station_code",
+    "issuer": "p.issuer",
+    "issue_date": "p.issue_date",
+    "valid_until": "p.valid_until",
+    "status": "status",
+}
+
+
 def list_permits(
     session: Session,
     *,
@@ -255,8 +270,16 @@ def list_permits(
     status: str | None,
     limit: int,
     offset: int,
+    kinds: Sequence[str] = (),
+    statuses: Sequence[str] = (),
+    q: str | None = None,
+    sort: str | None = None,
 ) -> tuple[list[tuple[Permit, str, str | None, str | None]], int]:
-    """Permits with their status on ``on``, their site code and station code; and how many match."""
+    """Permits with their status on ``on``, their site code and station code; and how many match.
+
+    ``kinds``/``statuses`` match any of several; ``q`` finds the permit's number, its site's or its
+    station's code (with or without diacritics); ``sort`` is a key of PERMIT_SORTS, "-" first to reverse
+    (default: by site, kind)."""
     state_sql = status_sql("p")
     where = ["true"]
     params: dict[str, Any] = {"on": on, "days": expiring_days}
@@ -272,6 +295,26 @@ def list_permits(
     if status is not None:
         where.append(f"{state_sql} = :status")
         params["status"] = status
+    if kinds:
+        where.append("p.kind = ANY(:kinds)")
+        params["kinds"] = list(kinds)
+    if statuses:
+        where.append(f"{state_sql} = ANY(:statuses)")
+        params["statuses"] = list(statuses)
+    if q:
+        where.append(
+            "f_unaccent(lower(p.number || ' ' || s.code || ' ' || coalesce(st.station_code, ''))) LIKE :q ESCAPE '\\'"
+        )
+        params["q"] = "%" + fold(q).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    order = "s.code, p.kind, p.id"
+    if sort:
+        key = sort.lstrip("-")
+        if key not in PERMIT_SORTS:
+            raise ValidationFailed(
+                "Tham số không hợp lệ", [FieldError(f"Không sắp xếp được theo «{key[:40]}»", field="sort")]
+            )
+        direction = "DESC" if sort.startswith("-") else "ASC"
+        order = f"{PERMIT_SORTS[key]} {direction} NULLS LAST, p.id {direction}"
     base = f"""
         FROM permit p LEFT JOIN station st ON st.id = p.station_id
         JOIN site s ON s.id = coalesce(p.site_id, st.site_id)
@@ -279,7 +322,7 @@ def list_permits(
     total = int(session.execute(text(f"SELECT count(*) {base}"), params).scalar_one())
     rows = session.execute(
         text(
-            f"SELECT p.id, {state_sql} AS status, s.code, st.station_code {base} ORDER BY s.code, p.kind, p.id "
+            f"SELECT p.id, {state_sql} AS status, s.code, st.station_code {base} ORDER BY {order} "
             "LIMIT :limit OFFSET :offset"
         ),
         dict(params, limit=limit, offset=offset),
@@ -297,3 +340,22 @@ def holder_codes(session: Session, permit: Permit) -> tuple[str | None, str | No
         {"id": permit.id},
     ).one()
     return row[0], row[1]
+
+
+def check_renewal(permit: Permit, *, valid_until: date | None) -> None:
+    """A renewal (gia hạn) keeps the permit and moves its last valid day later; a revoked permit is not
+    renewed (a new one is recorded), and a renewal needs the new last day, after the current one."""
+    if permit.revoked_on is not None:
+        raise Conflict(
+            f"{KIND_NAMES[PermitKind(permit.kind)]} số {permit.number} đã bị thu hồi: không gia hạn được, "
+            "hãy ghi giấy phép mới"
+        )
+    if valid_until is None:
+        raise ValidationFailed(
+            "Gia hạn cần ngày hết hiệu lực mới", [FieldError("Nhập ngày hết hiệu lực mới", field="valid_until")]
+        )
+    if permit.valid_until is not None and valid_until <= permit.valid_until:
+        raise ValidationFailed(
+            "Ngày gia hạn không hợp lệ",
+            [FieldError(f"Phải sau ngày hết hiệu lực hiện tại ({permit.valid_until:%d/%m/%Y})", field="valid_until")],
+        )
