@@ -101,3 +101,27 @@ def versioned(client: Any, url: str) -> dict[str, str]:
     """If-Match for the record at ``url`` as just read (empty when it does not exist)."""
     response = client.get(url)
     return {"If-Match": response.headers["etag"]} if response.status_code == 200 else {}
+
+
+def page_problem(response: httpx.Response, status: int) -> dict[str, Any]:
+    """The error page a browser gets where the API would answer problem+json (maps/templates/error.html),
+    read back into the same shape: status, title, detail and the fields' errors."""
+    import html
+    import re
+
+    assert response.status_code == status, (response.status_code, response.text[:500])
+    assert media_type(response) == "text/html", response.headers.get("content-type")
+    text = response.text
+    assert f'id="error-page" data-status="{status}"' in text
+    lowered = text.lower()
+    for leak in ("traceback", "sqlalchemy", "psycopg", "select ", "postgis error"):
+        assert leak not in lowered, leak
+    title = re.search(r"<h1>(.*?)</h1>", text, re.S)
+    detail = re.search(r'<p class="lead">(.*?)</p>', text, re.S)
+    assert title and detail and detail.group(1).strip()
+    errors = [
+        {"field": html.unescape(f), "message": html.unescape(m)}
+        for f, m in re.findall(r"<li>(?:<b>(.*?)</b>: )?(.*?)</li>", text.split('class="error-list"', 1)[-1])
+    ] if 'class="error-list"' in text else []  # fmt: skip
+    return {"status": status, "title": html.unescape(title.group(1)), "detail": html.unescape(detail.group(1)),
+            "errors": errors}  # fmt: skip

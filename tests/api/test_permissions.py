@@ -80,8 +80,8 @@ def _request(client: TestClient, method: str, path: str) -> Any:
     if path.startswith("/api/imports/"):
         return client.request(method, url, files={"file": ("a.csv", b"x", "text/csv")})
     if method in WRITE_METHODS and method != "DELETE":
-        return client.request(method, url, json={})
-    return client.request(method, url)
+        return client.request(method, url, json={}, follow_redirects=False)
+    return client.request(method, url, follow_redirects=False)
 
 
 def _cases(app: FastAPI) -> list[tuple[str, str, str, Action]]:
@@ -115,9 +115,17 @@ def test_every_route_with_every_caller(
         client = client_as(caller) if caller else client_as()
         response = _request(client, method, path)
         who = caller or "anonymous"
+        page = path.startswith("/office")
         if (caller or PUBLIC) in allowed:
             assert response.status_code not in (401, 403), (who, method, path, response.text)
             assert response.status_code < 500, (who, method, path, response.text)
+        elif page:
+            # Pages refuse as pages: the public is sent to sign in (a read) or told to (a change).
+            if caller is None and method == "GET":
+                assert response.status_code == 303 and response.headers["location"].startswith("/maps/sign-in?")
+            else:
+                assert response.status_code == (401 if caller is None else 403), (who, method, path)
+                assert response.headers["content-type"].startswith("text/html"), (who, method, path)
         elif caller is None:
             body = problem(response, 401)
             assert response.headers["www-authenticate"] == "Bearer"

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from registry.settings import Settings
-from tests.api.helpers import problem
+from tests.api.helpers import page_problem, problem
 from tests.conftest import ClientAs
 from tests.maps.conftest import SECRET, SECRET_ID
 from tests.maps.test_pages import assets
@@ -66,7 +66,7 @@ def test_the_permit_check_map_shows_the_zone_spacing_and_neighbours(client: Test
     assert f'"radius": {float(limit)}' in page  # the spacing circle
     assert [n["code"] for n in check["spacing"]["too_close"]] == ["MAP-0", "MAP-2"]  # 208 m apart, under the rule
     assert page.count("quá gần") >= 2 and "MAP-3" in page  # the next bulky pole, further away, is shown too
-    problem(client.get("/maps/sites/NO-SUCH"), 404)
+    page_problem(client.get("/maps/sites/NO-SUCH"), 404)
 
 
 def test_the_press_map_fetches_outlets_with_the_pages_filters(
@@ -85,7 +85,7 @@ def test_the_press_map_fetches_outlets_with_the_pages_filters(
         f["properties"]["code"]: f["properties"] for f in client.get("/api/press/outlets.geojson").json()["features"]
     }
     assert staff["T-BAO"]["licence"]["status"] == "expiring"
-    assert problem(anon.get("/maps/press", params={"kind": "blog"}), 422)["errors"][0]["field"] == "kind.0"
+    assert page_problem(anon.get("/maps/press", params={"kind": "blog"}), 422)["errors"][0]["field"] == "kind.0"
 
 
 def test_the_cases_map_never_carries_a_denouncer(client_as: ClientAs, world: dict[str, Any]) -> None:
@@ -118,11 +118,11 @@ def test_cases_map_parameters_are_checked(client: TestClient, anon: TestClient) 
     )
     bad = client.get("/api/cases.geojson", params={"received_from": "2026-05-01", "received_to": "2026-04-01"})
     assert problem(bad, 422)["errors"][0]["field"] == "received_from"
-    assert problem(client.get("/maps/cases", params={"heat_from": "2026-13-01"}), 422)["errors"][0]["field"] == (
+    assert page_problem(client.get("/maps/cases", params={"heat_from": "2026-13-01"}), 422)["errors"][0]["field"] == (
         "heat_from"
     )
     bad = client.get("/maps/cases", params={"heat_from": "2026-05-01", "heat_to": "2026-04-01"})
-    assert problem(bad, 422)["errors"][0]["field"] == "heat_from"
+    assert page_problem(bad, 422)["errors"][0]["field"] == "heat_from"
 
 
 def test_a_site_record_page_for_the_public_and_for_staff(
@@ -138,7 +138,7 @@ def test_a_site_record_page_for_the_public_and_for_staff(
     linked = client.get("/records/sites/MAP-1").text
     assert world["denunciation"] in linked  # the case about it, for staff
     assert world["denunciation"] not in anon.get("/records/sites/MAP-1").text
-    problem(anon.get("/records/sites/NO-SUCH"), 404)
+    page_problem(anon.get("/records/sites/NO-SUCH"), 404)
     assert anon.get("/records/sites/bad code").status_code == 422
 
 
@@ -165,7 +165,7 @@ def test_a_case_record_page_hides_the_denouncer_from_all_but_handler_and_admins(
     assert "Thêm bản ghi liên quan vị trí MAP-1" in history
     assert SECRET not in history and SECRET_ID not in history and "denouncer" not in history
     assert SECRET in client.get(f"/records/cases/{code}").text  # an admin sees it
-    problem(client_as("press_manager").get("/records/cases/NO-SUCH"), 404)
+    page_problem(client_as("press_manager").get("/records/cases/NO-SUCH"), 404)
 
 
 def test_the_cases_map_answer_is_capped_by_a_setting(
@@ -179,9 +179,9 @@ def test_the_cases_map_answer_is_capped_by_a_setting(
 
 
 def test_record_and_map_pages_refuse_bad_codes(client: TestClient, anon: TestClient) -> None:
-    problem(anon.get("/records/outlets/NO-SUCH"), 404)
-    problem(client.get("/records/cases/NO-SUCH"), 404)
-    problem(anon.get("/records/outlets/bad code"), 422)
-    problem(client.get("/maps/sites/" + "X" * 41), 422)
-    assert problem(anon.get("/maps/stations", params={"z": 23}), 422)["errors"][0]["field"] == "z"
-    assert problem(anon.get("/maps/stations", params={"lat": 91}), 422)["errors"][0]["field"] == "lat"
+    page_problem(anon.get("/records/outlets/NO-SUCH"), 404)
+    page_problem(client.get("/records/cases/NO-SUCH"), 404)
+    page_problem(anon.get("/records/outlets/bad code"), 422)
+    page_problem(client.get("/maps/sites/" + "X" * 41), 422)
+    assert page_problem(anon.get("/maps/stations", params={"z": 23}), 422)["errors"][0]["field"] == "z"
+    assert page_problem(anon.get("/maps/stations", params={"lat": 91}), 422)["errors"][0]["field"] == "lat"
