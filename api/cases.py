@@ -16,7 +16,7 @@ from registry.calendar import service as calendar
 from registry.cases import queries, service
 from registry.cases.models import Case
 from registry.cases.schemas import CaseCreate, CasePatch, TransitionIn
-from registry.cases.views import EXPORT_COLUMNS, case_dict
+from registry.cases.views import EXPORT_COLUMNS, case_records
 from registry.cases.vocabulary import CaseKind, CaseState
 from registry.clock import today
 from registry.errors import FieldError, ValidationFailed
@@ -30,13 +30,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _render(session: Any, cases: list[Case], grant: Grant) -> list[dict[str, Any]]:
-    cal = calendar.load(session)
-    day = today()
-    names = queries.handler_names(session, cases)
-    return [
-        case_dict(c, grant.principal, service.deadlines(session, cal, c, today=day), names.get(c.handler_id or -1))
-        for c in cases
-    ]
+    return case_records(session, cases, grant.principal)
 
 
 @router.get("", summary="Hồ sơ vụ việc với hạn xử lý; lọc loại, trạng thái, người xử lý, quá hạn, sắp đến hạn")

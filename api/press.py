@@ -28,7 +28,7 @@ from registry.press.schemas import (
     OutletCreate,
     OutletPatch,
 )
-from registry.press.views import outlet_dict, outlet_feature, press_licence_dict
+from registry.press.views import licence_records, outlet_dict, outlet_feature, outlet_record, press_licence_dict
 from registry.procedures.service import dossier_for_record
 from registry.procedures.views import dossier_link
 from registry.schemas import Day
@@ -75,18 +75,7 @@ FilterDep = Annotated[queries.PressFilter, Depends(_filter)]
 
 
 def _outlet(session: Any, outlet: Any, grant: Grant, settings: Any) -> dict[str, Any]:
-    fields = visible_fields(grant.principal, "press_outlet")
-    licence = (
-        None
-        if fields is not None
-        else queries.licence_of(session, outlet.id, on=today(), days=settings.permit_expiring_days)
-    )
-    body = outlet_dict(outlet, licence, fields=fields, succession=service.succession(session, outlet))
-    if fields is None:  # staff: the cases about this outlet
-        from registry.cases.service import cases_about
-
-        body["cases"] = cases_about(session, "press_outlet", outlet.code)
-    return body
+    return outlet_record(session, outlet, grant, expiring_days=settings.permit_expiring_days)
 
 
 @router.get("/outlets", summary="Tìm và lọc cơ quan báo chí (kèm tình trạng giấy phép cho cán bộ)")
@@ -209,17 +198,7 @@ def outlet_licences(
     code: OutletCode, session: SessionDep, settings: SettingsDep, on: On = None
 ) -> list[dict[str, Any]]:
     outlet = service.get_outlet(session, code)
-    day = on or today()
-    licences = queries.outlet_licences(session, outlet)
-    return [
-        press_licence_dict(
-            lic,
-            status=status_of(session, lic, on=day, expiring_days=settings.permit_expiring_days),
-            on=day,
-            outlet_code=code,
-        )
-        for lic in licences
-    ]
+    return licence_records(session, outlet, expiring_days=settings.permit_expiring_days, on=on or today())
 
 
 def _licence(session: Any, licence: Any, settings: Any, on: date | None = None) -> dict[str, Any]:

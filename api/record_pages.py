@@ -13,13 +13,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Request, Response
 from fastapi.responses import HTMLResponse
 
-from api import audit, cases, permits, press, sites
+from api import audit, permits, sites
 from api.access import PrincipalDep, require
 from api.deps import Page, SessionDep, SettingsDep
 from api.maps import Lang, here, staff_only
 from maps import record_pages
 from registry.accounts.permissions import Grant, Principal, authorize, can_read_history, rule, visible_fields
+from registry.cases.views import case_records
 from registry.cases.vocabulary import KIND_NAMES, CaseKind
+from registry.clock import today
+from registry.press import views as press_views
 
 router = APIRouter(prefix="/records", tags=["Hồ sơ (trang in)"], dependencies=[Depends(require("records", "read"))])
 Code = Annotated[str, Path(max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
@@ -71,11 +74,12 @@ def outlet_record(
 ) -> HTMLResponse:
     from registry.press import service
 
-    outlet = press.get_outlet(code, session, settings, Response(), _grant(principal, "press_outlets"))
+    record = service.get_outlet(session, code)
+    days = settings.permit_expiring_days
+    outlet = press_views.outlet_record(session, record, _grant(principal, "press_outlets"), expiring_days=days)
     licences = None
     if rule("press_licences", "read").allows(principal.keys):
-        licences = press.outlet_licences(code, session, settings, on=None)
-    record = service.get_outlet(session, code)
+        licences = press_views.licence_records(session, record, expiring_days=days, on=today())
     return HTMLResponse(
         record_pages.outlet_page(
             outlet,
@@ -97,8 +101,8 @@ def case_record(
 
     if (redirect := staff_only(request, principal, "cases")) is not None:
         return redirect
-    case = cases.get_case(code, session, Response(), _grant(principal, "cases"))
     record = service.get_case(session, code)
+    case = case_records(session, [record], _grant(principal, "cases").principal)[0]
     return HTMLResponse(
         record_pages.case_page(
             case,

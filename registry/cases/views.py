@@ -119,3 +119,19 @@ EXPORT_COLUMNS = [
     ("Hạn hiện tại", "current_due"),
     ("Tình trạng hạn", "deadline_status"),
 ]
+
+
+def case_records(session: Any, cases: list[Case], principal: Principal) -> list[dict[str, Any]]:
+    """Cases as the API answers and their record pages show them to ``principal``: deadlines on the
+    working-day calendar, the handler by name, a denouncer's identity only for who may see it."""
+    from registry.calendar import service as calendar
+    from registry.cases import queries, service
+    from registry.clock import today
+
+    cal = calendar.load(session)
+    day = today()
+    names = queries.handler_names(session, cases)
+    return [
+        case_dict(c, principal, service.deadlines(session, cal, c, today=day), names.get(c.handler_id or -1))
+        for c in cases
+    ]

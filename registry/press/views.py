@@ -122,3 +122,32 @@ def press_licence_dict(licence: PressLicence, *, status: str, on: date, outlet_c
         ],
         "version": licence.version,
     }
+
+
+def outlet_record(session: Any, outlet: Any, grant: Any, *, expiring_days: int) -> dict[str, Any]:
+    """An outlet as the API answers and its record page shows it, for the caller's grant: the public
+    fields for the public; for staff every field, its licence standing and the cases about it."""
+    from registry.accounts.permissions import visible_fields
+    from registry.cases.service import cases_about
+    from registry.clock import today
+    from registry.press import queries, service
+
+    fields = visible_fields(grant.principal, "press_outlet")
+    licence = None if fields is not None else queries.licence_of(session, outlet.id, on=today(), days=expiring_days)
+    body = outlet_dict(outlet, licence, fields=fields, succession=service.succession(session, outlet))
+    if fields is None:  # staff: the cases about this outlet
+        body["cases"] = cases_about(session, "press_outlet", outlet.code)
+    return body
+
+
+def licence_records(session: Any, outlet: Any, *, expiring_days: int, on: date) -> list[dict[str, Any]]:
+    """An outlet's licences with their standing on ``on`` (staff)."""
+    from registry.permits.service import status_of
+    from registry.press import queries
+
+    return [
+        press_licence_dict(
+            lic, status=status_of(session, lic, on=on, expiring_days=expiring_days), on=on, outlet_code=outlet.code
+        )
+        for lic in queries.outlet_licences(session, outlet)
+    ]
