@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.office import home, licences
+from api.office import home, licences, permits
 
 router = APIRouter()
-for area in (home.router, licences.router):
+for area in (home.router, licences.router, permits.router):
     router.include_router(area)

@@ -359,3 +359,15 @@ def check_renewal(permit: Permit, *, valid_until: date | None) -> None:
             "Ngày gia hạn không hợp lệ",
             [FieldError(f"Phải sau ngày hết hiệu lực hiện tại ({permit.valid_until:%d/%m/%Y})", field="valid_until")],
         )
+
+
+def check_status_change(*, day: date | None, day_field: str, reason: str | None) -> None:
+    """A suspension or a revocation names its first day and says why (the reason is shown wherever the
+    permit's status is)."""
+    errors = []
+    if day is None:
+        errors.append(FieldError("Nhập ngày", field=day_field))
+    if not (reason or "").strip():
+        errors.append(FieldError("Nhập lý do", field="status_reason"))
+    if errors:
+        raise ValidationFailed("Thiếu thông tin", errors)
