@@ -55,10 +55,15 @@ class Browser:
         kept = ("cookie", "content-type", "accept", "origin", "referer")
         forwarded = {k: v for k, v in request.headers.items() if k.lower() in kept}
         self.client.cookies.clear()  # the browser keeps the cookies, not the test client
-        # Redirects are followed here: Chromium does not route the request a fulfilled redirect
-        # leads to (the redirect itself is checked without a browser).
+        # A GET's redirects are followed here (the redirect itself is checked without a browser); a form
+        # post's 303 is handed to Chromium, which follows it with its own cookies through this route, so
+        # the address bar shows the page the post led to (Post/Redirect/Get).
         response = self.client.request(
-            request.method, path, headers=forwarded, content=request.post_data_buffer, follow_redirects=True
+            request.method,
+            path,
+            headers=forwarded,
+            content=request.post_data_buffer,
+            follow_redirects=request.method == "GET",
         )
         self.responses.append(response)
         headers = {k: v for k, v in response.headers.items() if k.lower() not in ("content-length", "content-encoding")}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
@@ -31,7 +32,8 @@ def office_browser(anon: TestClient, make_user: MakeUser) -> Iterator[Callable[.
         b.page.fill("input[name=username]", user.username)
         b.page.fill("input[name=password]", TEST_PASSWORD)
         b.page.click("#sign-in-form button[type=submit]")
-        b.page.wait_for_url("**/office/")
+        b.page.wait_for_url(lambda url: urlsplit(url).path == "/office/")
+        b.page.wait_for_selector("h1")
         b.user = user
         return b
 
@@ -66,3 +68,17 @@ def shoot(b: Any, name: str) -> None:
 
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     b.page.screenshot(path=str(ARTEFACTS / f"{name}.png"), full_page=True)
+
+
+def assert_clean(b: Any) -> None:
+    """No script error, and no failed load but the pages that answer a refusal on purpose (a refused
+    form is a 422 page, a forbidden page a 403 page: Chromium logs those as "Failed to load resource").
+    An asset or a fetch that failed would be a refusal that is not a page: that fails here."""
+    failed_loads = [e for e in b.errors if e.startswith("Failed to load resource: the server responded")]
+    others = [e for e in b.errors if e not in failed_loads]
+    assert not others, others
+    refusals = [r for r in b.responses if r.status_code >= 400]
+    assert len(refusals) >= len(failed_loads) if failed_loads else True
+    for r in refusals:
+        assert r.headers.get("content-type", "").startswith("text/html"), (r.status_code, r.url)
+    assert not b.external, b.external
