@@ -36,7 +36,9 @@ def test_an_officer_records_a_licence_from_the_form(cookie_client: Callable[...,
     assert "GPTS-1/2026" in listed.text and "Tìm thấy 1 giấy phép tần số" in listed.text
 
 
-def test_a_refused_form_comes_back_filled_with_its_errors(cookie_client: Callable[..., TestClient], db: Session) -> None:
+def test_a_refused_form_comes_back_filled_with_its_errors(
+    cookie_client: Callable[..., TestClient], db: Session
+) -> None:
     c = cookie_client("licensing_officer")
     token = csrf_of(c.get("/office/licences/new").text)
     bad = {**GOOD, "number": "GPTS-<script>alert(1)</script>", "valid_until": "31/13/2036", "csrf_token": token}
@@ -122,7 +124,7 @@ def test_pages_refuse_as_pages(cookie_client: Callable[..., TestClient], anon: T
 
 def test_exports_are_the_filtered_rows_with_inert_cells(cookie_client: Callable[..., TestClient]) -> None:
     c = cookie_client("licensing_officer")
-    _create(c, number="=HYPERLINK(\"http://x\")")
+    _create(c, number='=HYPERLINK("http://x")')
     _create(c, number="GPTS-2", operator="VNPT")
     csv = c.get("/office/licences.csv?operator=VIETTEL")
     assert csv.status_code == 200
