@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFi
 from api.access import require
 from api.deps import SessionDep, SettingsDep, read_upload
 from registry.stations.exporter import FORMATS, template_bytes
-from registry.stations.importer import import_table
+from registry.stations.importer import import_file
 from registry.tabular import read_table
 
 router = APIRouter(prefix="/api/imports", tags=["Nhập dữ liệu"])
@@ -29,8 +29,7 @@ def import_stations(
 ) -> dict[str, Any]:
     # A plain def: FastAPI runs it in the thread pool, so a long import never blocks the event loop.
     data = read_upload(file, settings)
-    table = read_table(data, file.filename or "", settings=settings)
-    report = import_table(session, table=table, dry_run=dry_run, settings=settings)
+    report = import_file(session, data=data, filename=file.filename or "", dry_run=dry_run, settings=settings)
     return report.as_dict()
 
 

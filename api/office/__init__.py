@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.office import home, licences, permits
+from api.office import home, imports, licences, permits
 
 router = APIRouter()
-for area in (home.router, licences.router, permits.router):
+# imports before the sites' pages: /office/sites/import is not a site called "import".
+for area in (home.router, imports.router, licences.router, permits.router):
     router.include_router(area)

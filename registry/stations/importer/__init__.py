@@ -15,6 +15,7 @@ in order and holds the lock.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -34,17 +35,43 @@ from registry.stations.importer.rows import (
 )
 from registry.stations.importer.write import write
 from registry.stations.service import lock_site_writes
-from registry.tabular import Table
+from registry.tabular import Table, read_table
+
+# The stages a ``progress`` callback is told about, in order (``write`` names WRITING itself).
+CHECKING = "Kiểm tra từng dòng"
+PLANNING = "Đối chiếu với sổ"
+COUNTING = "Tính số thay đổi"
+WRITING = "Ghi vào sổ"
 
 __all__ = [
     "POLE_CLASSES",
     "TECHNOLOGY_WORDS",
     "ImportReport",
     "Progress",
+    "import_file",
     "import_rows",
     "import_table",
     "rows_from_table",
 ]
+
+
+def import_file(
+    session: Session,
+    *,
+    data: bytes,
+    filename: str,
+    dry_run: bool = False,
+    settings: Settings | None = None,
+    progress: Progress | None = None,
+    on_table: Callable[[Table], None] | None = None,
+) -> ImportReport:
+    """An uploaded file (.xlsx or .csv) read within the limits and imported: what the API route and the
+    back office's import both run. ``on_table`` is handed the table once read (a page shows the
+    spreadsheet's column letters beside its errors)."""
+    table = read_table(data, filename, settings=settings)
+    if on_table is not None:
+        on_table(table)
+    return import_table(session, table=table, dry_run=dry_run, settings=settings, progress=progress)
 
 
 def import_table(
@@ -96,7 +123,9 @@ def import_rows(
         if row is not None:
             parsed.append(row)
         if progress and (i % 500 == 0 or i == len(rows) - 1):
-            progress("Kiểm tra từng dòng", i + 1, len(rows))
+            progress(CHECKING, i + 1, len(rows))
+    if progress:
+        progress(PLANNING, len(rows), len(rows))
 
     warnings_before_plan = len(report.warnings)
     seen = registry_state(session)
@@ -120,12 +149,21 @@ def import_rows(
         # The exact counts come from doing the writes in a savepoint and undoing them.
         savepoint = session.begin_nested()
         try:
-            write(plan, None)
+            write(plan, _as_stage(progress, COUNTING))
         finally:
             savepoint.rollback()
         return report
     write(plan, progress)
     return report
+
+
+def _as_stage(progress: Progress | None, stage: str) -> Progress | None:
+    """``progress`` told ``stage`` whatever stage the caller names (a dry run's writes are undone:
+    they are counting, not writing)."""
+    if progress is None:
+        return None
+    report = progress
+    return lambda _stage, done, total: report(stage, done, total)
 
 
 def _refuse_if_errors(report: ImportReport) -> None:
