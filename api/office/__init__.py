@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.office import home, imports, licences, permits, zones
+from api.office import home, imports, licences, permits, work
 
 router = APIRouter()
 # imports before the sites' pages: /office/sites/import is not a site called "import".
-for area in (home.router, imports.router, licences.router, permits.router, zones.router):
+for area in (home.router, imports.router, licences.router, permits.router, work.router):
     router.include_router(area)
