@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from registry.accounts.models import Role
+from registry.accounts.models import ROLE_NAMES, Role
 from registry.errors import FieldError, NotAuthenticated, PermissionDenied
 from registry.procedures.models import ProcedureField
 
@@ -316,9 +316,10 @@ def authorize(principal: Principal, resource: str, action: Action | str) -> Gran
     if not r.allows(principal.keys):
         if not principal.authenticated:
             raise NotAuthenticated("Cần đăng nhập (Authorization: Bearer <token>) để thực hiện thao tác này")
+        roles = ", ".join(ROLE_NAMES[Role(r)] if r in Role.__members__ else r for r in sorted(principal.roles))
         raise PermissionDenied(
-            f"Vai trò {', '.join(sorted(principal.roles)) or '(không có)'} không được {_VERBS[Action(action)]} "
-            f"«{resource}»"
+            f"Vai trò {roles or '(không có)'} không được {_VERBS[Action(action)]} "
+            f"{RESOURCE_NAMES.get(resource, resource)} ({resource})"
         )
     limits = [r.limited[k] for k in principal.keys if k in r.roles and k in r.limited]
     unrestricted = any(k in r.roles and k not in r.limited for k in principal.keys)
@@ -327,6 +328,44 @@ def authorize(principal: Principal, resource: str, action: Action | str) -> Gran
 
 
 _VERBS = {Action.read: "xem", Action.create: "tạo", Action.update: "sửa", Action.delete: "xóa"}
+# The resources in words, for refusals a person reads (the code stays beside it for support).
+RESOURCE_NAMES = {
+    "account": "tài khoản của mình",
+    "audit": "nhật ký thay đổi",
+    "calendar": "lịch ngày làm việc",
+    "cases": "hồ sơ vụ việc",
+    "dossier_imports": "tệp hồ sơ thủ tục cũ",
+    "dossier_reports": "báo cáo giải quyết hồ sơ",
+    "dossiers": "hồ sơ thủ tục hành chính",
+    "frequency_licences": "giấy phép tần số",
+    "maps": "bản đồ",
+    "office": "trang văn phòng",
+    "permit_checks": "kiểm tra giấy phép",
+    "permit_reports": "danh sách công việc về giấy phép",
+    "permit_rules": "quy định về giấy phép",
+    "permits": "giấy phép",
+    "press_exports": "tệp xuất báo chí",
+    "press_imports": "tệp nhập báo chí",
+    "press_licences": "giấy phép báo chí",
+    "press_notifications": "thông báo báo chí",
+    "press_outlets": "cơ quan báo chí",
+    "press_reports": "báo cáo báo chí",
+    "procedures": "danh mục thủ tục",
+    "public_dossiers": "tra cứu hồ sơ",
+    "records": "trang hồ sơ",
+    "reference": "danh mục dùng chung",
+    "rules": "hằng số pháp lý",
+    "sessions": "phiên đăng nhập",
+    "sites": "vị trí cột ăng ten",
+    "station_exports": "tệp xuất trạm gốc",
+    "station_imports": "tệp nhập trạm gốc",
+    "stations": "trạm gốc",
+    "system": "hệ thống",
+    "templates": "mẫu bảng",
+    "tiles": "ô bản đồ",
+    "users": "tài khoản người dùng",
+    "zones": "vùng quy hoạch",
+}
 
 
 def visible_fields(principal: Principal, entity: str) -> frozenset[str] | None:

@@ -149,3 +149,9 @@ def test_write_endpoints_are_covered() -> None:
         ("PATCH", "/api/users/{username}"),
     ]:
         assert expected in writes
+
+
+def test_every_resource_has_a_name_in_words() -> None:
+    from registry.accounts.permissions import RESOURCE_NAMES
+
+    assert {resource for resource, _ in TABLE} <= set(RESOURCE_NAMES)
