@@ -25,7 +25,7 @@ from registry.errors import FieldError, LimitExceeded, ValidationFailed
 from registry.stations import service
 from registry.stations.queries import nearest_sites, site_count, site_feature_collection
 from registry.stations.schemas import SiteCreate, SitePatch
-from registry.stations.views import site_feature
+from registry.stations.views import site_feature_for
 
 router = APIRouter(prefix="/api/sites", tags=["Vị trí cột ăng ten"])
 
@@ -33,12 +33,7 @@ Read = Annotated[Grant, Depends(require("sites", "read"))]
 
 
 def _feature(session: Any, site: Any, grant: Grant) -> dict[str, Any]:
-    return site_feature(
-        session,
-        site,
-        fields=visible_fields(grant.principal, "site"),
-        station_fields=visible_fields(grant.principal, "station"),
-    )
+    return site_feature_for(session, site, grant.principal)
 
 
 @router.get(

@@ -5,9 +5,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.office import home, imports, licences, permits, work
+from api.office import home, imports, licences, permits, sites, stations, work, zones
 
 router = APIRouter()
 # imports before the sites' pages: /office/sites/import is not a site called "import".
-for area in (home.router, imports.router, licences.router, permits.router, work.router):
+for area in (
+    home.router,
+    imports.router,
+    licences.router,
+    zones.router,
+    permits.router,
+    sites.router,
+    stations.router,
+    work.router,
+):
     router.include_router(area)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from registry.permits.requirements import compliance_params, compliance_sql
+from registry.stations.queries import LISTED_SITES, SiteCondition
 from registry.stations.tiles import TILE_SITES, TileColumns
 
 # Sites being built or operating have a standing (valid when they need nothing); others are inactive.
@@ -25,5 +26,17 @@ def standing_columns(*, on: date, expiring_days: int) -> TileColumns:
         cte=f"compliance AS ({compliance_sql(TILE_SITES)})",
         column=_COLUMN,
         join="LEFT JOIN compliance c ON c.site_id = p.id",
+        params=compliance_params(on=on, expiring_days=expiring_days),
+    )
+
+
+def permit_problem(*, on: date, expiring_days: int) -> SiteCondition:
+    """The listed sites that are in the permit "missing" list on ``on`` (registry.permits.reports
+    ``missing_permits``): the site or one of its stations has a need no valid or expiring permit meets.
+    Worked out for the sites the list's filter matched only, so a narrow filter stays cheap."""
+    return SiteCondition(
+        cte=f"problem AS (SELECT site_id FROM ({compliance_sql(LISTED_SITES)}) c "
+        "WHERE state IN ('expired', 'missing'))",
+        condition="s.id IN (SELECT site_id FROM problem)",
         params=compliance_params(on=on, expiring_days=expiring_days),
     )

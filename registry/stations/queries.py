@@ -375,3 +375,120 @@ def station_rows(session: Session, f: StationFilter, *, limit: int) -> Iterator[
     result = session.execute(stmt, dict(w.params, limit=limit))
     for row in result.mappings():
         yield dict(row)
+
+
+# --- The back office's list of sites -------------------------------------------------------------
+
+# The sites a list matches, as a condition on ``s.id`` for a ``SiteCondition``'s CTE to narrow.
+LISTED_SITES = "s.id IN (SELECT id FROM listed)"
+
+# Sort keys of the site list and the columns they order by (the code breaks ties).
+SITE_SORTS = {
+    "code": "s.code",
+    "address": "s.address",
+    "commune": "a.name",
+    "pole_class": "s.pole_class",
+    "status": "s.status",
+    "updated_at": "s.updated_at",
+}
+
+
+@dataclass(frozen=True)
+class SiteCondition:
+    """A condition another area puts on the listed sites (the permits area: "has a permit problem"),
+    so this module knows nothing of it: ``cte`` ("name AS (SELECT site_id … WHERE {LISTED_SITES})")
+    works only on the sites the filter matched, ``condition`` is an SQL condition on ``s`` using it."""
+
+    cte: str
+    condition: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def _listed(f: StationFilter, extra: SiteCondition | None) -> tuple[str, str, dict[str, Any]]:
+    """(WITH clause, condition on ``s``, params) of the sites matching ``f`` and ``extra``."""
+    w = site_where(f)
+    if extra is None:
+        return "", w.sql(), w.params
+    with_sql = f"WITH listed AS MATERIALIZED (SELECT s.id FROM site s WHERE {w.sql()}), {extra.cte}"
+    return with_sql, f"{LISTED_SITES} AND {extra.condition}", {**w.params, **extra.params}
+
+
+def site_rows(
+    session: Session,
+    f: StationFilter,
+    *,
+    sort: str = "code",
+    descending: bool = False,
+    limit: int,
+    offset: int = 0,
+    extra: SiteCondition | None = None,
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of the sites matching ``f`` (and ``extra``) as flat rows, with how many match: one
+    query (the total is a window count over the matches, taken before the page is cut), the
+    operators, technologies and stations of the page's sites aggregated in it (no query per row)."""
+    with_sql, where, params = _listed(f, extra)
+    order = SITE_SORTS[sort] + (" DESC NULLS LAST" if descending else " ASC NULLS LAST")
+    sql = f"""
+        {with_sql}
+        SELECT page.total, s.code, s.address, a.name AS commune, s.entered_admin_unit, s.pole_class,
+               s.pole_height_m, s.building_height_m, s.status, ow.short_name AS owner, s.updated_at,
+               round(CAST(ST_X(s.geom) AS numeric), 7) AS lon, round(CAST(ST_Y(s.geom) AS numeric), 7) AS lat,
+               coalesce(agg.operators, '{{}}') AS operators, coalesce(agg.technologies, '{{}}') AS technologies,
+               coalesce(agg.station_count, 0) AS station_count
+        FROM (SELECT s.id, count(*) OVER () AS total, row_number() OVER (ORDER BY {order}, s.code) AS ord
+              FROM site s LEFT JOIN admin_unit a ON a.id = s.admin_unit_id
+              WHERE {where} ORDER BY {order}, s.code LIMIT :limit OFFSET :offset) page
+        JOIN site s ON s.id = page.id
+        LEFT JOIN admin_unit a ON a.id = s.admin_unit_id
+        LEFT JOIN organisation ow ON ow.id = s.owner_id
+        {_SITE_AGG}
+        ORDER BY page.ord"""
+    rows = [dict(r) for r in session.execute(text(sql), dict(params, limit=limit, offset=offset)).mappings()]
+    if rows:
+        total = int(rows[0].pop("total"))
+        for r in rows[1:]:
+            del r["total"]
+    elif offset:  # a page past the end: count the matches on their own
+        total = int(session.execute(text(f"{with_sql} SELECT count(*) FROM site s WHERE {where}"), params).scalar_one())
+    else:
+        total = 0
+    return rows, total
+
+
+def site_collection(
+    session: Session,
+    f: StationFilter,
+    *,
+    sort: str = "code",
+    descending: bool = False,
+    limit: int,
+    extra: SiteCondition | None = None,
+) -> str:
+    """The sites matching ``f`` (and ``extra``) as a GeoJSON FeatureCollection (text), in the list's
+    order and with the list's columns, built by PostGIS."""
+    with_sql, where, params = _listed(f, extra)
+    order = SITE_SORTS[sort] + (" DESC NULLS LAST" if descending else " ASC NULLS LAST")
+    features = f"""
+        SELECT row_number() OVER (ORDER BY {order}, s.code) AS ord, json_build_object(
+            'type', 'Feature', 'id', s.code,
+            'geometry', CAST(ST_AsGeoJSON(s.geom, 7) AS json),
+            'properties', {_properties(_SITE_COLUMNS, [k for k in _SITE_COLUMNS if k != "distance_m"])}) AS feature
+        FROM site s
+        LEFT JOIN admin_unit a ON a.id = s.admin_unit_id
+        LEFT JOIN organisation ow ON ow.id = s.owner_id
+        {_SITE_AGG}
+        WHERE {where}
+        ORDER BY {order}, s.code LIMIT :limit"""
+    sql = f"{with_sql} " + _collection(features)
+    return str(session.execute(text(sql), dict(params, limit=limit)).scalar_one())
+
+
+def commune_choices(session: Session) -> list[tuple[str, str]]:
+    """(code, name) of the communes in force where a site stands, by name: the site list's commune filter."""
+    rows = session.execute(
+        text(
+            "SELECT a.code, a.name FROM admin_unit a WHERE a.level = 'commune' AND a.valid_to IS NULL "
+            "AND EXISTS (SELECT 1 FROM site s WHERE s.admin_unit_id = a.id) ORDER BY f_unaccent(lower(a.name)), a.code"
+        )
+    )
+    return [(str(code), str(name)) for code, name in rows]

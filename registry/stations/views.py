@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from functools import cache
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from geo.crs import SUPPORTED_EPSG, WGS84_EPSG, is_geographic
+from registry.accounts.permissions import Principal, visible_fields
 from registry.stations.models import Site, Station
 from registry.stations.service import site_lon_lat
 
@@ -86,3 +89,66 @@ def site_feature(
             fields,
         ),
     }
+
+
+def site_feature_for(session: Session, site: Site, principal: Principal) -> dict[str, Any]:
+    """A site as ``principal`` may read it (the API's answer and the office page's record)."""
+    return site_feature(
+        session,
+        site,
+        fields=visible_fields(principal, "site"),
+        station_fields=visible_fields(principal, "station"),
+    )
+
+
+@cache
+def crs_names() -> dict[int, str]:
+    """Each supported CRS by a name an officer recognises, e.g. "VN-2000 TM-3 kinh tuyến trục 105°45′
+    (EPSG:9210)"; WGS 84 first, then VN-2000 by kind and meridian."""
+    from pyproj import CRS
+
+    names: dict[int, str] = {WGS84_EPSG: f"WGS 84 – kinh độ, vĩ độ (EPSG:{WGS84_EPSG})"}
+    keyed = []
+    for code in SUPPORTED_EPSG - {WGS84_EPSG}:
+        crs = CRS.from_epsg(code)
+        if is_geographic(code):
+            keyed.append(((0, 0.0), code, f"VN-2000 – kinh độ, vĩ độ (EPSG:{code})"))
+            continue
+        op = crs.coordinate_operation
+        meridian = next((p.value for p in (op.params if op else []) if "longitude" in p.name.lower()), None)
+        if "UTM" in crs.name:
+            keyed.append(((1, meridian or 0.0), code, f"VN-2000 {crs.name.split('/')[-1].strip()} (EPSG:{code})"))
+        else:
+            degrees = int(meridian or 0)
+            minutes = round(((meridian or 0) - degrees) * 60)
+            keyed.append(
+                ((2, meridian or 0.0), code, f"VN-2000 TM-3 kinh tuyến trục {degrees}°{minutes:02d}′ (EPSG:{code})")
+            )
+    for _, code, name in sorted(keyed):
+        names[code] = name
+    return names
+
+
+def sites_kml(rows: Collection[dict[str, Any]], *, title: str, labels: dict[str, str]) -> bytes:
+    """The rows of a site list as KML placemarks (Google Earth): the code as the name, the list's
+    columns (``labels``: key → heading) as plain-text description lines and as extended data."""
+    from xml.sax.saxutils import escape
+
+    import simplekml
+
+    kml = simplekml.Kml(name=title)
+    for r in rows:
+        placemark = kml.newpoint(name=str(r["code"]), coords=[(float(r["lon"]), float(r["lat"]))])
+        lines = []
+        for key, label in labels.items():
+            value = r.get(key)
+            if isinstance(value, list | tuple):
+                text = ", ".join(map(str, value))
+            else:
+                text = "" if value is None else str(value)
+            # simplekml escapes names and descriptions, but writes extended data as given.
+            placemark.extendeddata.newdata(name=key, value=escape(text), displayname=escape(label))
+            if text:
+                lines.append(f"{label}: {text}")
+        placemark.description = "\n".join(lines)
+    return kml.kml().encode("utf-8")
