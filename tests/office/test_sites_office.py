@@ -318,3 +318,11 @@ def test_the_record_page_shows_the_check_and_links_to_record_missing_permits(
     assert "/maps/stations?lat=20.840000&amp;lon=106.700000&amp;z=17" in html
     assert 'href="/records/sites/OF-0"' in html
     assert "Lịch sử thay đổi" in html
+
+
+def test_the_public_record_page_links_staff_to_the_office(
+    cookie_client: CookieClient, anon: TestClient, sites: list[Site]
+) -> None:
+    assert 'id="office-link"' not in anon.get("/records/sites/OF-0").text
+    staff = cookie_client("viewer").get("/records/sites/OF-0").text
+    assert '<a id="office-link" href="/office/sites/OF-0">' in staff
