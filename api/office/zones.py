@@ -270,6 +270,8 @@ def _import_page(office: Office, form: Form, *, status: int = 200, **context: An
 
 
 IMPORT_LABELS = {"file": "Tệp GeoJSON hoặc KML"}
+# A property of a file's feature as the problems table names it: its name in the file, then in words.
+IMPORT_PROPERTIES = {"code": "Mã vùng", "geometry": "Ranh giới", **ZONE_LABELS}
 
 
 @router.get("/office/zones/import", dependencies=[Depends(require("zones", "create"))], summary="Nhập vùng quy hoạch")
@@ -316,7 +318,12 @@ def _checked(office: Office, session: Any, settings: Any, form: Form, data: byte
             form.refuse(ValidationFailed(exc.detail, of_file))
         else:
             form.general.append(exc.detail)
-        problems = import_problems(of_features, data, filename)
+        problems = [
+            {**p, "column": f"{p['column']} · {IMPORT_PROPERTIES[p['column']]}"}
+            if p["column"] in IMPORT_PROPERTIES
+            else p
+            for p in import_problems(of_features, data, filename)
+        ]
         return _import_page(office, form, status=422, problems=problems, filename=filename)
     except LimitExceeded as exc:
         form.general.append(exc.detail)
@@ -409,10 +416,18 @@ def zone_page(code: ZoneCode, office: OfficeDep, session: SessionDep, settings: 
         rule_columns=[(c.label, c.key) for c in RULE_COLUMNS if c.key != "zone"],
         history=_history(session, office, "planning_zone", zone.id),
         map_data={"geometry": feature["geometry"], "tiles": settings.map_tiles_url, "name": p["name"]},
+        map_href=_map_href(feature["geometry"]),
         leaflet_css=assets.LEAFLET_CSS,
         leaflet_js=assets.LEAFLET_JS,
         crumbs=[HOME],
     )
+
+
+def _map_href(geometry: dict[str, Any]) -> str:
+    """The stations' map centred on the zone (the middle of its bounding box)."""
+    points = [pt for polygon in geometry["coordinates"] for ring in polygon for pt in ring]
+    lons, lats = [pt[0] for pt in points], [pt[1] for pt in points]
+    return f"/maps/stations?lat={(min(lats) + max(lats)) / 2:.6f}&lon={(min(lons) + max(lons)) / 2:.6f}&z=14"
 
 
 def _zone_values(zone: Any) -> dict[str, Any]:

@@ -92,7 +92,7 @@ def test_a_file_with_errors_shows_them_as_a_table_then_the_fixed_file_is_checked
     rows = re.findall(r"<tr><td data-label=\"Vùng thứ\">(\d+)</td><td data-label=\"Mã vùng\">([^<]*)</td>"
                       r"<td data-label=\"Thuộc tính\">([^<]*)</td><td data-label=\"Giá trị\">([^<]*)</td>",
                       refused.text)  # fmt: skip
-    assert rows == [("2", "Z-2", "kind", "moon"), ("3", "Z-1", "code", "Z-1")]
+    assert rows == [("2", "Z-2", "kind · Loại vùng", "moon"), ("3", "Z-1", "code · Mã vùng", "Z-1")]
     assert "Giá trị không hợp lệ; cho phép" in refused.text  # the API's Vietnamese words
     assert db.query(PlanningZone).count() == 0
     good = collection(feature("Z-1"), feature("Z-2", kind="airport", name=HOSTILE, max_height_m=45))
