@@ -4,6 +4,7 @@ exports of a set of zones as KML, and an import's errors as the rows of a table.
 from __future__ import annotations
 
 from typing import Any
+from xml.sax.saxutils import escape
 
 from sqlalchemy.orm import Session
 
@@ -26,7 +27,7 @@ def kind_name(kind: str | None) -> str | None:
 def zones_kml(collection: dict[str, Any], *, title: str) -> bytes:
     """Zones (a GeoJSON FeatureCollection of (Multi)Polygons) as KML: one Placemark per zone with its
     fields as ExtendedData under the names the import reads, so an exported file imports back.
-    simplekml escapes every text it writes; no description markup is built here."""
+    simplekml escapes names but writes ExtendedData values as given: they are escaped here."""
     import simplekml
 
     kml = simplekml.Kml(name=title)
@@ -51,7 +52,7 @@ def zones_kml(collection: dict[str, Any], *, title: str) -> bytes:
                 value = ", ".join(value)
             elif isinstance(value, bool):
                 value = "true" if value else "false"
-            placemark.extendeddata.newdata(name=key, value=str(value))
+            placemark.extendeddata.newdata(name=key, value=escape(str(value)))
     return str(kml.kml()).encode("utf-8")
 
 

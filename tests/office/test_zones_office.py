@@ -245,3 +245,26 @@ def test_viewers_and_the_public_get_no_write_and_forged_posts_are_refused(
     assert forged.status_code == 403 and "CSRF" in forged.text
     assert officer.get("/office/zones/NOPE").status_code == 404
     assert db.query(PlanningZone).filter_by(code="Z-XEM").one().max_height_m == 30
+
+
+def test_the_kml_export_is_well_formed_with_hostile_text_and_imports_back(
+    cookie_client: Callable[..., TestClient], db: Session
+) -> None:
+    from geoalchemy2.shape import from_shape
+    from shapely.geometry import MultiPolygon, Polygon
+
+    from registry.zones.importer import read_zone_features
+
+    two = make_zone(db, polygon=box(106.60, 20.90, 0.01), code="Z-HAI")
+    two.geom = from_shape(MultiPolygon([Polygon(box(106.6, 20.9, 0.01)), Polygon(box(106.7, 20.9, 0.01))]), srid=4326)
+    two.name = HOSTILE + " & =1+1"
+    two.notes = "a<b>&c"
+    two.allowed_pole_classes = ["A1", "A2a"]
+    db.flush()
+    c = cookie_client("licensing_officer")
+    kml = c.get("/office/zones.kml?q=z-hai")
+    assert kml.status_code == 200 and "<script>" not in kml.text
+    [(props, geometry)] = read_zone_features(kml.content, "vung.kml")
+    assert props["name"] == HOSTILE + " & =1+1" and props["notes"] == "a<b>&c"
+    assert props["code"] == "Z-HAI" and props["allowed_pole_classes"] == "A1, A2a"
+    assert geometry["type"] == "MultiPolygon" and len(geometry["coordinates"]) == 2
