@@ -40,6 +40,14 @@ def test_every_page_loads_only_local_assets(path: str, client: TestClient, world
     assert '<html lang="vi"' in page.text or "<!DOCTYPE html>" in page.text
 
 
+@pytest.mark.parametrize("path", ["/maps/stations", "/maps/press", "/records/sites/MAP-0", "/maps/"])
+def test_pages_link_staff_to_the_back_office_and_not_the_public(
+    path: str, client: TestClient, anon: TestClient, world: dict[str, Any]
+) -> None:
+    assert 'href="/office/"' in client.get(path).text
+    assert 'href="/office/"' not in anon.get(path).text
+
+
 def test_staff_pages_send_the_public_to_sign_in(anon: TestClient, world: dict[str, Any]) -> None:
     code = world["denunciation"]
     for path in ("/maps/sites/MAP-1", "/maps/cases?kind=complaint", f"/records/cases/{code}"):
