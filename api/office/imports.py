@@ -100,7 +100,13 @@ def _create(session: Any, office: Office, filename: str, data: bytes, dry_run: b
 def _started(request: Request, office: Office, settings: Settings, job_id: str) -> Response:
     """The job's page; the job itself starts once this answer is sent and the request's transaction
     (which stored the file) has committed, in a thread of the pool with sessions of its own."""
-    response = RedirectResponse(f"/office/sites/import/{job_id}", status_code=303)
+    where = f"/office/sites/import/{job_id}"
+    response: Response
+    if "application/json" in request.headers.get("accept", ""):
+        # The page's script sent the file (to show the upload's progress): it opens the job's page.
+        response = JSONResponse({"job": where}, status_code=201, headers={"Location": where})
+    else:
+        response = RedirectResponse(where, status_code=303)  # a plain form: Post/Redirect/Get
     response.background = BackgroundTask(_run, request.app.state.sessionmaker, job_id, settings, office.principal.actor)
     return response
 
@@ -194,7 +200,12 @@ def import_job(job_id: JobId, office: OfficeDep, session: SessionDep, settings: 
         title = "Tệp hợp lệ: chưa ghi gì, có thể nhập"
     else:
         title = "Đã nhập tệp vào sổ"
-    counts = [(dry if job.dry_run else wet, report.get(key)) for key, dry, wet in COUNTS if key in report]
+    counts: list[tuple[str, Any]] = [
+        (dry if job.dry_run else wet, number(report[key]))
+        for key, dry, wet in COUNTS
+        # A refused file was not planned: only the rows read mean something.
+        if key in report and (now["state"] == "done" or key == "rows")
+    ]
     if report.get("organisations_created"):
         counts.append(("Tổ chức (chủ cột) mới", report["organisations_created"]))
     started = job.created_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

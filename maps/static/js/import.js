@@ -41,7 +41,8 @@
       form.setAttribute("aria-busy", "true");
       var xhr = new XMLHttpRequest();
       xhr.open("POST", form.getAttribute("action"));
-      xhr.responseType = "document";
+      // Asked as JSON, a started job is answered 201 with its page's address (not a redirect).
+      xhr.setRequestHeader("Accept", "application/json");
       xhr.upload.addEventListener("progress", function (e) {
         if (e.lengthComputable) {
           bar.value = Math.round((100 * e.loaded) / e.total);
@@ -61,16 +62,17 @@
         restore("Không gửi được tệp (mất kết nối?). Thử lại.");
       });
       xhr.addEventListener("load", function () {
-        var doc = xhr.response;
-        var job = doc && doc.getElementById("import-job");
-        if (job) {
-          window.location.assign(job.getAttribute("data-url"));
+        var type = xhr.getResponseHeader("Content-Type") || "";
+        if (xhr.status === 201 && type.indexOf("application/json") === 0) {
+          window.location.assign(JSON.parse(xhr.responseText).job);
           return;
         }
-        var main = doc && doc.getElementById("main");
+        var main = null;
+        if (type.indexOf("text/html") === 0) {
+          main = new DOMParser().parseFromString(xhr.responseText, "text/html").getElementById("main");
+        }
         if (main) {
           // A refusal drawn as a page (the form with its errors, 403, 413): shown in place.
-          document.title = doc.title;
           document.getElementById("main").replaceWith(document.adoptNode(main));
           var summary = document.getElementById("error-summary");
           if (summary) {
