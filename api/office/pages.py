@@ -32,6 +32,9 @@ MENU: tuple[tuple[str, str, str, str], ...] = (
     ("/office/licences", "Giấy phép tần số", "frequency_licences", "read"),
 )
 
+# Pages that belong to a menu item without lying under its path.
+ALSO = {"/office/zones": ("/office/spacing-rules",), "/office/sites": ("/office/stations",)}
+
 # Messages after a change, by the key a redirect carries in ``?msg=`` (never text from the URL).
 MESSAGES = {
     "created": "Đã thêm.",
@@ -58,7 +61,7 @@ class Office:
         items = []
         for href, label, resource, action in MENU:
             if rule(resource, action).allows(self.principal.keys):
-                current = path == href if href == "/office/" else path.startswith(href)
+                current = path == href if href == "/office/" else path.startswith((href, *ALSO.get(href, ())))
                 items.append((href, label, current))
         return items
 
