@@ -61,10 +61,18 @@ async def check(request: Request, secret: bytes, token_id: int) -> None:
     """Refuse (403) an unsafe request made with the session cookie unless it comes from this site
     and carries this session's token."""
     if not _same_origin(request):
+        await _drop_form(request)
         raise PermissionDenied("Yêu cầu đến từ trang khác (Origin không khớp); thay đổi bị từ chối")
     expected = token_for(secret, token_id)
     sent = await sent_token(request)
     if sent is None or expected is None or not hmac.compare_digest(sent, expected):
-        raise PermissionDenied(
-            "Thiếu hoặc sai mã chống giả mạo (CSRF); tải lại trang rồi thử lại", field=FIELD
-        )
+        await _drop_form(request)
+        raise PermissionDenied("Thiếu hoặc sai mã chống giả mạo (CSRF); tải lại trang rồi thử lại", field=FIELD)
+
+
+async def _drop_form(request: Request) -> None:
+    """A refused post's uploaded files are closed (their temporary files removed) at once: no route
+    will run to do it."""
+    if request.headers.get("content-type", "").startswith(FORM_TYPES):
+        form = await request.form()
+        await form.close()

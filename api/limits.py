@@ -18,9 +18,10 @@ from fastapi import FastAPI
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import PROBLEM, TYPE_BASE, request_id
+from api.errors import PROBLEM, TYPE_BASE, page_error, request_id, wants_page
 from registry.settings import Settings
 
 # Boundaries, part headers and the form fields that go with a file.
@@ -122,14 +123,19 @@ class BodyLimits:
 
     @staticmethod
     async def _refuse(scope: Scope, send: Send, limit: int, kind: str) -> None:
-        rid = request_id(Request(scope))
+        request = Request(scope)
+        rid = request_id(request)
         body = _body(limit, kind, rid)
+        media = PROBLEM
+        if wants_page(request):  # a page's form: the refusal is a page too
+            page = page_error(request, Response(body, status_code=413, media_type=PROBLEM))
+            body, media = bytes(page.body), "text/html; charset=utf-8"
         await send(
             {
                 "type": "http.response.start",
                 "status": 413,
                 "headers": [
-                    (b"content-type", PROBLEM.encode()),
+                    (b"content-type", media.encode()),
                     (b"content-length", str(len(body)).encode()),
                     (b"x-request-id", rid.encode("latin-1")),
                     # The rest of the body is not read: the connection cannot be reused.

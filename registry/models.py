@@ -31,6 +31,7 @@ from registry.press.models import (
 )
 from registry.procedures.models import Dossier, DossierEvent, Procedure, ProcedureStep
 from registry.rules.models import RuleValue
+from registry.stations.importer.jobs import ImportJob
 from registry.stations.models import Sector, Site, Station
 from registry.zones.models import PlanningZone, SpacingRule
 
@@ -75,4 +76,5 @@ __all__ = [
     "Sector",
     "Site",
     "Station",
+    "ImportJob",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
@@ -130,3 +131,16 @@ def test_exports_are_the_filtered_rows_with_inert_cells(cookie_client: Callable[
     assert csv.status_code == 200
     text = csv.content.decode("utf-8-sig")
     assert "'=HYPERLINK" in text and "GPTS-2" not in text
+
+
+def test_a_refused_upload_is_closed_and_an_oversized_one_is_a_page(
+    cookie_client: Callable[..., TestClient], settings: Any
+) -> None:
+    c = cookie_client("licensing_officer")
+    forged = c.post(
+        "/office/licences/new", data=GOOD, files={"file": ("a.pdf", b"%PDF-1.4 x" * 100, "application/pdf")}
+    )
+    assert forged.status_code == 403 and "CSRF" in forged.text  # and no temporary file left open (warnings = errors)
+    big = c.post("/office/licences/new", data={"notes": "x" * (settings.max_json_bytes + 10)})
+    assert big.status_code == 413 and big.headers["content-type"].startswith("text/html")
+    assert 'data-status="413"' in big.text

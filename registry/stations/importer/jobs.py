@@ -40,7 +40,6 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from registry.base import Base, enum_check
-from registry.db import bound_waits
 from registry.errors import FieldError, NotFound, RegistryError, ValidationFailed
 from registry.settings import Settings
 from registry.stations.importer import import_file
@@ -214,6 +213,8 @@ def run(sessions: Sessions, job_id: str, settings: Settings) -> None:
 
     try:
         with sessions() as session, session.begin():
+            from registry.db import bound_waits  # registry.db imports every model, this one too
+
             bound_waits(session, "long", settings)
             report = import_file(
                 session,
