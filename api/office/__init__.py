@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.office import home, imports, licences, permits, sites, stations, work, zones
+from api.office import check, home, imports, licences, permits, sites, stations, work, zones
 
 router = APIRouter()
 # imports before the sites' pages: /office/sites/import is not a site called "import".
@@ -18,5 +18,6 @@ for area in (
     sites.router,
     stations.router,
     work.router,
+    check.router,
 ):
     router.include_router(area)

@@ -199,4 +199,3 @@ def work_list(key: Key, request: Request, office: OfficeDep, session: SessionDep
     title = TITLES[key] if key != "expiring" else f"{TITLES[key]} trong {listing.extra['days']} ngày tới"
     return page(office, "work_list.html", title=title, listing=listing, intro=INTROS[key], on=on, key=key,
                 crumbs=[HOME])  # fmt: skip
-

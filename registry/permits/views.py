@@ -152,3 +152,17 @@ def work_list_json(rows: list[dict[str, Any]], *, on: date, limit: int, offset: 
         {"on": on.isoformat(), "count": len(rows), "limit": limit, "offset": offset, "items": page},
         ensure_ascii=False,
     )
+
+
+def proposal_check(session: Any, data: Any, *, settings: Any) -> dict[str, Any]:
+    """The permit check of a structure that is not built yet (a ``ProposedSite``): its position in any
+    supported CRS, on its day or today. Nothing is stored. What ``POST /api/permit-check`` answers and
+    the office's check page draws."""
+    from registry.clock import today
+    from registry.permits.check import Subject, check_proposal
+    from registry.stations.models import PoleClass
+    from registry.stations.service import position_from_input
+
+    pos = position_from_input(data.position)
+    subject = Subject(pos.lon, pos.lat, PoleClass(data.pole_class).value, data.pole_height_m, data.building_height_m)
+    return check_proposal(session, subject, on=data.on or today(), settings=settings)

@@ -15,8 +15,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from registry.clock import today
-from registry.settings import Settings
 from registry.permits.models import Permit
+from registry.settings import Settings
 from tests.factories import make_permit, make_site, make_station
 from tests.office.conftest import csrf_of
 
@@ -83,7 +83,9 @@ def test_a_permit_recorded_from_the_missing_line_with_its_scan(
     assert 'value="construction_permit"' not in sform
 
 
-def test_refusals_come_back_filled(cookie_client: Callable[..., TestClient], db: Session, place: dict[str, Any]) -> None:
+def test_refusals_come_back_filled(
+    cookie_client: Callable[..., TestClient], db: Session, place: dict[str, Any]
+) -> None:
     c = cookie_client("licensing_officer")
     bad_date = _new(c, {**GOOD, "valid_until": "31/13/2030", "number": EVIL})
     assert bad_date.status_code == 422
@@ -298,3 +300,39 @@ def test_changes_need_the_csrf_token(
     assert delete.status_code == 403
     db.refresh(permit)
     assert permit.suspended_from is None and db.get(Permit, permit.id) is not None
+
+
+def test_the_proposed_site_check_is_a_shareable_get_that_stores_nothing(
+    cookie_client: Callable[..., TestClient], client: TestClient, db: Session, place: dict[str, Any]
+) -> None:
+    from registry.stations.models import Site
+
+    c = cookie_client("licensing_officer")
+    blank = c.get("/office/check")
+    assert blank.status_code == 200 and 'id="check-map"' in blank.text and 'id="verdict"' not in blank.text
+    assert "/static/js/check-map.js" in blank.text and "<script>" not in blank.text.replace("<script src", "")
+    sites_before = db.query(Site).count()
+    query = "position.lon=106.6835&position.lat=20.8605&pole_class=A2b&pole_height_m=36"
+    page = c.get(f"/office/check?{query}")
+    assert page.status_code == 200, page.text
+    api = client.post("/api/permit-check", json={"position": {"lon": 106.6835, "lat": 20.8605}, "pole_class": "A2b",
+                      "pole_height_m": 36}).json()  # fmt: skip
+    assert f"<b>{api['verdict_name']}</b>" in page.text
+    for need in api["permits_to_obtain"]:
+        assert need["kind_names"][0] in page.text
+    assert "GP-SITE" in page.text  # the neighbour: too close or a co-location candidate
+    assert db.query(Site).count() == sites_before
+    # VN-2000 X (northing) / Y (easting) with its zone gives the same point's answer.
+    from geo.crs import to_wgs84
+
+    lon, lat = to_wgs84(9210, 571520.10, 2306012.35)
+    vn = c.get("/office/check?position.crs=9210&position.northing=2306012.35&position.easting=571520.10"
+               "&pole_class=A1a&pole_height_m=6")  # fmt: skip
+    assert vn.status_code == 200 and f"{round(lat, 7)}, {round(lon, 7)}" in vn.text
+    # Refusals on the form: a bad number, a missing class, a bad day, hostile text escaped.
+    bad = c.get(f"/office/check?position.lon=abc&position.lat=20.86&pole_height_m=-1&on=31/02/2026&pole_class={EVIL}")
+    assert bad.status_code == 422
+    assert 'href="#f-position-lon"' in bad.text and 'href="#f-pole_height_m"' in bad.text
+    assert 'href="#f-on"' in bad.text and 'href="#f-pole_class"' in bad.text and EVIL not in bad.text
+    # A viewer may check; the public is sent to sign in.
+    assert cookie_client("viewer").get(f"/office/check?{query}").status_code == 200
