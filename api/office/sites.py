@@ -115,7 +115,7 @@ def _filter(listing: Listing, settings: Settings) -> StationFilter:
 
 
 def _problem(listing: Listing, settings: Settings) -> Any:
-    if "yes" not in listing.selected("permit_problem"):
+    if "1" not in listing.selected("permit_problem"):
         return None
     from registry.permits.standing import permit_problem
 
@@ -150,7 +150,7 @@ def _listing(request: Request, office: Office, session: Any, settings: Settings)
             Filter("pole_class", "Loại cột", POLE_CLASSES),
             Filter("status", "Trạng thái vị trí", SITE_STATUSES),
             Filter("admin_unit", "Xã, phường", commune_choices(session), many=False),
-            Filter("permit_problem", "Giấy phép", [("yes", "Có vấn đề giấy phép hôm nay")]),
+            Filter("permit_problem", "Giấy phép", [("1", "Có vấn đề giấy phép hôm nay")]),
         ),
         search="Mã, địa chỉ hoặc mã trạm (có hoặc không dấu)",
     )

@@ -39,4 +39,8 @@ def permit_problem(*, on: date, expiring_days: int) -> SiteCondition:
         "WHERE state IN ('expired', 'missing'))",
         condition="s.id IN (SELECT site_id FROM problem)",
         params=compliance_params(on=on, expiring_days=expiring_days),
+        # The requirements' CTEs hide their sizes from the planner: it expects a handful of site needs
+        # and joins every station to them in a nested loop (12.9 million comparisons on the demo's
+        # 3,200 sites, 0.45 s); hash joins give the same rows in 0.07 s.
+        planner={"enable_nestloop": "off"},
     )

@@ -15,11 +15,14 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
 from geo.crs import from_wgs84
 from registry.clock import today
+from registry.permits.standing import permit_problem
 from registry.stations.models import Site, Station
+from registry.stations.queries import StationFilter, site_rows
 from tests.factories import make_permit, make_site, make_station
 from tests.office.conftest import csrf_of
 
@@ -105,12 +108,18 @@ def test_the_permit_problem_filter_is_the_missing_list(
     expected = sorted({r["site_code"] for r in missing if r["site_code"].startswith("OF-")})
     assert "OF-0" not in expected and expected  # the test means something
     c = cookie_client("licensing_officer")
-    listed = c.get("/office/sites?q=OF-&permit_problem=yes")
+    listed = c.get("/office/sites?q=OF-&permit_problem=1")
     assert codes(listed.text) == expected
     assert "Có vấn đề giấy phép hôm nay" in listed.text
     # Exports carry the same rows.
-    text = c.get("/office/sites.csv?q=OF-&permit_problem=yes").content.decode("utf-8-sig")
+    text = c.get("/office/sites.csv?q=OF-&permit_problem=1").content.decode("utf-8-sig")
     assert sorted(r[0] for r in list(csv.reader(io.StringIO(text)))[1:]) == expected
+    # The query's planner setting lasts for its statement only.
+    extra = permit_problem(on=today(), expiring_days=60)
+    assert extra.planner and all(db.scalar(sql_text(f"SHOW {k}")) == "on" for k in extra.planner)
+    rows, total = site_rows(db, StationFilter(q="OF-"), limit=2, extra=extra)
+    assert total == len(expected) and [r["code"] for r in rows] == expected[:2]
+    assert all(db.scalar(sql_text(f"SHOW {k}")) == "on" for k in extra.planner)
 
 
 def test_exports_are_exactly_the_filtered_rows_with_inert_cells(
