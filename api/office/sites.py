@@ -152,7 +152,7 @@ def _listing(request: Request, office: Office, session: Any, settings: Settings)
             Filter("admin_unit", "Xã, phường", commune_choices(session), many=False),
             Filter("permit_problem", "Giấy phép", [("1", "Có vấn đề giấy phép hôm nay")]),
         ),
-        search="Mã, địa chỉ hoặc mã trạm (có hoặc không dấu)",
+        search="Mã, địa chỉ, mã trạm",
     )
     f = _filter(listing, settings)
     extra = _problem(listing, settings)
