@@ -40,11 +40,15 @@ def test_a_permit_recorded_from_the_missing_line_then_suspended(
 ) -> None:
     b = office_browser("licensing_officer")
     page = b.page
-    # The site's permit check says what is missing; its "record this permit" link opens the form filled.
+    # The site's page says what is missing; its "record this permit" link opens the form filled in.
     check = client.get("/api/sites/BR-GP/permit-check").json()
     need = next(n for n in check["required_permits"] if n["state"] == "missing")
     kind = need["accepted_kinds"][0]
-    page.goto(f"http://127.0.0.1/office/permits/new?site_code=BR-GP&kind={kind}")
+    page.goto("http://127.0.0.1/office/sites/BR-GP")
+    link = page.locator(f"#site-needs a.record-permit[href*='kind={kind}']")
+    assert link.get_attribute("href") == f"/office/permits/new?kind={kind}&site_code=BR-GP"
+    link.click()
+    page.wait_for_url("**/office/permits/new?*")
     assert "Vị trí BR-GP — Số 5 Lạch Tray" in page.inner_text("#holder")
     assert page.input_value("#f-kind") == kind
     page.fill("#f-number", "07/TB-STTTT")
@@ -81,9 +85,12 @@ def test_a_permit_recorded_from_the_missing_line_then_suspended(
     assert "07/TB-STTTT" in page.content()
     after = client.get("/api/sites/BR-GP/permit-check").json()
     assert next(n for n in after["required_permits"] if n["rule"] == need["rule"])["state"] == "valid"
+    page.goto("http://127.0.0.1/office/sites/BR-GP")
+    assert page.locator(f"#site-needs a.record-permit[href*='kind={kind}']").count() == 0
+    assert "07/TB-STTTT" in page.inner_text("#site-needs")
     page.goto("http://127.0.0.1/office/work/missing?q=BR-GP")
-    assert kind not in page.content() or "07/TB-STTTT" not in page.content()
-    assert f"kind={kind}" not in page.content()
+    assert "BR-GP" in page.inner_text("#work")  # its other needs are still listed, this one not
+    assert f"kind={kind}&" not in page.content() and f"kind={kind}\"" not in page.content()
 
     # Suspended with a reason: the status turns red, the reason and the step are in the history.
     page.goto(permit_url)

@@ -241,6 +241,11 @@ def test_the_list_filters_searches_sorts_and_exports_exactly_its_rows(
     sorted_rows = c.get("/office/permits?sort=-valid_until").text
     assert sorted_rows.index("TB-1") < sorted_rows.index("KD-1")
     assert c.get("/office/permits?sort=secret").status_code == 422
+    for key in ("number", "kind", "site", "station", "issuer", "issue_date", "valid_until", "status"):
+        for sort in (key, f"-{key}"):
+            assert "Tìm thấy 4 giấy phép" in c.get(f"/office/permits?sort={sort}").text, sort
+    by_state = c.get("/office/permits?sort=status").text
+    assert by_state.index("KD-1") < by_state.index("TB-1")  # expired before valid
     csv = c.get("/office/permits.csv?site_code=GP-SITE").content.decode("utf-8-sig")
     assert csv.count("\r\n") == 3 and "'=HYPERLINK" in csv and "TB-1" not in csv
     from openpyxl import load_workbook
