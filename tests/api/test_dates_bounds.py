@@ -172,3 +172,13 @@ def test_a_dossier_received_in_year_9999_is_422(client: TestClient) -> None:
 def test_a_station_commissioned_in_year_1_is_422(client: TestClient) -> None:
     response = client.post("/api/stations", json={"commissioning_date": "0001-01-01"})
     assert_names_field(problem(response, 422), "commissioning_date")
+
+
+def test_days_are_taken_as_dd_mm_yyyy_too() -> None:
+    day = TypeAdapter(Day)
+    assert day.validate_python("05/12/2026") == date(2026, 12, 5)
+    assert day.validate_python("5/1/2026") == date(2026, 1, 5)
+    assert day.validate_python("2026-12-05") == date(2026, 12, 5)  # the API's ISO form stays
+    for wrong in ("31/02/2026", "12/31/2026", "05/12/26", "05-12-2026x", "01/01/9999"):
+        with pytest.raises(ValidationError):
+            day.validate_python(wrong)

@@ -211,7 +211,7 @@ def test_unknown_site_is_refused(client: TestClient) -> None:
                 "operator": "Viettel",
                 "station_code": "S1",
                 "site_code": "HP-01005",
-                "commissioning_date": "31/12/2024",
+                "commissioning_date": "31/13/2024",
             },
             "commissioning_date",
         ),
