@@ -9,11 +9,11 @@ from fastapi import APIRouter, Depends, Query
 from api.access import require
 from api.deps import SessionDep, SettingsDep
 from registry.clock import today
-from registry.permits.check import Subject, check_proposal, check_site
+from registry.permits.check import check_site
 from registry.permits.schemas import ProposedSite
+from registry.permits.views import proposal_check
 from registry.schemas import Day
 from registry.stations import service as stations
-from registry.stations.models import PoleClass
 
 router = APIRouter(tags=["Kiểm tra giấy phép"])
 
@@ -39,6 +39,4 @@ def site_permit_check(
     dependencies=[Depends(require("permit_checks", "read"))],
 )
 def proposed_permit_check(data: ProposedSite, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
-    pos = stations.position_from_input(data.position)
-    subject = Subject(pos.lon, pos.lat, PoleClass(data.pole_class).value, data.pole_height_m, data.building_height_m)
-    return check_proposal(session, subject, on=data.on or today(), settings=settings)
+    return proposal_check(session, data, settings=settings)
