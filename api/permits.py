@@ -14,7 +14,7 @@ from registry.clock import today
 from registry.permits import reports, service
 from registry.permits.models import PermitKind, PermitStatus
 from registry.permits.schemas import PermitCreate, PermitPatch
-from registry.permits.views import WORK_LISTS, WorkList, permit_dict, permit_record, work_list_json, work_list_xlsx
+from registry.permits.views import WORK_LISTS, WorkList, permit_page, permit_record, work_list_json, work_list_xlsx
 from registry.schemas import Day
 
 router = APIRouter(prefix="/api/permits", tags=["Giấy phép"])
@@ -102,20 +102,17 @@ def list_permits(
     status: PermitStatus | None = None,  # noqa: A002
     on: On = None,
 ) -> dict[str, Any]:
-    day = on or today()
-    rows, total = service.list_permits(
+    return permit_page(
         session,
-        on=day,
+        on=on or today(),
         expiring_days=settings.permit_expiring_days,
+        limit=pg.limit,
+        offset=pg.offset,
         site_code=site_code,
         station_id=station_id,
         kind=kind.value if kind else None,
         status=status.value if status else None,
-        limit=pg.limit,
-        offset=pg.offset,
     )
-    items = [permit_dict(p, status=s, on=day, site_code=sc, station_code=stc) for p, s, sc, stc in rows]
-    return {"on": day.isoformat(), "total": total, "limit": pg.limit, "offset": pg.offset, "items": items}
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Thêm giấy phép cho vị trí hoặc trạm")

@@ -13,16 +13,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Request, Response
 from fastapi.responses import HTMLResponse
 
-from api import audit, permits, sites
+from api import audit
 from api.access import PrincipalDep, require
-from api.deps import Page, SessionDep, SettingsDep
+from api.deps import SessionDep, SettingsDep
 from api.maps import Lang, here, staff_only
 from maps import record_pages
 from registry.accounts.permissions import Grant, Principal, authorize, can_read_history, rule, visible_fields
 from registry.cases.views import case_records
 from registry.cases.vocabulary import KIND_NAMES, CaseKind
 from registry.clock import today
+from registry.permits.views import permit_page
 from registry.press import views as press_views
+from registry.stations import views as station_views
 
 router = APIRouter(prefix="/records", tags=["Hồ sơ (trang in)"], dependencies=[Depends(require("records", "read"))])
 Code = Annotated[str, Path(max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
@@ -45,14 +47,12 @@ def site_record(
 ) -> HTMLResponse:
     from registry.stations import service
 
-    feature = sites.get_site(code, session, Response(), _grant(principal, "sites"))
     site = service.get_site(session, code=code)
+    feature = station_views.site_record(session, site, _grant(principal, "sites").principal)
     permit_rows = None
     if rule("permits", "read").allows(principal.keys):
-        permit_rows = permits.list_permits(
-            session, settings, Page(limit=500, offset=0), site_code=code, station_id=None, kind=None, status=None,
-            on=None,
-        )["items"]  # fmt: skip
+        days = settings.permit_expiring_days
+        permit_rows = permit_page(session, on=today(), expiring_days=days, limit=500, offset=0, site_code=code)["items"]
     return HTMLResponse(
         record_pages.site_page(
             feature,

@@ -25,7 +25,7 @@ from registry.errors import FieldError, LimitExceeded, ValidationFailed
 from registry.stations import service
 from registry.stations.queries import nearest_sites, site_count, site_feature_collection
 from registry.stations.schemas import SiteCreate, SitePatch
-from registry.stations.views import site_feature_for
+from registry.stations.views import site_feature_for, site_record
 
 router = APIRouter(prefix="/api/sites", tags=["Vị trí cột ăng ten"])
 
@@ -82,12 +82,7 @@ def nearest(
 @router.get("/{code}", summary="Một vị trí với các trạm gốc và sector (ETag = phiên bản)")
 def get_site(code: str, session: SessionDep, response: Response, grant: Read) -> dict[str, Any]:
     site = service.get_site(session, code=code)
-    feature = _feature(session, site, grant)
-    if visible_fields(grant.principal, "site") is None:  # staff: the cases about this site
-        from registry.cases.service import cases_about
-
-        feature["properties"]["cases"] = cases_about(session, "site", site.code)
-    return versioned(response, feature, site)
+    return versioned(response, site_record(session, site, grant.principal), site)
 
 
 @router.get(

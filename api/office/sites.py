@@ -20,7 +20,7 @@ from api.office.forms import Form, attempt, changed, form_values, posted_version
 from api.office.lists import Column, Filter, Listing, paging
 from api.office.pages import Office, OfficeDep, done, in_thread, page, stale_page
 from maps.templating import Link, State, dmy
-from registry.accounts.permissions import authorize, can_read_history, rule, visible_fields
+from registry.accounts.permissions import authorize, can_read_history, rule
 from registry.clock import VIETNAM, today
 from registry.errors import LimitExceeded, StaleVersion
 from registry.organisations.queries import operator_names
@@ -459,17 +459,15 @@ def _history(session: Any, office: Office, site: Site) -> dict[str, Any] | None:
 
 @router.get("/{code}", dependencies=[Depends(require("office", "read"))], summary="Hồ sơ vị trí")
 def site_page(code: SiteCode, office: OfficeDep, session: SessionDep, settings: SettingsDep) -> Response:
-    from registry.stations.views import site_feature_for
+    from registry.stations.views import site_record
 
     site = service.get_site(session, code=code)
-    feature = site_feature_for(session, site, office.principal)
+    feature = site_record(session, site, office.principal)
     lon, lat = feature["geometry"]["coordinates"]
     cases = None
-    if visible_fields(office.principal, "site") is None and rule("cases", "read").allows(office.principal.keys):
-        from registry.cases.service import cases_about
-
+    if "cases" in feature["properties"] and rule("cases", "read").allows(office.principal.keys):
         cases = [dict(c, code=Link(f"/records/cases/{c['code']}", c["code"]), received_on=dmy(c.get("received_on")))
-                 for c in cases_about(session, "site", code)]  # fmt: skip
+                 for c in feature["properties"]["cases"]]  # fmt: skip
     return page(
         office,
         "site.html",

@@ -104,6 +104,30 @@ def rule_dict(rule: PermitRule) -> dict[str, Any]:
     }
 
 
+def permit_page(
+    session: Any,
+    *,
+    on: date,
+    expiring_days: int,
+    limit: int,
+    offset: int,
+    site_code: str | None = None,
+    station_id: int | None = None,
+    kind: str | None = None,
+    status: str | None = None,
+) -> dict[str, Any]:
+    """A page of permits with their standing on ``on``: what ``GET /api/permits`` answers and a site's
+    record page lists."""
+    from registry.permits.service import list_permits
+
+    rows, total = list_permits(
+        session, on=on, expiring_days=expiring_days, site_code=site_code, station_id=station_id, kind=kind,
+        status=status, limit=limit, offset=offset,
+    )  # fmt: skip
+    items = [permit_dict(p, status=s, on=on, site_code=sc, station_code=stc) for p, s, sc, stc in rows]
+    return {"on": on.isoformat(), "total": total, "limit": limit, "offset": offset, "items": items}
+
+
 def permit_record(session: Any, permit: Permit, *, expiring_days: int, on: date) -> dict[str, Any]:
     """A permit with its standing on ``on``, its holder's codes and the one-stop dossier whose approval
     produced it (the link is kept on the dossier): what the API answers and the office page shows."""

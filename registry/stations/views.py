@@ -101,6 +101,17 @@ def site_feature_for(session: Session, site: Site, principal: Principal) -> dict
     )
 
 
+def site_record(session: Session, site: Site, principal: Principal) -> dict[str, Any]:
+    """A site as ``principal`` may read it and, for staff, the cases about it: what ``GET /api/sites/{code}``
+    answers and the record pages show."""
+    feature = site_feature_for(session, site, principal)
+    if visible_fields(principal, "site") is None:  # staff: the cases about this site
+        from registry.cases.service import cases_about
+
+        feature["properties"]["cases"] = cases_about(session, "site", site.code)
+    return feature
+
+
 @cache
 def crs_names() -> dict[int, str]:
     """Each supported CRS by a name an officer recognises, e.g. "VN-2000 TM-3 kinh tuyến trục 105°45′

@@ -54,8 +54,10 @@ def test_former_districts_on_a_date_before_the_reform(client: TestClient) -> Non
     assert "quận Lê Chân" in names and "huyện Thanh Miện" in names
     after = client.get("/api/admin-units", params={"level": "district"})
     assert after.json()["features"] == []
-    bad = client.get("/api/admin-units", params={"on": "30/06/2025"})
+    bad = client.get("/api/admin-units", params={"on": "31/06/2025"})  # dd/mm/yyyy is taken; no 31 June
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "on"
+    vietnamese = client.get("/api/admin-units", params={"level": "district", "on": "30/06/2025"})
+    assert vietnamese.json()["features"] == before.json()["features"]
 
 
 def test_admin_unit_filter_by_province_and_former_district(client: TestClient, db) -> None:  # type: ignore[no-untyped-def]

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from registry.procedures.models import Dossier, DossierEvent
 from registry.settings import Settings
 from registry.tabular import write_csv
-from tests.api.helpers import media_type, problem
+from tests.api.helpers import media_type, page_problem, problem
 from tests.conftest import ClientAs
 from tests.procedures.helpers import make_procedure
 
@@ -120,4 +120,4 @@ def test_pages(anon: TestClient) -> None:
     assert "http://" not in page.text.split("<script")[1] and "https://" not in page.text
     lookup = anon.get("/pages/dossiers/lookup", params={"code": "</script><b>x"})
     assert lookup.status_code == 200 and "</script><b>" not in lookup.text
-    problem(anon.get("/pages/dossiers/dashboard", params={"from": "2020-01-01", "to": "2019-01-01"}), 422)
+    page_problem(anon.get("/pages/dossiers/dashboard", params={"from": "2020-01-01", "to": "2019-01-01"}), 422)
