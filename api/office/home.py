@@ -10,8 +10,11 @@ from fastapi.responses import Response
 from api.access import require
 from api.deps import SessionDep, SettingsDep
 from api.office.pages import Office, OfficeDep, page
+from registry.accounts.permissions import FIELD_ROLES, ONE_STOP
 from registry.clock import today
 from registry.permits import reports
+from registry.procedures.models import ProcedureField
+from registry.procedures.queries import waiting_in_fields
 from registry.stations.queries import StationFilter
 
 router = APIRouter(prefix="/office", tags=["Văn phòng"], include_in_schema=False)
@@ -37,11 +40,45 @@ def _licensing(office: Office, session: Any, settings: Any) -> list[Card]:
     return cards
 
 
+def _dossiers(office: Office, session: Any) -> list[Card]:
+    """The one-stop dossiers waiting on this user: the desk sees every field, officers their own."""
+    if not office.can("dossiers", "update"):
+        return []
+    roles = office.principal.roles
+    fields = {f.value for f in ProcedureField} if roles & ONE_STOP else {
+        f.value for r in roles for f in FIELD_ROLES.get(r, frozenset())}  # fmt: skip
+    if not fields:
+        return []
+    total, overdue = waiting_in_fields(session, fields, on=today())
+    # The dossiers' own pages come with the one-stop desk's back office; until then, the published figures.
+    return [
+        ("hồ sơ đang giải quyết trong lĩnh vực của bạn", total, "/pages/dossiers/dashboard", None),
+        ("hồ sơ quá hạn hẹn trả", overdue, "/pages/dossiers/dashboard", "bad" if overdue else None),
+    ]
+
+
+def _cases(session: Any) -> list[Card]:
+    from registry.calendar import service as calendar
+    from registry.cases import queries, service
+    from registry.cases.vocabulary import CaseState
+
+    cal, day = calendar.load(session), today()
+    open_cases = [c for c in queries.cases(session, kinds=None, states=None, handler=None)
+                  if c.state not in (CaseState.closed.value,)]  # fmt: skip
+    overdue = sum(1 for c in open_cases if service.deadlines(session, cal, c, today=day)["status"] == "overdue")
+    return [("vụ việc quá hạn giải quyết", overdue, "/maps/cases?deadline=overdue", "bad" if overdue else None)]
+
+
 @router.get("/", dependencies=[Depends(require("office", "read"))], summary="Trang làm việc của cán bộ")
 def office_home(office: OfficeDep, session: SessionDep, settings: SettingsDep) -> Response:
     sections: list[tuple[str, list[Card]]] = []
     if office.can("permit_reports", "read"):
         sections.append(("Giấy phép trạm gốc", _licensing(office, session, settings)))
+    dossiers = _dossiers(office, session)
+    if dossiers:
+        sections.append(("Hồ sơ thủ tục hành chính", dossiers))
+    if office.can("cases", "update"):
+        sections.append(("Vụ việc", _cases(session)))
     maps: list[Card] = [("Bản đồ trạm gốc", None, "/maps/stations", None)]
     if office.can("cases", "read"):
         maps.append(("Bản đồ vụ việc", None, "/maps/cases", None))

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
-from registry.procedures.models import Channel, Dossier, Procedure, ProcedureField, Status
+from registry.procedures.models import OPEN, Channel, Dossier, Procedure, ProcedureField, Status
 
 
 def procedures(
@@ -67,3 +67,20 @@ def dossier_page(session: Session, f: DossierFilter, *, limit: int, offset: int)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     stmt = stmt.order_by(Dossier.received_at.desc(), Dossier.id.desc()).limit(limit).offset(offset)
     return total, list(session.scalars(stmt))
+
+
+def waiting_in_fields(session: Session, fields: Collection[str], *, on: date) -> tuple[int, int]:
+    """Open dossiers of procedures in ``fields`` (the desk: every field), and how many of them are
+    past their due date on ``on`` (a dossier waiting for a supplement has its clock stopped)."""
+    late = case((Dossier.due_date < on, 1), else_=0)
+    stmt = (
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((Dossier.status == Status.awaiting_supplement.value, 0), else_=late)), 0),
+        )  # fmt: skip
+        .select_from(Dossier)
+        .join(Procedure, Procedure.id == Dossier.procedure_id)
+        .where(Dossier.status.in_([s.value for s in OPEN]), Procedure.field.in_(list(fields)))
+    )
+    total, overdue = session.execute(stmt).one()
+    return int(total), int(overdue)

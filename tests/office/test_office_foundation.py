@@ -144,3 +144,20 @@ def test_a_refused_upload_is_closed_and_an_oversized_one_is_a_page(
     big = c.post("/office/licences/new", data={"notes": "x" * (settings.max_json_bytes + 10)})
     assert big.status_code == 413 and big.headers["content-type"].startswith("text/html")
     assert 'data-status="413"' in big.text
+
+
+def test_the_home_shows_each_role_its_own_work(cookie_client: Callable[..., TestClient], client: TestClient) -> None:
+    from datetime import timedelta
+
+    from registry.clock import today
+
+    late = {"kind": "complaint", "received_on": (today() - timedelta(days=200)).isoformat(), "channel": "post",
+            "subject": "Khiếu nại <b>cũ</b>"}  # fmt: skip
+    assert client.post("/api/cases", json=late).status_code == 201
+    inspector = cookie_client("inspector").get("/office/").text
+    assert "vụ việc quá hạn giải quyết" in inspector and 'href="/maps/cases?deadline=overdue"' in inspector
+    assert "giấy phép hết hạn trong" in inspector  # staff read the permit lists too
+    desk = cookie_client("one_stop_officer").get("/office/").text
+    assert "hồ sơ đang giải quyết trong lĩnh vực của bạn" in desk and "vụ việc quá hạn" not in desk
+    officer = cookie_client("licensing_officer").get("/office/").text
+    assert "Thêm vị trí cột ăng ten" in officer and "hồ sơ quá hạn hẹn trả" in officer
