@@ -114,12 +114,12 @@ def _filter(listing: Listing, settings: Settings) -> StationFilter:
     )
 
 
-def _problem(listing: Listing, settings: Settings) -> Any:
+def _problem(listing: Listing, settings: Settings, session: Any, filters: Any) -> Any:
     if "1" not in listing.selected("permit_problem"):
         return None
-    from registry.permits.standing import permit_problem
+    from registry.permits.standing import problem_sites
 
-    return permit_problem(on=today(), expiring_days=settings.permit_expiring_days)
+    return problem_sites(session, filters, on=today(), expiring_days=settings.permit_expiring_days)
 
 
 def _row(r: dict[str, Any]) -> dict[str, Any]:
@@ -155,7 +155,7 @@ def _listing(request: Request, office: Office, session: Any, settings: Settings)
         search="Mã, địa chỉ, mã trạm",
     )
     f = _filter(listing, settings)
-    extra = _problem(listing, settings)
+    extra = _problem(listing, settings, session, f)
     sort = (pg.sort or "code").lstrip("-")
     rows, total = site_rows(
         session, f, sort=sort, descending=(pg.sort or "").startswith("-"), limit=pg.per_page, offset=pg.offset,

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from registry.memo import remembered
 from registry.permits.models import KIND_NAMES, STATUS_NAMES, PermitKind, PermitStatus, status_sql
 from registry.permits.requirements import EXPIRED_INSPECTION, UNMET, Need, needs_of_sites
 from registry.stations.queries import StationFilter, site_where, station_where
@@ -113,13 +114,22 @@ def _need_row(n: Need, on: date) -> dict[str, Any]:
 
 
 def missing_permits(session: Session, *, on: date, expiring_days: int, filters: StationFilter) -> list[dict[str, Any]]:
-    """Every requirement of an operating (or building) site or a transmitting station not met on ``on``."""
-    needs = _needs(session, on=on, expiring_days=expiring_days, filters=filters, only=UNMET)
-    return [_need_row(n, on) for n in needs if not n.met]
+    """Every requirement of an operating (or building) site or a transmitting station not met on ``on``
+    (worked out once while the data stays the same: registry.memo; the rows are shared, the list is not)."""
+
+    def work() -> list[dict[str, Any]]:
+        needs = _needs(session, on=on, expiring_days=expiring_days, filters=filters, only=UNMET)
+        return [_need_row(n, on) for n in needs if not n.met]
+
+    return list(remembered(session, ("missing", on, expiring_days, repr(filters)), work))
 
 
 def expired_inspections(session: Session, *, on: date, filters: StationFilter) -> list[dict[str, Any]]:
     """Stations whose best answer to the inspection rule is an inspection certificate past its date."""
+    return list(remembered(session, ("expired-inspections", on, repr(filters)), lambda: _expired(session, on, filters)))
+
+
+def _expired(session: Session, on: date, filters: StationFilter) -> list[dict[str, Any]]:
     return [
         _need_row(n, on)
         for n in _needs(

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from geo.crs import from_wgs84
 from registry.clock import today
-from registry.permits.standing import permit_problem
+from registry.permits.standing import problem_sites
 from registry.stations.models import Site, Station
 from registry.stations.queries import StationFilter, site_rows
 from tests.factories import make_permit, make_site, make_station
@@ -114,12 +114,20 @@ def test_the_permit_problem_filter_is_the_missing_list(
     # Exports carry the same rows.
     text = c.get("/office/sites.csv?q=OF-&permit_problem=1").content.decode("utf-8-sig")
     assert sorted(r[0] for r in list(csv.reader(io.StringIO(text)))[1:]) == expected
-    # The query's planner setting lasts for its statement only.
-    extra = permit_problem(on=today(), expiring_days=60)
-    assert extra.planner and all(db.scalar(sql_text(f"SHOW {k}")) == "on" for k in extra.planner)
+    # The planner setting the working-out needs lasts for it only.
+    extra = problem_sites(db, StationFilter(q="OF-"), on=today(), expiring_days=60)
+    assert db.scalar(sql_text("SHOW enable_nestloop")) == "on"
     rows, total = site_rows(db, StationFilter(q="OF-"), limit=2, extra=extra)
     assert total == len(expected) and [r["code"] for r in rows] == expected[:2]
-    assert all(db.scalar(sql_text(f"SHOW {k}")) == "on" for k in extra.planner)
+    # A permit recorded now takes its site off the list at once (the remembered answer is not reused).
+    first = next(s for s in sites if s.code == expected[0])
+    check = client.get(f"/api/sites/{first.code}/permit-check").json()
+    assert len(first.stations) == len(check["stations"]) == 1
+    for need in check["required_permits"]:
+        make_permit(db, kind=need["accepted_kinds"][0], site=first, valid_until=until)
+    for need in check["stations"][0]["required_permits"]:
+        make_permit(db, kind=need["accepted_kinds"][0], station=first.stations[0], valid_until=until)
+    assert expected[0] not in codes(c.get("/office/sites?q=OF-&permit_problem=1").text)
 
 
 def test_exports_are_exactly_the_filtered_rows_with_inert_cells(
