@@ -4,7 +4,9 @@ On a database of its own (``<db>_office``, rebuilt), the Hải Phòng demo, then
 ``--sites`` synthetic sites across Vietnam: each list and form page a licensing officer opens in a
 day is requested ``--runs`` times in-process (the app's whole answer: permission, queries, template)
 as a signed-in officer with the session cookie. p50 and p95 are printed with the ratio to the target
-(p95 ≤ 300 ms; ratio < 1 means within target). A page that answers other than 200 is reported, not timed.
+(p95 ≤ 300 ms; ratio < 1 means within target), and the cold time of the first answer after a write
+(what registry.memo remembers is then worked out afresh). A page that answers other than 200 is reported,
+not timed.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ def pages(session: Session) -> list[tuple[str, str]]:
         ("sites: search", "/office/sites?q=le+chan"),
         ("sites: filtered, sorted", "/office/sites?operator=VIETTEL&technology=4G&sort=-code&page=3"),
         ("sites: permit problem", "/office/sites?permit_problem=1"),
+        ("sites: one commune", "/office/sites?admin_unit=L%C3%AA+Ch%C3%A2n"),
         ("site: record", f"/office/sites/{site}"),
         ("site: new form", "/office/sites/new"),
         ("site: edit form", f"/office/sites/{site}/edit"),
@@ -45,10 +48,13 @@ def pages(session: Session) -> list[tuple[str, str]]:
         ("permits: list", "/office/permits"),
         ("permit: record", f"/office/permits/{permit}"),
         ("permit: new form", f"/office/permits/new?site_code={site}&kind=construction_permit"),
+        ("work: index with counts", "/office/work"),
         ("work: expiring", "/office/work/expiring"),
         ("work: missing", "/office/work/missing"),
+        ("work: missing, page 5", "/office/work/missing?page=5"),
         ("work: expired inspections", "/office/work/expired-inspections"),
-        ("check: proposed site", "/office/check?position.lon=106.68&position.lat=20.86&pole_class=A2b"),
+        ("check: proposed site", "/office/check?position.crs=4326&position.lon=106.68&position.lat=20.86"
+         "&pole_class=A2b&pole_height_m=30"),
         ("zones: list", "/office/zones"),
         ("zone: record", f"/office/zones/{zone}"),
         ("licences: list", "/office/licences"),
@@ -90,10 +96,17 @@ def measure(url: str, runs: int, label: str) -> None:
         client = _signed_in(app, session)
         urls = pages(session)
     print(f"\n[{label}: back-office pages, {runs} runs each; target p95 {TARGET_MS:.0f} ms]")
-    print(f"{'page':34} {'p50 ms':>8} {'p95 ms':>8} {'ratio':>6}")
+    print(f"{'page':34} {'cold ms':>8} {'p50 ms':>8} {'p95 ms':>8} {'ratio':>6}")
     worst = 0.0
     for name, path in urls:
+        # Cold: the first answer after a write anywhere (a committed transaction id moves every
+        # snapshot, so nothing remembered by registry.memo is reused).
+        with engine.connect() as c:
+            c.execute(text("SELECT txid_current()"))
+            c.commit()
+        t = time.perf_counter()
         first = client.get(path)
+        cold = (time.perf_counter() - t) * 1000
         if first.status_code != 200:
             print(f"{name:34} answered {first.status_code}: not timed")
             continue
@@ -105,7 +118,7 @@ def measure(url: str, runs: int, label: str) -> None:
         samples.sort()
         p50, p95 = statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.95))]
         worst = max(worst, p95 / TARGET_MS)
-        print(f"{name:34} {p50:8.1f} {p95:8.1f} {p95 / TARGET_MS:6.2f}")
+        print(f"{name:34} {cold:8.1f} {p50:8.1f} {p95:8.1f} {p95 / TARGET_MS:6.2f}")
     print(f"worst p95 / target: {worst:.2f}")
 
 
