@@ -29,6 +29,22 @@ M = TypeVar("M", bound=BaseModel)
 CONTROL_FIELDS = frozenset({CSRF_FIELD, "version", "action", "confirm"})
 
 
+# The fields every licence and permit shares (registry.validity.ValidityFields), as forms label them.
+VALIDITY_LABELS = {
+    "issuer": "Cơ quan cấp",
+    "issue_date": "Ngày cấp",
+    "valid_from": "Hiệu lực từ",
+    "valid_until": "Hiệu lực đến hết ngày",
+    "conditions": "Điều kiện",
+    "suspended_from": "Đình chỉ từ",
+    "suspended_until": "Đình chỉ đến hết ngày",
+    "revoked_on": "Thu hồi ngày",
+    "status_reason": "Lý do đình chỉ / thu hồi",
+    "notes": "Ghi chú",
+}
+VALIDITY_DATES = ("issue_date", "valid_from", "valid_until", "suspended_from", "suspended_until", "revoked_on")
+
+
 @dataclass
 class Form:
     """What a form shows: the values as typed (text), the errors by field, and the labels of the

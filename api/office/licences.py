@@ -15,7 +15,16 @@ from fastapi.responses import Response
 from api.access import require
 from api.deps import SessionDep, SettingsDep
 from api.office import exports
-from api.office.forms import Form, attempt, changed, form_values, posted_version, to_model
+from api.office.forms import (
+    VALIDITY_DATES,
+    VALIDITY_LABELS,
+    Form,
+    attempt,
+    changed,
+    form_values,
+    posted_version,
+    to_model,
+)
 from api.office.lists import Column, Filter, Listing, paging
 from api.office.pages import Office, OfficeDep, done, in_thread, page, stale_page
 from maps.templating import Link, State
@@ -36,18 +45,9 @@ LABELS = {
     "operator": "Doanh nghiệp",
     "band": "Băng tần (MHz)",
     "number": "Số giấy phép",
-    "issuer": "Cơ quan cấp",
-    "issue_date": "Ngày cấp",
-    "valid_from": "Hiệu lực từ",
-    "valid_until": "Hiệu lực đến hết ngày",
-    "conditions": "Điều kiện",
-    "suspended_from": "Đình chỉ từ",
-    "suspended_until": "Đình chỉ đến hết ngày",
-    "revoked_on": "Thu hồi ngày",
-    "status_reason": "Lý do đình chỉ / thu hồi",
-    "notes": "Ghi chú",
+    **VALIDITY_LABELS,
 }
-DATES = ("issue_date", "valid_from", "valid_until", "suspended_from", "suspended_until", "revoked_on")
+DATES = VALIDITY_DATES
 COLUMNS = (
     Column("number", "Số giấy phép", "number"),
     Column("operator", "Doanh nghiệp", "operator"),

@@ -22,7 +22,17 @@ from api import audit
 from api.access import require
 from api.deps import SessionDep, SettingsDep, read_upload
 from api.office import exports
-from api.office.forms import Form, attempt, changed, form_values, posted_version, to_model, uploaded
+from api.office.forms import (
+    VALIDITY_DATES,
+    VALIDITY_LABELS,
+    Form,
+    attempt,
+    changed,
+    form_values,
+    posted_version,
+    to_model,
+    uploaded,
+)
 from api.office.lists import Column, Filter, Listing, paging
 from api.office.pages import Office, OfficeDep, done, in_thread, page, stale_page
 from maps.record_pages import history_rows
@@ -48,19 +58,10 @@ LABELS = {
     "number": "Số giấy phép",
     "site_code": "Mã vị trí",
     "station_id": "Số hiệu trạm",
-    "issuer": "Cơ quan cấp",
-    "issue_date": "Ngày cấp",
-    "valid_from": "Hiệu lực từ",
-    "valid_until": "Hiệu lực đến hết ngày",
-    "conditions": "Điều kiện",
-    "suspended_from": "Đình chỉ từ",
-    "suspended_until": "Đình chỉ đến hết ngày",
-    "revoked_on": "Thu hồi ngày",
-    "status_reason": "Lý do đình chỉ / thu hồi",
-    "notes": "Ghi chú",
+    **VALIDITY_LABELS,
     "file": "Bản scan (PDF, JPEG hoặc PNG)",
 }
-DATES = ("issue_date", "valid_from", "valid_until", "suspended_from", "suspended_until", "revoked_on")
+DATES = VALIDITY_DATES
 # What each form sends (the rest of LABELS is not the form's).
 EDIT_FIELDS = ("number", "issuer", "issue_date", "valid_from", "valid_until", "conditions", "suspended_from",
                "suspended_until", "revoked_on", "status_reason", "notes")  # fmt: skip

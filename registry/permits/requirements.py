@@ -170,6 +170,35 @@ def needs_of_sites(
 ) -> list[Need]:
     """Every need of the sites matching ``site_where`` (an SQL condition on ``s``) and their stations;
     ``only`` (UNMET, EXPIRED_INSPECTION) keeps some of them."""
+    sql, bind = _of_sites(on, expiring_days, site_where, station_where, params, site_statuses, station_statuses, only)
+    return _run(session, sql, bind)
+
+
+def count_of_sites(
+    session: Session,
+    *,
+    on: date,
+    expiring_days: int,
+    site_where: str = "true",
+    station_where: str = "",
+    params: dict[str, Any] | None = None,
+    only: str = "",
+) -> int:
+    """How many needs ``needs_of_sites`` would give, counted by the database (no row is built)."""
+    sql, bind = _of_sites(on, expiring_days, site_where, station_where, params, None, None, only)
+    return int(session.execute(text(f"SELECT count(*) FROM ({sql}) needs"), bind).scalar_one())
+
+
+def _of_sites(
+    on: date,
+    expiring_days: int,
+    site_where: str,
+    station_where: str,
+    params: dict[str, Any] | None,
+    site_statuses: list[str] | None,
+    station_statuses: list[str] | None,
+    only: str,
+) -> tuple[str, dict[str, Any]]:
     sql = SQL.format(
         subjects=_SUBJECT_SITES.format(site_where=site_where), station_where=station_where, final_where=only
     )
@@ -180,7 +209,7 @@ def needs_of_sites(
         site_statuses=site_statuses or ACTIVE_SITE_STATUSES,
         station_statuses=station_statuses or ACTIVE_STATION_STATUSES,
     )
-    return _run(session, sql, bind)
+    return sql, bind
 
 
 def needs_of_proposal(

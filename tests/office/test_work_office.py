@@ -116,3 +116,13 @@ def test_expired_inspections_and_paging(cookie_client: Callable[..., TestClient]
     second = c.get("/office/work/missing?q=wk-p&page=2")
     assert "đang xem 51–" in second.text and 'rel="prev"' in second.text
     assert c.get("/office/work/missing?page=0").status_code == 422
+
+
+def test_the_database_counts_the_missing_list_as_it_builds_it(db: Session, lists: Any) -> None:
+    from registry.permits import reports
+    from registry.stations.queries import StationFilter
+
+    for f in (StationFilter(), StationFilter(operators=["VIETTEL"]), StationFilter(q="no-such-site")):
+        rows = reports.missing_permits(db, on=today(), expiring_days=60, filters=f)
+        assert reports.missing_count(db, on=today(), expiring_days=60, filters=f) == len(rows)
+    assert reports.missing_count(db, on=today(), expiring_days=60, filters=StationFilter()) > 0
