@@ -22,9 +22,7 @@ def _fits(b: Any) -> None:
     assert width <= b.page.viewport_size["width"], f"{b.page.url} scrolls sideways ({width} px)"
 
 
-def test_an_officer_enters_a_site_in_vn2000_and_its_station(
-    office_browser: Callable[..., Any], db: Session
-) -> None:
+def test_an_officer_enters_a_site_in_vn2000_and_its_station(office_browser: Callable[..., Any], db: Session) -> None:
     for i in range(3):
         site = make_site(db, code=f"BR-{i}", lon=LON + i * 0.004, lat=LAT - 0.01, address=f"Số {i + 1} Lê Lợi")
         make_station(db, site=site, operator_code=("VIETTEL", "VNPT", "MOBIFONE")[i], station_code=f"BRS-{i}")
@@ -112,6 +110,10 @@ def test_deleting_sites_on_a_phone(office_browser: Callable[..., Any], db: Sessi
     assert "Tìm thấy 2 vị trí" in p.locator("#list-count").inner_text()
     _fits(b)
     shoot(b, "office-sites-list-phone")
+    # The results come first: the filters fold behind one button that says how many are on.
+    assert not p.locator("#q").is_visible() and "(1 đang áp dụng)" in p.locator(".filters-fold > summary").inner_text()
+    p.click(".filters-fold > summary")
+    assert p.input_value("#q") == "DEL-" and p.locator("#q").is_visible()
     p.goto("http://127.0.0.1/office/sites/new")
     p.click("#site-form button.primary")  # nothing typed
     assert p.locator("#error-summary").is_visible()
