@@ -101,8 +101,9 @@ def _kml(rows: Iterable[dict[str, Any]], title: str) -> bytes:
             + "".join(f"<tr><th align='left'>{escape(str(h))}</th><td>{escape(str(v))}</td></tr>" for h, v in lines)
             + "</table>"
         )
-        for key, _label in (("operator", 0), ("technologies", 0), ("status", 0)):
-            placemark.extendeddata.newdata(name=key, value=str(r.get(key) or ""))
+        # simplekml escapes names and descriptions but writes extended data as given.
+        for key in ("operator", "technologies", "status"):
+            placemark.extendeddata.newdata(name=key, value=escape(str(r.get(key) or ""), quote=False))
     return kml.kml().encode("utf-8")
 
 

@@ -293,3 +293,15 @@ def test_export_reimport_leaves_sites_unchanged(client: TestClient, db: Session,
     assert response.json()["sites_updated"] == 0
     db.expire_all()
     assert site_versions(db) == before
+
+
+def test_kml_extended_data_holds_hostile_text_as_text() -> None:
+    from registry.stations.exporter import _kml
+
+    hostile = 'A&B <Data name="x"/> "Viễn thông"'
+    row = {"operator": hostile, "station_code": "S&1", "site_code": "X<1>", "lon": 106.7, "lat": 20.8,
+           "technologies": "4G", "status": "operating"}  # fmt: skip
+    root = ET.fromstring(_kml([row], "Trạm"))  # well-formed
+    data = {d.get("name"): d.findtext(f"{KML}value") for d in root.iter(f"{KML}Data")}
+    assert data["operator"] == hostile and data["status"] == "operating"
+    assert root.find(f".//{KML}Placemark/{KML}name").text == "S&1 (X<1>)"  # type: ignore[union-attr]
