@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -408,22 +407,6 @@ class SiteCondition:
     cte: str
     condition: str
     params: dict[str, Any] = field(default_factory=dict)
-    # Planner settings the condition's query needs, in force for its statement only (see ``_planned``).
-    planner: dict[str, str] = field(default_factory=dict)
-
-
-@contextmanager
-def _planned(session: Session, extra: SiteCondition | None) -> Iterator[None]:
-    """Run a statement under ``extra.planner``'s settings, then put back what was there before."""
-    settings = extra.planner if extra is not None else {}
-    before = {name: session.execute(text("SELECT current_setting(:n)"), {"n": name}).scalar_one() for name in settings}
-    for name, value in settings.items():
-        session.execute(text("SELECT set_config(:n, :v, true)"), {"n": name, "v": value})
-    try:
-        yield
-    finally:
-        for name, value in before.items():
-            session.execute(text("SELECT set_config(:n, :v, true)"), {"n": name, "v": value})
 
 
 def _listed(f: StationFilter, extra: SiteCondition | None) -> tuple[str, str, dict[str, Any]]:
@@ -465,17 +448,16 @@ def site_rows(
         LEFT JOIN organisation ow ON ow.id = s.owner_id
         {_SITE_AGG}
         ORDER BY page.ord"""
-    with _planned(session, extra):
-        rows = [dict(r) for r in session.execute(text(sql), dict(params, limit=limit, offset=offset)).mappings()]
-        if rows:
-            total = int(rows[0].pop("total"))
-            for r in rows[1:]:
-                del r["total"]
-        elif offset:  # a page past the end: count the matches on their own
-            count = f"{with_sql} SELECT count(*) FROM site s WHERE {where}"
-            total = int(session.execute(text(count), params).scalar_one())
-        else:
-            total = 0
+    rows = [dict(r) for r in session.execute(text(sql), dict(params, limit=limit, offset=offset)).mappings()]
+    if rows:
+        total = int(rows[0].pop("total"))
+        for r in rows[1:]:
+            del r["total"]
+    elif offset:  # a page past the end: count the matches on their own
+        count = f"{with_sql} SELECT count(*) FROM site s WHERE {where}"
+        total = int(session.execute(text(count), params).scalar_one())
+    else:
+        total = 0
     return rows, total
 
 
@@ -504,8 +486,7 @@ def site_collection(
         WHERE {where}
         ORDER BY {order}, s.code LIMIT :limit"""
     sql = f"{with_sql} " + _collection(features)
-    with _planned(session, extra):
-        return str(session.execute(text(sql), dict(params, limit=limit)).scalar_one())
+    return str(session.execute(text(sql), dict(params, limit=limit)).scalar_one())
 
 
 def commune_choices(session: Session) -> list[tuple[str, str]]:
