@@ -30,10 +30,29 @@ MENU: tuple[tuple[str, str, str, str], ...] = (
     ("/office/check", "Kiểm tra vị trí dự kiến", "permit_checks", "read"),
     ("/office/zones", "Quy hoạch", "zones", "read"),
     ("/office/licences", "Giấy phép tần số", "frequency_licences", "read"),
+    ("/office/press/outlets", "Báo chí", "press_outlets", "create"),
+    ("/office/press/work", "Việc báo chí", "press_reports", "read"),
+    ("/office/admin/users", "Tài khoản", "users", "read"),
+    ("/office/admin/rules", "Quy định", "rules", "create"),
+    ("/office/admin/calendar", "Lịch làm việc", "calendar", "update"),
+    ("/office/admin/procedures", "Thủ tục", "procedures", "update"),
+    ("/office/admin/audit", "Nhật ký", "audit", "read"),
+    ("/office/account", "Tài khoản của tôi", "account", "update"),
 )
 
 # Pages that belong to a menu item without lying under its path.
-ALSO = {"/office/zones": ("/office/spacing-rules",), "/office/sites": ("/office/stations",)}
+ALSO = {
+    "/office/zones": ("/office/spacing-rules",),
+    "/office/sites": ("/office/stations",),
+    "/office/press/outlets": (
+        "/office/press/licences",
+        "/office/press/notifications",
+        "/office/press/annual-reports",
+        "/office/press/mergers",
+        "/office/press/import",
+    ),
+    "/office/admin/rules": ("/office/admin/deadline-rules", "/office/admin/permit-rules"),
+}
 
 # Messages after a change, by the key a redirect carries in ``?msg=`` (never text from the URL).
 MESSAGES = {
