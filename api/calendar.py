@@ -3,28 +3,21 @@ counted on it, and an admin's changes."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
-from pydantic import Field
 
 from api.access import require
 from api.deps import VERSION_RESPONSES, IfMatch, SessionDep
 from api.responses import deleted, versioned
 from registry.calendar import service
 from registry.calendar.days import VIETNAM, OutOfCalendar
+from registry.calendar.schemas import DayIn
 from registry.errors import FieldError, ValidationFailed
 from registry.rules.book import RuleBook
-from registry.schemas import Day, Moment, Strict
+from registry.schemas import Day, Moment
 
 router = APIRouter(prefix="/api/calendar", tags=["Lịch ngày làm việc"])
-
-
-class DayIn(Strict):
-    kind: Literal["off", "working"] = Field(description="off: ngày nghỉ; working: ngày làm việc bù")
-    name: str = Field(min_length=1, max_length=200)
-    reason: str = Field(min_length=1, max_length=2000, description="Lý do thay đổi")
-    legal_basis: str | None = Field(None, max_length=500)
 
 
 @router.get(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.office import check, home, imports, licences, permits, sites, stations, work, zones
+from api.office import account, calendar, check, home, imports, licences, permits, sites, stations, users, work, zones
 
 router = APIRouter()
 # imports before the sites' pages: /office/sites/import is not a site called "import".
@@ -19,5 +19,8 @@ for area in (
     stations.router,
     work.router,
     check.router,
+    users.router,
+    account.router,
+    calendar.router,
 ):
     router.include_router(area)

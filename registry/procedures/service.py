@@ -24,6 +24,7 @@ from registry.procedures.models import (
     PAPER_CHANNELS,
     STATUS_NAMES,
     TRANSITIONS,
+    UNIT_NAMES,
     Channel,
     Dossier,
     DossierEvent,
@@ -32,6 +33,7 @@ from registry.procedures.models import (
     ProcedureStep,
     Result,
     Status,
+    TimeUnit,
 )
 from registry.procedures.schemas import ApologyIn, DossierCreate, DossierMove, ProcedureCreate, ProcedurePatch
 from registry.rules.book import MissingRule, RuleBook
@@ -61,9 +63,13 @@ def _check_procedure(p: Procedure, steps: list[Any]) -> None:
     errors = []
     total = sum((Decimal(s.duration) for s in steps), Decimal(0))
     if total != Decimal(p.time_value):
+        # The refusal says by how much, in the procedure's unit: "thiếu 2 ngày làm việc", "thừa 0.5 giờ làm việc".
+        gap = Decimal(p.time_value) - total
+        unit = UNIT_NAMES[TimeUnit(p.time_unit)]
         errors.append(
             FieldError(
-                f"Tổng thời gian các bước ({total.normalize():f}) phải bằng thời hạn giải quyết ({p.time_value})",
+                f"Tổng thời gian các bước ({total.normalize():f}) phải bằng thời hạn giải quyết ({p.time_value}): "
+                f"{'thiếu' if gap > 0 else 'thừa'} {abs(gap).normalize():f} {unit}",
                 field="steps",
             )
         )
