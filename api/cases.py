@@ -21,6 +21,8 @@ from registry.cases.vocabulary import CaseKind, CaseState
 from registry.clock import today
 from registry.errors import FieldError, ValidationFailed
 from registry.permits.reports import to_xlsx
+from registry.rules.deadline_rules import deadline_rule_dict, new_deadline_version
+from registry.rules.schemas import DeadlineRuleVersion
 from registry.schemas import Day
 
 router = APIRouter(prefix="/api/cases", tags=["Thanh tra, khiếu nại, tố cáo"])
@@ -279,6 +281,7 @@ def get_attachment(
 
 
 deadline_rules_router = APIRouter(prefix="/api/deadline-rules", tags=["Thanh tra, khiếu nại, tố cáo"])
+RuleCode = Annotated[str, Path(max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")]
 
 
 @deadline_rules_router.get(
@@ -289,13 +292,20 @@ deadline_rules_router = APIRouter(prefix="/api/deadline-rules", tags=["Thanh tra
 def deadline_rules(
     session: SessionDep, on: Annotated[Day | None, Query(description="Chỉ quy tắc có hiệu lực ngày này")] = None
 ) -> list[dict[str, Any]]:
-    return [
-        {
-            "code": r.code, "case_kind": r.case_kind, "step": r.step, "duration": r.duration, "unit": r.unit,
-            "starts_from": r.starts_from, "complex": r.complex, "especially_complex": r.especially_complex,
-            "remote": r.remote, "extension_no": r.extension_no, "description": r.description,
-            "legal_basis": r.legal_basis, "certainty": r.certainty, "effective_from": r.effective_from.isoformat(),
-            "effective_to": r.effective_to.isoformat() if r.effective_to else None,
-        }
-        for r in queries.deadline_rules(session, on=on)
-    ]  # fmt: skip
+    return [deadline_rule_dict(r) for r in queries.deadline_rules(session, on=on)]
+
+
+@deadline_rules_router.post(
+    "/{code}/versions",
+    status_code=status.HTTP_201_CREATED,
+    summary="Phiên bản mới của một quy tắc thời hạn từ một ngày; phiên bản trước hết hiệu lực ngày đó "
+    "(quản trị; cần If-Match của quy tắc cũ)",
+    responses=VERSION_RESPONSES,
+    dependencies=[Depends(require("rules", "create"))],
+)
+def new_deadline_rule_version(
+    code: RuleCode, data: DeadlineRuleVersion, session: SessionDep, response: Response, if_match: IfMatch
+) -> dict[str, Any]:
+    rule = new_deadline_version(session, code, data, expected_version=if_match)
+    return created(response, deadline_rule_dict(rule), location=f"/api/deadline-rules?on={rule.effective_from}",
+                   record=rule)  # fmt: skip

@@ -12,6 +12,7 @@ from api.responses import created, versioned
 from registry.permits import service
 from registry.permits.schemas import PermitRuleCreate, PermitRulePatch
 from registry.permits.views import rule_dict
+from registry.rules.permit_rules import new_permit_rule_version
 from registry.schemas import Day
 
 router = APIRouter(prefix="/api/permit-rules", tags=["Giấy phép"])
@@ -57,3 +58,18 @@ def update_rule(
 ) -> dict[str, Any]:
     rule = service.update_rule(session, code, data, expected_version=if_match)
     return versioned(response, rule_dict(rule), rule)
+
+
+@router.post(
+    "/{code}/versions",
+    status_code=status.HTTP_201_CREATED,
+    summary="Quy tắc mới thay quy tắc này từ một ngày (effective_from); quy tắc cũ hết hiệu lực ngày đó "
+    "(quản trị; cần If-Match của quy tắc cũ)",
+    responses=VERSION_RESPONSES,
+    dependencies=[Depends(require("permit_rules", "create"))],
+)
+def new_rule_version(
+    code: RuleCode, data: PermitRuleCreate, session: SessionDep, response: Response, if_match: IfMatch
+) -> dict[str, Any]:
+    rule = new_permit_rule_version(session, code, data, expected_version=if_match)
+    return created(response, rule_dict(rule), location=f"/api/permit-rules/{rule.code}", record=rule)

@@ -28,6 +28,20 @@ class MissingRule(ValidationFailed):
         super().__init__(message, [FieldError(message, value=on.isoformat(), code="no_rule_in_force")])
 
 
+def canonical(kind: ValueKind | str, text: str) -> str:
+    """The stored form of a value typed as pages show it: a decimal comma becomes a point, a day of the
+    year typed ``dd/mm`` becomes ``MM-DD``; anything else is kept (``parse`` then says what is wrong)."""
+    kind = ValueKind(kind)
+    text = text.strip()
+    if kind == ValueKind.decimal and text.count(",") == 1 and "." not in text:
+        return text.replace(",", ".")
+    if kind == ValueKind.month_day and text.count("/") == 1:
+        dd, mm = text.split("/")
+        if dd.isdigit() and mm.isdigit() and len(dd) <= 2 and len(mm) <= 2:
+            return f"{int(mm):02d}-{int(dd):02d}"
+    return text
+
+
 def parse(kind: ValueKind | str, text: str) -> Any:
     """The typed value of ``text``; ValueError with a Vietnamese reason when it does not read as ``kind``."""
     kind = ValueKind(kind)
@@ -55,9 +69,9 @@ def parse(kind: ValueKind | str, text: str) -> Any:
     except (ValueError, InvalidOperation):
         shape = {
             ValueKind.integer: "số nguyên không âm",
-            ValueKind.decimal: "số thập phân không âm (dấu chấm)",
+            ValueKind.decimal: "số thập phân không âm, ví dụ 0,05",
             ValueKind.time: "giờ dạng HH:MM",
-            ValueKind.month_day: "ngày trong năm dạng MM-DD",
+            ValueKind.month_day: "ngày trong năm dạng ngày/tháng, ví dụ 15/01",
         }[kind]
         raise ValueError(f"Giá trị phải là {shape}") from None
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from registry.errors import FieldError, NotFound, ValidationFailed
-from registry.rules.book import parse
+from registry.rules.book import canonical, parse
 from registry.rules.models import RuleValue
 from registry.rules.schemas import RuleValueCreate
 
@@ -30,8 +30,9 @@ def add_value(session: Session, data: RuleValueCreate) -> RuleValue:
         raise NotFound(f"Không có quy định mã {data.code}")
     last = history[-1]
     errors = []
+    value = canonical(last.kind, data.value)
     try:
-        parse(last.kind, data.value)
+        parse(last.kind, value)
     except ValueError as exc:
         errors.append(FieldError(str(exc), field="value", value=data.value))
     if data.effective_from <= last.effective_from:
@@ -48,7 +49,7 @@ def add_value(session: Session, data: RuleValueCreate) -> RuleValue:
     row = RuleValue(
         code=data.code,
         kind=last.kind,
-        value=data.value.strip(),
+        value=value,
         description=data.description or last.description,
         legal_basis=data.legal_basis,
         certainty=data.certainty,
