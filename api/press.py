@@ -14,9 +14,8 @@ from api.deps import VERSION_RESPONSES, IfMatch, PageDep, SessionDep, SettingsDe
 from api.responses import created, versioned
 from registry.accounts.permissions import Grant, visible_fields
 from registry.clock import today
-from registry.permits.reports import to_xlsx
-from registry.permits.service import status_of
 from registry.press import queries, service
+from registry.press.licence_views import press_licence_record, report_rows, report_xlsx
 from registry.press.models import OutletKind, OutletStatus
 from registry.press.schemas import (
     AmendmentCreate,
@@ -28,9 +27,7 @@ from registry.press.schemas import (
     OutletCreate,
     OutletPatch,
 )
-from registry.press.views import licence_records, outlet_dict, outlet_feature, outlet_record, press_licence_dict
-from registry.procedures.service import dossier_for_record
-from registry.procedures.views import dossier_link
+from registry.press.views import licence_records, outlet_dict, outlet_feature, outlet_record
 from registry.schemas import Day
 
 router = APIRouter(prefix="/api/press", tags=["Báo chí"])
@@ -202,13 +199,7 @@ def outlet_licences(
 
 
 def _licence(session: Any, licence: Any, settings: Any, on: date | None = None) -> dict[str, Any]:
-    day = on or today()
-    code = service.session_outlet_code(session, licence)
-    state = status_of(session, licence, on=day, expiring_days=settings.permit_expiring_days)
-    out = press_licence_dict(licence, status=state, on=day, outlet_code=code)
-    # The one-stop dossier whose approval produced this licence, if any (the link is kept on the dossier).
-    out["dossier"] = dossier_link(dossier_for_record(session, press_licence_id=licence.id))
-    return out
+    return press_licence_record(session, licence, expiring_days=settings.permit_expiring_days, on=on or today())
 
 
 @router.post(
@@ -312,59 +303,6 @@ def create_annual_report(data: AnnualReportCreate, session: SessionDep) -> dict[
     return {"outlet_code": data.outlet_code, "year": report.year, "filed_on": report.filed_on.isoformat()}
 
 
-REPORTS = {
-    "expiring-licences": (
-        "Giấy phép sắp hết hạn",
-        [
-            ("Số hiệu", "id"),
-            ("Cơ quan", "outlet_name"),
-            ("Mã", "outlet_code"),
-            ("Loại giấy phép", "kind"),
-            ("Số", "number"),
-            ("Cơ quan cấp", "issuer"),
-            ("Hết hạn", "valid_until"),
-            ("Còn (ngày)", "days_left"),
-        ],
-    ),
-    "unlicensed": (
-        "Không có giấy phép còn hiệu lực",
-        [
-            ("Mã", "outlet_code"),
-            ("Cơ quan", "outlet_name"),
-            ("Loại hình", "outlet_kind"),
-            ("Tình trạng", "licence_status"),
-            ("Số giấy phép", "licence_number"),
-            ("Hết hạn", "licence_valid_until"),
-        ],
-    ),
-    "missing-annual-reports": (
-        "Thiếu báo cáo năm",
-        [
-            ("Mã", "outlet_code"),
-            ("Trang", "outlet_name"),
-            ("Năm", "year"),
-            ("Tình trạng", "state"),
-            ("Ngày nộp", "filed_on"),
-        ],
-    ),
-    "late-notifications": (
-        "Thông báo nộp muộn",
-        [
-            ("Số hiệu", "id"),
-            ("Loại", "kind"),
-            ("Cơ quan", "outlet_name"),
-            ("Đơn vị", "organiser"),
-            ("Nội dung", "subject"),
-            ("Nộp lúc", "filed_at"),
-            ("Diễn ra lúc", "event_at"),
-            ("Báo trước", "lead"),
-            ("Tối thiểu", "min_lead"),
-            ("Đơn vị tính", "unit"),
-        ],
-    ),
-}
-
-
 @router.get(
     "/reports/{name}",
     summary="Danh sách công việc: expiring-licences, unlicensed, missing-annual-reports, late-notifications",
@@ -378,19 +316,8 @@ def report(
     format: Format = "json",  # noqa: A002
 ) -> Any:
     day = on or today()
-    if name == "expiring-licences":
-        rows = queries.expiring_licences(session, on=day, days=days)
-    elif name == "unlicensed":
-        rows = queries.unlicensed(session, on=day, days=days)
-    elif name == "missing-annual-reports":
-        rows = queries.missing_annual_reports(session, on=day)
-    else:
-        rows = queries.notifications(session, late_only=True, until=day)
-    title, columns = REPORTS[name]
+    rows = report_rows(session, name, on=day, days=days)
     if format == "xlsx":
-        return Response(
-            to_xlsx(rows, columns, title=title, on=day),
-            media_type=XLSX,
-            headers={"Content-Disposition": f'attachment; filename="bao-chi-{name}-{day:%Y%m%d}.xlsx"'},
-        )
+        filename, body = report_xlsx(rows, name, on=day)
+        return Response(body, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
     return {"on": day.isoformat(), "count": len(rows), "items": rows}

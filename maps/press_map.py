@@ -11,20 +11,13 @@ from urllib.parse import urlencode
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
+from maps.licence_states import STATE_COLOURS
 from maps.templating import part, script_json
 from maps.widgets import add_common, base_map, legend, render
 from registry.press.views import LICENCE_STATUS_NAMES
 
-LICENCE_COLOURS = {
-    "valid": "#2da44e",
-    "expiring": "#d4a72c",
-    "expired": "#e16f24",
-    "not_yet_valid": "#bf8700",
-    "suspended": "#cf222e",
-    "revoked": "#cf222e",
-    "none": "#a40e26",
-    "not_required": "#8c959f",
-}
+# One definition of the standings' colours for the map, the lists and the record pages.
+LICENCE_COLOURS = STATE_COLOURS
 GROUP_COLOURS = {"outlets": "#1f6feb", "representative_office": "#8250df", "resident_correspondent": "#bf3989"}
 
 TEXT = {
