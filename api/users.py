@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Path, Response, status
 from api.access import require
 from api.deps import VERSION_RESPONSES, IfMatch, SessionDep
 from api.responses import created, versioned
-from registry.accounts import passwords, service
+from registry.accounts import service
 from registry.accounts.permissions import Grant
 from registry.accounts.schemas import UserCreate, UserPatch
 
@@ -62,6 +62,5 @@ def update_user(
 def reset_password(
     username: Username, session: SessionDep, _: Annotated[Grant, Depends(require("users", "update"))]
 ) -> dict[str, Any]:
-    password = passwords.generate_password()
-    user = service.set_password(session, username, password)
+    user, password = service.reset_password(session, username)
     return {"username": user.username, "password": password}

@@ -62,21 +62,30 @@ def update_user(session: Session, username: str, data: UserPatch, *, expected_ve
     user = get_user(session, username, for_update=True)
     check_version(user, expected_version, what=f"Tài khoản {username}")
     fields = data.model_dump(exclude_unset=True)
-    for key in ("full_name", "email", "unit"):
-        if key in fields:
-            setattr(user, key, fields[key])
-    if fields.get("roles") is not None:
-        _keep_an_admin(session, user, [r.value for r in data.roles or []], user.active)
-        user.roles = [r.value for r in data.roles or []]
-    if fields.get("active") is not None:
-        _keep_an_admin(session, user, user.roles, bool(data.active))
-        user.active = bool(data.active)
-        if not user.active:
-            tokens.revoke_all(session, user.id)
-    if session.is_modified(user):
-        user.version += 1
+    before = _account_state(user)
+    # No flush until the version is counted: a query in between (the admin check, revoking tokens)
+    # would flush the change first and hide it from the count (a disabled account kept its version).
+    with session.no_autoflush:
+        for key in ("full_name", "email", "unit"):
+            if key in fields:
+                setattr(user, key, fields[key])
+        if fields.get("roles") is not None:
+            _keep_an_admin(session, user, [r.value for r in data.roles or []], user.active)
+            user.roles = [r.value for r in data.roles or []]
+        if fields.get("active") is not None:
+            _keep_an_admin(session, user, user.roles, bool(data.active))
+            user.active = bool(data.active)
+        if _account_state(user) != before:
+            user.version += 1
     session.flush()
+    if not user.active and fields.get("active") is False:
+        tokens.revoke_all(session, user.id)
     return user
+
+
+def _account_state(user: User) -> tuple[object, ...]:
+    """What an account's version counts: its details, roles and whether it is active."""
+    return (user.full_name, user.email, user.unit, sorted(user.roles or []), user.active)
 
 
 def set_roles(session: Session, username: str, roles: list[Role]) -> User:
@@ -107,6 +116,12 @@ def set_password(session: Session, username: str, password: str) -> User:
     tokens.revoke_all(session, user.id)
     session.flush()
     return user
+
+
+def reset_password(session: Session, username: str) -> tuple[User, str]:
+    """An admin's reset: a new generated password (to be shown once), every token revoked."""
+    password = passwords.generate_password()
+    return set_password(session, username, password), password
 
 
 def change_own_password(session: Session, user_id: int, current: str, new: str) -> None:
