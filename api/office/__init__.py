@@ -5,7 +5,22 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.office import account, calendar, check, home, imports, licences, permits, sites, stations, users, work, zones
+from api.office import (
+    account,
+    audit,
+    calendar,
+    check,
+    home,
+    imports,
+    licences,
+    permits,
+    procedures,
+    sites,
+    stations,
+    users,
+    work,
+    zones,
+)
 
 router = APIRouter()
 # imports before the sites' pages: /office/sites/import is not a site called "import".
@@ -22,5 +37,7 @@ for area in (
     users.router,
     account.router,
     calendar.router,
+    procedures.router,
+    audit.router,
 ):
     router.include_router(area)

@@ -712,6 +712,13 @@ def _reception(v: Mapping[str, Any]) -> str | None:
     return None if held is None else f"buổi tiếp ngày {dmy(held)}"
 
 
+def _calendar_day(v: Mapping[str, Any]) -> str | None:
+    day, name = _get(v, "day"), _get(v, "name")
+    if day is None:
+        return None
+    return f"{dmy(day)} ({shortened(str(name), 60)})" if name else dmy(day)
+
+
 def _code_link(prefix: str) -> Callable[[int | str, Mapping[str, Any]], str | None]:
     return lambda _id, v: None if _get(v, "code") is None else f"{prefix}/{v['code']}"
 
@@ -755,7 +762,13 @@ NAMERS: dict[str, Namer] = {
     "reception_session": Namer(("held_on",), _reception),
     "inspection": Namer(("decision_number",), _column("decision_number")),
     "sanction": Namer(("number",), _column("number")),
-    "procedure": Namer(("code", "name"), lambda v: None if _get(v, "name") is None else shortened(v["name"], 80)),
+    "procedure": Namer(
+        ("code", "name"),
+        lambda v: None if _get(v, "name") is None else shortened(v["name"], 80),
+        href=_code_link("/office/admin/procedures"),
+    ),
+    # A day of the working-day calendar by its date (its key) and name; its page is the admin's day page.
+    "calendar_day": Namer(("day", "name"), _calendar_day, href=lambda id_, _v: f"/office/admin/calendar/{id_}"),
     "procedure_step": Namer(("step_no",), lambda v: None if _get(v, "step_no") is None else f"bước {v['step_no']}"),
     "dossier": Namer(("receipt_code",), _column("receipt_code")),
     "permit_rule": Namer(("code",), _column("code")),
@@ -829,15 +842,26 @@ class _Names:
             if namer is None or mapper is None or not keys or not namer.columns:
                 continue
             pk = mapper.primary_key[0]
-            if not isinstance(pk.type, Integer):
+            if isinstance(pk.type, Date):  # a calendar day: its key is the date itself
+                numbers: list[Any] = [d for d in map(_iso_day, keys) if d is not None]
+            elif isinstance(pk.type, Integer):
+                numbers = [int(k) for k in keys if k.lstrip("-").isdigit()]
+            else:
                 continue
-            numbers = [int(k) for k in keys if k.lstrip("-").isdigit()]
             cols = [mapper.columns[c] for c in namer.columns]
             for row in self.session.execute(select(pk, *cols).where(pk.in_(numbers))):
-                self.rows[entity_type][str(row[0])] = dict(zip(namer.columns, row[1:], strict=True))
+                key = row[0].isoformat() if isinstance(row[0], date) else str(row[0])
+                self.rows[entity_type][key] = dict(zip(namer.columns, row[1:], strict=True))
 
     def row(self, entity_type: str, id_: Any) -> dict[str, Any] | None:
         return self.rows.get(entity_type, {}).get(str(id_))
+
+
+def _iso_day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def _values_of(event: AuditEvent) -> dict[str, Any]:
