@@ -10,11 +10,14 @@ from api.office import (
     audit,
     calendar,
     check,
+    deadline_rules,
     home,
     imports,
     licences,
+    permit_rules,
     permits,
     procedures,
+    rules,
     sites,
     stations,
     users,
@@ -39,5 +42,8 @@ for area in (
     calendar.router,
     procedures.router,
     audit.router,
+    rules.router,
+    deadline_rules.router,
+    permit_rules.router,
 ):
     router.include_router(area)

@@ -4,6 +4,8 @@ added without a word here is still shown, under its own prefix and with no unit.
 
 from __future__ import annotations
 
+from typing import Any
+
 from registry.rules.models import ValueKind
 
 CERTAINTY_NAMES = {"firm": "Chắc chắn", "check": "Cần kiểm tra lại"}
@@ -56,3 +58,25 @@ def shown_value(kind: str, value: str) -> str:
         mm, dd = value.split("-", 1)
         return f"{dd}/{mm}"
     return value
+
+
+# Case deadline rules: where the period counts from, and the conditions of a case a rule is for.
+STARTS_FROM_NAMES = {"received": "ngày nhận", "accepted": "ngày thụ lý", "previous_deadline": "hạn trước đó"}
+
+
+def deadline_conditions(rule: dict[str, Any]) -> str:
+    """The conditions of a case a deadline rule is for, in words ("mọi vụ việc" when none)."""
+    parts = []
+    if rule.get("especially_complex"):
+        parts.append("đặc biệt phức tạp")
+    elif rule.get("complex") is True:
+        parts.append("phức tạp")
+    elif rule.get("complex") is False:
+        parts.append("không phức tạp")
+    if rule.get("remote") is True:
+        parts.append("vùng sâu, vùng xa")
+    elif rule.get("remote") is False:
+        parts.append("không ở vùng sâu, vùng xa")
+    if rule.get("extension_no"):
+        parts.append(f"gia hạn lần {rule['extension_no']}")
+    return ", ".join(parts) or "mọi vụ việc"
