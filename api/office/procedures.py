@@ -70,8 +70,9 @@ def _labels(rows: int) -> dict[str, str]:
 
 
 def _num(value: Any) -> str:
+    """A step's time as Vietnamese writes it (0,5); the form takes 0,5 or 0.5 back."""
     try:
-        return f"{Decimal(str(value)).normalize():f}"
+        return f"{Decimal(str(value)).normalize():f}".replace(".", ",")
     except InvalidOperation:
         return str(value)
 
@@ -233,7 +234,7 @@ def _update(office: Office, session: Any, code: str, values: dict[str, Any], ver
     plain = {k: v for k, v in values.items() if k in LABELS and k != "steps"}
     edits = changed(plain, original)
     mine = _step_rows(values)
-    if mine != _step_rows(original):
+    if [(n, u, d.replace(".", ",")) for n, u, d in mine] != _step_rows(original):
         # The steps go as one list (the API replaces them together); a comma is a decimal point here.
         for i, (name, unit, duration) in enumerate(mine):
             edits[f"steps.{i}.name"] = name

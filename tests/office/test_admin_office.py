@@ -127,7 +127,7 @@ def test_the_catalogue_list_searches_with_or_without_diacritics(
     csv = c.get("/office/admin/procedures.csv?field=press").content.decode("utf-8-sig")
     assert "bản tin" in csv and CODE not in csv
     record = c.get(f"/office/admin/procedures/{CODE}").text
-    assert "Thẩm định" in record and "8.5 ngày làm việc" in record and "Thêm thủ tục hành chính" in record
+    assert "Thẩm định" in record and "8,5 ngày làm việc" in record and "Thêm thủ tục hành chính" in record
 
 
 def test_steps_that_do_not_add_up_say_by_how_much(
@@ -136,7 +136,7 @@ def test_steps_that_do_not_add_up_say_by_how_much(
     make_procedure(db, CODE, value=10)
     c = cookie_client("admin")
     form = c.get(f"/office/admin/procedures/{CODE}/edit")
-    assert form.status_code == 200 and 'name="steps.1.duration" type="text" value="8.5"' in form.text
+    assert form.status_code == 200 and 'name="steps.1.duration" type="text" value="8,5"' in form.text
     token = csrf_of(form.text)
     fields = dict(re.findall(r'name="(steps\.\d\.[a-z]+)" type="text" value="([^"]*)"', form.text))
     short = {**fields, "steps.1.duration": "6,5", "version": "1", "csrf_token": token}
