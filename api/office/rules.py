@@ -52,9 +52,9 @@ LABELS = {
     "certainty": "Mức tin cậy",
     "description": "Nội dung quy định",
 }
+# On the page the code is under the rule's words (rules.html); the exports have it in a column of its own.
 COLUMNS = (
     Column("description", "Quy định", "description"),
-    Column("code", "Mã", "code"),
     Column("value", "Giá trị đang áp dụng"),
     Column("unit", "Đơn vị"),
     Column("effective_from", "Áp dụng từ", "effective_from"),
@@ -63,7 +63,7 @@ COLUMNS = (
     Column("certainty", "Mức tin cậy", "certainty"),
     Column("next", "Giá trị tiếp theo"),
 )
-EXPORT_COLUMNS = (Column("area_name", "Lĩnh vực"), *COLUMNS)
+EXPORT_COLUMNS = (Column("area_name", "Lĩnh vực"), COLUMNS[0], Column("code", "Mã"), *COLUMNS[1:])
 
 
 def certainty_state(certainty: str) -> State:
@@ -105,7 +105,7 @@ def _row(c: dict[str, Any]) -> dict[str, Any]:
 
 
 def _listing(request: Request, office: Office, session: Any) -> tuple[Listing, list[dict[str, Any]]]:
-    pg = paging(request, sorts=["description", "code", "effective_from", "certainty"], default_sort=None,
+    pg = paging(request, sorts=["description", "effective_from", "certainty"], default_sort=None,
                 per_page=500)  # fmt: skip
     constants = views.constants(session, on=today())
     areas = sorted({c["area"] for c in constants} | set(AREA_NAMES), key=lambda a: AREA_NAMES.get(a, a))
