@@ -16,6 +16,10 @@ from api.office import (
     licences,
     permit_rules,
     permits,
+    press_licences,
+    press_notifications,
+    press_reports,
+    press_work,
     procedures,
     rules,
     sites,
@@ -45,5 +49,9 @@ for area in (
     rules.router,
     deadline_rules.router,
     permit_rules.router,
+    press_licences.router,
+    press_notifications.router,
+    press_reports.router,
+    press_work.router,
 ):
     router.include_router(area)

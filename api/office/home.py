@@ -57,6 +57,25 @@ def _dossiers(office: Office, session: Any) -> list[Card]:
     ]
 
 
+def _press(office: Office, session: Any, settings: Any) -> list[Card]:
+    """The press managers' lists (registry.press.licence_views.report_rows, as /office/press/work counts them)."""
+    from registry.press.licence_views import report_rows
+
+    on, days = today(), settings.permit_expiring_days
+    expiring = len(report_rows(session, "expiring-licences", on=on, days=days))
+    late = len(report_rows(session, "late-notifications", on=on, days=days))
+    missing = len(report_rows(session, "missing-annual-reports", on=on, days=days))
+    cards: list[Card] = [
+        (f"giấy phép báo chí hết hạn trong {days} ngày tới", expiring, f"/office/press/work/expiring?days={days}",
+         "warn" if expiring else None),
+        ("thông báo nộp muộn", late, "/office/press/work/late-notifications", "bad" if late else None),
+        ("trang tổng hợp thiếu báo cáo năm", missing, "/office/press/work/missing-reports", "bad" if missing else None),
+    ]  # fmt: skip
+    if office.can("press_notifications", "create"):
+        cards.append(("Ghi nhận thông báo", None, "/office/press/notifications/new", None))
+    return cards
+
+
 def _cases(session: Any) -> list[Card]:
     from registry.calendar import service as calendar
     from registry.cases import queries, service
@@ -74,6 +93,8 @@ def office_home(office: OfficeDep, session: SessionDep, settings: SettingsDep) -
     sections: list[tuple[str, list[Card]]] = []
     if office.can("permit_reports", "read"):
         sections.append(("Giấy phép trạm gốc", _licensing(office, session, settings)))
+    if office.can("press_licences", "update") and office.can("press_reports", "read"):
+        sections.append(("Báo chí", _press(office, session, settings)))
     dossiers = _dossiers(office, session)
     if dossiers:
         sections.append(("Hồ sơ thủ tục hành chính", dossiers))

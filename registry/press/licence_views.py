@@ -136,6 +136,17 @@ def report_xlsx(rows: list[dict[str, Any]], name: str, *, on: date) -> tuple[str
 # --- notifications ----------------------------------------------------------------------------------
 
 
+def shown_moment(iso: str | None) -> str | None:
+    """An ISO moment as Vietnam's dd/mm/yyyy hh:mm (as pages show a notification's times)."""
+    from datetime import datetime
+
+    from registry.clock import VIETNAM
+
+    if not iso:
+        return None
+    return f"{datetime.fromisoformat(iso).astimezone(VIETNAM):%d/%m/%Y %H:%M}"
+
+
 def duration_words(amount: float, unit: str) -> str:
     """``23.5`` hours → "23 giờ 30 phút"; days → "14 ngày"."""
     if unit == "days":
@@ -163,3 +174,60 @@ def lateness(row: dict[str, Any]) -> dict[str, Any]:
         return {"late": False, "short_by": None, "words": f"Đúng hạn: {given}; {rule}."}
     short = duration_words(minimum - lead, unit)
     return {"late": True, "short_by": short, "words": f"Nộp muộn {short}: {given}; {rule}."}
+
+
+# --- annual reports ---------------------------------------------------------------------------------
+
+
+def report_due(session: Session, on: date) -> tuple[int, date]:
+    """The last year whose annual report is due by ``on`` and the day it was due (rule
+    press.annual_report_due), as the missing list counts them."""
+    from registry.press.queries import report_year_due
+    from registry.rules.book import RuleBook
+
+    due = RuleBook.load(session).value("press.annual_report_due", on)
+    year = report_year_due(on, due)
+    return year, date(year + 1, *due)
+
+
+def annual_reports(session: Session, *, on: date) -> list[dict[str, Any]]:
+    """Every annual report recorded, the latest year first, each with whether it came in before the
+    day it was due."""
+    from sqlalchemy import select
+
+    from registry.press.models import AnnualReport, PressOutlet
+    from registry.rules.book import RuleBook
+
+    book = RuleBook.load(session)
+    stmt = (
+        select(AnnualReport, PressOutlet.code, PressOutlet.name)
+        .join(PressOutlet, PressOutlet.id == AnnualReport.outlet_id)
+        .order_by(AnnualReport.year.desc(), PressOutlet.name, AnnualReport.id)
+    )
+    out = []
+    for report, code, name in session.execute(stmt):
+        due = date(report.year + 1, *_due_rule(book, date(report.year + 1, 1, 1), on))
+        out.append(
+            {
+                "id": report.id,
+                "outlet_code": code,
+                "outlet_name": name,
+                "year": report.year,
+                "filed_on": report.filed_on.isoformat(),
+                "due_on": due.isoformat(),
+                "on_time": report.filed_on < due,
+                "notes": report.notes,
+            }
+        )
+    return out
+
+
+def _due_rule(book: Any, day: date, on: date) -> tuple[int, int]:
+    """(month, day) an annual report is due, as the rule said at the start of the year it was due (or,
+    for a year before the rule's first entry, as it says on ``on``)."""
+    from registry.rules.book import MissingRule
+
+    try:
+        return tuple(book.value("press.annual_report_due", day))  # type: ignore[return-value]
+    except MissingRule:
+        return tuple(book.value("press.annual_report_due", on))  # type: ignore[return-value]
