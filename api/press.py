@@ -12,7 +12,7 @@ from api.access import require
 from api.audit import history
 from api.deps import VERSION_RESPONSES, IfMatch, PageDep, SessionDep, SettingsDep
 from api.responses import created, versioned
-from registry.accounts.permissions import Grant, visible_fields
+from registry.accounts.permissions import Grant
 from registry.clock import today
 from registry.press import queries, service
 from registry.press.licence_views import press_licence_record, report_rows, report_xlsx
@@ -27,7 +27,12 @@ from registry.press.schemas import (
     OutletCreate,
     OutletPatch,
 )
-from registry.press.views import licence_records, outlet_dict, outlet_feature, outlet_record
+from registry.press.views import (
+    licence_records,
+    outlet_collection,
+    outlet_items,
+    outlet_record,
+)
 from registry.schemas import Day
 
 router = APIRouter(prefix="/api/press", tags=["Báo chí"])
@@ -85,11 +90,7 @@ def list_outlets(
     on: On = None,
     days: Days = 60,
 ) -> dict[str, Any]:
-    fields = visible_fields(grant.principal, "press_outlet")
-    if fields is not None and filters.licence_statuses:
-        filters = queries.PressFilter(**{**filters.__dict__, "licence_statuses": []})
-    rows, total = queries.find_outlets(session, filters, on=on or today(), days=days, limit=pg.limit, offset=pg.offset)
-    items = [outlet_dict(o, None if fields is not None else lic, fields=fields) for o, lic in rows]
+    items, total = outlet_items(session, grant, filters, on=on or today(), days=days, limit=pg.limit, offset=pg.offset)
     return {"total": total, "limit": pg.limit, "offset": pg.offset, "items": items}
 
 
@@ -104,12 +105,8 @@ def outlets_geojson(
 ) -> Response:
     import json
 
-    fields = visible_fields(grant.principal, "press_outlet")
-    rows, _ = queries.find_outlets(session, filters, on=on or today(), days=days, limit=5000, offset=0)
-    features = [outlet_feature(o, None if fields is not None else lic, fields) for o, lic in rows if o.geom is not None]
-    return Response(
-        json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False), media_type=GEOJSON
-    )
+    collection = outlet_collection(session, grant, filters, on=on or today(), days=days)
+    return Response(json.dumps(collection, ensure_ascii=False), media_type=GEOJSON)
 
 
 @router.get(

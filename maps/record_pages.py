@@ -176,6 +176,9 @@ def outlet_page(
     return render(
         "outlet.html",
         title=outlet.get("name") or code,
+        code=code,
+        successors=outlet.get("successors") or [],
+        predecessors=outlet.get("predecessors") or [],
         details=details,
         licences=licence_rows,
         cases=_cases(outlet.get("cases"), lang),

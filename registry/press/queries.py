@@ -12,7 +12,15 @@ from sqlalchemy.orm import Session
 
 from registry.base import in_force_sql
 from registry.permits.models import status_sql
-from registry.press.models import BRANCH_KINDS, REQUIRED_LICENCE, PressLicence, PressOutlet
+from registry.press.models import (
+    BRANCH_KINDS,
+    OUTLET_KIND_NAMES,
+    OUTLET_STATUS_NAMES,
+    REQUIRED_LICENCE,
+    AnnualReport,
+    PressLicence,
+    PressOutlet,
+)
 from registry.text import fold
 
 _STATUS = status_sql("l")
@@ -82,18 +90,49 @@ def _where(f: PressFilter, params: dict[str, Any]) -> str:
     return " AND ".join(clauses)
 
 
+def _words(names: dict[Any, str]) -> str:
+    """A CASE turning a stored value into its Vietnamese name, so a list sorts as it reads."""
+    return " ".join(f"WHEN '{k.value}' THEN '{v}'" for k, v in names.items())
+
+
+# The orders a list of outlets may take: (SQL, needs each outlet's best licence).
+OUTLET_SORTS: dict[str, tuple[str, bool]] = {
+    "code": ("o.code", False),
+    "name": ("f_unaccent(lower(o.name))", False),
+    "kind": (f"(CASE o.kind {_words(OUTLET_KIND_NAMES)} END)", False),
+    "status": (f"(CASE o.status {_words(OUTLET_STATUS_NAMES)} END)", False),
+    "commune": ("(SELECT f_unaccent(lower(a.name)) FROM admin_unit a WHERE a.id = o.admin_unit_id)", False),
+    "parent": ("(SELECT p.code FROM press_outlet p WHERE p.id = o.parent_id)", False),
+    "licence_status": (_LICENCE_STATUS, True),
+    "licence_valid_until": ("b.valid_until", True),
+}
+
+
 def find_outlets(
-    session: Session, f: PressFilter, *, on: date, days: int, limit: int, offset: int
+    session: Session,
+    f: PressFilter,
+    *,
+    on: date,
+    days: int,
+    limit: int,
+    offset: int,
+    sort: str | None = None,
+    descending: bool = False,
 ) -> tuple[list[tuple[PressOutlet, dict[str, Any]]], int]:
-    """Outlets matching ``f`` (best match first when searching), each with its licence on ``on``."""
+    """Outlets matching ``f`` (best match first when searching, unless ``sort`` names one of
+    OUTLET_SORTS), each with its licence on ``on``."""
     params: dict[str, Any] = {"on": on, "days": days}
     where = _where(f, params)
     order = "word_similarity(:qf, o.search_text) DESC, o.name" if f.q else "o.name, o.code"
+    by_licence = False
+    if sort is not None:
+        expr, by_licence = OUTLET_SORTS[sort]
+        order = f"{expr} {'DESC' if descending else 'ASC'} NULLS LAST, o.code"
     base = f"FROM press_outlet o {_BEST_JOIN} WHERE {where}"
     # Counting needs the licences only when filtering by them.
     counted = base if f.licence_statuses else f"FROM press_outlet o WHERE {where}"
     total = int(session.execute(text(f"SELECT count(*) {counted}"), params).scalar_one())
-    if f.licence_statuses:
+    if f.licence_statuses or by_licence:
         sql = f"SELECT o.id, {_BEST_COLUMNS} {base} ORDER BY {order} LIMIT :limit OFFSET :offset"
     else:
         # The page first, then the licences of its rows only.
@@ -254,3 +293,48 @@ def outlet_licences(session: Session, outlet: PressOutlet) -> list[PressLicence]
     """The outlet's licences in the order they were recorded."""
     stmt = select(PressLicence).where(PressLicence.outlet_id == outlet.id).order_by(PressLicence.id)
     return list(session.scalars(stmt))
+
+
+def branches_of(session: Session, outlet: PressOutlet) -> list[PressOutlet]:
+    """The representative offices and resident correspondents (and any record) under ``outlet``."""
+    stmt = select(PressOutlet).where(PressOutlet.parent_id == outlet.id).order_by(PressOutlet.kind, PressOutlet.code)
+    return list(session.scalars(stmt))
+
+
+def annual_reports_of(session: Session, outlet: PressOutlet) -> list[AnnualReport]:
+    """A website's annual reports, the latest year first."""
+    stmt = select(AnnualReport).where(AnnualReport.outlet_id == outlet.id).order_by(AnnualReport.year.desc())
+    return list(session.scalars(stmt))
+
+
+def outlet_communes(session: Session) -> list[tuple[str, str]]:
+    """(code, name) of the communes in force where an outlet stands: a list's commune filter."""
+    rows = session.execute(
+        text(
+            "SELECT a.code, a.name FROM admin_unit a WHERE a.level = 'commune' AND a.valid_to IS NULL "
+            "AND EXISTS (SELECT 1 FROM press_outlet o WHERE o.admin_unit_id = a.id) "
+            "ORDER BY f_unaccent(lower(a.name)), a.code"
+        )
+    )
+    return [(str(code), str(name)) for code, name in rows]
+
+
+def outlet_names(session: Session, codes: list[str]) -> dict[str, str]:
+    """code → name of the given outlets (those that exist)."""
+    if not codes:
+        return {}
+    rows = session.execute(select(PressOutlet.code, PressOutlet.name).where(PressOutlet.code.in_(codes)))
+    return {str(c): str(n) for c, n in rows}
+
+
+def parent_choices(session: Session) -> list[tuple[str, str]]:
+    """(code, name) of the outlets an office or a correspondent may belong to: those not themselves
+    an office or a correspondent, not merged or ceased; by code."""
+    stmt = (
+        select(PressOutlet.code, PressOutlet.name)
+        .where(
+            PressOutlet.kind.not_in([k.value for k in BRANCH_KINDS]), PressOutlet.status.in_(["active", "suspended"])
+        )
+        .order_by(PressOutlet.code)
+    )
+    return [(str(c), str(n)) for c, n in session.execute(stmt)]

@@ -54,7 +54,9 @@ class _OutletFields(Strict):
 
 
 class OutletCreate(_OutletFields):
-    code: OutletCode | None = Field(None, description="Bỏ trống để hệ thống cấp (BC-00001 …)")
+    code: OutletCode | None = Field(
+        None, description="Bỏ trống để hệ thống cấp theo loại hình (BC-HP-001, TC-, BT-, DS-, TT-, VP-, PV-HP-…)"
+    )
     kind: OutletKind  # type: ignore[assignment]
     name: str = Field(min_length=1, max_length=300)  # type: ignore[assignment]
 

@@ -73,11 +73,41 @@ def _by_code(session: Session, code: str, field: str) -> PressOutlet:
         raise ValidationFailed(exc.detail, [FieldError(exc.detail, field=field, value=code)]) from exc
 
 
-def next_outlet_code(session: Session) -> str:
+# The code scheme of each kind, as the register (and the demo data) writes codes: a prefix of the
+# kind, the province's letters (settings.site_code_prefix, "HP"), a number: PV-HP-021. Outlets based
+# elsewhere (BC-TW-…) are recorded with the code they are given.
+CODE_PREFIXES = {
+    OutletKind.print_newspaper: "BC",
+    OutletKind.e_newspaper: "BC",
+    OutletKind.radio: "BC",
+    OutletKind.television: "BC",
+    OutletKind.magazine: "TC",
+    OutletKind.newsletter: "BT",
+    OutletKind.special_issue: "DS",
+    OutletKind.general_website: "TT",
+    OutletKind.representative_office: "VP",
+    OutletKind.resident_correspondent: "PV",
+}
+
+
+def code_prefix(kind: OutletKind | str, settings: Settings | None = None) -> str:
+    """``PV-HP`` for a resident correspondent: what a new code of ``kind`` starts with."""
+    return f"{CODE_PREFIXES[OutletKind(kind)]}-{(settings or get_settings()).site_code_prefix}"
+
+
+def next_outlet_code(session: Session, kind: OutletKind | str, settings: Settings | None = None) -> str:
+    """The next free code of ``kind``'s scheme (PV-HP-021 after PV-HP-020). Two writers asking at once
+    take turns (a lock per prefix held until their transactions end), so they get different numbers."""
+    prefix = code_prefix(kind, settings)
+    session.execute(text("SELECT pg_advisory_xact_lock(hashtext('press_outlet_code:' || :p))"), {"p": prefix})
     last = session.execute(
-        text("SELECT coalesce(max(CAST(substring(code FROM '^BC-([0-9]{1,9})$') AS bigint)), 0) FROM press_outlet")
+        text(
+            "SELECT coalesce(max(CAST(substring(code FROM '^' || :p || '-([0-9]{1,9})$') AS bigint)), 0) "
+            "FROM press_outlet WHERE code LIKE :p || '-%'"
+        ),
+        {"p": prefix},
     ).scalar_one()
-    return f"BC-{int(last) + 1:05d}"
+    return f"{prefix}-{int(last) + 1:03d}"
 
 
 def _check_domains(session: Session, outlet: PressOutlet) -> None:
@@ -148,7 +178,7 @@ def _same_point(geom: Any, lon: float, lat: float) -> bool:
 
 def create_outlet(session: Session, data: OutletCreate, settings: Settings | None = None) -> PressOutlet:
     settings = settings or get_settings()
-    code = data.code or next_outlet_code(session)
+    code = data.code or next_outlet_code(session, data.kind, settings)
     if session.scalar(select(PressOutlet.id).where(PressOutlet.code == code)) is not None:
         raise Conflict(f"Mã {code} đã có", field="code")
     outlet = PressOutlet(
@@ -171,6 +201,39 @@ def update_outlet(
     _check_domains(session, outlet)
     session.flush()
     return outlet
+
+
+def cease_outlet(
+    session: Session,
+    code: str,
+    *,
+    on: date,
+    reason: str,
+    expected_version: int | None,
+    settings: Settings | None = None,
+) -> PressOutlet:
+    """An outlet stops operating from ``on`` for ``reason``: what a PATCH of ``status`` to ``ceased``
+    does through the API, the reason and the day kept in its notes (and so in its history) as
+    "Chấm dứt hoạt động từ dd/mm/yyyy: …". A merged or already ceased outlet cannot cease again."""
+    reason = (reason or "").strip()
+    errors = []
+    if not reason:
+        errors.append(FieldError("Cần ghi lý do chấm dứt hoạt động", field="reason"))
+    elif len(reason) > 1000:
+        errors.append(FieldError("Lý do tối đa 1000 ký tự", field="reason"))
+    if errors:
+        raise ValidationFailed("Dữ liệu không hợp lệ", errors)
+    outlet = get_outlet(session, code, for_update=True)
+    if outlet.status in (OutletStatus.ceased.value, OutletStatus.merged.value):
+        raise Conflict(f"Cơ quan {code} đã {'chấm dứt hoạt động' if outlet.status == 'ceased' else 'sáp nhập'}")
+    line = f"Chấm dứt hoạt động từ {on:%d/%m/%Y}: {reason}"
+    notes = f"{outlet.notes}\n{line}" if outlet.notes else line
+    if len(notes) > 4000:
+        raise ValidationFailed(
+            "Dữ liệu không hợp lệ", [FieldError("Ghi chú của cơ quan và lý do vượt 4000 ký tự", field="reason")]
+        )
+    patch = OutletPatch(status=OutletStatus.ceased, notes=notes)
+    return update_outlet(session, code, patch, expected_version=expected_version, settings=settings)
 
 
 def merge(session: Session, data: MergeCreate, settings: Settings | None = None) -> PressOutlet:

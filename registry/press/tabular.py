@@ -4,6 +4,7 @@ file twice changes nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,8 +99,14 @@ def _row_fields(headers: list[str | None], cells: list[Any]) -> dict[str, Any]:
 
 
 def import_outlets(
-    session: Session, table: Table, *, dry_run: bool = False, settings: Settings | None = None
+    session: Session,
+    table: Table,
+    *,
+    dry_run: bool = False,
+    settings: Settings | None = None,
+    explain: Callable[[Any], str] | None = None,
 ) -> PressImportReport:
+    """``explain`` words a pydantic error (the API's Vietnamese messages, api.errors.message_for)."""
     from registry.press import service
 
     settings = settings or get_settings()
@@ -123,7 +130,8 @@ def import_outlets(
             for e in exc.errors():
                 key = str(e["loc"][0]) if e["loc"] else ""
                 column = header_of.get(key, "Kinh độ/Vĩ độ" if key == "position" else key)
-                report.errors.append(FieldError(str(e["msg"]), row=number, column=column, value=fields.get(key)))
+                message = explain(e) if explain else str(e["msg"])
+                report.errors.append(FieldError(message, row=number, column=column, value=fields.get(key)))
             continue
         if data.position is not None:
             from registry.positions import position_from_input

@@ -151,3 +151,77 @@ def licence_records(session: Any, outlet: Any, *, expiring_days: int, on: date) 
         )
         for lic in queries.outlet_licences(session, outlet)
     ]
+
+
+def outlet_items(
+    session: Any,
+    grant: Any,
+    filters: Any,
+    *,
+    on: date,
+    days: int,
+    limit: int,
+    offset: int,
+    sort: str | None = None,
+    descending: bool = False,
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of outlets found with ``filters`` (registry.press.queries.PressFilter) as the caller's
+    grant shows them: the public neither sees nor filters by licence standing. (items, total)."""
+    from dataclasses import replace
+
+    from registry.accounts.permissions import visible_fields
+    from registry.press import queries
+
+    fields = visible_fields(grant.principal, "press_outlet")
+    if fields is not None and filters.licence_statuses:
+        filters = replace(filters, licence_statuses=[])
+    if fields is not None and sort in ("licence_status", "licence_valid_until"):
+        sort = None
+    rows, total = queries.find_outlets(
+        session, filters, on=on, days=days, limit=limit, offset=offset, sort=sort, descending=descending
+    )
+    return [outlet_dict(o, None if fields is not None else lic, fields=fields) for o, lic in rows], total
+
+
+def outlet_collection(
+    session: Any,
+    grant: Any,
+    filters: Any,
+    *,
+    on: date,
+    days: int,
+    limit: int = 5000,
+    sort: str | None = None,
+    descending: bool = False,
+) -> dict[str, Any]:
+    """The outlets found with ``filters`` that have a place, as a GeoJSON FeatureCollection for the
+    caller's grant (the map's layer and the office list's GeoJSON export)."""
+    from dataclasses import replace
+
+    from registry.accounts.permissions import visible_fields
+    from registry.press import queries
+
+    fields = visible_fields(grant.principal, "press_outlet")
+    if fields is not None and filters.licence_statuses:
+        filters = replace(filters, licence_statuses=[])
+    rows, _ = queries.find_outlets(
+        session, filters, on=on, days=days, limit=limit, offset=0, sort=sort, descending=descending
+    )
+    features = [outlet_feature(o, None if fields is not None else lic, fields) for o, lic in rows if o.geom is not None]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def branch_records(session: Any, outlet: Any) -> list[dict[str, Any]]:
+    """The offices and correspondents of ``outlet`` (staff: every field)."""
+    from registry.press import queries
+
+    return [outlet_dict(b) for b in queries.branches_of(session, outlet)]
+
+
+def annual_report_records(session: Any, outlet: Any) -> list[dict[str, Any]]:
+    from registry.press import queries
+
+    return [
+        {"year": r.year, "filed_on": r.filed_on.isoformat(), "notes": r.notes}
+        for r in queries.annual_reports_of(session, outlet)
+    ]

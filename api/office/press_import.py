@@ -1,0 +1,166 @@
+"""An outlet spreadsheet uploaded from the back office: a dry run that shows every row and column error
+as a table, then the import of the same file.
+
+The page runs what ``POST /api/imports/press-outlets`` runs (``api.deps.read_upload``,
+``registry.tabular.read_table``, ``registry.press.tabular.import_outlets``) under the same permission
+(press_imports create). A clean dry run keeps the file's bytes on the server (``settings.data_dir/
+uploads/press``, a random id bound to the user, at most ``STASH_MINUTES`` old, deleted once imported),
+so "Nhập" imports exactly the file that was checked without choosing it again; the import checks it
+all once more (as the zones' upload does, api/office/zones.py)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from pathlib import Path as FilePath
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from api.access import require
+from api.deps import SessionDep, SettingsDep, read_upload
+from api.errors import message_for
+from api.office.forms import Form, attempt, uploaded
+from api.office.pages import Office, OfficeDep, in_thread, page
+from registry.errors import LimitExceeded, RegistryError, ValidationFailed
+from registry.press.tabular import import_outlets
+from registry.tabular import read_table
+
+router = APIRouter(prefix="/office/press/import", tags=["Văn phòng"], include_in_schema=False)
+CAN = [Depends(require("press_imports", "create"))]
+HOME = ("/office/press/outlets", "Báo chí")
+LABELS = {"file": "Tệp bảng cơ quan báo chí (.xlsx hoặc .csv)"}
+STASH_MINUTES = 30
+SHOWN_ERRORS = 500
+
+
+def _stash_dir(settings: Any) -> FilePath:
+    return FilePath(settings.data_dir) / "uploads" / "press"
+
+
+def _stash(settings: Any, office: Office, data: bytes, filename: str) -> str:
+    """Keep a checked file for the import that follows; files older than STASH_MINUTES are removed."""
+    where = _stash_dir(settings)
+    where.mkdir(parents=True, exist_ok=True)
+    cutoff = time.time() - STASH_MINUTES * 60
+    for old in where.iterdir():
+        if old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)
+    key = secrets.token_hex(16)
+    (where / f"{key}.bin").write_bytes(data)
+    meta = {"user": office.principal.username, "filename": filename[:200]}
+    (where / f"{key}.json").write_text(json.dumps(meta), encoding="utf-8")
+    return key
+
+
+def _unstash(settings: Any, office: Office, key: str) -> tuple[bytes, str] | None:
+    """The file kept under ``key`` for this user, or None (unknown, someone else's, or too old)."""
+    if not (len(key) == 32 and all(c in "0123456789abcdef" for c in key)):
+        return None
+    where = _stash_dir(settings)
+    try:
+        meta = json.loads((where / f"{key}.json").read_text(encoding="utf-8"))
+        if (
+            meta.get("user") != office.principal.username
+            or (where / f"{key}.json").stat().st_mtime < time.time() - STASH_MINUTES * 60
+        ):
+            return None
+        return (where / f"{key}.bin").read_bytes(), str(meta.get("filename") or "")
+    except (OSError, ValueError):
+        return None
+
+
+def _drop(settings: Any, key: str) -> None:
+    for suffix in (".bin", ".json"):
+        (_stash_dir(settings) / f"{key}{suffix}").unlink(missing_ok=True)
+
+
+def _page(office: Office, form: Form, *, status: int = 200, **context: Any) -> Response:
+    context = {"report": None, "problems": None, "key": None, "filename": None, "done_report": None,
+               "more": 0, **context}  # fmt: skip
+    return page(
+        office,
+        "press_import.html",
+        title="Nhập bảng cơ quan báo chí",
+        status=status,
+        f=form,
+        minutes=STASH_MINUTES,
+        crumbs=[HOME],
+        **context,
+    )
+
+
+@router.get("", dependencies=CAN, summary="Nhập bảng cơ quan báo chí")
+def import_form(office: OfficeDep) -> Response:
+    return _page(office, Form(labels=LABELS))
+
+
+@router.post("", dependencies=CAN, summary="Nhập bảng cơ quan báo chí")
+async def import_post(request: Request, office: OfficeDep, session: SessionDep, settings: SettingsDep) -> Response:
+    posted = await request.form()
+    try:
+        key = posted.get("upload")
+        if posted.get("action") == "import" and isinstance(key, str):
+            return await in_thread(_import_kept, office, session, settings, key)
+        return await in_thread(_dry_run, office, session, settings, uploaded(posted))
+    finally:
+        await posted.close()  # the spooled upload: its bytes were read by then
+
+
+def _dry_run(office: Office, session: Any, settings: Any, file: Any) -> Response:
+    form = Form(labels=LABELS)
+    if file is None:
+        form.errors["file"] = "Hãy chọn tệp .xlsx hoặc .csv"
+        return _page(office, form, status=422)
+    filename = file.filename or ""
+    try:
+        data = read_upload(file, settings)
+    except RegistryError as exc:
+        form.refuse(exc)
+        return _page(office, form, status=exc.status)
+    return _checked(office, session, settings, form, data, filename)
+
+
+def _problems(exc: ValidationFailed) -> list[dict[str, Any]]:
+    return [{"row": e.row, "column": e.column, "value": e.value, "message": e.message} for e in exc.errors]
+
+
+def _checked(office: Office, session: Any, settings: Any, form: Form, data: bytes, filename: str) -> Response:
+    """The dry run (what POST /api/imports/press-outlets?dry_run=true does) and its page."""
+    try:
+        with session.begin_nested():
+            table = read_table(data, filename, settings=settings)
+            report = import_outlets(session, table, dry_run=True, settings=settings, explain=message_for)
+    except ValidationFailed as exc:
+        cells = [e for e in exc.errors if e.row is not None or e.column is not None]
+        of_file = [e for e in exc.errors if e.row is None and e.column is None]
+        if of_file or not cells:
+            form.refuse(ValidationFailed(exc.detail, of_file))
+        else:
+            form.general.append(exc.detail)
+        problems = _problems(ValidationFailed(exc.detail, cells))
+        return _page(office, form, status=422, problems=problems[:SHOWN_ERRORS],
+                     more=max(0, len(problems) - SHOWN_ERRORS), filename=filename)  # fmt: skip
+    except LimitExceeded as exc:
+        form.general.append(exc.detail)
+        return _page(office, form, status=exc.status, filename=filename)
+    key = _stash(settings, office, data, filename)
+    return _page(office, form, report=report.as_dict(), key=key, filename=filename)
+
+
+def _import_kept(office: Office, session: Any, settings: Any, key: str) -> Response:
+    form = Form(labels=LABELS)
+    kept = _unstash(settings, office, key)
+    if kept is None:
+        form.errors["file"] = f"Tệp đã kiểm tra không còn được giữ (quá {STASH_MINUTES} phút); hãy chọn lại tệp"
+        return _page(office, form, status=422)
+    data, filename = kept
+    with attempt(session, form):
+        table = read_table(data, filename, settings=settings)
+        report = import_outlets(session, table, settings=settings, explain=message_for)
+    if form.refused:  # the registry changed since the dry run: check the file again and show why
+        return _checked(office, session, settings, Form(labels=LABELS), data, filename)
+    _drop(settings, key)
+    return _page(office, form, done_report=report.as_dict(), filename=filename)
