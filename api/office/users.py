@@ -100,7 +100,7 @@ def _listing(request: Request, session: Any, *, everything: bool = False) -> tup
             Filter("role", "Vai trò", ROLE_OPTIONS),
             Filter("active", "Tình trạng", [("1", STATE_NAMES[True]), ("0", STATE_NAMES[False])]),
         ),
-        search="Tên đăng nhập, họ tên, thư điện tử, đơn vị",
+        search="Tên đăng nhập hoặc họ tên",
     )
     roles = [r for r in listing.selected("role") if r in Role.__members__]
     states = {s for s in listing.selected("active") if s in ("0", "1")}

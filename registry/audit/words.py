@@ -147,6 +147,9 @@ ENTITY_NAMES: dict[str, str] = {
 COMMON_LABELS: dict[str, str] = {
     "id": "Số hiệu",
     "version": "Phiên bản",
+    # A sign-in's event (registry.accounts.service._sign_in_event): not columns of the account.
+    "outcome": "Kết quả",
+    "client": "Từ địa chỉ",
     "code": "Mã",
     "name": "Tên",
     "kind": "Loại",
@@ -473,6 +476,13 @@ VALUE_NAMES: dict[tuple[str, str], Mapping[str, str]] = {
     ("admin_unit", "level"): {"province": "tỉnh, thành phố", "district": "quận, huyện", "commune": "xã, phường"},
     ("admin_unit", "kind"): ADMIN_KIND_NAMES,
     ("user", "roles"): ROLE_NAMES,
+    ("user", "outcome"): {
+        "ok": "thành công",
+        "wrong_password": "mật khẩu sai",
+        "disabled": "tài khoản đang khóa",
+        "unknown_user": "không có tài khoản",
+        "throttled": "tạm chặn vì thử sai nhiều lần",
+    },
     ("calendar_day", "kind"): {"off": "ngày nghỉ", "working": "ngày làm việc"},
     ("calendar_day", "source"): {"holidays": "lịch nghỉ lễ theo luật", "admin": "quản trị viên nhập"},
     ("rule_value", "kind"): {"integer": "số nguyên", "decimal": "số thập phân", "time": "giờ", "month_day": "ngày"},

@@ -9,6 +9,7 @@ import io
 import re
 from collections.abc import Callable
 
+import httpx
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,7 +31,7 @@ def _sign_in(client_as: ClientAs, username: str, password: str) -> tuple[TestCli
     return c, r.status_code
 
 
-def _post(c: TestClient, form_path: str, path: str, data: dict[str, object]) -> object:
+def _post(c: TestClient, form_path: str, path: str, data: dict[str, object]) -> httpx.Response:
     token = csrf_of(c.get(form_path).text)
     return c.post(path, data={**data, "csrf_token": token}, follow_redirects=False)
 
@@ -90,10 +91,10 @@ def test_a_password_set_by_the_admin_is_never_shown(cookie_client: Callable[...,
     chosen = "mat-khau-rieng-123"
     r = _post(admin, "/office/admin/users/new", "/office/admin/users/new",
               {"username": "tu.dat", "roles": "inspector", "password": chosen})  # fmt: skip
-    assert r.status_code == 200 and chosen not in r.text and not OTP.search(r.text)  # type: ignore[attr-defined]
+    assert r.status_code == 200 and chosen not in r.text and not OTP.search(r.text)
     short = _post(admin, "/office/admin/users/new", "/office/admin/users/new",
                   {"username": "ngan.qua", "roles": "inspector", "password": "ngan"})  # fmt: skip
-    assert short.status_code == 422 and "ít nhất 10 ký tự" in short.text and 'href="#f-password"' in short.text  # type: ignore[attr-defined]
+    assert short.status_code == 422 and "ít nhất 10 ký tự" in short.text and 'href="#f-password"' in short.text
 
 
 def test_the_list_searches_filters_sorts_and_exports_without_secrets(
@@ -182,6 +183,9 @@ def test_roles_disable_enable_reset_and_a_stale_edit(
     live = db.scalars(select(AuthToken).where(AuthToken.user_id == user.id, AuthToken.revoked_at.is_(None))).all()
     assert live == []
     assert _sign_in(client_as, "can.bo.x", TEST_PASSWORD)[1] == 401
+    history = admin.get(base).text  # sign-ins and refusals in words
+    assert "Kết quả: " in history and "→ thành công" in history and "→ tài khoản đang khóa" in history
+    assert "Đang hoạt động: có → không" in history and "outcome" not in history.lower()
     on = admin.post(f"{base}/active", data={"active": "true", "version": "3", "csrf_token": token},
                     follow_redirects=False)  # fmt: skip
     assert on.status_code == 303, on.text
@@ -266,28 +270,28 @@ def test_a_member_of_staff_changes_their_own_password(
     token = csrf_of(page.text)
     new = "mat-khau-moi-dai-2026"
 
-    def change(current: str, new_password: str, again: str) -> object:
+    def change(current: str, new_password: str, again: str) -> httpx.Response:
         return me.post("/office/account/password", data={"current_password": current, "new_password": new_password,
                        "new_password_again": again, "csrf_token": token}, follow_redirects=False)  # fmt: skip
 
     wrong = change("sai-mat-khau-roi", new, new)
-    assert wrong.status_code == 422 and 'href="#f-current_password"' in wrong.text  # type: ignore[attr-defined]
-    assert "sai-mat-khau-roi" not in wrong.text and new not in wrong.text  # type: ignore[attr-defined]
+    assert wrong.status_code == 422 and 'href="#f-current_password"' in wrong.text
+    assert "sai-mat-khau-roi" not in wrong.text and new not in wrong.text
     differs = change(TEST_PASSWORD, new, new + "x")
-    assert differs.status_code == 422 and 'href="#f-new_password_again"' in differs.text  # type: ignore[attr-defined]
+    assert differs.status_code == 422 and 'href="#f-new_password_again"' in differs.text
     short = change(TEST_PASSWORD, "ngan", "ngan")
-    assert short.status_code == 422 and "ít nhất 10 ký tự" in short.text  # type: ignore[attr-defined]
+    assert short.status_code == 422 and "ít nhất 10 ký tự" in short.text
     same = change(TEST_PASSWORD, TEST_PASSWORD, TEST_PASSWORD)
-    assert same.status_code == 422 and "Phải khác" in same.text  # type: ignore[attr-defined]
+    assert same.status_code == 422 and "Phải khác" in same.text
     forged = me.post("/office/account/password", data={"current_password": TEST_PASSWORD, "new_password": new,
                      "new_password_again": new})  # fmt: skip
     assert forged.status_code == 403 and "CSRF" in forged.text
     assert _sign_in(client_as, "bao.chi", TEST_PASSWORD)[1] == 200, "nothing changed yet"
 
     done = change(TEST_PASSWORD, new, new)
-    assert done.status_code == 200 and "Đã đổi mật khẩu" in done.text  # type: ignore[attr-defined]
-    assert 'href="/maps/sign-in?next=/office/"' in done.text and new not in done.text  # type: ignore[attr-defined]
-    assert "tttt_token=" in done.headers["set-cookie"] and "Max-Age=0" in done.headers["set-cookie"]  # type: ignore[attr-defined]
+    assert done.status_code == 200 and "Đã đổi mật khẩu" in done.text
+    assert 'href="/maps/sign-in?next=/office/"' in done.text and new not in done.text
+    assert "tttt_token=" in done.headers["set-cookie"] and "Max-Age=0" in done.headers["set-cookie"]
     assert me.get("/office/account", follow_redirects=False).headers["location"].startswith("/maps/sign-in")
     user = db.scalar(select(User).where(User.username == "bao.chi"))
     assert user is not None
