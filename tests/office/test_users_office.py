@@ -211,7 +211,9 @@ def test_roles_disable_enable_reset_and_a_stale_edit(
     assert bad_mail.status_code == 422 and 'href="#f-email"' in bad_mail.text
 
 
-def test_the_last_admin_is_kept_with_the_apis_refusal(cookie_client: Callable[..., TestClient], db: Session) -> None:
+def test_the_last_admin_is_kept_with_the_apis_refusal(
+    cookie_client: Callable[..., TestClient], make_user: MakeUser, db: Session
+) -> None:
     admin = cookie_client("admin", username="duy.nhat")
     base = "/office/admin/users/duy.nhat"
     token = csrf_of(admin.get(f"{base}/active").text)
@@ -223,6 +225,14 @@ def test_the_last_admin_is_kept_with_the_apis_refusal(cookie_client: Callable[..
     user = db.scalar(select(User).where(User.username == "duy.nhat"))
     assert user is not None and user.active and user.roles == ["admin"]
     assert admin.get("/office/admin/users").status_code == 200
+    # With another admin, an admin may disable their own account: signed out at once.
+    make_user("admin", username="quan.tri.hai")
+    warned = admin.get(f"{base}/active").text
+    assert "Đây là tài khoản của bạn" in warned
+    gone = admin.post(f"{base}/active", data={"active": "false", "version": "1", "csrf_token": token},
+                      follow_redirects=False)  # fmt: skip
+    assert gone.status_code == 303 and gone.headers["location"] == "/maps/sign-in?next=/office/"
+    assert admin.get("/office/admin/users", follow_redirects=False).headers["location"].startswith("/maps/sign-in")
 
 
 def test_who_may_do_what_and_csrf(
