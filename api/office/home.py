@@ -94,7 +94,9 @@ def office_home(office: OfficeDep, session: SessionDep, settings: SettingsDep) -
     if office.can("permit_reports", "read"):
         sections.append(("Giấy phép trạm gốc", _licensing(office, session, settings)))
     if office.can("press_licences", "update") and office.can("press_reports", "read"):
-        sections.append(("Báo chí", _press(office, session, settings)))
+        press = ("Báo chí", _press(office, session, settings))
+        # A press manager's own work comes first.
+        sections.insert(0 if "press_manager" in office.principal.roles else len(sections), press)
     dossiers = _dossiers(office, session)
     if dossiers:
         sections.append(("Hồ sơ thủ tục hành chính", dossiers))

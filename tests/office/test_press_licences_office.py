@@ -436,6 +436,7 @@ def test_who_may_do_what_and_csrf(
     manager = cookie_client("press_manager")
     home = manager.get("/office/").text
     assert "/office/press/work/late-notifications" in home and "/office/press/work/missing-reports" in home
+    assert home.index("<h2>Báo chí</h2>") < home.index("<h2>Giấy phép trạm gốc</h2>")  # their own work first
     no_token = manager.post(
         f"/office/press/licences/{lid}/suspend",
         data={"suspended_from": dmy(today()), "status_reason": "x", "version": "1"},
