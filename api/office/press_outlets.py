@@ -216,7 +216,8 @@ def _listing(request: Request, office: Office, session: Any, settings: Settings)
     )
     f = _filter(listing)
     grant = authorize(office.principal, "press_outlets", "read")
-    sort = pg.sort.lstrip("-") if pg.sort else None
+    # By name (without diacritics: Đ among the Ds) unless a search orders by best match.
+    sort = pg.sort.lstrip("-") if pg.sort else (None if f.q else "name")
     items, total = outlet_items(session, grant, f, on=today(), days=settings.permit_expiring_days,
                                 limit=pg.per_page, offset=pg.offset, sort=sort,
                                 descending=bool(pg.sort and pg.sort.startswith("-")))  # fmt: skip
@@ -261,7 +262,7 @@ def outlet_export(
             limit=limit,
         )
     grant = authorize(office.principal, "press_outlets", "read")
-    sort = listing.paging.sort.lstrip("-") if listing.paging.sort else None
+    sort = listing.paging.sort.lstrip("-") if listing.paging.sort else (None if f.q else "name")
     descending = bool(listing.paging.sort and listing.paging.sort.startswith("-"))
     days = settings.permit_expiring_days
     if fmt == "geojson":
