@@ -80,6 +80,12 @@ ACTIONS = {
 }  # fmt: skip
 
 
+def _lines(values: dict[str, Any]) -> dict[str, Any]:
+    """A browser posts a textarea's lines ended by CRLF; stored text ends them by LF: compared as stored,
+    an untouched multi-line field is no change."""
+    return {k: v.replace("\r\n", "\n") if isinstance(v, str) else v for k, v in values.items()}
+
+
 def _outlet(session: Any, code: str | None) -> Any:
     if not code:
         return None
@@ -253,7 +259,7 @@ def licence_amend_form(licence_id: LicenceId, office: OfficeDep, session: Sessio
 async def licence_amend(licence_id: LicenceId, request: Request, office: OfficeDep, session: SessionDep,
                         settings: SettingsDep) -> Response:  # fmt: skip
     posted = await request.form()
-    values = form_values(posted)
+    values = _lines(form_values(posted))
     return await in_thread(_amend, office, session, settings, licence_id, values, posted_version(posted))
 
 
@@ -397,7 +403,7 @@ def _action_post(mode: str) -> Any:
     async def post(licence_id: LicenceId, request: Request, office: OfficeDep, session: SessionDep,
                    settings: SettingsDep) -> Response:  # fmt: skip
         posted = await request.form()
-        values = form_values(posted)
+        values = _lines(form_values(posted))
         return await in_thread(_change, office, session, settings, mode, licence_id, values, posted_version(posted))
 
     return post

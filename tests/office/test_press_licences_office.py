@@ -510,3 +510,19 @@ def test_the_press_map_legend_uses_the_same_colours(client_as: ClientAs) -> None
     assert staff.status_code == 200
     for colour in (STATE_COLOURS["suspended"], STATE_COLOURS["revoked"], STATE_COLOURS["expired"]):
         assert colour in staff.text
+
+
+def test_an_untouched_multi_line_field_is_no_amendment(
+    cookie_client: Callable[..., TestClient], api: TestClient, outlets: dict[str, Any]
+) -> None:
+    lid = outlets["web2"]
+    etag = api.get(f"/api/press/licences/{lid}").headers["etag"]
+    assert api.patch(f"/api/press/licences/{lid}", json={"conditions": "Dòng một\nDòng hai"},
+                     headers={"If-Match": etag}).status_code == 200  # fmt: skip
+    c = cookie_client("press_manager")
+    r = _post(c, f"/office/press/licences/{lid}/amend",
+              {"decision_number": "3/QĐ", "decided_on": "02/02/2026", "changes.conditions": "Dòng một\r\nDòng hai",
+               "changes.issuer": "Sở Văn hóa và Thể thao"})  # fmt: skip
+    assert r.status_code == 303, r.text
+    (amendment,) = api.get(f"/api/press/licences/{lid}").json()["amendments"]
+    assert set(amendment["changes"]) == {"issuer"}
