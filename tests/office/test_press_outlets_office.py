@@ -334,8 +334,21 @@ def test_the_record_shows_licences_with_amendments_notifications_and_reports(
         "/api/press/annual-reports", json={"outlet_code": "TT-HP-001", "year": 2025, "filed_on": "2026-01-10"}
     )
     assert report.status_code == 201, report.text
+    case = client.post(
+        "/api/cases",
+        json={
+            "kind": "petition",
+            "received_on": "2026-02-02",
+            "channel": "online",
+            "subject": "Phản ánh tin sai",
+            "links": [{"entity": "press_outlet", "code": "TT-HP-001"}],
+        },
+    )
+    assert case.status_code == 201, case.text
     c = cookie_client("press_manager")
     page = c.get("/office/press/outlets/TT-HP-001").text
+    cases = page.split('id="cases"')[1].split("</table>")[0]
+    assert f'href="/records/cases/{case.json()["code"]}"' in cases and "Kiến nghị, phản ánh" in cases
     licence = page.split(f'id="licence-{lic["id"]}"')[1].split("</section>")[0]
     assert f'href="/office/press/licences/{lic["id"]}"' in licence and "12/GP-STTTT" in licence
     assert "Lần 1: 3/GP-SĐBS ngày 02/05/2024" in licence
