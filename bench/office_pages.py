@@ -53,8 +53,10 @@ def pages(session: Session) -> list[tuple[str, str]]:
         ("work: missing", "/office/work/missing"),
         ("work: missing, page 5", "/office/work/missing?page=5"),
         ("work: expired inspections", "/office/work/expired-inspections"),
-        ("check: proposed site", "/office/check?position.crs=4326&position.lon=106.68&position.lat=20.86"
-         "&pole_class=A2b&pole_height_m=30"),
+        (
+            "check: proposed site",
+            "/office/check?position.crs=4326&position.lon=106.68&position.lat=20.86&pole_class=A2b&pole_height_m=30",
+        ),
         ("zones: list", "/office/zones"),
         ("zone: record", f"/office/zones/{zone}"),
         ("licences: list", "/office/licences"),

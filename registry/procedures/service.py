@@ -138,11 +138,7 @@ def update_procedure(session: Session, code: str, data: ProcedurePatch, *, expec
 
 def procedures_in_force(session: Session, on: date) -> list[Procedure]:
     return list(
-        session.scalars(
-            select(Procedure)
-            .where(Procedure.in_force_on(on))
-            .order_by(Procedure.field, Procedure.code)
-        )
+        session.scalars(select(Procedure).where(Procedure.in_force_on(on)).order_by(Procedure.field, Procedure.code))
     )
 
 

@@ -143,7 +143,9 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> Non
     assert dev.secret() == dev.secret() and len(dev.secret()) >= 32, "the development key is kept, not regenerated"
 
 
-def test_a_browser_signs_in_with_a_cookie_that_changes_nothing_without_its_csrf_token(anon: TestClient, make_user: MakeUser) -> None:
+def test_a_browser_signs_in_with_a_cookie_that_changes_nothing_without_its_csrf_token(
+    anon: TestClient, make_user: MakeUser
+) -> None:
     make_user("admin", username="ban.do")
     response = anon.post("/api/auth/token?cookie=true", data={"username": "ban.do", "password": TEST_PASSWORD})
     assert response.status_code == 200, response.text
