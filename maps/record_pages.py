@@ -35,6 +35,8 @@ def history_rows(history: dict[str, Any] | None) -> dict[str, Any] | None:
     rows = []
     for e in history["events"]:
         w = e["words"]
+        if e["action"] == "update" and not w["changes"]:
+            continue  # only the version counted: the change is told in the record's children's lines
         rows.append(
             {
                 "when": _when(e["occurred_at"]),

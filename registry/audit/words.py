@@ -916,6 +916,8 @@ class Words:
         """One stored value of a field in words (or a link to the record an id names)."""
         if value is None or value == "" or value == []:
             return None
+        if (entity_type, column) == ("press_licence_amendment", "changes") and isinstance(value, dict):
+            return self._amended(value)
         if target_of(entity_type, column) is not None:
             return self._fk_name(entity_type, column, value)
         names = VALUE_NAMES.get((entity_type, column))
@@ -950,6 +952,19 @@ class Words:
                     return shortened(value)
             return _plain(value)
         return _plain(value)
+
+    def _amended(self, changes: Mapping[str, Any]) -> str:
+        """An amendment's {field: [before, after]} in words: "Hiệu lực đến: 19/03/2030 → 19/03/2031"."""
+        parts = []
+        for key, pair in changes.items():
+            entity, column = (
+                ("press_outlet", key.split(".", 1)[1]) if key.startswith("outlet.") else ("press_licence", key)
+            )
+            before, after = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
+            shown = [self.value(entity, column, v) for v in (before, after)]
+            text = [v.label if isinstance(v, Href) else (v or "—") for v in shown]
+            parts.append(f"{label(entity, column)}: {text[0]} → {text[1]}")
+        return shortened("; ".join(parts), limit=TEXT_LIMIT * 3)
 
     def _change(self, entity_type: str, column: str, before: Any, after: Any) -> Change:
         note = None

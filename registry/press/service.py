@@ -342,6 +342,10 @@ def amend_licence(
             before = getattr(outlet, field)
             if value is not None and not isinstance(value, str):
                 raise ValidationFailed("Giá trị không hợp lệ", [FieldError("Phải là chuỗi", field=f"changes.{key}")])
+            if field == "name" and (value is None or not value.strip()):  # an outlet always has a name
+                raise ValidationFailed(
+                    "Giá trị không hợp lệ", [FieldError("Tên cơ quan không được để trống", field=f"changes.{key}")]
+                )
             setattr(outlet, field, value)
         else:
             assert key in AMENDABLE

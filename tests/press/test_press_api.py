@@ -86,6 +86,19 @@ def test_press_manager_keeps_an_outlet_its_licence_amendments_and_a_merger(
     assert amendment["amendment_no"] == 1
     assert amendment["changes"]["outlet.head_name"] == {"before": "Nguyễn Văn Tổng", "after": "Trần Thị Mới"}
     assert manager.get("/api/press/outlets/T-BAOHP").json()["head_name"] == "Trần Thị Mới"
+    # The amendment reads in words in the history: labels and values, before → after.
+    trail = manager.get("/api/press/outlets/T-BAOHP/history", params={"limit": 1000})
+    assert trail.status_code == 200, trail.text
+    words = [e["words"] for e in trail.json()["events"] if e["entity"] == "press_licence_amendment"]
+    text = str(words)
+    assert "Nguyễn Văn Tổng → Trần Thị Mới" in text and "outlet.head_name" not in text
+    # An outlet never loses its name to an amendment.
+    blank = manager.post(
+        url + "/amendments",
+        json={"decision_number": "46/GP", "decided_on": "2026-03-02", "changes": {"outlet.name": None}},
+        headers=versioned(manager, url),
+    )
+    assert problem(blank, 422)["errors"][0]["field"] == "changes.outlet.name"
     merged = manager.post(
         "/api/press/mergers",
         json={

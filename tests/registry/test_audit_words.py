@@ -192,7 +192,15 @@ def test_values_read_the_vietnamese_way(db: Session) -> None:
     assert w.value("site", "notes", "") is None and w.value("station", "bands", []) is None
     long = w.value("site", "notes", "chữ " * 100)
     assert isinstance(long, str) and len(long) <= 120 and long.endswith("…")
-    assert w.value("press_licence_amendment", "changes", {"name": "Báo Mới"}) == "name: Báo Mới"
+    amended = w.value(
+        "press_licence_amendment",
+        "changes",
+        {"outlet.name": ["Báo Cũ", "Báo Mới"], "valid_until": ["2030-03-19", "2031-03-19"]},
+    )
+    assert amended == (
+        f"{label('press_outlet', 'name')}: Báo Cũ → Báo Mới; "
+        f"{label('press_licence', 'valid_until')}: 19/03/2030 → 19/03/2031"
+    )
     assert w.value("case_attachment", "document_id", 12) == "tệp số 12"  # a document is never looked up
     zone = w.value("planning_zone", "geom", "MULTIPOLYGON (((106.6 20.8, 106.61 20.8, 106.61 20.81, 106.6 20.8)))")
     assert zone is not None and str(zone).startswith("1 đa giác, ") and str(zone).endswith(" km²")
