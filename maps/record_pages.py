@@ -32,11 +32,12 @@ def history_rows(history: dict[str, Any] | None) -> dict[str, Any] | None:
     then each field by its label with its value before and after."""
     if history is None:
         return None
-    rows = []
+    rows, skipped = [], 0
     for e in history["events"]:
         w = e["words"]
         if e["action"] == "update" and not w["changes"]:
-            continue  # only the version counted: the change is told in the record's children's lines
+            skipped += 1  # only the version counted: the change is told in the record's children's lines
+            continue
         rows.append(
             {
                 "when": _when(e["occurred_at"]),
@@ -47,7 +48,7 @@ def history_rows(history: dict[str, Any] | None) -> dict[str, Any] | None:
                 "changes": [(c["label"], _cell(c["before"]), _cell(c["after"]), c["note"]) for c in w["changes"]],
             }
         )
-    return {"rows": rows, "total": history["total"]}
+    return {"rows": rows, "total": history["total"] - skipped}
 
 
 def _cases(cases: list[dict[str, Any]] | None, lang: str) -> list[dict[str, Any]] | None:
