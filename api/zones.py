@@ -137,6 +137,20 @@ def update_spacing(
     return versioned(response, spacing_record(session, rule), rule)
 
 
+@spacing_router.post(
+    "/{rule_id}/versions",
+    status_code=status.HTTP_201_CREATED,
+    summary="Giá trị mới của quy tắc khoảng cách từ một ngày (quy tắc cũ hết hiệu lực ngày đó; cần If-Match)",
+    responses=VERSION_RESPONSES,
+    dependencies=[Depends(require("zones", "create"))],
+)
+def new_spacing_version(
+    rule_id: RuleId, data: SpacingRuleCreate, session: SessionDep, response: Response, if_match: IfMatch
+) -> dict[str, Any]:
+    rule = service.new_spacing_rule_version(session, rule_id, data, expected_version=if_match)
+    return versioned(response, spacing_record(session, rule), rule)
+
+
 @spacing_router.delete(
     "/{rule_id}",
     status_code=status.HTTP_204_NO_CONTENT,

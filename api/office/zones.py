@@ -108,6 +108,7 @@ RULE_COLUMNS = (
     Column("effective_from", "Hiệu lực từ", "effective_from"),
     Column("effective_to", "Hết hiệu lực từ", "effective_to"),
     Column("legal_basis", "Căn cứ pháp lý"),
+    Column("new_version", "Giá trị mới"),
 )
 
 
@@ -377,6 +378,9 @@ def _rule_row(rule: dict[str, Any], *, editable: bool) -> dict[str, Any]:
         "urban_name": {True: "Đô thị", False: "Ngoài đô thị", None: "Đô thị và ngoài đô thị"}[rule.get("urban")],
         "effective_from": dmy(rule.get("effective_from")),
         "effective_to": dmy(rule.get("effective_to")),
+        "new_version": Link(f"/office/spacing-rules/{rule['id']}/new-version", "Từ một ngày")
+        if editable and rule.get("effective_to") is None
+        else None,
     }
 
 
@@ -738,6 +742,57 @@ def _rule_update(office: Office, session: Any, rule_id: int, values: dict[str, A
         return _rule_form(office, session, form, title=f"Sửa quy tắc khoảng cách #{rule_id}",
                           action=f"/office/spacing-rules/{rule_id}/edit", version=version, rule_id=rule_id)  # fmt: skip
     return done(RULES[0], "saved")
+
+
+@router.get(
+    "/office/spacing-rules/{rule_id}/new-version", dependencies=[Depends(require("zones", "create"))],
+    summary="Giá trị mới của quy tắc khoảng cách từ một ngày",
+)  # fmt: skip
+def rule_new_version(rule_id: RuleId, office: OfficeDep, session: SessionDep) -> Response:
+    rule = service.get_spacing_rule(session, rule_id)
+    values = {**_rule_values(spacing_record(session, rule)), "effective_from": "", "effective_to": ""}
+    return _version_form(office, session, Form(labels=RULE_LABELS, values=values), rule_id, rule.version)
+
+
+def _version_form(office: Office, session: Any, form: Form, rule_id: int, version: int | None) -> Response:
+    return _rule_form(office, session, form, title=f"Giá trị mới của quy tắc khoảng cách #{rule_id} từ một ngày",
+                      action=f"/office/spacing-rules/{rule_id}/new-version", version=version)  # fmt: skip
+
+
+@router.post(
+    "/office/spacing-rules/{rule_id}/new-version", dependencies=[Depends(require("zones", "create"))],
+    summary="Giá trị mới của quy tắc khoảng cách từ một ngày",
+)  # fmt: skip
+async def rule_create_version(rule_id: RuleId, request: Request, office: OfficeDep, session: SessionDep) -> Response:
+    posted = await request.form()
+    return await in_thread(_rule_version, office, session, rule_id, form_values(posted), posted_version(posted))
+
+
+def _rule_version(office: Office, session: Any, rule_id: int, values: dict[str, Any], version: int | None) -> Response:
+    """The new rule through the service the API's POST /api/spacing-rules/{id}/versions calls: the old one
+    ends on the new one's first day."""
+    rule = service.get_spacing_rule(session, rule_id)
+    values = {k: v for k, v in values.items() if k in RULE_LABELS}
+    form = Form(labels=RULE_LABELS, values=values)
+    try:
+        with attempt(session, form):
+            service.new_spacing_rule_version(
+                session, rule_id, to_model(SpacingRuleCreate, values), expected_version=version
+            )
+    except StaleVersion:
+        return stale_page(
+            office,
+            action=f"/office/spacing-rules/{rule_id}/new-version",
+            back=RULES[0],
+            labels=RULE_LABELS,
+            current=_rule_values(spacing_record(session, rule)),
+            mine=values,
+            current_version=rule.version,
+            crumbs=[HOME, RULES],
+        )
+    if form.refused:
+        return _version_form(office, session, form, rule_id, version)
+    return done(RULES[0], "created")
 
 
 @router.get(

@@ -272,6 +272,27 @@ def update_spacing_rule(
     return rule
 
 
+def new_spacing_rule_version(
+    session: Session, rule_id: int, data: SpacingRuleCreate, *, expected_version: int | None
+) -> SpacingRule:
+    """A new value of a spacing rule from a day on: the new rule, and the one it replaces ends that day
+    (both in this transaction; the old one is kept with its dates)."""
+    old = get_spacing_rule(session, rule_id, for_update=True)
+    check_version(old, expected_version, what=f"Quy tắc khoảng cách {rule_id}")
+    if data.effective_from <= old.effective_from:
+        raise ValidationFailed(
+            "Quy tắc không hợp lệ",
+            [FieldError(f"Phải sau ngày hiệu lực của quy tắc hiện hành ({old.effective_from:%d/%m/%Y})",
+                        field="effective_from")],
+        )  # fmt: skip
+    new = create_spacing_rule(session, data)
+    if old.effective_to is None or old.effective_to > data.effective_from:
+        old.effective_to = data.effective_from
+        _check_rule(old)
+        session.flush()
+    return new
+
+
 def delete_spacing_rule(session: Session, rule_id: int, *, expected_version: int | None) -> None:
     rule = get_spacing_rule(session, rule_id, for_update=True)
     check_version(rule, expected_version, what=f"Quy tắc khoảng cách {rule_id}")

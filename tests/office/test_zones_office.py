@@ -268,3 +268,47 @@ def test_the_kml_export_is_well_formed_with_hostile_text_and_imports_back(
     assert props["name"] == HOSTILE + " & =1+1" and props["notes"] == "a<b>&c"
     assert props["code"] == "Z-HAI" and props["allowed_pole_classes"] == "A1, A2a"
     assert geometry["type"] == "MultiPolygon" and len(geometry["coordinates"]) == 2
+
+
+def test_a_spacing_rule_gets_a_new_value_from_a_day(
+    cookie_client: Callable[..., TestClient], client: TestClient
+) -> None:
+    from datetime import timedelta
+
+    from registry.clock import today
+    from tests.office.conftest import csrf_of as token_of
+
+    body = {
+        "pole_class": "A2",
+        "min_distance_m": 300,
+        "legal_basis": "Thông tư thử <b>1</b>",
+        "effective_from": "2024-01-01",
+    }
+    created = client.post("/api/spacing-rules", json=body)
+    assert created.status_code == 201, created.text
+    rule_id = created.json()["id"]
+    c = cookie_client("licensing_officer")
+    listed = c.get("/office/spacing-rules")
+    assert f'href="/office/spacing-rules/{rule_id}/new-version"' in listed.text
+    form = c.get(f"/office/spacing-rules/{rule_id}/new-version")
+    assert form.status_code == 200 and 'value="300"' in form.text
+    token = token_of(form.text)
+    version = re.search(r'name="version" value="(\d+)"', form.text).group(1)  # type: ignore[union-attr]
+    fields = {"pole_class": "A2", "min_distance_m": "500", "legal_basis": "Thông tư thử 2", "csrf_token": token,
+              "version": version}  # fmt: skip
+    early = c.post(f"/office/spacing-rules/{rule_id}/new-version", data={**fields, "effective_from": "01/01/2023"})
+    assert early.status_code == 422 and "Phải sau ngày hiệu lực của quy tắc hiện hành (01/01/2024)" in early.text
+    day = today() + timedelta(days=10)
+    ok = c.post(
+        f"/office/spacing-rules/{rule_id}/new-version",
+        data={**fields, "effective_from": f"{day:%d/%m/%Y}"},
+        follow_redirects=False,
+    )
+    assert ok.status_code == 303, ok.text
+    rules = {r["id"]: r for r in client.get("/api/spacing-rules").json()}
+    assert rules[rule_id]["effective_to"] == day.isoformat() and rules[rule_id]["min_distance_m"] == 300
+    (new,) = [r for r in rules.values() if r["legal_basis"] == "Thông tư thử 2"]
+    assert new["effective_from"] == day.isoformat() and new["min_distance_m"] == 500
+    # The API refuses the same without the version it is based on.
+    api = client.post(f"/api/spacing-rules/{rule_id}/versions", json={**body, "effective_from": "2030-01-01"})
+    assert api.status_code == 428
