@@ -41,6 +41,8 @@ def history_rows(history: dict[str, Any] | None) -> dict[str, Any] | None:
         rows.append(
             {
                 "when": _when(e["occurred_at"]),
+                "entity": e["entity"],
+                "entity_id": e["entity_id"],
                 "actor": w["actor"],
                 "action": e["action"],
                 "what": w["what"],

@@ -87,9 +87,7 @@ def audit_list(request: Request, office: OfficeDep, session: SessionDep) -> Resp
             form.refuse(exc)
         else:
             listing.total = answer["total"]
-            said = history_rows(answer)
-            for row, event in zip(said["rows"] if said else [], answer["events"], strict=True):
-                row["entity"], row["entity_id"] = event["entity"], event["entity_id"]
+            said = history_rows(answer)  # each row keeps its event's entity and id
     return page(
         office,
         "audit.html",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -26,6 +27,7 @@ from api.office.lists import Column
 from api.office.pages import Office, OfficeDep, in_thread, page
 from maps.templating import number
 from registry.audit.context import acting_as
+from registry.clock import VIETNAM
 from registry.settings import Settings
 from registry.stations.importer import CHECKING, COUNTING, PLANNING, WRITING, jobs
 
@@ -208,8 +210,8 @@ def import_job(job_id: JobId, office: OfficeDep, session: SessionDep, settings: 
     ]
     if report.get("organisations_created"):
         counts.append(("Tổ chức (chủ cột) mới", report["organisations_created"]))
-    started = job.created_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    audit = f"/api/audit?actor={office.principal.actor}&since={started}"
+    started = job.created_at.astimezone(VIETNAM).strftime("%d/%m/%Y")
+    audit = "/office/admin/audit?" + urlencode({"actor": office.principal.actor, "since": started})
     return page(
         office,
         "import_job.html",

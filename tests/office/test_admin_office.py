@@ -205,3 +205,21 @@ def test_staff_read_the_trail_of_their_own_kinds_only(cookie_client: Callable[..
     assert page.status_code == 200 and 'value="site"' in page.text and 'value="user"' not in page.text
     refused = c.get("/office/admin/audit", params={"entity": "user"})
     assert refused.status_code == 422 and "không được xem lịch sử" in refused.text
+
+
+def test_the_audit_page_reads_a_change_told_only_by_a_version(
+    cookie_client: Callable[..., TestClient], client: TestClient, db: Session
+) -> None:
+    from tests.factories import make_site, make_station
+
+    station = make_station(db, site=make_site(db, code="AU-1", lon=106.7, lat=20.85), operator_code="VIETTEL")
+    url = f"/api/stations/{station.id}"
+    etag = client.get(url).headers["etag"]
+    # Sectors live in their own rows: the station's own line carries only its new version.
+    changed = client.patch(url, json={"sectors": [{"azimuth_deg": 90}]}, headers={"If-Match": etag})
+    assert changed.status_code == 200, changed.text
+    events = client.get("/api/audit", params={"entity": "station", "id": str(station.id)}).json()["events"]
+    assert any(e["action"] == "update" and not e["words"]["changes"] for e in events)  # the case this is about
+    page = cookie_client("admin").get("/office/admin/audit", params={"actor": "admin-test"})
+    assert page.status_code == 200, page.text[:300]
+    assert "Thêm sector" in page.text

@@ -118,7 +118,7 @@ def test_a_clean_dry_run_is_imported_without_choosing_the_file_again(
     done = c.get(r.headers["location"])
     assert "<h1>Đã nhập tệp vào sổ</h1>" in done.text
     assert re.search(r"<th>Trạm mới đã thêm</th><td>3</td>", done.text)
-    assert 'href="/office/sites"' in done.text and 'href="/api/audit?actor=' in done.text
+    assert 'href="/office/sites"' in done.text and 'href="/office/admin/audit?actor=' in done.text
     assert stations(db) == before + 3
     found = client.get("/api/sites", params={"q": "HP-90001"}).json()
     assert [f["properties"]["code"] for f in found["features"]] == ["HP-90001"]
