@@ -190,3 +190,14 @@ def client(client_as: ClientAs) -> TestClient:
 def anon(client_as: ClientAs) -> TestClient:
     """A client with no token: the public."""
     return client_as()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_chromium_per_run() -> Iterator[None]:
+    """The browser tests share one Chromium (tests/maps/browser.py); it is stopped when the run ends."""
+    yield
+    import sys
+
+    browser = sys.modules.get("tests.maps.browser")
+    if browser is not None:
+        browser.stop_chromium()

@@ -23,17 +23,15 @@ pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chr
 
 class Browser:
     def __init__(self, client: TestClient, *, viewport: tuple[int, int] = (1000, 700)) -> None:
-        from playwright.sync_api import sync_playwright
-
         self.client = client
         self.external: list[str] = []
         self.errors: list[str] = []
         self.dialogs: list[str] = []
         self.responses: list[Any] = []  # the app's answers, in order (headers checked by tests)
-        self._pw = sync_playwright().start()
-        args = ["--no-sandbox"] if os.geteuid() == 0 else []
-        self.browser = self._pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
-        self.page = self.browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+        self.browser = chromium()
+        # A context of its own (its own cookies, storage and cache) in the run's one Chromium.
+        self.context = self.browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+        self.page = self.context.new_page()
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(f"{e}: {getattr(e, 'stack', '')}"[:600]))
         self.page.on("dialog", self._dialog)
@@ -96,5 +94,28 @@ class Browser:
         ) - {None}
 
     def close(self) -> None:
-        self.browser.close()
-        self._pw.stop()
+        self.context.close()
+
+
+_running: list[Any] = []  # [Playwright, Chromium] once started
+
+
+def chromium() -> Any:
+    """The run's one headless Chromium, started on first use (each test gets a context of its own in
+    it: starting Playwright and Chromium for every test cost about half a second each time); stopped
+    by ``stop_chromium`` at the end of the run (tests/conftest.py)."""
+    if not _running:
+        from playwright.sync_api import sync_playwright
+
+        pw = sync_playwright().start()
+        args = ["--no-sandbox"] if os.geteuid() == 0 else []
+        _running.extend([pw, pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)])
+    return _running[1]
+
+
+def stop_chromium() -> None:
+    if _running:
+        pw, browser = _running
+        _running.clear()
+        browser.close()
+        pw.stop()
