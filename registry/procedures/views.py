@@ -20,7 +20,7 @@ from registry.procedures.models import (
     Status,
     TimeUnit,
 )
-from registry.procedures.outcomes import OUTCOME_NAMES, outcome
+from registry.procedures.outcomes import OUTCOME_NAMES, PENDING_WITHIN, outcome
 
 
 def _iso(d: date | None) -> str | None:
@@ -125,9 +125,80 @@ def dossier_dict(d: Dossier, *, today: date) -> dict[str, Any]:
     }
 
 
+# The steps a citizen sees, in words: a move to ``awaiting_supplement`` asks for a supplement, the move
+# out of it means the supplement came; an event that keeps the status is the apology with a new date.
+PUBLIC_STEP_NAMES = {
+    Status.received: "Tiếp nhận hồ sơ",
+    Status.transferred: "Chuyển phòng chuyên môn giải quyết",
+    Status.in_progress: "Đang giải quyết",
+    Status.awaiting_supplement: "Yêu cầu bổ sung hồ sơ (tạm dừng tính thời hạn)",
+    Status.result_ready: "Có kết quả, chờ trả",
+    Status.refused: "Từ chối giải quyết (có văn bản nêu lý do)",
+    Status.returned: "Đã trả kết quả",
+    Status.sent_back: "Trả lại hồ sơ chưa đầy đủ, hợp lệ",
+    Status.withdrawn: "Người nộp rút hồ sơ",
+}
+SUPPLEMENT_RECEIVED = "Đã nhận đủ hồ sơ bổ sung, tiếp tục tính thời hạn"
+APOLOGY = "Xin lỗi và hẹn lại ngày trả kết quả"
+APOLOGY_NOTE = "Xin lỗi, hẹn lại ngày"  # how registry/procedures/service.apologise notes the apology
+PAUSED_STANDING = "Tạm dừng tính thời hạn (chờ bổ sung hồ sơ)"
+
+
+def paused_text(since: date) -> str:
+    """The plain sentence of a stopped clock."""
+    return (
+        f"Đang chờ bổ sung hồ sơ từ {since:%d/%m/%Y}: thời hạn giải quyết tạm dừng; "
+        "ngày hẹn trả sẽ được tính lại khi nhận đủ hồ sơ"
+    )
+
+
+def public_steps(d: Dossier) -> list[dict[str, Any]]:
+    """The dossier's dated steps as a citizen may know them: what happened and when (Vietnam time),
+    never who did it nor the officers' notes."""
+    out: list[dict[str, Any]] = []
+    steps = {s.step_no: s for s in d.procedure.steps}
+    previous: str | None = None
+    for e in d.events:
+        at = e.at.astimezone(VIETNAM)
+        status = Status(e.status)
+        apology = e.status == previous and d.apology_on is not None and (e.note or "").startswith(APOLOGY_NOTE)
+        if apology:
+            kind, name = "apology", APOLOGY
+        elif previous == Status.awaiting_supplement and status != Status.awaiting_supplement and status in (
+            Status.received, Status.transferred, Status.in_progress
+        ):  # fmt: skip
+            kind, name = "supplement_received", SUPPLEMENT_RECEIVED
+        else:
+            kind, name = status.value, PUBLIC_STEP_NAMES[status]
+        out.append(
+            {
+                "kind": kind,
+                "name": name,
+                "status": e.status,
+                "at": at.isoformat(timespec="minutes"),
+                "at_text": f"{at:%d/%m/%Y %H:%M}",
+                "step": None
+                if e.step_no not in steps or kind not in ("transferred", "in_progress", "supplement_received")
+                else f"Bước {e.step_no}/{len(steps)}: {steps[e.step_no].name} ({steps[e.step_no].unit})",
+            }
+        )
+        previous = e.status
+    return out
+
+
 def public_dict(d: Dossier, *, today: date) -> dict[str, Any]:
-    """What anyone holding the receipt code sees: no applicant, no notes, no actors."""
+    """What anyone holding the receipt code sees: no applicant, no notes, no actors.
+
+    While the dossier waits for a supplement the clock is stopped: ``paused`` says since when, in a
+    plain sentence, and the standing never reads "trong hạn" against an appointment date that the
+    pause will move anyway."""
     p = d.procedure
+    standing = _standing(d, today)
+    paused = None
+    if d.status == Status.awaiting_supplement and d.supplement_since is not None:
+        paused = {"since": d.supplement_since.isoformat(), "text": paused_text(d.supplement_since)}
+        if standing["outcome"] == PENDING_WITHIN:
+            standing["outcome_name"] = PAUSED_STANDING
     return {
         "receipt_code": d.receipt_code,
         "procedure_code": p.code,
@@ -139,7 +210,8 @@ def public_dict(d: Dossier, *, today: date) -> dict[str, Any]:
         "step": _step(d),
         "result": d.result,
         "resolved_on": _iso(d.resolved_on),
-        **_standing(d, today),
+        **standing,
+        "paused": paused,
         "history": [
             {
                 "status": e.status,
@@ -148,6 +220,7 @@ def public_dict(d: Dossier, *, today: date) -> dict[str, Any]:
             }
             for e in d.events
         ],
+        "steps": public_steps(d),
     }
 
 
