@@ -252,30 +252,43 @@ def receipt(
     code: ReceiptCode,
     session: SessionDep,
     settings: SettingsDep,
-    _: ReadDossiers,
+    grant: ReadDossiers,
     format: Annotated[Literal["html", "json"], Query()] = "html",  # noqa: A002
 ) -> Response:
     import json
+    from urllib.parse import quote
 
     d = service.get_dossier(session, code)
     p = d.procedure
     local = d.received_at.astimezone(VIETNAM)
+    lookup = f"/pages/dossiers/lookup?code={quote(d.receipt_code, safe='')}"
     fields = {
         "department": settings.department_name,
         "receipt_code": d.receipt_code,
         "procedure_code": p.code,
         "procedure_name": p.name,
         "applicant": d.applicant_name,
+        "applicant_id_number": d.applicant_id_number,
+        "applicant_address": d.applicant_address,
+        "applicant_phone": d.applicant_phone,
         "channel": CHANNEL_NAMES[Channel(d.channel)],
+        "fees": p.fees,
+        "fee_vnd": p.fee_vnd,
         "received_at": local.isoformat(),
+        "received_by": d.events[0].actor if d.events else None,
         "due_date": d.due_date.isoformat(),
-        "lookup": f"/pages/dossiers/lookup?code={d.receipt_code}",
+        "lookup": lookup,
+        "lookup_url": settings.public_base_url.rstrip("/") + lookup,
     }
     if format == "json":
         return Response(json.dumps(fields, ensure_ascii=False), media_type="application/json")
     from maps.dossier_pages import receipt_page
 
-    return Response(receipt_page(fields, received_at=local, due=d.due_date), media_type="text/html; charset=utf-8")
+    page = receipt_page(
+        fields, received_at=local, due=d.due_date, username=grant.principal.username,
+        here=f"/api/dossiers/{quote(d.receipt_code, safe='')}/receipt",
+    )  # fmt: skip
+    return Response(page, media_type="text/html; charset=utf-8")
 
 
 # --- import ---------------------------------------------------------------------------------------------

@@ -94,18 +94,49 @@ def lookup_page(lang: str, code: str | None, *, username: str | None = None) -> 
     )  # fmt: skip
 
 
-def receipt_page(fields: dict[str, Any], *, received_at: datetime, due: date) -> str:
-    """Giấy tiếp nhận hồ sơ và hẹn trả kết quả, to print and hand to the applicant."""
+def qr_data_uri(text: str) -> str:
+    """A QR code of ``text`` drawn server-side by segno as SVG, as a ``data:`` URI for an ``<img>``
+    (the CSP's img-src allows data:, so no extra route; the page carries no HTML built here)."""
+    import base64
+    import io
+
+    import segno
+
+    out = io.BytesIO()
+    segno.make_qr(text, error="m").save(out, kind="svg", scale=4, border=4, xmldecl=False, omitsize=True)
+    return "data:image/svg+xml;base64," + base64.b64encode(out.getvalue()).decode("ascii")
+
+
+def money(vnd: int) -> str:
+    """1.000.000 đồng: Vietnamese thousands separated by dots."""
+    return f"{vnd:,}".replace(",", ".") + " đồng"
+
+
+def receipt_page(
+    fields: dict[str, Any], *, received_at: datetime, due: date, username: str | None = None, here: str = "/maps/"
+) -> str:
+    """Giấy tiếp nhận hồ sơ và hẹn trả kết quả (the one-stop decree's form), to print on one A4 page
+    and hand to the applicant: national heading and department, the dossier, the documents received,
+    the fee, the appointment, the public look-up address with its QR code, the two signatures."""
+    applicant = [
+        ("Tổ chức, cá nhân nộp hồ sơ", fields["applicant"]),
+        ("Số CCCD / mã số thuế", fields.get("applicant_id_number")),
+        ("Địa chỉ", fields.get("applicant_address")),
+        ("Số điện thoại", fields.get("applicant_phone")),
+    ]
+    fee = fields.get("fees") or (money(fields["fee_vnd"]) if fields.get("fee_vnd") else "Không thu phí, lệ phí")
     rows = [
         ("Mã hồ sơ", fields["receipt_code"]),
+        *[(label, v) for label, v in applicant if v],
         ("Thủ tục", f"{fields['procedure_name']} ({fields['procedure_code']})"),
-        ("Người nộp", fields["applicant"]),
         ("Hình thức nộp", fields["channel"]),
+        ("Phí, lệ phí", fee),
         ("Thời điểm tiếp nhận", f"{received_at:%H:%M} ngày {dmy(received_at)}"),
         ("Ngày hẹn trả kết quả", dmy(due)),
-        ("Tra cứu tình trạng hồ sơ", fields["lookup"]),
     ]
     return render(
         "receipt.html", title="Giấy tiếp nhận hồ sơ và hẹn trả kết quả", department=fields["department"], rows=rows,
-        lang="vi", username=None, here="/maps/",
+        code=fields["receipt_code"], lookup_url=fields["lookup_url"], qr=qr_data_uri(fields["lookup_url"]),
+        applicant=fields["applicant"], received_by=fields.get("received_by"), signed_on=received_at,
+        lang="vi", username=username, here=here,
     )  # fmt: skip

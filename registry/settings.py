@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     )
 
     department_name: str = "Sở Khoa học và Công nghệ thành phố Hải Phòng"
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The address the public reaches this service at (scheme://host[:port], no trailing /); the "
+        "receipt prints the look-up address and its QR code from it (TTTT_PUBLIC_BASE_URL)",
+    )
     province_code: str = "31"
     site_code_prefix: str = "HP"
 
