@@ -296,7 +296,10 @@ def move(
     current, target = Status(d.status), data.to
     allowed = TRANSITIONS[current]
     if target not in allowed:
-        names = ", ".join(sorted(s.value for s in allowed)) or "không có (hồ sơ đã kết thúc)"
+        # In words (the codes stay in ``allowed`` for programs): «Chờ bổ sung hồ sơ …», not awaiting_supplement.
+        names = ", ".join(f"«{STATUS_NAMES[s]}»" for s in sorted(allowed, key=lambda s: s.value)) or (
+            "không có (hồ sơ đã kết thúc)"
+        )
         raise InvalidTransition(
             f"Không thể chuyển hồ sơ {d.receipt_code} từ «{STATUS_NAMES[current]}» sang «{STATUS_NAMES[target]}»; "
             f"được phép: {names}",

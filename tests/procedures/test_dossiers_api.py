@@ -92,6 +92,10 @@ def test_receipt_appointment_and_supplement_pause(client_as: ClientAs, anon: Tes
     assert (d["counted_from"], d["due_date"], d["status"], d["step"]["step_no"]) == (
         "2026-03-02", "2026-03-16", "received", 1
     )  # fmt: skip
+    # A move the rules do not allow is told in words (the codes stay in "allowed" for programs).
+    early = problem(go(desk, d, "returned", "2026-03-02T10:00:00+07:00"), 409)
+    assert "«Đã tiếp nhận»" in early["detail"] and "«Đã chuyển phòng chuyên môn»" in early["detail"]
+    assert "transferred" not in early["detail"] and "transferred" in early["allowed"]
     receipt = desk.get(f"/api/dossiers/{d['receipt_code']}/receipt")
     assert d["receipt_code"] in receipt.text and "16/03/2026" in receipt.text and "Nguyễn Thị Mẫu" in receipt.text
     d = go(desk, d, "transferred", "2026-03-02T15:30:00+07:00").json()
