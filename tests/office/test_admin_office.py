@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from registry.calendar.models import CalendarDay
 from registry.clock import VIETNAM
 from registry.procedures.models import Procedure
+from tests.html_reader import elements
 from tests.office.conftest import csrf_of
 from tests.procedures.helpers import make_procedure
 
@@ -24,14 +25,14 @@ SWAP = {"kind": "working", "name": "Làm việc bù <script>alert(1)</script>", 
 
 
 def _cell(html: str, iso: str) -> str:
-    match = re.search(rf'<td class="d-[a-z]+" data-date="{iso}" data-state="([a-z]+)">', html)
-    assert match, iso
-    return match.group(1)
+    (cell,) = elements(html, "td", data_date=iso)
+    return cell.attrs["data-state"]
 
 
 def _caption(html: str, month: int, year: int) -> int:
-    match = re.search(rf"Tháng {month}/{year} <span class=\"cal-count\">· (\d+) ngày làm việc", html)
-    assert match
+    (caption,) = [c for c in elements(html, "caption") if c.text.startswith(f"Tháng {month}/{year} ")]
+    match = re.search(r"· (\d+) ngày làm việc", caption.text)
+    assert match, caption.text
     return int(match.group(1))
 
 
