@@ -4,16 +4,12 @@ as a table, then the import of the same file.
 The page runs what ``POST /api/imports/press-outlets`` runs (``api.deps.read_upload``,
 ``registry.tabular.read_table``, ``registry.press.tabular.import_outlets``) under the same permission
 (press_imports create). A clean dry run keeps the file's bytes on the server (``settings.data_dir/
-uploads/press``, a random id bound to the user, at most ``STASH_MINUTES`` old, deleted once imported),
+uploads/press``, a random id bound to the user, kept by api/office/uploads.py, deleted once imported),
 so "Nhập" imports exactly the file that was checked without choosing it again; the import checks it
 all once more (as the zones' upload does, api/office/zones.py)."""
 
 from __future__ import annotations
 
-import json
-import secrets
-import time
-from pathlib import Path as FilePath
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -22,6 +18,7 @@ from fastapi.responses import Response
 from api.access import require
 from api.deps import SessionDep, SettingsDep, read_upload
 from api.errors import message_for
+from api.office import uploads
 from api.office.forms import Form, attempt, uploaded
 from api.office.pages import Office, OfficeDep, in_thread, page
 from registry.errors import LimitExceeded, RegistryError, ValidationFailed
@@ -32,49 +29,7 @@ router = APIRouter(prefix="/office/press/import", tags=["Văn phòng"], include_
 CAN = [Depends(require("press_imports", "create"))]
 HOME = ("/office/press/outlets", "Báo chí")
 LABELS = {"file": "Tệp bảng cơ quan báo chí (.xlsx hoặc .csv)"}
-STASH_MINUTES = 30
 SHOWN_ERRORS = 500
-
-
-def _stash_dir(settings: Any) -> FilePath:
-    return FilePath(settings.data_dir) / "uploads" / "press"
-
-
-def _stash(settings: Any, office: Office, data: bytes, filename: str) -> str:
-    """Keep a checked file for the import that follows; files older than STASH_MINUTES are removed."""
-    where = _stash_dir(settings)
-    where.mkdir(parents=True, exist_ok=True)
-    cutoff = time.time() - STASH_MINUTES * 60
-    for old in where.iterdir():
-        if old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
-    key = secrets.token_hex(16)
-    (where / f"{key}.bin").write_bytes(data)
-    meta = {"user": office.principal.username, "filename": filename[:200]}
-    (where / f"{key}.json").write_text(json.dumps(meta), encoding="utf-8")
-    return key
-
-
-def _unstash(settings: Any, office: Office, key: str) -> tuple[bytes, str] | None:
-    """The file kept under ``key`` for this user, or None (unknown, someone else's, or too old)."""
-    if not (len(key) == 32 and all(c in "0123456789abcdef" for c in key)):
-        return None
-    where = _stash_dir(settings)
-    try:
-        meta = json.loads((where / f"{key}.json").read_text(encoding="utf-8"))
-        if (
-            meta.get("user") != office.principal.username
-            or (where / f"{key}.json").stat().st_mtime < time.time() - STASH_MINUTES * 60
-        ):
-            return None
-        return (where / f"{key}.bin").read_bytes(), str(meta.get("filename") or "")
-    except (OSError, ValueError):
-        return None
-
-
-def _drop(settings: Any, key: str) -> None:
-    for suffix in (".bin", ".json"):
-        (_stash_dir(settings) / f"{key}{suffix}").unlink(missing_ok=True)
 
 
 def _page(office: Office, form: Form, *, status: int = 200, **context: Any) -> Response:
@@ -86,7 +41,7 @@ def _page(office: Office, form: Form, *, status: int = 200, **context: Any) -> R
         title="Nhập bảng cơ quan báo chí",
         status=status,
         f=form,
-        minutes=STASH_MINUTES,
+        minutes=uploads.KEEP_MINUTES,
         crumbs=[HOME],
         **context,
     )
@@ -146,15 +101,15 @@ def _checked(office: Office, session: Any, settings: Any, form: Form, data: byte
     except LimitExceeded as exc:
         form.general.append(exc.detail)
         return _page(office, form, status=exc.status, filename=filename)
-    key = _stash(settings, office, data, filename)
+    key = uploads.keep(settings, "press", office, data, filename)
     return _page(office, form, report=report.as_dict(), key=key, filename=filename)
 
 
 def _import_kept(office: Office, session: Any, settings: Any, key: str) -> Response:
     form = Form(labels=LABELS)
-    kept = _unstash(settings, office, key)
+    kept = uploads.kept(settings, "press", office, key)
     if kept is None:
-        form.errors["file"] = f"Tệp đã kiểm tra không còn được giữ (quá {STASH_MINUTES} phút); hãy chọn lại tệp"
+        form.errors["file"] = f"Tệp đã kiểm tra không còn được giữ (quá {uploads.KEEP_MINUTES} phút); hãy chọn lại tệp"
         return _page(office, form, status=422)
     data, filename = kept
     with attempt(session, form):
@@ -162,5 +117,5 @@ def _import_kept(office: Office, session: Any, settings: Any, key: str) -> Respo
         report = import_outlets(session, table, settings=settings, explain=message_for)
     if form.refused:  # the registry changed since the dry run: check the file again and show why
         return _checked(office, session, settings, Form(labels=LABELS), data, filename)
-    _drop(settings, key)
+    uploads.drop(settings, "press", key)
     return _page(office, form, done_report=report.as_dict(), filename=filename)

@@ -10,15 +10,12 @@ create/update/delete. Field names are the API's (ZonePatch, SpacingRuleCreate, S
 
 The upload: a dry run reads the file and checks every feature without writing; when it passes, the
 file's bytes are kept on the server (``settings.data_dir/uploads/zones``, a random id bound to the
-user, at most ``STASH_MINUTES`` old, deleted once imported) so "Nhập" imports exactly the file that
+user, kept by api/office/uploads.py, deleted once imported) so "Nhập" imports exactly the file that
 was checked without choosing it again. The import checks it all once more."""
 
 from __future__ import annotations
 
 import json
-import secrets
-import time
-from pathlib import Path as FilePath
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Request
@@ -28,7 +25,7 @@ from api import audit
 from api.access import require
 from api.deps import SessionDep, SettingsDep, read_upload
 from api.errors import message_for
-from api.office import exports
+from api.office import exports, uploads
 from api.office.forms import Form, attempt, changed, form_values, posted_version, to_model, uploaded
 from api.office.lists import Column, Filter, Listing, paging
 from api.office.pages import Office, OfficeDep, done, in_thread, page, stale_page
@@ -53,7 +50,6 @@ RULES = ("/office/spacing-rules", "Khoảng cách giữa cột cồng kềnh")
 READ = [Depends(require("office", "read"))]
 SITES_SHOWN = 200
 HISTORY_ROWS = 200
-STASH_MINUTES = 30
 
 KINDS = [(k.value, KIND_NAMES[k]) for k in ZoneKind]
 CLASSES = [(c, c) for c in ("A1", "A1a", "A1b", "A1c", "A2", "A2a", "A2b", "A2c")]
@@ -215,48 +211,6 @@ def zone_export(
 # --- the upload: a dry run first, then the import of the same bytes -----------------------------------
 
 
-def _stash_dir(settings: Any) -> FilePath:
-    return FilePath(settings.data_dir) / "uploads" / "zones"
-
-
-def _stash(settings: Any, office: Office, data: bytes, filename: str) -> str:
-    """Keep a checked file for the import that follows; files older than STASH_MINUTES are removed."""
-    where = _stash_dir(settings)
-    where.mkdir(parents=True, exist_ok=True)
-    cutoff = time.time() - STASH_MINUTES * 60
-    for old in where.iterdir():
-        if old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
-    key = secrets.token_hex(16)
-    (where / f"{key}.bin").write_bytes(data)
-    meta = {"user": office.principal.username, "filename": filename[:200]}
-    (where / f"{key}.json").write_text(json.dumps(meta), encoding="utf-8")
-    return key
-
-
-def _unstash(settings: Any, office: Office, key: str) -> tuple[bytes, str] | None:
-    """The file kept under ``key`` for this user, or None (unknown, someone else's, or too old)."""
-    if not (len(key) == 32 and all(c in "0123456789abcdef" for c in key)):
-        return None
-    where = _stash_dir(settings)
-    data_path, meta_path = where / f"{key}.bin", where / f"{key}.json"
-    try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        if (
-            meta.get("user") != office.principal.username
-            or meta_path.stat().st_mtime < time.time() - STASH_MINUTES * 60
-        ):
-            return None
-        return data_path.read_bytes(), str(meta.get("filename") or "")
-    except (OSError, ValueError):
-        return None
-
-
-def _drop(settings: Any, key: str) -> None:
-    for suffix in (".bin", ".json"):
-        (_stash_dir(settings) / f"{key}{suffix}").unlink(missing_ok=True)
-
-
 def _import_page(office: Office, form: Form, *, status: int = 200, **context: Any) -> Response:
     context = {"report": None, "problems": None, "key": None, "filename": None, "done_report": None, **context}
     return page(
@@ -329,22 +283,22 @@ def _checked(office: Office, session: Any, settings: Any, form: Form, data: byte
     except LimitExceeded as exc:
         form.general.append(exc.detail)
         return _import_page(office, form, status=exc.status, filename=filename)
-    key = _stash(settings, office, data, filename)
+    key = uploads.keep(settings, "zones", office, data, filename)
     return _import_page(office, form, report=report, key=key, filename=filename)
 
 
 def _import_kept(office: Office, session: Any, settings: Any, key: str) -> Response:
     form = Form(labels=IMPORT_LABELS)
-    kept = _unstash(settings, office, key)
+    kept = uploads.kept(settings, "zones", office, key)
     if kept is None:
-        form.errors["file"] = f"Tệp đã kiểm tra không còn được giữ (quá {STASH_MINUTES} phút); hãy chọn lại tệp"
+        form.errors["file"] = f"Tệp đã kiểm tra không còn được giữ (quá {uploads.KEEP_MINUTES} phút); hãy chọn lại tệp"
         return _import_page(office, form, status=422)
     data, filename = kept
     with attempt(session, form):
         report = import_zones(session, data, filename, settings=settings, explain=message_for)
     if form.refused:  # the registry changed since the dry run: check the file again and show why
         return _checked(office, session, settings, Form(labels=IMPORT_LABELS), data, filename)
-    _drop(settings, key)
+    uploads.drop(settings, "zones", key)
     return _import_page(office, form, done_report=report, filename=filename)
 
 
