@@ -139,3 +139,32 @@ class Listing:
         """The filters of this list (not its paging or sort) for the export links."""
         names = {f.name for f in self.filters} | {"q"}
         return urlencode([(k, v) for k, v in self.request.query_params.multi_items() if k in names and v])
+
+
+# --- work lists (permits, press): "within N days" and the index's cards --------------------------------
+
+DAY_CHOICES = (7, 15, 30, 60, 90, 180, 365)
+
+
+def days_param(request: Request, default: int) -> int:
+    """``days`` of a work list ("expiring within N days") from the URL, 0–3650, else ``default``."""
+    raw = request.query_params.get("days") or str(default)
+    if not raw.isdigit() or not 0 <= int(raw) <= 3650:
+        raise ValidationFailed(
+            "Tham số không hợp lệ", [FieldError("Số ngày phải từ 0 đến 3650", field="days", value=raw[:20])]
+        )
+    return int(raw)
+
+
+def work_card(home: str, key: str, *, title: str, intro: str, count: int, days: int) -> dict[str, Any]:
+    """One list on a work index: its count, tone, page and Excel links (the expiring list keeps its days)."""
+    href = f"{home}/{key}" + (f"?days={days}" if key == "expiring" else "")
+    return {
+        "key": key,
+        "title": f"{title} ({days} ngày tới)" if key == "expiring" else title,
+        "count": count,
+        "href": href,
+        "intro": intro,
+        "tone": ("warn" if key == "expiring" else "bad") if count else None,
+        "xlsx": href.replace(f"/{key}", f"/{key}.xlsx", 1),
+    }

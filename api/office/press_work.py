@@ -16,11 +16,10 @@ from fastapi.responses import Response
 
 from api.access import require
 from api.deps import SessionDep, SettingsDep
-from api.office.lists import Column, Filter, Listing, paging
+from api.office.lists import DAY_CHOICES, Column, Filter, Listing, days_param, paging, work_card
 from api.office.pages import Office, OfficeDep, page
 from maps.templating import Link, State, dmy
 from registry.clock import today
-from registry.errors import FieldError, ValidationFailed
 from registry.press.licence_views import lateness, report_rows, report_xlsx, shown_moment
 from registry.press.models import LICENCE_KIND_NAMES, NOTIFICATION_KIND_NAMES, OUTLET_KIND_NAMES
 from registry.press.views import LICENCE_STATUS_NAMES
@@ -30,7 +29,6 @@ router = APIRouter(prefix="/office/press/work", tags=["Văn phòng"], include_in
 HOME = ("/office/press/work", "Việc báo chí")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Key = Literal["expiring", "unlicensed", "missing-reports", "late-notifications"]
-DAY_CHOICES = (7, 15, 30, 60, 90, 180, 365)
 # The page's key → the API's report name (GET /api/press/reports/{name}).
 REPORT = {
     "expiring": "expiring-licences",
@@ -92,12 +90,7 @@ REPORT_STATES = {"missing": State("chưa nộp", "none"), "late": State("nộp m
 
 
 def _days(request: Request, settings: Any) -> int:
-    raw = request.query_params.get("days") or str(settings.permit_expiring_days)
-    if not raw.isdigit() or not 0 <= int(raw) <= 3650:
-        raise ValidationFailed(
-            "Tham số không hợp lệ", [FieldError("Số ngày phải từ 0 đến 3650", field="days", value=raw[:20])]
-        )
-    return int(raw)
+    return days_param(request, settings.permit_expiring_days)
 
 
 def _outlet(r: dict[str, Any]) -> Any:
@@ -208,11 +201,7 @@ def work_index(office: OfficeDep, session: SessionDep, settings: SettingsDep) ->
     lists = []
     for key in REPORT:
         count = len(report_rows(session, REPORT[key], on=on, days=days))
-        href = f"{HOME[0]}/{key}" + (f"?days={days}" if key == "expiring" else "")
-        title = f"{TITLES[key]} ({days} ngày tới)" if key == "expiring" else TITLES[key]
-        tone = ("warn" if key == "expiring" else "bad") if count else None
-        lists.append({"key": key, "title": title, "count": count, "href": href, "intro": INTROS[key], "tone": tone,
-                      "xlsx": href.replace(f"/{key}", f"/{key}.xlsx", 1)})  # fmt: skip
+        lists.append(work_card(HOME[0], key, title=TITLES[key], intro=INTROS[key], count=count, days=days))
     return page(office, "press_work.html", title="Việc báo chí", lists=lists, on=on)
 
 

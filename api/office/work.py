@@ -15,11 +15,10 @@ from fastapi.responses import Response
 
 from api.access import require
 from api.deps import SessionDep, SettingsDep, parse_station_filter
-from api.office.lists import Column, Filter, Listing, paging
+from api.office.lists import DAY_CHOICES, Column, Filter, Listing, days_param, paging, work_card
 from api.office.pages import Office, OfficeDep, page
 from maps.templating import Link, State, dmy
 from registry.clock import today
-from registry.errors import FieldError, ValidationFailed
 from registry.organisations.queries import operator_names
 from registry.permits import reports
 from registry.permits.views import WORK_LISTS, work_list_xlsx
@@ -30,7 +29,6 @@ router = APIRouter(prefix="/office/work", tags=["Văn phòng"], include_in_schem
 HOME = ("/office/work", "Danh sách công việc")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Key = Literal["expiring", "missing", "expired-inspections"]
-DAY_CHOICES = (7, 15, 30, 60, 90, 180, 365)
 
 TITLES = {
     "expiring": "Giấy phép sắp hết hạn",
@@ -67,12 +65,7 @@ NEED_COLUMNS = (
 
 
 def _days(request: Request, settings: Any) -> int:
-    raw = request.query_params.get("days") or str(settings.permit_expiring_days)
-    if not raw.isdigit() or not 0 <= int(raw) <= 3650:
-        raise ValidationFailed(
-            "Tham số không hợp lệ", [FieldError("Số ngày phải từ 0 đến 3650", field="days", value=raw[:20])]
-        )
-    return int(raw)
+    return days_param(request, settings.permit_expiring_days)
 
 
 def _filters(request: Request, settings: Any) -> StationFilter:
@@ -181,11 +174,7 @@ def work_index(office: OfficeDep, session: SessionDep, settings: SettingsDep) ->
             count = reports.missing_count(session, on=on, expiring_days=days, filters=everything)
         else:
             count = len(_rows(key, session, settings, on, days, everything))
-        href = f"/office/work/{key}" + (f"?days={days}" if key == "expiring" else "")
-        title = f"{TITLES[key]} ({days} ngày tới)" if key == "expiring" else TITLES[key]
-        tone = ("warn" if key == "expiring" else "bad") if count else None
-        lists.append({"key": key, "title": title, "count": count, "href": href, "intro": INTROS[key], "tone": tone,
-                      "xlsx": href.replace(f"/{key}", f"/{key}.xlsx", 1)})  # fmt: skip
+        lists.append(work_card("/office/work", key, title=TITLES[key], intro=INTROS[key], count=count, days=days))
     return page(office, "work.html", title="Danh sách công việc", lists=lists, on=on)
 
 
