@@ -32,6 +32,8 @@ MENU: tuple[tuple[str, str, str, str], ...] = (
     ("/office/licences", "Giấy phép tần số", "frequency_licences", "read"),
     ("/office/press/outlets", "Báo chí", "press_outlets", "create"),
     ("/office/press/work", "Việc báo chí", "press_reports", "read"),
+    ("/office/dossiers", "Hồ sơ một cửa", "dossiers", "update"),
+    ("/office/cases", "Vụ việc, thanh tra", "cases", "create"),
     ("/office/admin/users", "Tài khoản", "users", "read"),
     ("/office/admin/rules", "Quy định", "rules", "create"),
     ("/office/admin/calendar", "Lịch làm việc", "calendar", "update"),
@@ -51,6 +53,7 @@ ALSO = {
         "/office/press/mergers",
         "/office/press/import",
     ),
+    "/office/cases": ("/office/reception", "/office/inspections", "/office/sanctions"),
     "/office/admin/rules": ("/office/admin/deadline-rules", "/office/admin/permit-rules"),
 }
 
