@@ -55,6 +55,7 @@ from registry.procedures.models import APPLICANT_KIND_NAMES, FIELD_NAMES, ONLINE
 from registry.procedures.models import CHANNEL_NAMES as DOSSIER_CHANNEL_NAMES
 from registry.procedures.models import STATUS_NAMES as DOSSIER_STATUS_NAMES
 from registry.procedures.models import UNIT_NAMES as PROCEDURE_UNIT_NAMES
+from registry.procedures.views import document_text
 from registry.stations.template import STATUS_LABELS as STATION_STATUS_NAMES
 from registry.zones.models import KIND_NAMES as ZONE_KIND_NAMES
 
@@ -406,6 +407,7 @@ LABELS: dict[str, dict[str, str]] = {
         "fee_vnd": "Lệ phí (đồng)",
         "online_level": "Mức độ dịch vụ công (cách tính cũ)",
         "online_service": "Dịch vụ công trực tuyến",
+        "required_documents": "Thành phần hồ sơ",
     },
     "procedure_step": {"procedure_id": "Thủ tục", "name": "Công việc", "unit": "Bộ phận thực hiện"},
     "dossier": {
@@ -437,6 +439,7 @@ LABELS: dict[str, dict[str, str]] = {
         "permit_id": "Giấy phép đã cấp",
         "press_licence_id": "Giấy phép báo chí đã cấp",
         "source": "Nguồn",
+        "documents_received": "Giấy tờ đã nhận",
     },
     "dossier_event": {"dossier_id": "Hồ sơ", "note": "Ghi chú", "recorded_at": "Thời điểm ghi"},
 }
@@ -918,6 +921,9 @@ class Words:
             return None
         if (entity_type, column) == ("press_licence_amendment", "changes") and isinstance(value, dict):
             return self._amended(value)
+        if column in ("required_documents", "documents_received") and isinstance(value, list):
+            texts = (document_text(d) if isinstance(d, dict) else str(d) for d in value)
+            return shortened("; ".join(texts), limit=TEXT_LIMIT * 3)
         if target_of(entity_type, column) is not None:
             return self._fk_name(entity_type, column, value)
         names = VALUE_NAMES.get((entity_type, column))

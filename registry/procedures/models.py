@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
@@ -29,6 +30,7 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.audit.models import Audited
@@ -205,6 +207,8 @@ class Procedure(InForce, Audited, Tracked, Base):
     online_level: Mapped[int] = mapped_column(Integer)
     online_service: Mapped[str] = mapped_column(String(12))
     notes: Mapped[str | None] = mapped_column(Text)
+    # Thành phần hồ sơ: [{"name", "form", "copies", "required"}] as the national catalogue lists them.
+    required_documents: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list, server_default="[]")
 
     steps: Mapped[list[ProcedureStep]] = relationship(
         order_by="ProcedureStep.step_no", cascade="all, delete-orphan", lazy="selectin"
@@ -285,6 +289,8 @@ class Dossier(Audited, Tracked, Base):
     )
     source: Mapped[str] = mapped_column(String(10), default="desk", server_default="desk")  # desk or import
     notes: Mapped[str | None] = mapped_column(Text)
+    # The papers the desk received: [{"name", "form", "copies"}] (none recorded for imported dossiers).
+    documents_received: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list, server_default="[]")
 
     procedure: Mapped[Procedure] = relationship(lazy="joined")
     events: Mapped[list[DossierEvent]] = relationship(order_by="DossierEvent.id", lazy="selectin")

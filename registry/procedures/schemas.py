@@ -20,6 +20,24 @@ class StepIn(Strict):
     duration: Decimal = Field(gt=0, le=10_000, max_digits=7, decimal_places=2, description="Cùng đơn vị với thời hạn")
 
 
+# How a paper is handed in, as the national catalogue words it (free text: these are the usual ones).
+DOCUMENT_FORMS = ("Bản chính", "Bản sao có chứng thực", "Bản sao", "Bản sao kèm bản chính để đối chiếu")
+
+
+class DocumentIn(Strict):
+    """A paper received with a dossier."""
+
+    name: str = Field(min_length=1, max_length=500, description="Tên giấy tờ")
+    form: str = Field("Bản chính", min_length=1, max_length=100, description="Bản chính, bản sao có chứng thực…")
+    copies: int = Field(1, ge=1, le=100, description="Số lượng (bản)")
+
+
+class RequiredDocumentIn(DocumentIn):
+    """A paper the procedure requires (thành phần hồ sơ), as the national catalogue lists it."""
+
+    required: bool = Field(True, description="Bắt buộc (không: chỉ khi có, tùy trường hợp)")
+
+
 class _ProcedureFields(Strict):
     name: str | None = Field(None, min_length=1, max_length=1000)
     field: ProcedureField | None = None
@@ -36,6 +54,9 @@ class _ProcedureFields(Strict):
     effective_to: Day | None = None
     notes: str | None = Field(None, max_length=4000)
     steps: list[StepIn] | None = Field(None, min_length=1, max_length=30, description="Quy trình nội bộ ISO 9001")
+    required_documents: list[RequiredDocumentIn] | None = Field(
+        None, max_length=50, description="Thành phần hồ sơ (tên, hình thức, số lượng, bắt buộc)"
+    )
 
 
 class ProcedureCreate(_ProcedureFields):
@@ -71,6 +92,7 @@ class DossierCreate(Strict):
     channel: Channel
     received_at: ReceivedMoment | None = Field(None, description="Thời điểm tiếp nhận (mặc định: bây giờ)")
     notes: str | None = Field(None, max_length=4000)
+    documents: list[DocumentIn] = Field(default_factory=list, max_length=50, description="Giấy tờ đã nhận")
 
 
 class DossierMove(Strict):

@@ -96,6 +96,7 @@ def create_procedure(session: Session, data: ProcedureCreate) -> Procedure:
         effective_from=data.effective_from,
         effective_to=data.effective_to,
         notes=data.notes,
+        required_documents=[doc.model_dump() for doc in data.required_documents or []],
     )
     _check_procedure(p, data.steps)
     p.steps = [
@@ -109,7 +110,11 @@ def create_procedure(session: Session, data: ProcedureCreate) -> Procedure:
 def update_procedure(session: Session, code: str, data: ProcedurePatch, *, expected_version: int | None) -> Procedure:
     p = get_procedure(session, code, for_update=True)
     check_version(p, expected_version, what=f"Thủ tục {code}")
-    fields = data.model_dump(exclude_unset=True, exclude={"steps"})
+    fields = data.model_dump(exclude_unset=True, exclude={"steps", "required_documents"})
+    if data.required_documents is not None:
+        documents = [doc.model_dump() for doc in data.required_documents]
+        if documents != p.required_documents:
+            p.required_documents = documents
     for key, value in fields.items():
         if value is None and key not in ("fees", "fee_vnd", "effective_to", "notes", "online_service"):
             raise ValidationFailed("Thủ tục không hợp lệ", [FieldError("Không được để trống", field=key)])
@@ -223,6 +228,7 @@ def create_dossier(
         step_no=1,
         source="desk",
         notes=data.notes,
+        documents_received=[doc.model_dump() for doc in data.documents],
     )
     d.events = [DossierEvent(status=Status.received.value, step_no=1, at=received_at, actor=actor, note="Tiếp nhận")]
     session.add(d)

@@ -27,6 +27,14 @@ def _iso(d: date | None) -> str | None:
     return d.isoformat() if d else None
 
 
+def document_text(doc: dict[str, Any]) -> str:
+    """A paper in words: "Đơn đề nghị (Bản chính, 1 bản)", "… không bắt buộc" when only sometimes needed."""
+    parts = [str(doc.get("form") or ""), f"{doc.get('copies') or 1} bản"]
+    if doc.get("required") is False:
+        parts.append("không bắt buộc")
+    return f"{doc.get('name')} ({', '.join(p for p in parts if p)})"
+
+
 def procedure_dict(p: Procedure) -> dict[str, Any]:
     return {
         "code": p.code,
@@ -48,6 +56,7 @@ def procedure_dict(p: Procedure) -> dict[str, Any]:
         "steps": [
             {"step_no": s.step_no, "name": s.name, "unit": s.unit, "duration": float(s.duration)} for s in p.steps
         ],
+        "required_documents": list(p.required_documents or []),
         "version": p.version,
     }
 
@@ -109,6 +118,7 @@ def dossier_dict(d: Dossier, *, today: date) -> dict[str, Any]:
         else {"id": d.press_licence_id, "href": f"/api/press/licences/{d.press_licence_id}"},
         "source": d.source,
         "notes": d.notes,
+        "documents": list(d.documents_received or []),
         "events": [
             {
                 "status": e.status,
