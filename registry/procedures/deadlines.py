@@ -38,8 +38,8 @@ from datetime import date, datetime, time
 
 from sqlalchemy.orm import Session
 
-from registry.calendar.days import WorkCalendar
-from registry.procedures.models import PAPER_CHANNELS, Channel, TimeUnit
+from registry.calendar.days import VIETNAM, WorkCalendar
+from registry.procedures.models import PAPER_CHANNELS, UNIT_NAMES, Channel, TimeUnit
 from registry.rules.book import RuleBook
 
 
@@ -88,6 +88,40 @@ def appointment(
     """(counting day, appointment date) of a dossier received at ``received_at`` through ``channel``."""
     start = counting_day(cal, received_at, channel, rules)
     return start, add_statutory_time(cal, start, value, unit, rules)
+
+
+def reason(
+    cal: WorkCalendar,
+    *,
+    received_at: datetime,
+    channel: Channel | str,
+    value: int,
+    unit: TimeUnit | str,
+    rules: OneStopRules,
+    start: date,
+    due: date,
+) -> str:
+    """Why the appointment is what ``appointment`` gave, in the words the desk says to the applicant:
+    "Nhận từ 15:00 trở đi (hồ sơ giấy): tính từ ngày làm việc tiếp theo, 07/09/2026; …"."""
+    local = (received_at if received_at.tzinfo else received_at.replace(tzinfo=VIETNAM)).astimezone(VIETNAM)
+    paper = Channel(channel) in PAPER_CHANNELS
+    cutoff = f"{(rules.paper_cutoff if paper else rules.online_cutoff):%H:%M}"
+    kind = "hồ sơ giấy" if paper else "hồ sơ trực tuyến"
+    if start == local.date():
+        why = f"Nhận trước {cutoff} của ngày làm việc ({kind}): tính từ ngày nhận, {start:%d/%m/%Y}"
+    elif not cal.is_working_day(local.date()):
+        why = f"Nhận vào ngày nghỉ ({kind}): tính từ ngày làm việc tiếp theo, {start:%d/%m/%Y}"
+    else:
+        why = f"Nhận từ {cutoff} trở đi ({kind}): tính từ ngày làm việc tiếp theo, {start:%d/%m/%Y}"
+    unit = TimeUnit(unit)
+    span = f"{value} {UNIT_NAMES[unit]}"
+    if unit == TimeUnit.working_days:
+        span += " (không tính ngày nghỉ, ngày lễ)"
+    elif unit == TimeUnit.hours:
+        span += f" (làm tròn {math.ceil(value / rules.hours_per_working_day)} ngày làm việc)"
+    elif unit == TimeUnit.calendar_days and (due - start).days != value:
+        span += " (ngày cuối rơi vào ngày nghỉ: lùi sang ngày làm việc tiếp theo)"
+    return f"{why}; thời hạn giải quyết {span} → hẹn trả ngày {due:%d/%m/%Y}"
 
 
 def send_back_limit(cal: WorkCalendar, counted_from: date, rules: OneStopRules) -> date:

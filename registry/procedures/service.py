@@ -169,15 +169,45 @@ def _receipt_code(session: Session, p: Procedure, on: date, randbelow: Callable[
     raise Conflict("Không tạo được mã hồ sơ mới; thử lại")  # 50 random bits: never in practice
 
 
-def _schedule(
-    cal: WorkCalendar, rules: deadlines.OneStopRules, p: Procedure, received_at: datetime, channel: str, field: str
-) -> tuple[date, date]:
-    try:
-        return deadlines.appointment(
-            cal, received_at=received_at, channel=channel, value=p.time_value, unit=p.time_unit, rules=rules
+@dataclass(frozen=True)
+class Schedule:
+    """When a dossier would be received and its appointment: what the receipt prints, and why."""
+
+    procedure: Procedure
+    channel: Channel
+    received_at: datetime
+    received_on: date
+    counted_from: date
+    due_date: date
+    reason: str
+
+
+def schedule(
+    session: Session, cal: WorkCalendar, procedure_code: str, channel: Channel, received_at: datetime, *, now: datetime
+) -> Schedule:
+    """The appointment of a dossier for ``procedure_code`` received through ``channel`` at ``received_at``:
+    the rule the desk's page previews and ``create_dossier`` applies (refusals name their field)."""
+    received_at = aware(received_at)
+    if received_at > now + CLOCK_SKEW:
+        raise ValidationFailed(
+            "Thời điểm tiếp nhận không hợp lệ", [FieldError("Không được ở tương lai", field="received_at")]
         )
+    p = session.scalar(select(Procedure).where(Procedure.code == procedure_code))
+    received_on = vn_date(received_at)
+    if p is None or not _in_force(p, received_on):
+        why = "Không có thủ tục mã này" if p is None else f"Thủ tục không có hiệu lực ngày {received_on:%d/%m/%Y}"
+        raise ValidationFailed("Thủ tục không hợp lệ", [FieldError(why, field="procedure_code", value=procedure_code)])
+    try:
+        rules = deadlines.rules_on(session, received_on)
+    except MissingRule as exc:
+        raise ValidationFailed("Thời điểm tiếp nhận không hợp lệ", [FieldError(str(exc), field="received_at")]) from exc
+    span = {"value": p.time_value, "unit": p.time_unit}
+    try:
+        start, due = deadlines.appointment(cal, received_at=received_at, channel=channel, rules=rules, **span)
+        why = deadlines.reason(cal, received_at=received_at, channel=channel, rules=rules, start=start, due=due, **span)
     except OutOfCalendar as exc:
-        raise ValidationFailed("Ngày ngoài lịch làm việc", [FieldError(str(exc), field=field)]) from exc
+        raise ValidationFailed("Ngày ngoài lịch làm việc", [FieldError(str(exc), field="received_at")]) from exc
+    return Schedule(p, Channel(channel), received_at, received_on, start, due, why)
 
 
 def create_dossier(
@@ -190,23 +220,9 @@ def create_dossier(
     randbelow: Callable[[int], int] = secrets.randbelow,
 ) -> Dossier:
     """Receive a dossier: a receipt code, the counting day and the appointment date."""
-    received_at = aware(data.received_at or now)
-    if received_at > now + CLOCK_SKEW:
-        raise ValidationFailed(
-            "Thời điểm tiếp nhận không hợp lệ", [FieldError("Không được ở tương lai", field="received_at")]
-        )
-    p = session.scalar(select(Procedure).where(Procedure.code == data.procedure_code))
-    received_on = vn_date(received_at)
-    if p is None or not _in_force(p, received_on):
-        why = "Không có thủ tục mã này" if p is None else f"Thủ tục không có hiệu lực ngày {received_on:%d/%m/%Y}"
-        raise ValidationFailed(
-            "Thủ tục không hợp lệ", [FieldError(why, field="procedure_code", value=data.procedure_code)]
-        )
-    try:
-        rules = deadlines.rules_on(session, received_on)
-    except MissingRule as exc:
-        raise ValidationFailed("Thời điểm tiếp nhận không hợp lệ", [FieldError(str(exc), field="received_at")]) from exc
-    start, due = _schedule(cal, rules, p, received_at, data.channel.value, "received_at")
+    plan = schedule(session, cal, data.procedure_code, data.channel, data.received_at or now, now=now)
+    p, received_at, received_on = plan.procedure, plan.received_at, plan.received_on
+    start, due = plan.counted_from, plan.due_date
     a = data.applicant
     d = Dossier(
         receipt_code=_receipt_code(session, p, received_on, randbelow),
