@@ -14,6 +14,7 @@ from registry.cases.models import Case, ReceptionSession
 from registry.cases.schemas import ReceptionSessionCreate
 from registry.cases.service import create_case
 from registry.cases.vocabulary import Channel
+from registry.lookup import one
 
 
 def schedule(cal: WorkCalendar, year: int, day_of_month: int) -> list[date]:
@@ -29,12 +30,20 @@ def create_session(
     session.flush()
     cases = []
     for item in data.cases:
-        item = item.model_copy(update={"channel": Channel.reception_session, "received_on": data.held_on})
-        case = create_case(session, item, actor=actor)
-        case.reception_session_id = record.id
-        cases.append(case)
+        at = {"channel": Channel.reception_session, "received_on": data.held_on, "reception_session_id": record.id}
+        item = item.model_copy(update=at)
+        cases.append(create_case(session, item, actor=actor))
     session.flush()
     return record, cases
+
+
+def get_session(session: Session, session_id: int) -> ReceptionSession:
+    return one(session, ReceptionSession, ReceptionSession.id == session_id,
+               missing=f"Không có buổi tiếp công dân số {session_id}")  # fmt: skip
+
+
+def session_cases(session: Session, record: ReceptionSession) -> list[Case]:
+    return list(session.scalars(select(Case).where(Case.reception_session_id == record.id).order_by(Case.id)))
 
 
 def session_dict(session: Session, record: ReceptionSession) -> dict[str, Any]:

@@ -46,6 +46,9 @@ class CaseCreate(_CaseFields):
     subject: str = Field(min_length=1, max_length=500)  # type: ignore[assignment]
     parties: list[PartyIn] = Field(default_factory=list, max_length=50)
     links: list[LinkIn] = Field(default_factory=list, max_length=50)
+    reception_session_id: int | None = Field(
+        None, ge=1, le=2**31 - 1, description="Buổi tiếp công dân tiếp nhận vụ việc (kênh reception_session)"
+    )
 
 
 class CasePatch(_CaseFields):

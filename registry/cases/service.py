@@ -16,7 +16,7 @@ from registry.calendar.days import WorkCalendar
 from registry.cases.deadlines import Deadline, Flags, Suspension, compute, resolution_deadlines, rule_for
 from registry.cases.models import Case, CaseLink, CaseParty, CaseTransition
 from registry.cases.schemas import CaseCreate, CasePatch, LinkIn, TransitionIn
-from registry.cases.vocabulary import TRANSITIONS, CaseKind, CaseState
+from registry.cases.vocabulary import TRANSITIONS, CaseKind, CaseState, Channel
 from registry.errors import FieldError, InvalidTransition, PermissionDenied, ValidationFailed
 from registry.lookup import one
 from registry.positions import point, position_from_input
@@ -139,7 +139,27 @@ def next_code(session: Session, kind: CaseKind, received_on: date) -> str:
     return f"{prefix}{count + 1:04d}"
 
 
+def _reception(session: Session, data: CaseCreate) -> int | None:
+    """The reception session a case is received at: it must exist, and the case comes by that channel."""
+    if data.reception_session_id is None:
+        return None
+    from registry.cases.models import ReceptionSession
+
+    if session.get(ReceptionSession, data.reception_session_id) is None:
+        raise ValidationFailed(
+            "Buổi tiếp công dân không tồn tại",
+            [FieldError(f"Không có buổi tiếp công dân số {data.reception_session_id}", field="reception_session_id")],
+        )
+    if data.channel != Channel.reception_session:
+        raise ValidationFailed(
+            "Kênh tiếp nhận không khớp",
+            [FieldError("Vụ việc tiếp nhận tại buổi tiếp công dân có kênh «buổi tiếp công dân»", field="channel")],
+        )
+    return data.reception_session_id
+
+
 def create_case(session: Session, data: CaseCreate, *, actor: str) -> Case:
+    reception_session_id = _reception(session, data)
     case = Case(
         code=next_code(session, data.kind, data.received_on),
         kind=data.kind.value,
@@ -154,6 +174,7 @@ def create_case(session: Session, data: CaseCreate, *, actor: str) -> Case:
         handler_id=_assign(session, actor=actor, current=None, username=data.handler, creating=True),
         unit=data.unit,
         extensions=0,
+        reception_session_id=reception_session_id,
     )
     if data.position is not None:
         pos = position_from_input(data.position)
