@@ -127,11 +127,24 @@ def list_dossiers(
     received_from: Annotated[Day | None, Query()] = None,
     received_to: Annotated[Day | None, Query()] = None,
     overdue: Annotated[bool | None, Query(description="Chỉ hồ sơ đang giải quyết quá hạn hôm nay")] = None,
+    field: Annotated[list[ProcedureField] | None, Query(description="Lĩnh vực của thủ tục")] = None,
+    actor: Annotated[str | None, Query(max_length=200, description="Cán bộ đã chuyển bước hồ sơ")] = None,
+    q: Annotated[str | None, Query(max_length=200, description="Mã hồ sơ hoặc tên người nộp (có/không dấu)")] = None,
+    figure: Annotated[
+        Literal[queries.FIGURE_KEYS] | None,  # type: ignore[valid-type]
+        Query(description="Hồ sơ mà một chỉ tiêu của báo cáo kỳ (period_from–period_to) đếm"),
+    ] = None,
+    period_from: Annotated[Day | None, Query()] = None,
+    period_to: Annotated[Day | None, Query()] = None,
 ) -> dict[str, Any]:
     if received_from and received_to and received_from > received_to:
         raise ValidationFailed(
             "Khoảng ngày không hợp lệ", [FieldError("Phải không sau received_to", field="received_from")]
         )
+    if figure and not (period_from and period_to):
+        raise ValidationFailed("Thiếu kỳ báo cáo", [FieldError("Cần period_from và period_to", field="figure")])
+    if period_from and period_to:
+        reports.check_period(period_from, period_to)
     day = _today()
     total, rows = queries.dossier_page(
         session,
@@ -142,6 +155,11 @@ def list_dossiers(
             received_from=received_from,
             received_to=received_to,
             overdue_on=day if overdue else None,
+            fields=field or (),
+            actor=actor,
+            q=q,
+            figure=figure,
+            period=(period_from, period_to) if figure and period_from and period_to else None,
         ),
         limit=pg.limit,
         offset=pg.offset,
@@ -277,6 +295,7 @@ def receipt(
         "received_at": local.isoformat(),
         "received_by": d.events[0].actor if d.events else None,
         "due_date": d.due_date.isoformat(),
+        "documents": list(d.documents_received or []),
         "lookup": lookup,
         "lookup_url": settings.public_base_url.rstrip("/") + lookup,
     }

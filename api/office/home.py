@@ -50,10 +50,10 @@ def _dossiers(office: Office, session: Any) -> list[Card]:
     if not fields:
         return []
     total, overdue = waiting_in_fields(session, fields, on=today())
-    # The dossiers' own pages come with the one-stop desk's back office; until then, the published figures.
+    # The desk's queue (api/office/dossiers.py): its default is the open dossiers of the user's fields.
     return [
-        ("hồ sơ đang giải quyết trong lĩnh vực của bạn", total, "/pages/dossiers/dashboard", None),
-        ("hồ sơ quá hạn hẹn trả", overdue, "/pages/dossiers/dashboard", "bad" if overdue else None),
+        ("hồ sơ đang giải quyết trong lĩnh vực của bạn", total, "/office/dossiers", None),
+        ("hồ sơ quá hạn hẹn trả", overdue, "/office/dossiers?overdue=1", "bad" if overdue else None),
     ]
 
 
@@ -85,7 +85,24 @@ def _cases(session: Any) -> list[Card]:
     open_cases = [c for c in queries.cases(session, kinds=None, states=None, handler=None)
                   if c.state not in (CaseState.closed.value,)]  # fmt: skip
     overdue = sum(1 for c in open_cases if service.deadlines(session, cal, c, today=day)["status"] == "overdue")
-    return [("vụ việc quá hạn giải quyết", overdue, "/maps/cases?deadline=overdue", "bad" if overdue else None)]
+    return [
+        ("vụ việc quá hạn giải quyết", overdue, "/office/cases/overdue", "bad" if overdue else None),
+        ("Vụ việc tôi được giao", None, "/office/cases/mine", None),
+        ("Vụ việc sắp đến hạn", None, "/office/cases/due-soon", None),
+        ("Tất cả vụ việc đang mở", None, "/office/cases", None),
+    ]
+
+
+def _enforcement(session: Any) -> list[Card]:
+    """Inspections and sanctions: the decisions unpaid past their deadline (as /office/sanctions/unpaid lists them)."""
+    from registry.cases.enforcement_service import unpaid_past_deadline
+
+    unpaid = len(unpaid_past_deadline(session, on=today()))
+    return [
+        ("quyết định xử phạt quá hạn chưa nộp phạt", unpaid, "/office/sanctions/unpaid", "bad" if unpaid else None),
+        ("Các cuộc thanh tra", None, "/office/inspections", None),
+        ("Quyết định xử phạt", None, "/office/sanctions", None),
+    ]
 
 
 @router.get("/", dependencies=[Depends(require("office", "read"))], summary="Trang làm việc của cán bộ")
@@ -101,7 +118,7 @@ def office_home(office: OfficeDep, session: SessionDep, settings: SettingsDep) -
     if dossiers:
         sections.append(("Hồ sơ thủ tục hành chính", dossiers))
     if office.can("cases", "update"):
-        sections.append(("Vụ việc", _cases(session)))
+        sections.append(("Vụ việc", _cases(session) + _enforcement(session)))
     maps: list[Card] = [("Bản đồ trạm gốc", None, "/maps/stations", None)]
     if office.can("cases", "read"):
         maps.append(("Bản đồ vụ việc", None, "/maps/cases", None))

@@ -33,6 +33,7 @@ class Filter:
     label: str
     options: Sequence[tuple[str, str]]
     many: bool = True
+    kind: str = "choice"  # "date": a day typed dd/mm/yyyy (from / to of a range), no options
 
 
 @dataclass(frozen=True)

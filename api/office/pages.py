@@ -63,6 +63,7 @@ MESSAGES = {
     "saved": "Đã lưu thay đổi.",
     "deleted": "Đã xóa.",
     "imported": "Đã nhập dữ liệu.",
+    "moved": "Đã chuyển bước hồ sơ; bước mới có trong các bước đã thực hiện.",
 }
 
 

@@ -30,10 +30,34 @@
     var box = document.getElementById(id);
     box.replaceChildren(node);
   }
-  function breakdown(rows, key, label, names, order) {
-    return table([label].concat(order.map(function (k) { return names[k]; })), rows.map(function (r) {
-      return [r[key]].concat(order.map(function (k) { return fmt(r[k]); }));
-    }));
+  // Each figure links to the desk's queue filtered to exactly the dossiers it counts (api/office/dossiers.py:
+  // figure + period, and the field or channel of a breakdown's row).
+  function queue(figure, extra) {
+    var p = new URLSearchParams({figure: figure, period_from: data.from, period_to: data.to, field: "all"});
+    for (var k in extra || {}) p.set(k, extra[k]);
+    return "/office/dossiers?" + p;
+  }
+  function linked(n, href, attrs) {
+    var a = el("a", fmt(n), attrs);
+    a.setAttribute("href", href);
+    return a;
+  }
+  function breakdown(rows, key, label, names, order, by) {
+    var t = table([label].concat(order.map(function (k) { return names[k]; })), []);
+    var tbody = t.querySelector("tbody");
+    rows.forEach(function (r) {
+      var tr = el("tr");
+      tr.appendChild(el("td", r[key]));
+      order.forEach(function (k) {
+        var extra = {};
+        extra[by] = r[by];
+        var td = el("td");
+        td.appendChild(linked(r[k], queue(k, extra), {"data-by": by}));
+        tr.appendChild(td);
+      });
+      tbody.appendChild(tr);
+    });
+    return t;
   }
   function get(path) {
     return fetch(path + "?" + q).then(function (r) { if (!r.ok) throw r; return r.json(); });
@@ -48,14 +72,16 @@
     order.forEach(function (k) {
       var tr = el("tr");
       tr.appendChild(el("th", names[k]));
-      tr.appendChild(el("td", fmt(f[k]), {"data-figure": k}));
+      var td = el("td");
+      td.appendChild(linked(f[k], queue(k), {"data-figure": k}));
+      tr.appendChild(td);
       figures.appendChild(tr);
     });
     fill("figures", figures);
     var short = ["received", "resolved_on_time_or_early", "resolved_late", "returned", "withdrawn",
       "pending_within_deadline", "pending_overdue"];
-    fill("by-field", breakdown(rep.by_field, "field_name", T.by_field, names, short));
-    fill("by-channel", breakdown(rep.by_channel, "channel_name", T.by_channel, names, short));
+    fill("by-field", breakdown(rep.by_field, "field_name", T.by_field, names, short, "field"));
+    fill("by-channel", breakdown(rep.by_channel, "channel_name", T.by_channel, names, short, "channel"));
     var cat = rep.catalogue;
     fill("catalogue", table([T.level, T.count, T.share], cat.by_online_level.map(function (r) {
       return [r.online_level, fmt(r.count), fmt(r.share_percent) + " %"];
