@@ -121,6 +121,9 @@ class CaseAttachment(Audited, Base):
     __tablename__ = "case_attachment"
     __audit_entity__ = "case_attachment"
     __audit_parents__ = {"case_id": "case"}
+    # A confidential attachment's description may name the denouncer; the case's history is read by
+    # more people than the handler, so no description is kept in the audit trail.
+    __audit_exclude__ = frozenset({"description"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)

@@ -75,8 +75,7 @@ def _assign(session: Session, *, actor: str, current: int | None, username: str 
     before = session.scalar(select(User.username).where(User.id == current)) if current is not None else None
     if target == before:
         return current
-    me = session.scalar(select(User).where(User.username == actor.lower()))
-    is_admin = me is not None and me.active and Role.admin.value in me.roles
+    me, is_admin = _actor(session, actor)
     if not is_admin:
         if creating:
             allowed = target is None or (me is not None and target == me.username)
@@ -87,6 +86,28 @@ def _assign(session: Session, *, actor: str, current: int | None, username: str 
         if not allowed:
             raise PermissionDenied(rule, errors=[FieldError(rule, field="handler").as_dict()])
     return _handler(session, target)
+
+
+def _actor(session: Session, actor: str) -> tuple[User | None, bool]:
+    """The acting user, and whether they act as an admin (active, holding the role)."""
+    me = session.scalar(select(User).where(User.username == actor.lower()))
+    return me, me is not None and me.active and Role.admin.value in me.roles
+
+
+def reassignable_to(session: Session, case: Case, *, actor: str) -> list[str | None]:
+    """Whom ``actor`` may give ``case`` to under ``_assign``'s rule, by username (None: nobody), for
+    a page's choice; empty when ``actor`` may not reassign it at all (``_assign`` refuses anyway)."""
+    me, is_admin = _actor(session, actor)
+    if not is_admin and (me is None or case.handler_id is None or me.id != case.handler_id):
+        return []
+    handlers = active_handlers(session)
+    return [None, *handlers] if is_admin else [name for name in handlers if me is None or name != me.username]
+
+
+def active_handlers(session: Session) -> list[str]:
+    """The usernames of the active users who may handle a case (inspectors and admins)."""
+    users = session.execute(select(User.username, User.roles).where(User.active).order_by(User.username)).all()
+    return [name for name, roles in users if set(roles) & HANDLER_ROLES]
 
 
 def _audit_handler(session: Session, case: Case, before: int | None) -> None:

@@ -155,7 +155,7 @@ def test_the_home_shows_each_role_its_own_work(cookie_client: Callable[..., Test
             "subject": "Khiếu nại <b>cũ</b>"}  # fmt: skip
     assert client.post("/api/cases", json=late).status_code == 201
     inspector = cookie_client("inspector").get("/office/").text
-    assert "vụ việc quá hạn giải quyết" in inspector and 'href="/maps/cases?deadline=overdue"' in inspector
+    assert "vụ việc quá hạn giải quyết" in inspector and 'href="/office/cases/overdue"' in inspector
     assert "giấy phép hết hạn trong" in inspector  # staff read the permit lists too
     desk = cookie_client("one_stop_officer").get("/office/").text
     assert "hồ sơ đang giải quyết trong lĩnh vực của bạn" in desk and "vụ việc quá hạn" not in desk
