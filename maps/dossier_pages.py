@@ -117,7 +117,9 @@ def receipt_page(
 ) -> str:
     """Giấy tiếp nhận hồ sơ và hẹn trả kết quả (the one-stop decree's form), to print on one A4 page
     and hand to the applicant: national heading and department, the dossier, the documents received,
-    the fee, the appointment, the public look-up address with its QR code, the two signatures."""
+    the fee, the appointment, the public look-up address with its QR code, the two signatures. The
+    documents received are a table (blank lines to write them by hand when none were recorded, as for
+    dossiers imported from a legacy system)."""
     applicant = [
         ("Tổ chức, cá nhân nộp hồ sơ", fields["applicant"]),
         ("Số CCCD / mã số thuế", fields.get("applicant_id_number")),
@@ -138,5 +140,6 @@ def receipt_page(
         "receipt.html", title="Giấy tiếp nhận hồ sơ và hẹn trả kết quả", department=fields["department"], rows=rows,
         code=fields["receipt_code"], lookup_url=fields["lookup_url"], qr=qr_data_uri(fields["lookup_url"]),
         applicant=fields["applicant"], received_by=fields.get("received_by"), signed_on=received_at,
+        documents=fields.get("documents") or [],
         lang="vi", username=username, here=here,
     )  # fmt: skip
