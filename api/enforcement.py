@@ -12,7 +12,7 @@ from api.deps import VERSION_RESPONSES, IfMatch, SessionDep
 from api.responses import created, versioned
 from registry.cases import enforcement_service as service
 from registry.cases import queries
-from registry.cases.schemas import InspectionConclude, InspectionCreate, SanctionCreate, SanctionPatch
+from registry.cases.schemas import FindingDone, InspectionConclude, InspectionCreate, SanctionCreate, SanctionPatch
 from registry.clock import today
 from registry.permits.reports import to_xlsx
 from registry.rules.book import RuleBook
@@ -56,6 +56,19 @@ def conclude(
     inspection_id: Id, data: InspectionConclude, session: SessionDep, response: Response, if_match: IfMatch
 ) -> dict[str, Any]:
     record = service.conclude_inspection(session, inspection_id, data, expected_version=if_match)
+    return versioned(response, service.inspection_dict(record), record)
+
+
+@router.patch(
+    "/api/inspections/{inspection_id}/findings/{finding_id}",
+    summary="Ghi kiến nghị của một phát hiện đã thực hiện (cần If-Match của cuộc thanh tra)",
+    responses=VERSION_RESPONSES,
+    dependencies=UPDATE,
+)
+def mark_finding(
+    inspection_id: Id, finding_id: Id, data: FindingDone, session: SessionDep, response: Response, if_match: IfMatch
+) -> dict[str, Any]:
+    record = service.mark_finding(session, inspection_id, finding_id, data, expected_version=if_match)
     return versioned(response, service.inspection_dict(record), record)
 
 

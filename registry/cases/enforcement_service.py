@@ -8,8 +8,15 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from registry.cases.enforcement_models import Finding, Inspection, RemedialMeasure, Sanction, SanctionStatus
-from registry.cases.schemas import InspectionConclude, InspectionCreate, SanctionCreate, SanctionPatch
+from registry.cases.enforcement_models import (
+    SANCTION_STATUS_NAMES,
+    Finding,
+    Inspection,
+    RemedialMeasure,
+    Sanction,
+    SanctionStatus,
+)
+from registry.cases.schemas import FindingDone, InspectionConclude, InspectionCreate, SanctionCreate, SanctionPatch
 from registry.cases.service import LINK_CHECKS, get_case
 from registry.errors import Conflict, FieldError, NotFound, ValidationFailed
 from registry.lookup import one
@@ -77,6 +84,23 @@ def conclude_inspection(
     return record
 
 
+def mark_finding(
+    session: Session, inspection_id: int, finding_id: int, data: FindingDone, *, expected_version: int | None
+) -> Inspection:
+    """A finding's recommendation done on a day (or not done: ``done_on`` None), the other findings kept."""
+    record = get_inspection(session, inspection_id, for_update=True)
+    check_version(record, expected_version, what=f"Cuộc thanh tra {inspection_id}")
+    finding = next((f for f in record.findings if f.id == finding_id), None)
+    if finding is None:
+        raise NotFound(f"Cuộc thanh tra {inspection_id} không có phát hiện số hiệu {finding_id}")
+    if data.done_on is not None and data.done_on < record.decision_date:
+        raise ValidationFailed("Ngày không hợp lệ", [FieldError("Trước ngày quyết định thanh tra", field="done_on")])
+    finding.done_on = data.done_on
+    touch(record)
+    session.flush()
+    return record
+
+
 def inspection_dict(record: Inspection) -> dict[str, Any]:
     return {
         "id": record.id,
@@ -94,6 +118,7 @@ def inspection_dict(record: Inspection) -> dict[str, Any]:
         "conclusion": record.conclusion,
         "findings": [
             {
+                "id": f.id,
                 "finding": f.finding,
                 "recommendation": f.recommendation,
                 "deadline": _iso(f.deadline),
@@ -161,12 +186,44 @@ def create_sanction(session: Session, data: SanctionCreate) -> Sanction:
     return record
 
 
+def status_moves(record: Sanction) -> list[str]:
+    """The statuses an officer may move a decision to by hand: enforcement once delivered and unpaid,
+    a complaint, annulment; a complaint not upheld puts it back. Delivery and payment move it by their
+    dates (``delivered_on``, ``paid_on``); an annulled decision moves no more."""
+    now = record.status
+    if now == SanctionStatus.annulled:
+        return []
+    moves = []
+    if now == SanctionStatus.complained:
+        moves.append(SanctionStatus.delivered.value if record.delivered_on else SanctionStatus.issued.value)
+    if now == SanctionStatus.delivered and record.paid_on is None:
+        moves.append(SanctionStatus.enforced.value)
+    if now != SanctionStatus.complained:
+        moves.append(SanctionStatus.complained.value)
+    return [*moves, SanctionStatus.annulled.value]
+
+
+def _check_move(record: Sanction, data: SanctionPatch, fields: dict[str, Any]) -> None:
+    errors = []
+    to = fields.get("status")
+    if to is not None and to != record.status and to not in status_moves(record):
+        before, after = SANCTION_STATUS_NAMES[SanctionStatus(record.status)], SANCTION_STATUS_NAMES[SanctionStatus(to)]
+        errors.append(FieldError(f"Không chuyển được quyết định {before} sang {after}", field="status"))
+    if fields.get("delivered_on") is not None and data.delivered_on < record.decided_on:  # type: ignore[operator]
+        errors.append(FieldError("Trước ngày quyết định", field="delivered_on"))
+    if fields.get("paid_on") is not None and record.status == SanctionStatus.annulled:
+        errors.append(FieldError("Quyết định đã hủy", field="paid_on"))
+    if errors:
+        raise ValidationFailed("Không cập nhật được quyết định xử phạt", errors)
+
+
 def update_sanction(
     session: Session, sanction_id: int, data: SanctionPatch, *, expected_version: int | None
 ) -> Sanction:
     record = get_sanction(session, sanction_id, for_update=True)
     check_version(record, expected_version, what=f"Quyết định {record.number}")
     fields = data.model_dump(exclude_unset=True)
+    _check_move(record, data, fields)
     if fields.get("delivered_on") is not None:
         record.delivered_on = data.delivered_on
         if record.status == SanctionStatus.issued:

@@ -91,6 +91,10 @@ class InspectionCreate(Strict):
     findings: list[FindingIn] = Field(default_factory=list, max_length=200)
 
 
+class FindingDone(Strict):
+    done_on: Day | None = Field(None, description="Ngày kiến nghị đã thực hiện (null: chưa thực hiện)")
+
+
 class InspectionConclude(Strict):
     conclusion_number: Annotated[str, Field(min_length=1, max_length=60)]
     concluded_on: Day
