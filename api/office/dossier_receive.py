@@ -127,7 +127,8 @@ def _checklist(p: Procedure | None, values: dict[str, Any], *, fresh: bool) -> l
             values[f"documents.{i}.listed"] = "1"
             values[f"documents.{i}.received"] = "1" if doc.get("required", True) else ""
             values[f"documents.{i}.required"] = "1" if doc.get("required", True) else ""
-    used = max((int(k.split(".")[1]) + 1 for k in values if k.startswith("documents.") and values[k]), default=0)
+    numbers = (k.split(".")[1] for k in values if k.startswith("documents.") and k.count(".") == 2 and values[k])
+    used = max((int(n) + 1 for n in numbers if n.isdigit() and len(n) < 4), default=0)
     rows = min(MAX_ROWS, used + SPARE_ROWS)
     return [
         {
