@@ -16,13 +16,9 @@ from registry.cases.models import Case
 from tests.factories import make_site
 from tests.office.conftest import assert_clean, shoot
 from tests.office.test_accessibility_browser import violations
+from tests.office.test_permits_browser import _no_sideways_scroll
 
 PHONE = {"width": 390, "height": 844}
-
-
-def _no_sideways_scroll(b: Any) -> None:
-    width = b.page.evaluate("document.documentElement.scrollWidth")
-    assert width <= b.page.viewport_size["width"], f"the page scrolls sideways ({width}px)"
 
 
 def _code_of(url: str) -> str:
