@@ -25,7 +25,7 @@ from registry.accounts.permissions import authorize
 from registry.errors import StaleVersion, VersionRequired
 from registry.procedures import queries, service
 from registry.procedures.models import FIELD_NAMES, ONLINE_SERVICE_NAMES, UNIT_NAMES
-from registry.procedures.schemas import ProcedurePatch
+from registry.procedures.schemas import DOCUMENT_FORMS, ProcedurePatch
 from registry.procedures.views import procedure_dict
 from registry.text import fold
 
@@ -49,8 +49,11 @@ LABELS = {
     "effective_to": "Áp dụng đến hết ngày",
     "notes": "Ghi chú",
     "steps": "Quy trình nội bộ (các bước)",
+    "required_documents": "Thành phần hồ sơ",
 }
 STEP_PARTS = {"name": "công việc", "unit": "bộ phận thực hiện", "duration": "thời gian"}
+DOC_PARTS = {"name": "tên giấy tờ", "form": "hình thức", "copies": "số lượng", "required": "bắt buộc"}
+MAX_DOCS = 50  # as ProcedurePatch allows
 CLEARABLE = frozenset({"fees", "fee_vnd", "effective_to", "notes", "online_service"})
 LEVELS = [(str(n), f"Mức {n}") for n in range(1, 5)]
 COLUMNS = (
@@ -64,9 +67,11 @@ COLUMNS = (
 )
 
 
-def _labels(rows: int) -> dict[str, str]:
+def _labels(rows: int, docs: int = MAX_DOCS + SPARE_ROWS) -> dict[str, str]:
     steps = {f"steps.{i}.{part}": f"Bước {i + 1}: {word}" for i in range(rows) for part, word in STEP_PARTS.items()}
-    return {**LABELS, **steps}
+    parts = DOC_PARTS.items()
+    papers = {f"required_documents.{i}.{part}": f"Giấy tờ {i + 1}: {word}" for i in range(docs) for part, word in parts}
+    return {**LABELS, **steps, **papers}
 
 
 def _num(value: Any) -> str:
@@ -149,6 +154,10 @@ def procedure_page(code: ProcedureCode, office: OfficeDep, session: SessionDep) 
     ]
     unit = UNIT_NAMES[p.time_unit]  # type: ignore[index]
     steps = [{**s, "duration": f"{_num(s['duration'])} {unit}"} for s in rec["steps"]]
+    documents = [
+        {**d, "no": i, "copies": f"{d['copies']} bản", "required": "Bắt buộc" if d.get("required", True) else "Nếu có"}
+        for i, d in enumerate(rec["required_documents"], 1)
+    ]
     grant = authorize(office.principal, "audit", "read") if office.can("audit", "read") else None
     said = history_rows(history(session, grant, "procedure", p.id, limit=200, offset=0)) if grant else None
     return page(
@@ -158,6 +167,7 @@ def procedure_page(code: ProcedureCode, office: OfficeDep, session: SessionDep) 
         rec=rec,
         details=details,
         steps=steps,
+        documents=documents,
         history=said,
         can_edit=office.can("procedures", "update"),
         crumbs=[HOME],
@@ -166,7 +176,7 @@ def procedure_page(code: ProcedureCode, office: OfficeDep, session: SessionDep) 
 
 def _values(rec: dict[str, Any]) -> dict[str, Any]:
     """A procedure as its form shows it: text, dates dd/mm/yyyy, one row of fields per step."""
-    values: dict[str, Any] = {name: rec.get(name) for name in LABELS if name != "steps"}
+    values: dict[str, Any] = {name: rec.get(name) for name in LABELS if name not in ("steps", "required_documents")}
     values["effective_from"] = dmy(values["effective_from"])
     values["effective_to"] = dmy(values["effective_to"])
     for name in ("time_value", "fee_vnd", "online_level"):
@@ -175,7 +185,23 @@ def _values(rec: dict[str, Any]) -> dict[str, Any]:
         values[f"steps.{i}.name"] = s["name"]
         values[f"steps.{i}.unit"] = s["unit"]
         values[f"steps.{i}.duration"] = _num(s["duration"])
+    for i, d in enumerate(rec["required_documents"]):
+        values[f"required_documents.{i}.name"] = d["name"]
+        values[f"required_documents.{i}.form"] = d["form"]
+        values[f"required_documents.{i}.copies"] = str(d["copies"])
+        values[f"required_documents.{i}.required"] = "true" if d.get("required", True) else ""
     return values
+
+
+def _doc_rows(values: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """The required documents as typed, rows without a name left out (a document is removed by
+    emptying its name); «bắt buộc» is a ticked box ("true") or nothing."""
+    rows = []
+    for i in range(MAX_DOCS + SPARE_ROWS + 1):
+        row = tuple(str(values.get(f"required_documents.{i}.{part}") or "").strip() for part in DOC_PARTS)
+        if row[0] or row[1] or row[2]:
+            rows.append((row[0], row[1], row[2], "true" if row[3] else ""))
+    return rows  # type: ignore[return-value]
 
 
 def _step_rows(values: dict[str, Any]) -> list[tuple[str, str, str]]:
@@ -193,7 +219,10 @@ def _form_page(office: Office, rec: dict[str, Any], form: Form, version: int | N
         (int(k.split(".")[1]) + 1 for k in form.values if k.startswith("steps.") and form.values[k]), default=0
     )
     rows = min(MAX_STEPS, max(filled, len(rec["steps"])) + SPARE_ROWS)
-    form.labels = _labels(rows)
+    papers = [k.split(".")[1] for k in form.values if k.startswith("required_documents.") and form.values[k]]
+    typed = max((int(n) + 1 for n in papers if n.isdigit() and len(n) < 4), default=0)
+    doc_rows = min(MAX_DOCS + SPARE_ROWS, max(typed, len(rec["required_documents"])) + SPARE_ROWS)
+    form.labels = _labels(rows, doc_rows)
     return page(
         office,
         "procedure_form.html",
@@ -202,6 +231,8 @@ def _form_page(office: Office, rec: dict[str, Any], form: Form, version: int | N
         f=form,
         rec=rec,
         rows=rows,
+        doc_rows=doc_rows,
+        forms=DOCUMENT_FORMS,
         version=version,
         action=f"/office/admin/procedures/{rec['code']}/edit",
         back=f"/office/admin/procedures/{rec['code']}",
@@ -217,7 +248,10 @@ def _form_page(office: Office, rec: dict[str, Any], form: Form, version: int | N
 def procedure_edit(code: ProcedureCode, office: OfficeDep, session: SessionDep) -> Response:
     p = service.get_procedure(session, code)
     rec = procedure_dict(p)
-    return _form_page(office, rec, Form(values=_values(rec)), p.version)
+    values = _values(rec)
+    for i in range(len(rec["required_documents"]), len(rec["required_documents"]) + SPARE_ROWS):
+        values[f"required_documents.{i}.required"] = "true"  # a document added is required unless unticked
+    return _form_page(office, rec, Form(values=values), p.version)
 
 
 @router.post("/{code}/edit", dependencies=[Depends(require("procedures", "update"))], summary="Sửa thủ tục")
@@ -231,7 +265,7 @@ def _update(office: Office, session: Any, code: str, values: dict[str, Any], ver
     rec = procedure_dict(p)
     original = _values(rec)
     form = Form(values=values, labels=_labels(MAX_STEPS + SPARE_ROWS))
-    plain = {k: v for k, v in values.items() if k in LABELS and k != "steps"}
+    plain = {k: v for k, v in values.items() if k in LABELS and k not in ("steps", "required_documents")}
     edits = changed(plain, original)
     mine = _step_rows(values)
     if [(n, u, d.replace(".", ",")) for n, u, d in mine] != _step_rows(original):
@@ -242,6 +276,16 @@ def _update(office: Office, session: Any, code: str, values: dict[str, Any], ver
             edits[f"steps.{i}.duration"] = duration.replace(",", ".")
         if not mine:
             edits["steps"] = []
+    papers = _doc_rows(values)
+    if papers != _doc_rows(original):
+        # The documents go as one list too: the API replaces them together.
+        for i, (name, form_, copies, required) in enumerate(papers):
+            edits[f"required_documents.{i}.name"] = name
+            edits[f"required_documents.{i}.form"] = form_
+            edits[f"required_documents.{i}.copies"] = copies
+            edits[f"required_documents.{i}.required"] = required or "false"
+        if not papers:
+            edits["required_documents"] = []
     if not edits:
         return done(f"/office/admin/procedures/{code}", "saved")
     clear = frozenset(k for k, v in edits.items() if v == "" and k in LABELS)

@@ -170,3 +170,31 @@ def test_hostile_text_is_only_text_on_the_receipt(
     receipt = c.get(saved.headers["location"]).text
     assert EVIL not in receipt and EVIL in text(receipt)
     assert EVIL in elements(receipt, id="receipt-docs")[0].text
+
+
+def test_the_admin_lists_a_procedures_documents_as_rows(
+    cookie_client: Callable[..., TestClient], db: Session, procs: None
+) -> None:
+    admin = cookie_client("admin")
+    edit = f"/office/admin/procedures/{CODE}/edit"
+    html = admin.get(edit).text
+    assert elements(html, id="f-required_documents-0-name")[0].attrs["value"] == REQUIRED[0]["name"]
+    assert "checked" not in elements(html, id="f-required_documents-2-required")[0].attrs  # optional
+    assert "checked" in elements(html, id="f-required_documents-3-required")[0].attrs  # a new row: required
+    data = filled(html, **{"required_documents.1.name": "", "required_documents.1.form": "",
+                           "required_documents.1.copies": "", "required_documents.3.name": "Bản vẽ thiết kế",
+                           "required_documents.3.form": "Bản chính", "required_documents.3.copies": "2"})  # fmt: skip
+    bad = admin.post(edit, data={**data, "required_documents.0.copies": "0"})
+    assert bad.status_code == 422 and "Giấy tờ 1: số lượng" in text(bad.text)
+    assert elements(bad.text, id="f-required_documents-3-name")[0].attrs["value"] == "Bản vẽ thiết kế"  # kept
+    saved = admin.post(edit, data=data, follow_redirects=False)
+    assert saved.status_code == 303
+    p = admin.get(f"/api/procedures/{CODE}").json()
+    assert [(d["name"], d["copies"], d["required"]) for d in p["required_documents"]] == [
+        (REQUIRED[0]["name"], 1, True), (REQUIRED[2]["name"], 1, False), ("Bản vẽ thiết kế", 2, True)
+    ]  # fmt: skip
+    page = admin.get(f"/office/admin/procedures/{CODE}").text
+    rows = [r.text for r in elements(page, "tr") if "Bản vẽ thiết kế" in r.text]
+    assert rows and "2 bản" in rows[0] and "Bắt buộc" in rows[0]
+    assert "Thành phần hồ sơ" in text(page)  # the history names the change
+    assert "Chưa ghi thành phần hồ sơ" not in text(page)
