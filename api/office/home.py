@@ -51,10 +51,13 @@ def _dossiers(office: Office, session: Any) -> list[Card]:
         return []
     total, overdue = waiting_in_fields(session, fields, on=today())
     # The desk's queue (api/office/dossiers.py): its default is the open dossiers of the user's fields.
-    return [
+    cards: list[Card] = [
         ("hồ sơ đang giải quyết trong lĩnh vực của bạn", total, "/office/dossiers", None),
         ("hồ sơ quá hạn hẹn trả", overdue, "/office/dossiers?overdue=1", "bad" if overdue else None),
     ]
+    if office.can("dossiers", "create"):  # the desk receives (api/office/dossier_receive.py)
+        cards.insert(0, ("Tiếp nhận hồ sơ", None, "/office/dossiers/new", None))
+    return cards
 
 
 def _press(office: Office, session: Any, settings: Any) -> list[Card]:
