@@ -38,6 +38,7 @@ from registry.text import fold
 router = APIRouter(prefix="/office/inspections", tags=["Văn phòng"], include_in_schema=False)
 InspectionId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 HOME = ("/office/inspections", "Thanh tra")
+CASES = ("/office/cases", "Vụ việc, thanh tra")
 HISTORY_ROWS = 200
 SPARE_ROWS = 2  # empty team and finding rows under the filled ones (no script needed to add one)
 MAX_TEAM, MAX_FINDINGS = 30, 200  # as InspectionCreate allows
@@ -184,7 +185,7 @@ def inspection_list(request: Request, office: OfficeDep, session: SessionDep) ->
     listing, _ = _listing(request, office, session)
     return page(office, "list.html", title="Các cuộc thanh tra", listing=listing,
                 intro="Quyết định thanh tra, kết luận và các kiến nghị chưa thực hiện; quyết định xử phạt ở "
-                      "trang «Quyết định xử phạt».", crumbs=[("/office/cases", "Vụ việc, thanh tra")])  # fmt: skip
+                      "trang «Quyết định xử phạt».", crumbs=[CASES])  # fmt: skip
 
 
 @router.get(".{fmt}", dependencies=[Depends(require("cases", "read"))], summary="Xuất danh sách cuộc thanh tra")
@@ -199,7 +200,7 @@ def inspection_export(fmt: exports.Format, request: Request, office: OfficeDep, 
 def _new_page(office: Office, form: Form, rows: tuple[int, int]) -> Response:
     return page(office, "inspection_form.html", title="Ghi quyết định thanh tra", status=422 if form.refused else 200,
                 f=form, action="/office/inspections/new", team_rows=rows[0], finding_rows=rows[1],
-                back=HOME[0], crumbs=[HOME])  # fmt: skip
+                back=HOME[0], crumbs=[CASES, HOME])  # fmt: skip
 
 
 def _rows(values: dict[str, Any]) -> tuple[int, int]:
@@ -281,7 +282,7 @@ def _record_page(
                 sanctions=[Link(f"/office/sanctions/{s.id}", f"Quyết định số {s.number} ngày {dmy(s.decided_on)} — "
                                 f"{s.violator_name}") for s in sanctions],
                 general=general, history=record_history(office, session, "inspection", record.id),
-                crumbs=[HOME])  # fmt: skip
+                crumbs=[CASES, HOME])  # fmt: skip
 
 
 @router.get("/{inspection_id}", dependencies=[Depends(require("cases", "read"))], summary="Một cuộc thanh tra")

@@ -35,7 +35,7 @@ from api.office.inspections import (
 )
 from api.office.lists import Column, Filter, Listing, paging
 from api.office.pages import Office, OfficeDep, done, in_thread, page
-from maps.templating import Link, State, dmy
+from maps.templating import Link, State, dmy, number
 from registry.cases import enforcement_service as service
 from registry.cases import queries
 from registry.cases.enforcement_models import SANCTION_STATUS_NAMES, Sanction, SanctionStatus
@@ -215,9 +215,15 @@ def sanction_export(fmt: exports.Format, request: Request, office: OfficeDep, se
 def _unpaid(request: Request, session: Any) -> tuple[Listing, list[dict[str, Any]]]:
     pg = paging(request, sorts=[], default_sort=None)
     on, book = today(), RuleBook.load(session)
-    raw = [_raw(service.sanction_dict(s, on=on, book=book), on) for s in service.unpaid_past_deadline(session, on=on)]
-    listing = Listing(request, "quyết định quá hạn nộp phạt", UNPAID_COLUMNS, [], len(raw), pg, search=None,
+    listing = Listing(request, "quyết định quá hạn nộp phạt", UNPAID_COLUMNS, [], 0, pg,
+                      search="Số quyết định, đối tượng vi phạm (có hoặc không dấu)",
                       exports=[("Excel", "/office/sanctions/unpaid.xlsx")])  # fmt: skip
+    q = listing.q.strip()[:200]
+    raw = [_raw(service.sanction_dict(s, on=on, book=book), on) for s in service.unpaid_past_deadline(session, on=on)
+           if not q or matches(q, (s.number, s.violator_name, s.tax_code))]  # fmt: skip
+    if q:
+        listing.exports = [("Excel", f"/office/sanctions/unpaid.xlsx?{listing.export_query()}")]
+    listing.total = len(raw)
     listing.rows = [_row(r, for_page=True) for r in raw[pg.offset : pg.offset + pg.per_page]]
     return listing, [_row(r, for_page=False) for r in raw]
 
@@ -225,9 +231,11 @@ def _unpaid(request: Request, session: Any) -> tuple[Listing, list[dict[str, Any
 @router.get("/unpaid", dependencies=[Depends(require("cases", "read"))], summary="Quyết định quá hạn chưa nộp phạt")
 def unpaid_list(request: Request, office: OfficeDep, session: SessionDep) -> Response:
     listing, _ = _unpaid(request, session)
+    on = today()
+    percent = RuleBook.load(session).value("sanction.late_fee_percent_per_day", on)
     return page(office, "list.html", title="Quyết định xử phạt quá hạn chưa nộp", listing=listing,
-                intro=f"Đã giao quyết định, quá hạn nộp phạt mà chưa nộp, tính đến hôm nay {dmy(today())}; tiền "
-                      "chậm nộp 0,05 % mỗi ngày (theo quy định đang áp dụng) trên số tiền phạt.",
+                intro=f"Đã giao quyết định, quá hạn nộp phạt mà chưa nộp, tính đến hôm nay {dmy(on)}; tiền chậm "
+                      f"nộp {number(float(percent))} % mỗi ngày trên số tiền phạt (quy định đang áp dụng).",
                 crumbs=[*CRUMBS, HOME])  # fmt: skip
 
 

@@ -283,6 +283,13 @@ def test_roles_refusals_and_hostile_text(
     csv = inspector.get("/office/sanctions.csv").content.decode("utf-8-sig")
     assert "'=HYPERLINK" in csv
 
+    # A form opened before someone else's change saves nothing and says so.
+    token = csrf_of(inspector.get(path).text)
+    assert _post(inspector, path, f"{path}/measures/0", {"done_on": "20/10/2026"}).status_code == 303
+    stale = inspector.post(f"{path}/deliver", data={"csrf_token": token, "version": "1", "delivered_on": "05/10/2026"})
+    assert stale.status_code == 409 and "đã được người khác cập nhật" in text(stale.text)
+    assert db.scalar(select(Sanction.delivered_on).where(Sanction.number == SANCTION["number"])) is None
+
     # Input no model takes: each a 422 page with words, nothing saved.
     before = db.scalar(select(func.count()).select_from(Sanction))
     for bad, field in (({"decided_on": "31/02/2026"}, "decided_on"), ({"fine_vnd": "-5"}, "fine_vnd"),
