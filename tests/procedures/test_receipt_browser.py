@@ -33,7 +33,18 @@ def test_the_officer_prints_the_receipt_and_its_qr_code_reads_back(
     db.flush()
     applicant = {"kind": "organisation", "name": "Công ty <b>Viễn thông</b> Hải Phòng", "id_number": "0200123456",
                  "address": "Số 1 Lạch Tray, Ngô Quyền, Hải Phòng", "phone": "0225 3 123 456"}  # fmt: skip
-    code = receive(client_as("one_stop_officer"), applicant=applicant)["receipt_code"]
+    documents = [  # eight papers, as a postal licence asks: the receipt still prints on one page
+        {"name": "Đơn đề nghị cấp giấy phép bưu chính (theo mẫu)", "form": "Bản chính", "copies": 1},
+        {"name": "Bản sao giấy chứng nhận đăng ký doanh nghiệp hoặc quyết định thành lập",
+         "form": "Bản sao có chứng thực", "copies": 1},
+        {"name": "Điều lệ tổ chức và hoạt động của doanh nghiệp", "form": "Bản sao", "copies": 1},
+        {"name": "Phương án kinh doanh", "form": "Bản chính", "copies": 1},
+        {"name": "Mẫu hợp đồng cung ứng và sử dụng dịch vụ bưu chính", "form": "Bản chính", "copies": 1},
+        {"name": "Mẫu biểu trưng, nhãn hiệu, ký hiệu đặc thù của doanh nghiệp", "form": "Bản chính", "copies": 1},
+        {"name": "Bảng giá cước dịch vụ bưu chính", "form": "Bản chính", "copies": 2},
+        {"name": "Quy định về mức giới hạn trách nhiệm bồi thường thiệt hại", "form": "Bản chính", "copies": 1},
+    ]  # fmt: skip
+    code = receive(client_as("one_stop_officer"), applicant=applicant, documents=documents)["receipt_code"]
     url = f"https://dichvucong.example.vn/pages/dossiers/lookup?code={code}"
 
     for viewport, name in (((1280, 800), "receipt-desktop"), ((390, 844), "receipt-phone")):
@@ -46,6 +57,7 @@ def test_the_officer_prints_the_receipt_and_its_qr_code_reads_back(
         assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in heading and settings.department_name in heading
         assert b.page.locator("#receipt-lookup-url").inner_text() == url
         assert "Công ty <b>Viễn thông</b> Hải Phòng" in b.page.locator("#receipt").inner_text()  # shown as text
+        assert b.page.locator("#receipt-docs tbody tr").count() == 8  # the documents received, not blank lines
         # The QR code as the browser drew it decodes to the look-up address.
         png = b.page.locator("#receipt-qr").screenshot()
         found = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
