@@ -154,8 +154,11 @@ def test_only_the_desk_receives(cookie_client: Callable[..., TestClient], procs:
         page = c.get(NEW)
         assert page.status_code == 403 and page.headers["content-type"].startswith("text/html")
         assert c.get(f"{NEW}/appointment", params={"procedure": CODE}).status_code == 403
+        assert not elements(c.get("/office/").text, "a", href=NEW)  # no «Tiếp nhận hồ sơ» on their home
     admin = cookie_client("admin")
     assert admin.get(NEW).status_code == 200
+    desk = cookie_client("one_stop_officer").get("/office/").text
+    assert [a.text for a in elements(desk, "a", href=NEW)] == ["Tiếp nhận hồ sơ"]
 
 
 def test_hostile_text_is_only_text_on_the_receipt(
