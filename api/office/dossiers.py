@@ -46,6 +46,7 @@ from registry.procedures.models import (
     Status,
 )
 from registry.procedures.receipts import LOOKUP_PATTERN
+from registry.procedures.reports import FIGURE_NAMES
 from registry.procedures.schemas import ApologyIn, DossierMove
 from registry.procedures.views import dossier_dict, public_steps
 from registry.schemas import Day
@@ -72,21 +73,6 @@ COLUMNS = (
 STATUS_OPTIONS = [(s.value, STATUS_NAMES[s]) for s in Status] + [(ALL, "Mọi trạng thái (kể cả đã kết thúc)")]
 FIELD_OPTIONS = [(f.value, FIELD_NAMES[f]) for f in ProcedureField] + [(ALL, "Mọi lĩnh vực")]
 CHANNEL_OPTIONS = [(c.value, CHANNEL_NAMES[c]) for c in Channel]
-FIGURE_NAMES = {
-    "received": "Tổng số hồ sơ tiếp nhận",
-    "carried_over": "Kỳ trước chuyển sang",
-    "new": "Mới tiếp nhận trong kỳ",
-    "resolved": "Đã giải quyết",
-    "resolved_early": "Giải quyết trước hạn",
-    "resolved_on_time": "Giải quyết đúng hạn",
-    "resolved_late": "Giải quyết quá hạn",
-    "resolved_on_time_or_early": "Giải quyết đúng hạn và trước hạn",
-    "refused": "Từ chối giải quyết",
-    "returned": "Trả lại hồ sơ (chưa đầy đủ, hợp lệ)",
-    "withdrawn": "Người nộp rút hồ sơ",
-    "pending_within_deadline": "Đang giải quyết, trong hạn (cuối kỳ)",
-    "pending_overdue": "Đang giải quyết, quá hạn (cuối kỳ)",
-}
 DAY = TypeAdapter(Day)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, not_, or_, selec
 from sqlalchemy.orm import Session
 
 from registry.procedures.models import OPEN, Channel, Dossier, DossierEvent, Procedure, ProcedureField, Status
+from registry.procedures.reports import FIGURES
 from registry.text import fold
 
 
@@ -88,10 +89,7 @@ def figure_condition(figure: str, since: date, until: date) -> ColumnElement[boo
     return and_(in_period, conditions[figure])
 
 
-FIGURE_KEYS = (
-    "received", "carried_over", "new", "resolved", "resolved_early", "resolved_on_time", "resolved_late",
-    "resolved_on_time_or_early", "refused", "returned", "withdrawn", "pending_within_deadline", "pending_overdue",
-)  # fmt: skip
+FIGURE_KEYS = FIGURES  # every figure of the period report has its dossiers
 
 
 def _dossiers(f: DossierFilter) -> Select[Any]:

@@ -154,7 +154,7 @@ def test_desk_moves_a_dossier_to_its_result(office_browser: Callable[..., Any], 
         "Mã hồ sơ,Mã thủ tục,Người nộp,Hình thức nộp,Thời điểm tiếp nhận,Ngày hẹn trả,Trạng thái,"
         "Ngày có kết quả,Ngày trả kết quả\n"
         "VT-OLD-1,KHONG-CO,Nguyễn Văn A,Trực tiếp,02/03/2026 09:00,,Đã tiếp nhận,,\n"
-    ).encode("utf-8")
+    ).encode()
     b.page.goto("http://127.0.0.1/office/dossiers/import")
     b.page.set_input_files("#f-file", files=[{"name": "ho-so.csv", "mimeType": "text/csv", "buffer": sheet}])
     b.page.click("#check")
