@@ -8,8 +8,7 @@ naming another handler (an admin's act), follow the service's ``_assign`` rule.
 
 Citizen reception sessions (/office/reception): the sessions with their cases and the year's schedule,
 a new session, a session's page, and from it a case received at that session (the channel and the
-link to the session set). A denouncer's identity is shown on none of these pages: a denunciation's
-subject is shown only to whom ``registry.cases.views.may_see_identity`` allows."""
+link to the session set). A denouncer's identity is shown on none of these pages."""
 
 from __future__ import annotations
 
@@ -34,7 +33,6 @@ from registry.calendar.days import OutOfCalendar
 from registry.cases import queries, reception, service
 from registry.cases.models import ReceptionSession
 from registry.cases.schemas import CaseCreate, ReceptionSessionCreate
-from registry.cases.views import may_see_identity
 from registry.cases.vocabulary import (
     CHANNEL_NAMES,
     CONFIDENTIAL_ROLES,
@@ -221,15 +219,15 @@ def _create(office: Office, session: Session, settings: Any, values: dict[str, A
 
 
 def _case_rows(office: Office, cases: list[Any]) -> list[dict[str, Any]]:
-    """A session's cases: code, kind, state, day; a denunciation's subject only for who may see its
-    denouncer (a subject can name them)."""
+    """A session's cases: code, kind, subject, state, day — what every case list shows staff (the
+    subject is the officer's summary: the form asks for no denouncer's name in it; identities live in
+    the parties, shown only to the handler and admins)."""
     rows = []
     for c in cases:
-        hidden = c.kind == CaseKind.denunciation and not may_see_identity(office.principal, c)
         rows.append({
             "code": Link(f"/office/cases/{c.code}", c.code),
             "kind": KIND_NAMES[CaseKind(c.kind)],
-            "subject": "(đơn tố cáo: nội dung chỉ người xử lý xem)" if hidden else c.subject,
+            "subject": c.subject,
             "state": STATE_NAMES[CaseState(c.state)],
             "received_on": dmy(c.received_on),
         })  # fmt: skip
