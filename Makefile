@@ -35,9 +35,11 @@ demo: db
 run: demo
 	TTTT_ENV=$${TTTT_ENV:-development} $(BIN)/tttt serve --host $(HOST) --port $(PORT)
 
+# Test files run in parallel (pytest-xdist: one worker per core, at most 4, each with its own database);
+# a file's tests stay together so what a module loads once is loaded once.
 test: install
 	$(BIN)/tttt db up
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --maxprocesses=4 --dist loadfile
 
 bench: db
 	$(BIN)/python -m bench

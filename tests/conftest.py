@@ -25,13 +25,19 @@ from registry.settings import Settings, get_settings
 
 
 def _test_url() -> str:
+    """The run's database; each pytest-xdist worker (``make test`` runs two or more) gets its own,
+    named after it, so workers never see each other's rows."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
     if os.environ.get("TEST_DATABASE_URL"):
-        return os.environ["TEST_DATABASE_URL"]
+        url = make_url(os.environ["TEST_DATABASE_URL"])
+        return url.set(database=f"{url.database}_{worker}").render_as_string(hide_password=False) if worker else (
+            os.environ["TEST_DATABASE_URL"])  # fmt: skip
     settings = get_settings()
     if not settings.database_url:
         Cluster(settings.data_dir).start()
     url = make_url(database_url(settings))
-    return url.set(database=f"{url.database}_test").render_as_string(hide_password=False)
+    name = f"{url.database}_test" + (f"_{worker}" if worker else "")
+    return url.set(database=name).render_as_string(hide_password=False)
 
 
 def _recreate(url: str) -> None:

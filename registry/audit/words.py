@@ -329,6 +329,7 @@ LABELS: dict[str, dict[str, str]] = {
         "content": "Nội dung",
         "state": "Trạng thái",
         "handler_id": "Người xử lý",
+        "handler": "Người xử lý",  # the reassignment event names usernames (registry/cases/service._audit_handler)
         "unit": "Đơn vị xử lý",
         "accepted_on": "Ngày thụ lý",
         "outcome": "Kết quả",

@@ -51,7 +51,7 @@ def test_staff_see_sites_coloured_by_permit_standing(staff_browser: Browser, wor
     b.page.screenshot(path=str(ARTEFACTS / "stations-permits.png"))
     # Moving the map puts the view in the URL, so a copied link opens the same place.
     b.page.evaluate(f"window.registryMap.setView([{LAT + 0.01}, {LON}], 15)")
-    b.page.wait_for_timeout(300)
+    b.page.wait_for_function("location.search.includes('z=15')")  # written once the move ends
     assert "z=15" in b.page.url and f"lat={LAT + 0.01:.5f}" in b.page.url
     clean(b)
 
