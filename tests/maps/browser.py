@@ -21,6 +21,18 @@ ARTEFACTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is installed by make")
 
 
+# The map is still and its tiles are drawn (see Browser.settle).
+SETTLED = (
+    "(function (m) {"
+    "  if (!m) { return true; }"
+    "  if (m._animatingZoom || (m._panAnim && m._panAnim._inProgress)) { return false; }"
+    "  var loading = false;"
+    "  m.eachLayer(function (l) { if (l._noTilesToLoad && !l._noTilesToLoad()) { loading = true; } });"
+    "  return !loading;"
+    "})(window.registryMap || window.checkMap)"
+)
+
+
 class Browser:
     def __init__(self, client: TestClient, *, viewport: tuple[int, int] = (1000, 700)) -> None:
         self.client = client
@@ -80,7 +92,33 @@ class Browser:
             self.wait(ready)
         except Exception as exc:  # noqa: BLE001 - say why the page did not draw
             raise AssertionError(f"map not drawn; errors {self.errors}, external {self.external}") from exc
-        self.page.wait_for_timeout(300)
+        self.settle()
+
+    def settle(self, timeout: float = 10_000) -> None:
+        """Wait until the page's Leaflet map (``window.registryMap`` or ``window.checkMap``; none: at
+        once) is still and drawn: no zoom or pan animation running (a popup's auto-pan and a
+        ``fitBounds`` included) and every tile of its tile layers loaded (the sites' vector tiles
+        hold their features by then). Leaflet starts a zoom animation on the next animation frame,
+        so two frames are let pass first: a move asked for before this call has begun by then."""
+        self.page.evaluate(
+            "() => new Promise(function (done) {"
+            "  requestAnimationFrame(function () { requestAnimationFrame(done); });"
+            "})"
+        )
+        try:
+            self.wait(SETTLED, timeout)
+        except Exception as exc:  # noqa: BLE001 - say what the page saw
+            raise AssertionError(f"map not settled; errors {self.errors}, external {self.external}") from exc
+
+    def popup_shown(self, timeout: float = 10_000) -> None:
+        """Wait until the open popup has faded in (fully opaque) and the map has stopped: the popup's
+        auto-pan moves the map, so a click computed from the map's coordinates lands where meant."""
+        self.wait(
+            "(function (p) { return p !== null && getComputedStyle(p).opacity === '1'; })"
+            "(document.querySelector('.leaflet-popup'))",
+            timeout,
+        )
+        self.settle(timeout)
 
     def codes(self) -> set[str]:
         """The sites drawn as points (a point near a tile edge is drawn in both tiles: counted once;

@@ -33,8 +33,7 @@ def test_the_stations_page_in_a_browser(browser: Browser) -> None:
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     browser.open("/maps/stations")
     browser.page.evaluate(f"window.registryMap.setView([{LAT}, {LON + 0.003}], 16)")
-    browser.page.wait_for_load_state("networkidle")
-    browser.page.wait_for_timeout(500)
+    browser.settle()  # the zoom has ended and the tiles of the new view are drawn
     assert browser.codes() == {"MAP-0", "MAP-1", "MAP-2", "MAP-3"}
     browser.page.screenshot(path=str(ARTEFACTS / "stations.png"))
     # Click the site MAP-2 where it is drawn: its popup names it and links its record.
@@ -53,7 +52,7 @@ def test_the_stations_page_in_a_browser(browser: Browser) -> None:
         raise AssertionError(f"no popup at {x},{y} (box {box}); errors {browser.errors}") from exc
     assert "MAP-2" in popup.inner_text() and "MobiFone" in popup.inner_text()
     assert "đang hoạt động" in popup.inner_text()
-    browser.page.wait_for_timeout(400)  # the popup fades in
+    browser.popup_shown()  # faded in, and the map still after its auto-pan (for the screenshot)
     assert popup.locator("a").first.get_attribute("href") == "/records/sites/MAP-2?lang=vi"
     assert "Giấy phép" not in popup.inner_text()  # the public does not see permit standing
     browser.page.screenshot(path=str(ARTEFACTS / "stations-popup.png"))
@@ -66,13 +65,11 @@ def test_a_filter_in_the_url_changes_what_is_shown(browser: Browser) -> None:
     view = f"window.registryMap.setView([{LAT}, {LON + 0.003}], 16)"
     browser.open("/maps/stations")
     browser.page.evaluate(view)
-    browser.page.wait_for_load_state("networkidle")
-    browser.page.wait_for_timeout(500)
+    browser.settle()
     everything = browser.codes()
     browser.open("/maps/stations?operator=viettel&lang=en")
     browser.page.evaluate(view)
-    browser.page.wait_for_load_state("networkidle")
-    browser.page.wait_for_timeout(500)
+    browser.settle()
     assert browser.codes() == {"MAP-0", "MAP-3"} < everything  # the Viettel sites only
     assert browser.page.title() == "Base station map"
     assert browser.errors == [] and browser.external == []
@@ -92,7 +89,7 @@ def test_layers_switch_on_and_off(browser: Browser, db: Session) -> None:
     browser.page.wait_for_load_state("networkidle")
     browser.wait('window.overlays["Vùng quy hoạch"].getLayers().length > 0', timeout=5000)
     browser.page.evaluate(f"window.registryMap.setView([{LAT}, {LON}], 13)")
-    browser.page.wait_for_timeout(400)
+    browser.settle()
     browser.page.screenshot(path=str(ARTEFACTS / "stations-zones.png"))
     # Switching the sites off removes them from the map.
     browser.page.get_by_text("Vị trí cột ăng ten").click()

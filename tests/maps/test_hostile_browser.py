@@ -94,25 +94,31 @@ def popup_at(b: Browser, lat: float, lon: float) -> str:
     b.page.mouse.click(frame["x"] + x, frame["y"] + y)
     popup = b.page.locator(".leaflet-popup-content")
     popup.wait_for(timeout=5000)
-    b.page.wait_for_timeout(300)
+    b.popup_shown()  # and the map still after the popup's auto-pan, for the next click
     return popup.inner_text()
 
 
 def open_tooltips(b: Browser, layers: str = "window.registryMap") -> list[str]:
-    """Open the tooltip of every layer under ``layers`` and return the texts shown."""
-    b.page.evaluate(
-        f"(function (root) {{ function walk(l) {{ if (l.getTooltip && l.getTooltip()) {{ l.openTooltip(); }}"
+    """Open the tooltip of every layer under ``layers`` and return the texts shown (once each is in
+    the page and has faded in)."""
+    b.settle()  # a tooltip opens where its layer is drawn: not while the map moves
+    opened = b.page.evaluate(
+        f"(function (root) {{ var n = 0; window.__tooltips = []; function walk(l) {{"
+        "  if (l.getTooltip && l.getTooltip()) { l.openTooltip(); window.__tooltips.push(l.getTooltip()); n++; }"
         "  if (l.eachLayer && l !== root) { l.eachLayer(walk); } }"
-        f"  root.eachLayer(walk); }})({layers})"
+        f"  root.eachLayer(walk); return n; }})({layers})"
     )
-    b.page.wait_for_timeout(200)
+    assert opened > 0, f"no tooltip under {layers}"
+    b.wait(
+        "window.__tooltips.every(function (t) { var e = t.getElement();"
+        "  return t.isOpen() && document.body.contains(e) && e.getAnimations().length === 0; })"
+    )
     return b.page.locator(".leaflet-tooltip").all_inner_texts()
 
 
 def test_hostile_stored_text_on_the_stations_map(staff_browser: Browser, hostile: dict[str, Any]) -> None:
     b = staff_browser
-    b.open(f"/maps/stations?lat={LAT}&lon={LON + 0.003}&z=16")
-    b.page.wait_for_timeout(600)
+    b.open(f"/maps/stations?lat={LAT}&lon={LON + 0.003}&z=16")  # waits until the tiles are drawn
     assert b.codes() >= set(SITES.values())
     for i, (old, code) in enumerate(SITES.items()):
         popup = popup_at(b, LAT, LON + i * 0.002)

@@ -34,15 +34,14 @@ def popup_of(b: Browser, lat: float, lon: float) -> str:
     click_at(b, lat, lon)
     popup = b.page.locator(".leaflet-popup-content")
     popup.wait_for(timeout=5000)
-    b.page.wait_for_timeout(300)
+    b.popup_shown()  # and the map still after the popup's auto-pan, for the next click
     return popup.inner_text()
 
 
 def test_staff_see_sites_coloured_by_permit_standing(staff_browser: Browser, world: dict[str, Any]) -> None:
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     b = staff_browser
-    b.open(f"/maps/stations?lat={LAT}&lon={LON + 0.003}&z=16")
-    b.page.wait_for_timeout(600)
+    b.open(f"/maps/stations?lat={LAT}&lon={LON + 0.003}&z=16")  # waits until the tiles are drawn
     assert b.codes() >= {"MAP-0", "MAP-1", "MAP-2", "MAP-3"}
     assert "đủ giấy phép" in popup_of(b, LAT, LON)  # MAP-0 holds all it needs
     text = popup_of(b, LAT, LON + 0.002)
@@ -51,7 +50,7 @@ def test_staff_see_sites_coloured_by_permit_standing(staff_browser: Browser, wor
     b.page.screenshot(path=str(ARTEFACTS / "stations-permits.png"))
     # Moving the map puts the view in the URL, so a copied link opens the same place.
     b.page.evaluate(f"window.registryMap.setView([{LAT + 0.01}, {LON}], 15)")
-    b.page.wait_for_function("location.search.includes('z=15')")  # written once the move ends
+    b.wait("new URL(location.href).searchParams.get('z') === '15'")  # written once the move ends
     assert "z=15" in b.page.url and f"lat={LAT + 0.01:.5f}" in b.page.url
     clean(b)
 

@@ -94,8 +94,7 @@ def test_an_officer_enters_a_site_in_vn2000_and_its_station(office_browser: Call
     p.click(f"#list >> text={code}")
     p.click("text=Xem trên bản đồ trạm")
     b.wait("window.siteLayer !== undefined")
-    p.wait_for_load_state("networkidle")
-    p.wait_for_timeout(500)
+    b.settle()  # the tiles of the view drawn
     assert code in b.codes()
     assert_clean(b)
 
