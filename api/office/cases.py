@@ -428,6 +428,8 @@ def _case_page(office: Office, session: Any, settings: Any, case: Case, rec: dic
                 "code": _link(x["entity"], x["code"])} for x in rec["links"]],
         attachments=_attachments(office, session, code), inspections=inspections, sanctions=sanctions,
         handler_options=[(u or "", u or "— không giao ai —") for u in choices],
+        # the current handler hands over to someone: nothing is preselected for them (admins start on the current one)
+        handler_blank=None if None in choices else "— chọn người nhận hồ sơ —",
         handler_form=handler_form or Form(labels=HANDLER_LABELS, values={"handler": rec["handler"] or ""}),
         upload_form=upload_form or Form(labels=UPLOAD_LABELS, values={"confidential": "1"} if
                                         rec["kind"] == CaseKind.denunciation else {}),
@@ -593,6 +595,9 @@ def _reassign(office: Office, session: Any, settings: Any, code: str, values: di
     case, rec = _record(office, session, code)
     form = Form(labels=HANDLER_LABELS, values=values)
     target = values.get("handler") or None
+    if target is None and None not in service.reassignable_to(session, case, actor=office.principal.username):
+        form.errors["handler"] = "Chọn thanh tra viên nhận hồ sơ"
+        return _case_page(office, session, settings, case, rec, handler_form=form, status=422)
     refused_status = 422
     try:
         with attempt(session, form):

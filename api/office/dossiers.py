@@ -114,8 +114,12 @@ def standing_text(d: Dossier, today: date, cal: Any) -> str | None:
         return None
     if d.status == Status.awaiting_supplement.value and d.supplement_since is not None:
         return f"dừng tính thời gian từ {d.supplement_since:%d/%m/%Y}"
-    if d.due_date < today:
-        return f"quá hạn {(d.due_date - today).days * -1} ngày"
+    if d.due_date < today:  # late as the law counts time: in working days (calendar days past the calendar's years)
+        try:
+            late = cal.count_working_days(d.due_date, today)
+        except OutOfCalendar:
+            return f"quá hạn {(today - d.due_date).days} ngày"
+        return f"quá hạn {late} ngày làm việc" if late else f"quá hạn (hẹn trả {d.due_date:%d/%m/%Y})"
     if d.due_date == today:
         return "hạn trả là hôm nay"
     try:

@@ -208,6 +208,11 @@ COMMON_LABELS: dict[str, str] = {
     "tax_code": "Mã số thuế",
 }
 
+# Keys a service records that are not columns of the entity (LABELS names them too).
+EVENT_KEYS: dict[str, frozenset[str]] = {
+    "case": frozenset({"handler"}),  # registry/cases/service._audit_handler: the usernames before and after
+}
+
 LABELS: dict[str, dict[str, str]] = {
     "site": {
         "code": "Mã vị trí",
@@ -329,7 +334,7 @@ LABELS: dict[str, dict[str, str]] = {
         "content": "Nội dung",
         "state": "Trạng thái",
         "handler_id": "Người xử lý",
-        "handler": "Người xử lý",  # the reassignment event names usernames (registry/cases/service._audit_handler)
+        "handler": "Người xử lý",  # an EVENT_KEYS key: the reassignment event names usernames
         "unit": "Đơn vị xử lý",
         "accepted_on": "Ngày thụ lý",
         "outcome": "Kết quả",

@@ -218,8 +218,12 @@ def test_reassignment_allowed_and_refused(cookie_client: CookieClient, client: T
     b = sign_in(other, "tt.b")  # the cookie client is one TestClient: signed in again as the handler
     mine = b.get(f"/office/cases/{code}")
     assert SECRET in mine.text
-    options = [o.attrs["value"] for o in elements(mine.text, "option")]
-    assert "tt.c" in options and "tt.b" not in options and "" not in options
+    options = [(o.attrs["value"], "selected" in o.attrs) for o in elements(mine.text, "option")]
+    # nobody preselected: the handler chooses whom to hand over to; choosing nobody is not theirs to do
+    assert ("tt.c", False) in options and ("", False) in options and not any(v == "tt.b" for v, _ in options)
+    unchosen = post_form(b, f"/office/cases/{code}/handler", f"/office/cases/{code}", handler="")
+    assert unchosen.status_code == 422 and "Chọn thanh tra viên nhận hồ sơ" in unchosen.text
+    assert SECRET in b.get(f"/office/cases/{code}").text  # still the handler
     moved = post_form(b, f"/office/cases/{code}/handler", f"/office/cases/{code}", handler="tt.c")
     assert moved.status_code == 303
     assert "tt.c" in elements(b.get(f"/office/cases/{code}").text, "p", id="handler-now")[0].text
