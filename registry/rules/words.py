@@ -15,6 +15,7 @@ AREA_NAMES = {
     "one_stop": "Một cửa, hồ sơ thủ tục hành chính",
     "sanction": "Xử phạt vi phạm hành chính",
     "press": "Báo chí",
+    "emf": "Trường điện từ, khoảng cách an toàn quanh trạm gốc",
 }
 
 # The unit of a code's value, where the kind alone does not say it.
@@ -24,6 +25,7 @@ UNITS = {
     "one_stop.hours_per_working_day": "giờ",
     "sanction.payment_days": "ngày",
     "sanction.late_fee_percent_per_day": "% mỗi ngày",
+    "emf.public_power_density": "W/m²",
 }
 KIND_UNITS = {
     ValueKind.time.value: "giờ trong ngày (HH:MM)",
