@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from api.access import require
 from api.deps import FilterDep, SessionDep, SettingsDep
@@ -17,7 +17,7 @@ from registry.accounts.permissions import Grant, rule
 from registry.audit.queries import latest_event_id
 from registry.clock import today
 from registry.errors import FieldError, ValidationFailed
-from registry.permits.standing import standing_columns
+from registry.permits.standing import STANDINGS, standing_columns, standing_sites
 from registry.stations.tiles import site_tile
 
 router = APIRouter(tags=["Bản đồ"])
@@ -40,11 +40,19 @@ def tile(
     settings: SettingsDep,
     filters: FilterDep,
     grant: Annotated[Grant, Depends(require("tiles", "read"))],
+    permits: Annotated[
+        list[Literal["valid", "expiring", "expired", "missing", "inactive"]] | None,
+        Query(description="Tình trạng giấy phép của vị trí (cán bộ): valid, expiring, expired, missing, inactive"),
+    ] = None,
 ) -> Response:
     if x >= 2**z or y >= 2**z:
         raise ValidationFailed("Ô không tồn tại", [FieldError(f"x và y phải nhỏ hơn {2**z} ở mức {z}", field="x")])
     # Staff see each site's permit standing, which changes with the day as well as with the data.
     permits_on = today() if rule("permits", "read").allows(grant.principal.keys) else None
+    if permits and permits_on is None:
+        raise ValidationFailed(
+            "Bộ lọc không dùng được", [FieldError("Chỉ cán bộ được lọc theo tình trạng giấy phép", field="permits")]
+        )
     version = latest_event_id(session)
     key = f"{layer}/{z}/{x}/{y}?{request.url.query}#{version}#{settings.tile_max_features}#{permits_on}"
     tag = '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
@@ -61,6 +69,9 @@ def tile(
         max_features=settings.tile_max_features,
         cluster_below_zoom=settings.tile_cluster_below_zoom,
         columns=standing_columns(on=permits_on, expiring_days=settings.permit_expiring_days) if permits_on else None,
+        extra=standing_sites(session, filters, permits, on=permits_on, expiring_days=settings.permit_expiring_days)
+        if permits and permits_on and set(permits) != set(STANDINGS)
+        else None,
     )
     headers.update({"X-Tile-Kind": kind, "X-Tile-Sites": str(count)})
     return Response(body, media_type=MVT, headers=headers)

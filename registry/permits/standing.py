@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from registry.memo import remembered
-from registry.permits.requirements import compliance_params, compliance_sql
+from registry.permits.requirements import ACTIVE_SITE_STATUSES, compliance_params, compliance_sql
 from registry.stations.queries import SiteCondition, StationFilter, site_where
 from registry.stations.tiles import TILE_SITES, TileColumns
 
@@ -60,4 +60,52 @@ def problem_sites(session: Session, f: StationFilter, *, on: date, expiring_days
         cte="problem AS (SELECT unnest(CAST(:problem_ids AS int[])) AS site_id)",
         condition="s.id IN (SELECT site_id FROM problem)",
         params={"problem_ids": ids},
+    )
+
+
+def site_standings(session: Session, f: StationFilter, *, on: date, expiring_days: int) -> dict[str, str]:
+    """The permit standing of each site ``f`` matches, by site code: what the tiles show staff on ``on``
+    (a commune saved for use without the network draws the sites from this)."""
+    w = site_where(f)
+    sql = (
+        f"WITH pts AS (SELECT s.id, s.code, s.status FROM site s WHERE {w.sql()}), "
+        f"compliance AS ({compliance_sql(TILE_SITES)}) "
+        f"SELECT p.code, {_COLUMN.rstrip(',')} FROM pts p LEFT JOIN compliance c ON c.site_id = p.id"
+    )
+    params = {**w.params, **compliance_params(on=on, expiring_days=expiring_days)}
+    return {str(code): str(state) for code, state in session.execute(text(sql), params)}
+
+
+# The standings a site can have on the map (``standing_columns``), in their order of gravity.
+STANDINGS = ("valid", "expiring", "expired", "missing", "inactive")
+
+
+def standing_sites(
+    session: Session, f: StationFilter, standings: list[str], *, on: date, expiring_days: int
+) -> SiteCondition:
+    """The sites ``f`` matches whose standing on ``on`` is one of ``standings`` (as the tiles colour
+    them), as a condition on ``s`` that needs no CTE (``condition`` alone works in a tile's query).
+    Worked out once while the data stays the same (registry.memo), like ``problem_sites``."""
+
+    def work() -> list[int]:
+        w = site_where(f)
+        sql = (
+            "SELECT s.id FROM site s LEFT JOIN (" + compliance_sql(w.sql()) + ") c ON c.site_id = s.id "
+            "WHERE " + w.sql() + " AND (CASE WHEN s.status = ANY(:standing_active) THEN coalesce(c.state, 'valid') "
+            "ELSE 'inactive' END) = ANY(:standings)"
+        )
+        params = {
+            **w.params,
+            **compliance_params(on=on, expiring_days=expiring_days),
+            "standing_active": ACTIVE_SITE_STATUSES,
+            "standings": sorted(standings),
+        }
+        return sorted(int(i) for i in session.scalars(text(sql), params))
+
+    key = ("permit-standing", on, expiring_days, tuple(sorted(standings)), repr(f))
+    ids = remembered(session, key, work, max_items=2_000_000)
+    return SiteCondition(
+        cte="standing AS (SELECT unnest(CAST(:standing_ids AS int[])) AS site_id)",
+        condition="s.id = ANY(CAST(:standing_ids AS int[]))",
+        params={"standing_ids": ids},
     )

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from registry.stations.queries import StationFilter, site_where, station_where
+from registry.stations.queries import SiteCondition, StationFilter, site_where, station_where
 
 EXTENT = 4096
 
@@ -133,11 +133,15 @@ def site_tile(
     cluster_below_zoom: int,
     columns: TileColumns | None = None,
     live: bool = False,
+    extra: SiteCondition | None = None,
 ) -> tuple[bytes, str, int]:
     """(MVT bytes, "points" or "clusters", number of sites in it). With ``columns``, each point also
     carries those (clusters do not). ``live`` clusters from the sites themselves even where the grid
-    counts could answer (tests)."""
+    counts could answer (tests). ``extra``: a further condition from another area whose ``condition``
+    needs no CTE (the permits area's ``standing_sites``); its tiles are always clustered live."""
     w = site_where(f)
+    if extra is not None:
+        w.add(extra.condition, **extra.params)
     size = tile_size_m(z)
     params = dict(w.params, z=z, x=x, y=y, margin=size * 64 / EXTENT, cap=max_features + 1)
     if z >= cluster_below_zoom:
@@ -150,7 +154,7 @@ def site_tile(
             return bytes(row.tile or b""), "points", int(row.n)
     shift = grid_shift(max_features)
     level = z + shift
-    key = grid_key(session, f) if level in CELL_LEVELS and not live else None
+    key = grid_key(session, f) if level in CELL_LEVELS and not live and extra is None else None
     if key is not None:
         side = 2**shift
         grid = dict(z=z, x=x, y=y, level=level, x0=x * side, x1=(x + 1) * side - 1, y0=y * side, y1=(y + 1) * side - 1)
