@@ -106,6 +106,15 @@ class Settings(BaseSettings):
     )
     tile_max_features: int = Field(default=2000, ge=16, le=50_000, description="No vector tile carries more")
     tile_cluster_below_zoom: int = Field(default=13, ge=0, le=22, description="Below this zoom points are clustered")
+    emf_beamwidth_deg: float = Field(
+        default=65.0, gt=0, le=360, description="Width of the wedge a map draws for a sector's EMF safety distance"
+    )
+    emf_max_bbox_area_km2: float = Field(
+        default=100.0, gt=0, le=20_000, description="Largest bbox of one safety-distance (EMF wedges) answer"
+    )
+    emf_max_sectors: int = Field(
+        default=3000, ge=1, le=100_000, description="Most sector wedges in one safety-distance answer"
+    )
     map_cases_max: int = Field(
         default=20_000, ge=1, le=1_000_000, description="Most cases in one GeoJSON answer of the cases map (heat map)"
     )

@@ -194,7 +194,9 @@ AUDIT_READERS: dict[str, frozenset[str]] = {
 
 # What the public (no token) sees of each kind of record; staff see every field. Location,
 # operator and technology are public; owners (often a household renting out a roof), source
-# coordinates, equipment, sector azimuths and power, internal notes and permit documents are not.
+# coordinates, equipment, sector power and tilt, internal notes and permit documents are not. Each
+# sector's EMF safety distance is public (what a worried resident asks about), and with it the
+# sector's azimuth: the map draws the distance as a wedge along it (issue #18).
 PUBLIC_FIELDS: dict[str, frozenset[str]] = {
     # An outlet's public face; not its phone and e-mail (a resident correspondent is a person), notes,
     # licences, notifications or reports.
@@ -235,6 +237,7 @@ PUBLIC_FIELDS: dict[str, frozenset[str]] = {
             "technologies",
             "station_count",
             "distance_m",
+            "max_compliance_distance_m",
         }
     ),
     "station": frozenset(
@@ -252,7 +255,13 @@ PUBLIC_FIELDS: dict[str, frozenset[str]] = {
             "pole_class",
             "pole_height_m",
             "distance_m",
+            "sectors",
         }
+    ),
+    "sector": frozenset({"sector_no", "azimuth_deg", "compliance_distance_m"}),
+    # A sector's safety-distance wedge on a map (GET /api/safety-distances).
+    "safety_distance": frozenset(
+        {"site_code", "operator", "sector_no", "azimuth_deg", "compliance_distance_m", "beamwidth_deg"}
     ),
 }
 

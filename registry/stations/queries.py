@@ -8,6 +8,7 @@ metres on the WGS 84 spheroid (``ST_Distance(geography)``), the same as pyproj's
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from registry.admin_units.service import CommuneIndex
+from registry.stations.emf import distance_sql
 from registry.text import fold
 
 
@@ -498,3 +500,77 @@ def commune_choices(session: Session) -> list[tuple[str, str]]:
         )
     )
     return [(str(code), str(name)) for code, name in rows]
+
+
+# --- EMF safety distances ------------------------------------------------------------------------
+
+# What a safety-distance wedge may tell (``fields``: the reader's visible fields; None for all).
+_WEDGE_COLUMNS = {
+    "site_code": "sec.site_code",
+    "operator": "sec.operator",
+    "station_code": "sec.station_code",
+    "sector_no": "sec.sector_no",
+    "azimuth_deg": "sec.azimuth_deg",
+    "eirp_w": "sec.eirp_w",
+    "compliance_distance_m": "sec.r",
+    "beamwidth_deg": "CAST(:beamwidth AS float8)",
+}
+
+
+def _sectors_sql(where: str, limit_w_m2: str) -> str:
+    """The sectors with an EIRP of the sites matching ``where`` (on ``s``), each with its distance ``r``."""
+    return f"""
+        SELECT s.code AS site_code, s.geom, o.short_name AS operator, st.station_code, st.id AS station_id,
+               se.sector_no, se.azimuth_deg, se.eirp_w, {distance_sql("se.eirp_w", limit_w_m2)} AS r
+        FROM sector se JOIN station st ON st.id = se.station_id JOIN site s ON s.id = st.site_id
+        JOIN organisation o ON o.id = st.operator_id
+        WHERE se.eirp_w IS NOT NULL AND {where}"""
+
+
+def safety_distance_count(session: Session, *, code: str | None = None, f: StationFilter | None = None) -> int:
+    """How many sectors with an EIRP the site ``code`` or the sites matching ``f`` have."""
+    where, params = _wedge_where(code, f)
+    sql = f"SELECT count(*) FROM ({_sectors_sql(where, ':limit_w_m2')}) sec"
+    return int(session.execute(text(sql), dict(params, limit_w_m2=1.0)).scalar_one())
+
+
+def _wedge_where(code: str | None, f: StationFilter | None) -> tuple[str, dict[str, Any]]:
+    if code is not None:
+        return "s.code = :site_code", {"site_code": code}
+    w = site_where(f or StationFilter())
+    return w.sql(), w.params
+
+
+def safety_distances(
+    session: Session,
+    *,
+    limit_w_m2: float,
+    beamwidth_deg: float,
+    code: str | None = None,
+    f: StationFilter | None = None,
+    fields: Collection[str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> str:
+    """A FeatureCollection (text) of one wedge per sector with an EIRP, of the site ``code`` or the sites
+    matching ``f``: centred on the site, along the sector's azimuth, ``beamwidth_deg`` wide, its radius
+    the sector's safety distance. The arc is projected on the WGS 84 spheroid (``ST_Project`` on
+    geography), a vertex every 4° or closer."""
+    where, params = _wedge_where(code, f)
+    steps = max(2, math.ceil(beamwidth_deg / 4))
+    features = f"""
+        SELECT row_number() OVER (ORDER BY sec.site_code, sec.station_id, sec.sector_no) AS ord,
+               json_build_object('type', 'Feature',
+                   'geometry', CAST(ST_AsGeoJSON(w.wedge, 7) AS json),
+                   'properties', {_properties(_WEDGE_COLUMNS, fields)}) AS feature
+        FROM ({_sectors_sql(where, ":limit_w_m2")}) sec
+        CROSS JOIN LATERAL (
+            SELECT ST_MakePolygon(ST_MakeLine(ARRAY[sec.geom] || array_agg(
+                CAST(ST_Project(CAST(sec.geom AS geography), CAST(sec.r AS float8),
+                     radians(sec.azimuth_deg - :beamwidth / 2 + :beamwidth * i / :steps)) AS geometry)
+                ORDER BY i) || ARRAY[sec.geom])) AS wedge
+            FROM generate_series(0, :steps) i
+        ) w
+        WHERE sec.r > 0
+        ORDER BY sec.site_code, sec.station_id, sec.sector_no"""
+    bind = dict(params, limit_w_m2=limit_w_m2, beamwidth=beamwidth_deg, steps=steps)
+    return _run_collection(session, features, bind, 0, 0, extra)

@@ -6,10 +6,13 @@ from collections.abc import Collection
 from functools import cache
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from geo.crs import SUPPORTED_EPSG, WGS84_EPSG, is_geographic
-from registry.accounts.permissions import Principal, visible_fields
+from registry.accounts.permissions import PUBLIC_FIELDS, Principal, visible_fields
+from registry.clock import today
+from registry.rules.book import RuleBook
+from registry.stations import emf
 from registry.stations.models import Site, Station
 from registry.stations.service import site_lon_lat
 
@@ -18,14 +21,32 @@ def _only(record: dict[str, Any], fields: Collection[str] | None) -> dict[str, A
     return record if fields is None else {k: v for k, v in record.items() if k in fields}
 
 
+def emf_limit(session: Session) -> float:
+    """Today's public power-density limit (W/m²), that the safety distances are computed with."""
+    return emf.limit_on(RuleBook.load(session), today())
+
+
 def station_dict(
-    station: Station, *, site_code: str | None = None, fields: Collection[str] | None = None
+    station: Station,
+    *,
+    site_code: str | None = None,
+    fields: Collection[str] | None = None,
+    limit_w_m2: float | None = None,
 ) -> dict[str, Any]:
-    """A station as the API shows it; ``fields`` keeps only those a reader may see (None: all)."""
-    return _only(_station(station, site_code), fields)
+    """A station as the API shows it; ``fields`` keeps only those a reader may see (None: all). A reader
+    kept to some fields (the public) sees of each sector only its public fields: its number, azimuth and
+    safety distance, never its EIRP. ``limit_w_m2``: the EMF limit (read from the rule book if not given)."""
+    if limit_w_m2 is None:
+        session = object_session(station)
+        assert session is not None, "a station read from the database"
+        limit_w_m2 = emf_limit(session)
+    record = _only(_station(station, site_code, limit_w_m2), fields)
+    if fields is not None and "sectors" in record:
+        record["sectors"] = [_only(s, PUBLIC_FIELDS["sector"]) for s in record["sectors"]]
+    return record
 
 
-def _station(station: Station, site_code: str | None) -> dict[str, Any]:
+def _station(station: Station, site_code: str | None, limit_w_m2: float) -> dict[str, Any]:
     return {
         "id": station.id,
         "station_code": station.station_code,
@@ -39,7 +60,13 @@ def _station(station: Station, site_code: str | None) -> dict[str, Any]:
         "equipment_model": station.equipment_model,
         "configuration": station.configuration,
         "sectors": [
-            {"sector_no": s.sector_no, "azimuth_deg": s.azimuth_deg, "tilt_deg": s.tilt_deg, "eirp_w": s.eirp_w}
+            {
+                "sector_no": s.sector_no,
+                "azimuth_deg": s.azimuth_deg,
+                "tilt_deg": s.tilt_deg,
+                "eirp_w": s.eirp_w,
+                "compliance_distance_m": emf.sector_distance_m(s.eirp_w, limit_w_m2),
+            }
             for s in station.sectors
         ],
         "version": station.version,
@@ -57,6 +84,10 @@ def site_feature(
 ) -> dict[str, Any]:
     lon, lat = site_lon_lat(session, site)
     unit = site.admin_unit
+    limit_w_m2 = emf_limit(session)
+    stations = [
+        station_dict(st, site_code=site.code, fields=station_fields, limit_w_m2=limit_w_m2) for st in site.stations
+    ]
     return {
         "type": "Feature",
         "id": site.code,
@@ -81,7 +112,10 @@ def site_feature(
                 "owner": site.owner.short_name if site.owner else None,
                 "status": site.status,
                 "notes": site.notes,
-                "stations": [station_dict(st, site_code=site.code, fields=station_fields) for st in site.stations],
+                "stations": stations,
+                "max_compliance_distance_m": emf.largest(
+                    emf.sector_distance_m(s.eirp_w, limit_w_m2) for st in site.stations for s in st.sectors
+                ),
                 "version": site.version,
                 "created_at": site.created_at.isoformat() if site.created_at else None,
                 "updated_at": site.updated_at.isoformat() if site.updated_at else None,
