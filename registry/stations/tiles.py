@@ -6,6 +6,11 @@ centroid of its sites; close up, every site is a point with its public propertie
 station filters as the lists apply. A caller may add columns to the points (``TileColumns``): the
 API adds the permit standing for staff (``registry.permits.standing``), so this module knows
 nothing of permits.
+
+Each tile also carries, in its buffer, the clusters and sites of its neighbours that lie within
+``BUFFER_PX`` pixels of its edge: the page draws a tile's features outside its box (the SVG of a
+VectorGrid tile has ``overflow: visible``), so a circle straddling an edge is drawn whole by both
+tiles, each copy exactly on the other. The counts (``n``) are those of the tile's own sites.
 """
 
 from __future__ import annotations
@@ -20,13 +25,18 @@ from sqlalchemy.orm import Session
 from registry.stations.queries import SiteCondition, StationFilter, site_where, station_where
 
 EXTENT = 4096
+# The widest circle the map draws (a cluster of many: 22 px and its outline) with room to spare, in
+# pixels of a 256-pixel tile and in tile units.
+BUFFER_PX = 32
+BUFFER = BUFFER_PX * EXTENT // 256
 
 _POINTS = """
     WITH t AS (SELECT ST_TileEnvelope(:z, :x, :y) AS env),
     pts AS (
         SELECT s.id, s.code, s.pole_class, s.status, s.pole_height_m, ST_Transform(s.geom, 3857) AS g
         FROM site s, t
-        WHERE s.geom && ST_Transform(ST_Expand(t.env, :margin), 4326) AND {where}
+        WHERE s.geom && ST_Transform(ST_Intersection(ST_Expand(t.env, :margin), ST_TileEnvelope(0, 0, 0)), 4326)
+          AND {where}
         LIMIT :cap
     )"""
 
@@ -38,7 +48,7 @@ RAW = (
                (SELECT count(*) FROM station st WHERE st.site_id = p.id) AS stations,
                (SELECT string_agg(DISTINCT o.short_name, ', ' ORDER BY o.short_name) FROM station st
                 JOIN organisation o ON o.id = st.operator_id WHERE st.site_id = p.id) AS operators,
-               ST_AsMVTGeom(p.g, t.env, {extent}, 64, true) AS geom
+               ST_AsMVTGeom(p.g, t.env, {extent}, {buffer}, true) AS geom
         FROM pts p {extra_join}, t
     ) m WHERE geom IS NOT NULL"""
 )
@@ -64,16 +74,19 @@ CLUSTERED = """
     pts AS (
         SELECT ST_Transform(s.geom, 3857) AS g
         FROM site s, t
-        WHERE s.geom && ST_Transform(t.env, 4326) AND {where}
+        WHERE s.geom && ST_Transform(ST_Intersection(ST_Expand(t.env, :reach), ST_TileEnvelope(0, 0, 0)), 4326)
+          AND {where}
     ),
     cells AS (
-        SELECT count(*) AS point_count, ST_Centroid(ST_Collect(g)) AS g
-        FROM pts, t
-        WHERE ST_Intersects(g, t.env)
-        GROUP BY floor((ST_X(g) - ST_XMin(t.env)) / :cell), floor((ST_Y(g) - ST_YMin(t.env)) / :cell)
+        SELECT count(*) AS point_count, ST_Centroid(ST_Collect(g)) AS g, gx, gy
+        FROM (SELECT g, floor((ST_X(g) - ST_XMin(t.env)) / :cell) AS gx, floor((ST_Y(g) - ST_YMin(t.env)) / :cell) AS gy
+              FROM pts, t) p
+        GROUP BY gx, gy
+        HAVING min(gx) BETWEEN -:pad AND :side + :pad - 1 AND min(gy) BETWEEN -:pad AND :side + :pad - 1
     )
-    SELECT coalesce(sum(point_count), 0) AS n, ST_AsMVT(m, 'sites', {extent}, 'geom') AS tile FROM (
-        SELECT point_count, (point_count > 1) AS cluster, ST_AsMVTGeom(c.g, t.env, {extent}, 0, true) AS geom
+    SELECT coalesce(sum(point_count) FILTER (WHERE own), 0) AS n, ST_AsMVT(m, 'sites', {extent}, 'geom') AS tile FROM (
+        SELECT point_count, (point_count > 1) AS cluster, gx >= 0 AND gx < :side AND gy >= 0 AND gy < :side AS own,
+               ST_AsMVTGeom(c.g, t.env, {extent}, {reach}, true) AS geom
         FROM cells c, t
     ) m WHERE geom IS NOT NULL"""
 
@@ -85,12 +98,14 @@ CLUSTERED = """
 CELL_LEVELS = range(5, 18)
 GRID = """
     WITH t AS (SELECT ST_TileEnvelope(:z, :x, :y) AS env)
-    SELECT coalesce(sum(point_count), 0) AS n, ST_AsMVT(m, 'sites', {extent}, 'geom') AS tile FROM (
+    SELECT coalesce(sum(point_count) FILTER (WHERE own), 0) AS n, ST_AsMVT(m, 'sites', {extent}, 'geom') AS tile FROM (
         SELECT c.n AS point_count, (c.n > 1) AS cluster,
-               ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(c.sx / c.n, c.sy / c.n), 3857), t.env, {extent}, 0, true) AS geom
+               c.gx BETWEEN :x0 AND :x1 AND c.gy BETWEEN :y0 AND :y1 AS own,
+               ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(c.sx / c.n, c.sy / c.n), 3857), t.env, {extent}, {reach}, true)
+                   AS geom
         FROM site_cell c, t
-        WHERE c.key = :key AND c.level = :level AND c.gx BETWEEN :x0 AND :x1 AND c.gy BETWEEN :y0 AND :y1
-          AND c.n > 0
+        WHERE c.key = :key AND c.level = :level AND c.n > 0
+          AND c.gx BETWEEN :x0 - :pad AND :x1 + :pad AND c.gy BETWEEN :y0 - :pad AND :y1 + :pad
     ) m WHERE geom IS NOT NULL"""
 
 
@@ -143,23 +158,28 @@ def site_tile(
     if extra is not None:
         w.add(extra.condition, **extra.params)
     size = tile_size_m(z)
-    params = dict(w.params, z=z, x=x, y=y, margin=size * 64 / EXTENT, cap=max_features + 1)
+    params = dict(w.params, z=z, x=x, y=y, margin=size * BUFFER / EXTENT, cap=max_features + 1)
     if z >= cluster_below_zoom:
         parts = {"extra_cte": "", "extra_column": "", "extra_join": ""}
         if columns is not None:
             parts = {"extra_cte": ", " + columns.cte, "extra_column": columns.column, "extra_join": columns.join}
             params.update(columns.params)
-        row = session.execute(text(RAW.format(where=w.sql(), extent=EXTENT, **parts)), params).one()
+        row = session.execute(text(RAW.format(where=w.sql(), extent=EXTENT, buffer=BUFFER, **parts)), params).one()
         if row.n <= max_features:
             return bytes(row.tile or b""), "points", int(row.n)
     shift = grid_shift(max_features)
+    side = 2**shift
+    # The buffer of a clustered tile is made of whole cells: the neighbours' cells within ``pad`` cells
+    # of the edge, each whole (the MVT buffer ``reach`` clips none of their centroids), in both ways of
+    # clustering alike.
+    pad = math.ceil(BUFFER * side / EXTENT)
+    reach = pad * EXTENT // side + 1
     level = z + shift
     key = grid_key(session, f) if level in CELL_LEVELS and not live and extra is None else None
     if key is not None:
-        side = 2**shift
         grid = dict(z=z, x=x, y=y, level=level, x0=x * side, x1=(x + 1) * side - 1, y0=y * side, y1=(y + 1) * side - 1)
-        row = session.execute(text(GRID.format(extent=EXTENT)), dict(grid, key=key)).one()
+        row = session.execute(text(GRID.format(extent=EXTENT, reach=reach)), dict(grid, key=key, pad=pad)).one()
         return bytes(row.tile or b""), "clusters", int(row.n)
-    params["cell"] = size / 2**shift
-    row = session.execute(text(CLUSTERED.format(where=w.sql(), extent=EXTENT)), params).one()
+    params.update(cell=size / side, side=side, pad=pad, reach=size * pad / side)
+    row = session.execute(text(CLUSTERED.format(where=w.sql(), extent=EXTENT, reach=reach)), params).one()
     return bytes(row.tile or b""), "clusters", int(row.n)
