@@ -22,6 +22,7 @@ from api import (
     licences,
     maps,
     office,
+    offline,
     permit_check,
     permit_rules,
     permits,
@@ -75,4 +76,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     public.router,
     dossier_pages.router,
     office.router,
+    offline.router,
 )
