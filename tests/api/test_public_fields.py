@@ -16,7 +16,10 @@ from tests.conftest import ClientAs
 from tests.factories import make_station
 
 PRIVATE_SITE = {"owner", "notes", "source", "provenance", "source_crs", "building_height_m", "entered_admin_unit"}
-PRIVATE_STATION = {"equipment_model", "configuration", "sectors", "station_code"}
+PRIVATE_STATION = {"equipment_model", "configuration", "station_code"}
+# A sector's power and tilt stay staff-only; its safety distance is public, and so its azimuth (the map
+# draws the distance as a wedge along it).
+PRIVATE_SECTOR = {"eirp_w", "tilt_deg"}
 
 
 @pytest.fixture
@@ -53,6 +56,9 @@ def test_the_public_sees_location_operator_technology_only(anon: TestClient, cli
     (st,) = one["properties"]["stations"]
     assert st["operator"] and st["technologies"] == ["4G"]
     assert not PRIVATE_STATION & set(st)
+    assert [set(s) for s in st["sectors"]] == [PUBLIC_FIELDS["sector"]] * 2
+    assert [s["compliance_distance_m"] for s in st["sectors"]] == [4.46, 4.46]  # sqrt(500 / 8π)
+    assert one["properties"]["max_compliance_distance_m"] == 4.46
     for url in ("/api/sites", "/api/sites/nearest?lon=106.683&lat=20.86&n=1"):
         for feature in anon.get(url).json()["features"]:
             _assert_public_site(feature["properties"])
@@ -62,13 +68,14 @@ def test_the_public_sees_location_operator_technology_only(anon: TestClient, cli
         assert not PRIVATE_STATION & set(feature["properties"])
     station_id = st["id"]
     single = anon.get(f"/api/stations/{station_id}").json()
-    assert set(single) <= PUBLIC_FIELDS["station"] and "sectors" not in single
+    assert set(single) <= PUBLIC_FIELDS["station"]
+    assert all(not PRIVATE_SECTOR & set(s) for s in single["sectors"])
 
     # Staff see everything.
     full = client.get("/api/sites/HP-04000").json()["properties"]
     assert full["owner"] == "Ông A" and full["notes"].startswith("Chủ nhà")
     assert full["stations"][0]["equipment_model"] == "Ericsson AIR 6449"
-    assert len(full["stations"][0]["sectors"]) == 2
+    assert [s["eirp_w"] for s in full["stations"][0]["sectors"]] == [500.0, 500.0]
     staff_list = client.get("/api/sites").json()["features"][0]["properties"]
     assert staff_list["owner"] == "Ông A"
 

@@ -240,7 +240,9 @@ def test_get_station_by_id(client: TestClient, db: Session) -> None:
     body = client.get(f"/api/stations/{st.id}").json()
     assert body["id"] == st.id and body["station_code"] == "HP_VNP_1" and body["operator_code"] == "VNPT"
     assert body["site_code"] == "HP-01006"
-    assert body["sectors"] == [{"sector_no": 1, "azimuth_deg": 45, "tilt_deg": 2, "eirp_w": 500}]
+    assert body["sectors"] == [
+        {"sector_no": 1, "azimuth_deg": 45, "tilt_deg": 2, "eirp_w": 500, "compliance_distance_m": 4.46}
+    ]
 
 
 def test_missing_station_is_404_problem(client: TestClient) -> None:
