@@ -5,7 +5,8 @@ The policy of a page (any ``text/html`` response)::
 
     default-src 'self'; script-src 'self' 'nonce-<n>'; style-src 'self' 'unsafe-inline';
     img-src 'self' data: <origin of TTTT_MAP_TILES_URL>; connect-src 'self'; font-src 'self';
-    object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'
+    object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none';
+    worker-src 'self'; manifest-src 'self'
 
 - Scripts: the app's own files, and inline only the script that carries this response's nonce. The
   nonce is random per request and set as ``request.state.csp_nonce`` before the route runs; a page
@@ -17,6 +18,7 @@ The policy of a page (any ``text/html`` response)::
   attribute. Inline CSS cannot run script; the risk left is restyling by injected markup, which the
   escaping of every text (``maps.widgets.folium_text``, ``esc()``, autoescaped templates) prevents.
 - Images: this site, ``data:`` (Leaflet's and Swagger UI's CSS icons) and the base-map tile server.
+- Workers and the web app manifest: this site only (the service worker is /sw.js, api/offline.py).
 - ``frame-ancestors 'none'`` (and ``X-Frame-Options: DENY`` for old browsers): no page in a frame.
 
 Every response, JSON and files included: ``X-Content-Type-Options: nosniff``,
@@ -60,7 +62,7 @@ def policy(nonce: str, *, img_origin: str | None = None) -> str:
     return (
         f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "
         f"img-src {img}; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
-        "form-action 'self'; frame-ancestors 'none'"
+        "form-action 'self'; frame-ancestors 'none'; worker-src 'self'; manifest-src 'self'"
     )
 
 

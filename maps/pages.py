@@ -11,6 +11,7 @@ from folium.elements import JSCSSMixin
 from jinja2 import Template
 
 from maps.assets import VECTORGRID_JS
+from maps.offline import add_offline
 from maps.templating import script_json
 from maps.widgets import add_common, base_map, legend, render
 
@@ -317,6 +318,7 @@ def stations_page(
     m.add_child(SiteTiles(_tile_url(filters), text, layers))
     m.add_child(SiteSearch(text))
     add_common(m, lang, username=username, here=here)
+    add_offline(m, lang)  # maps/offline.py: the service worker; offline, the saved sites
     if staff:
         items = [(PERMIT_COLOURS[k], text["permit_states"][k]) for k in PERMIT_COLOURS]
     else:

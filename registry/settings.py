@@ -104,6 +104,12 @@ class Settings(BaseSettings):
         default="https://tile.openstreetmap.org/{z}/{x}/{y}.png",
         description="Base-map tiles of the map pages; empty: a blank base (intranets, tests)",
     )
+    basemap_file: Path | None = Field(
+        default=None,
+        description="A local base map: an MBTiles or PMTiles file of raster (PNG, JPEG, WebP) or vector (MVT) "
+        "tiles that the app serves at /basemap/{z}/{x}/{y}.{ext} and the map pages use instead of "
+        "TTTT_MAP_TILES_URL (no internet needed); unset or empty: TTTT_MAP_TILES_URL",
+    )
     tile_max_features: int = Field(default=2000, ge=16, le=50_000, description="No vector tile carries more")
     tile_cluster_below_zoom: int = Field(default=13, ge=0, le=22, description="Below this zoom points are clustered")
     emf_beamwidth_deg: float = Field(
@@ -118,6 +124,13 @@ class Settings(BaseSettings):
     map_cases_max: int = Field(
         default=20_000, ge=1, le=1_000_000, description="Most cases in one GeoJSON answer of the cases map (heat map)"
     )
+    offline_max_sites: int = Field(
+        default=1500, ge=1, le=100_000, description="Most sites of one commune saved for use without the network"
+    )
+    offline_max_tiles: int = Field(
+        default=400, ge=0, le=20_000, description="Most vector tiles (z 12-17) saved with a commune; more: none"
+    )
+    offline_stale_days: int = Field(default=7, ge=1, le=365, description="Saved data older than this is marked stale")
 
     db_pool_size: int = Field(
         default=5,
@@ -180,6 +193,11 @@ class Settings(BaseSettings):
         description="Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed: comma-separated IPs "
         "or CIDRs (TTTT_TRUSTED_PROXIES=10.0.0.5,10.1.0.0/16); empty: the TCP peer is the client",
     )
+
+    @field_validator("basemap_file", mode="before")
+    @classmethod
+    def _basemap_file(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod
