@@ -72,12 +72,16 @@ def stations(
     status: Filter = None,  # noqa: A002
     admin_unit: Filter = None,
     q: Filter = None,
+    permits: Annotated[
+        Literal["valid", "expiring", "expired", "missing", "inactive"] | None,
+        Query(description="Tình trạng giấy phép của vị trí (chỉ cán bộ)"),
+    ] = None,
     lat: Annotated[float | None, Query(ge=-90, le=90, description="Tâm bản đồ: vĩ độ")] = None,
     lon: Annotated[float | None, Query(ge=-180, le=180, description="Tâm bản đồ: kinh độ")] = None,
     z: Annotated[int, Query(ge=0, le=22, description="Mức thu phóng")] = 12,
 ) -> HTMLResponse:
     filters = {"operator": operator, "technology": technology, "pole_class": pole_class, "status": status,
-               "admin_unit": admin_unit, "q": q}  # fmt: skip
+               "admin_unit": admin_unit, "q": q, "permits": permits}  # fmt: skip
     operators = operator_names(session)
     html = pages.stations_page(
         lang=lang,

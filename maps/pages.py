@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from branca.element import MacroElement
+from branca.element import Element, MacroElement
 from folium.elements import JSCSSMixin
 from jinja2 import Template
 
 from maps.assets import VECTORGRID_JS
 from maps.offline import add_offline
-from maps.templating import script_json
+from maps.templating import part, script_json
 from maps.widgets import add_common, base_map, legend, render
 
 PERMIT_COLOURS = {
@@ -51,6 +51,15 @@ TEXT = {
         "many": "nhóm vị trí (phóng to để xem từng vị trí)",
         "permits": "Giấy phép",
         "site_map": "Bản đồ kiểm tra",
+        "filters": "Bộ lọc",
+        "technology": "Công nghệ",
+        "any": "Tất cả",
+        "apply": "Lọc",
+        "clear": "Xoá tất cả bộ lọc",
+        "remove": "Bỏ bộ lọc",
+        "pole_class": "Loại cột",
+        "admin_unit": "Xã, phường",
+        "q": "Tìm",
         "permit_states": {
             "valid": "đủ giấy phép",
             "expiring": "giấy phép sắp hết hạn",
@@ -86,6 +95,15 @@ TEXT = {
         "many": "group of sites (zoom in to see each)",
         "permits": "Permits",
         "site_map": "Check map",
+        "filters": "Filters",
+        "technology": "Technology",
+        "any": "Any",
+        "apply": "Filter",
+        "clear": "Clear all filters",
+        "remove": "Remove filter",
+        "pole_class": "Pole class",
+        "admin_unit": "Commune",
+        "q": "Search",
         "permit_states": {
             "valid": "all permits valid",
             "expiring": "a permit expiring soon",
@@ -102,7 +120,8 @@ TEXT = {
     },
 }
 
-FILTERS = ("operator", "technology", "pole_class", "status", "admin_unit", "q")
+FILTERS = ("operator", "technology", "pole_class", "status", "admin_unit", "q", "permits")
+TECHNOLOGIES = ("2G", "3G", "4G", "5G")
 
 
 class SiteTiles(JSCSSMixin, MacroElement):
@@ -132,20 +151,24 @@ class SiteTiles(JSCSSMixin, MacroElement):
                     getFeatureId: function (f) { return f.properties.code || null; },
                     vectorTileLayerStyles: {
                         sites: function (p) {
+                            // Under each drawn dot an invisible circle 44 px across takes the taps (a
+                            // finger's size); the dot itself stays small enough to tell sites apart.
+                            var hit = {radius: 22, fill: true, fillColor: "#000", fillOpacity: 0, stroke: false,
+                                       className: "site-hit"};
                             if (p.point_count !== undefined && !p.cluster) {
                                 // a lone site far out: its state shows once zoomed in
-                                return {radius: 4, fill: true, fillColor: "#1f6feb", fillOpacity: 0.7,
-                                        color: "#0b3d91", weight: 1};
+                                return [hit, {radius: 4, fill: true, fillColor: "#1f6feb", fillOpacity: 0.7,
+                                        color: "#0b3d91", weight: 1}];
                             }
                             if (p.cluster) {
                                 var r = Math.min(22, 6 + Math.log(p.point_count) * 3);
-                                return {radius: r, fill: true, fillColor: "#1f6feb", fillOpacity: 0.55,
-                                        color: "#0b3d91", weight: 1};
+                                return [hit, {radius: r, fill: true, fillColor: "#1f6feb", fillOpacity: 0.55,
+                                        color: "#0b3d91", weight: 1}];
                             }
                             var colour = p.permits ? PERMIT_COLOURS[p.permits]
                                 : (STATUS_COLOURS[p.status] || "#d4a72c");
-                            return {radius: 5, fill: true, fillColor: colour, fillOpacity: 0.9,
-                                    color: "#1f2328", weight: 1};
+                            return [hit, {radius: 5, fill: true, fillColor: colour, fillOpacity: 0.9,
+                                    color: "#1f2328", weight: 1, className: "site-dot"}];
                         }
                     }
                 });
@@ -169,7 +192,8 @@ class SiteTiles(JSCSSMixin, MacroElement):
                             '</a> · <a href="/maps/sites/' + code + "?lang=" + lang + '">' + esc(t.check) + "</a>";
                     }
                     var at = e.originalEvent ? map.mouseEventToLatLng(e.originalEvent) : e.latlng;
-                    L.popup().setLatLng(at).setContent(html).openOn(map);
+                    // Kept clear of the top bar (the site code is the popup's first line).
+                    L.popup({autoPanPaddingTopLeft: [20, 100]}).setLatLng(at).setContent(html).openOn(map);
                 });
                 return g;
             }
@@ -191,7 +215,6 @@ class SiteTiles(JSCSSMixin, MacroElement):
             var layer = grid({{ this.url_json }}).addTo(map);
             var overlays = {};
             overlays[esc(t.sites)] = layer;
-            {{ this.layers_json }}.forEach(function (item) { overlays[esc(item.label)] = grid(item.url); });
             overlays[esc(t.zones)] = lazy("/api/zones", function (f) {
                 return {color: "#cf222e", weight: 2, fillOpacity: 0.08};
             }, function (p) { return p.name + " (" + p.code + ")"; });
@@ -215,15 +238,13 @@ class SiteTiles(JSCSSMixin, MacroElement):
         """
     )
 
-    def __init__(self, url: str, text: dict[str, Any], layers: list[dict[str, str]]) -> None:
+    def __init__(self, url: str, text: dict[str, Any]) -> None:
         super().__init__()
         self._name = "SiteTiles"
         self.url_json = script_json(url)
         self.text_json = script_json(text)
         self.permit_colours = script_json(PERMIT_COLOURS)
         self.status_colours = script_json(STATUS_COLOURS)
-        # Extra switchable layers: one per operator and per technology (the page's filters kept).
-        self.layers_json = script_json(layers)
 
 
 class SiteSearch(MacroElement):
@@ -286,8 +307,57 @@ class SiteSearch(MacroElement):
 
 
 def _tile_url(filters: dict[str, str]) -> str:
+    """One tile address carrying every filter of the page: the tiles combine them with AND."""
     query = urlencode({k: v for k, v in filters.items() if v})
     return "/tiles/sites/{z}/{x}/{y}.pbf" + (f"?{query}" if query else "")
+
+
+def _filter_bar(
+    text: dict[str, Any],
+    filters: dict[str, str],
+    operators: list[tuple[str, str]],
+    *,
+    staff: bool,
+    view: tuple[float, float, int] | None,
+) -> Element:
+    """The filters of the stations page: a form of selects (operator, technology, status, and permit
+    standing for staff) and a chip per filter in force, each linking to the page without it."""
+    lang = text["lang"]
+    names: dict[str, dict[str, str]] = {
+        "operator": {code: name for code, name in operators},
+        "technology": {t: t for t in TECHNOLOGIES},
+        "status": text["statuses"],
+        "permits": text["permit_states"] if staff else {},
+    }
+    selects = [
+        {"name": key, "label": text[label], "options": list(names[key].items()), "chosen": filters.get(key, "")}
+        for key, label in (("operator", "operators"), ("technology", "technology"), ("status", "status"))
+    ]
+    if staff:
+        selects.append(
+            {
+                "name": "permits",
+                "label": text["permits"],
+                "options": list(names["permits"].items()),
+                "chosen": filters.get("permits", ""),
+            }  # fmt: skip
+        )
+    place = {"lat": f"{view[0]:.5f}", "lon": f"{view[1]:.5f}", "z": str(view[2])} if view else {}
+
+    def href(kept: dict[str, str]) -> str:
+        return "/maps/stations?" + urlencode({"lang": lang, **kept, **place})
+
+    chips = [
+        {
+            "name": key,
+            "label": names.get(key, {}).get(value, value),
+            "href": href({k: v for k, v in filters.items() if k != key}),
+        }
+        for key, value in filters.items()
+    ]
+    hidden = {k: v for k, v in filters.items() if k not in {s["name"] for s in selects}}
+    values = {"lang": lang, "selects": selects, "chips": chips, "hidden": hidden, "clear_href": href({})}
+    return Element(part("filters", values, text))
 
 
 def stations_page(
@@ -302,8 +372,10 @@ def stations_page(
     view: tuple[float, float, int] | None = None,
     nonce: str,
 ) -> str:
-    """``operators``: (code, name) of the operators, each a layer that can be switched on. Staff see
-    sites coloured by permit standing (the tiles carry it for them), the public by site status.
+    """``operators``: (code, name) of the operators, offered in the page's filters. The filters (the
+    page's URL) go into one tile address and combine with AND; each is shown as a chip that removes it.
+    Staff see sites coloured by permit standing (the tiles carry it for them) and may filter on it, the
+    public sees them by site status.
     ``nonce``: the response's CSP nonce (``request.state.csp_nonce``)."""
     text = {**TEXT[lang], "lang": lang}
     m = (
@@ -311,14 +383,12 @@ def stations_page(
         if view
         else base_map(lang, tiles_url, text["stations"])
     )
-    layers = [{"label": name, "url": _tile_url({**filters, "operator": code})} for code, name in operators or []]
-    layers += [
-        {"label": f"{tech}", "url": _tile_url({**filters, "technology": tech})} for tech in ("2G", "3G", "4G", "5G")
-    ]
-    m.add_child(SiteTiles(_tile_url(filters), text, layers))
+    filters = {k: v for k, v in filters.items() if v and (staff or k != "permits")}
+    m.add_child(SiteTiles(_tile_url(filters), text))
     m.add_child(SiteSearch(text))
     add_common(m, lang, username=username, here=here)
     add_offline(m, lang)  # maps/offline.py: the service worker; offline, the saved sites
+    m.get_root().html.add_child(_filter_bar(text, filters, operators or [], staff=staff, view=view))
     if staff:
         items = [(PERMIT_COLOURS[k], text["permit_states"][k]) for k in PERMIT_COLOURS]
     else:

@@ -60,6 +60,8 @@ class PressLayers(MacroElement):
             var t = {{ this.text_json }};
             var LICENCE = {{ this.licence_colours }}, GROUPS = {{ this.group_colours }};
             var layers = {};
+            // Taps count up to 16 px beyond a drawn point: a 44 px target around an 8 px dot.
+            var tolerant = L.canvas({tolerance: 16});
             Object.keys(t.groups).forEach(function (g) { layers[g] = L.featureGroup().addTo(map); });
             var names = {};
             Object.keys(t.groups).forEach(function (g) { names[esc(t.groups[g])] = layers[g]; });
@@ -81,12 +83,12 @@ class PressLayers(MacroElement):
                                 '">' +
                                 esc(p.licence.status_name) + "</b>" +
                                 (p.licence.number ? " (" + esc(p.licence.number) + (p.licence.valid_until ?
-                                    ", " + esc(t.valid_until) + " " + esc(p.licence.valid_until) : "") + ")" : "");
+                                    ", " + esc(t.valid_until) + " " + esc(dmy(p.licence.valid_until)) : "") + ")" : "");
                         }
                         html += '<br><a href="/records/outlets/' + esc(encodeURIComponent(p.code)) + "?lang=" +
                             esc(t.lang) + '">' + esc(t.record) + "</a>";
                         L.circleMarker(at, {radius: group === "outlets" ? 8 : 6, color: "#1f2328", weight: 1,
-                                            fillColor: colour, fillOpacity: 0.9})
+                                            fillColor: colour, fillOpacity: 0.9, renderer: tolerant})
                             .bindPopup(html).bindTooltip(esc(p.name))
                             .addTo(layers[group]);
                         bounds.extend(at);

@@ -8,7 +8,7 @@ from typing import Any
 
 import folium
 
-from maps.templating import part
+from maps.templating import dmy, part
 from maps.widgets import add_common, base_map, folium_text, legend, render
 
 VERDICT_COLOURS = {"compliant": "#2da44e", "action_needed": "#d4a72c", "non_compliant": "#cf222e"}
@@ -34,6 +34,7 @@ TEXT = {
         "height": "Cao",
         "legal": "Căn cứ",
         "on": "Ngày xét",
+        "required": "Giấy phép phải có và căn cứ pháp lý",
     },
     "en": {
         "title": "Permit check of site {code}",
@@ -55,6 +56,7 @@ TEXT = {
         "height": "Height",
         "legal": "Legal basis",
         "on": "Checked on",
+        "required": "Permits required and their legal basis",
     },
 }
 
@@ -179,13 +181,17 @@ def _panel(
         "lang": lang,
         "pole_class": site.get("pole_class"),
         "height": "—" if height is None else _metres(float(height), lang),
-        "on": check["on"],
+        "on": dmy(check["on"]),
         "verdict_name": check["verdict_name"],
         "verdict_colour": VERDICT_COLOURS[check["verdict"]],
         "reasons": [r["message"] for r in check["reasons"]],
         "zones": zones,
         "spacing": _metres(float(spacing["min_distance_m"]), lang) if spacing else None,
-        "legal_basis": spacing["legal_basis"] if spacing else None,
+        # Each permit the site needs, with the legal basis its rule carries (registry.permits.requirements).
+        "required": [
+            {"description": r["description"], "legal_basis": r["legal_basis"]}
+            for r in check.get("required_permits", [])
+        ],
         "neighbours": [
             {
                 "code": n["code"],

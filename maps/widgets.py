@@ -29,6 +29,9 @@ COMMON = {
         "distance": "Khoảng cách",
         "legend": "Chú giải",
         "home": "Bản đồ",
+        "controls": "Lớp bản đồ, chú giải, bộ lọc",
+        "details": "Chi tiết",
+        "close": "Đóng",
     },
     "en": {
         "locate": "Locate me",
@@ -37,6 +40,9 @@ COMMON = {
         "distance": "Distance",
         "legend": "Legend",
         "home": "Maps",
+        "controls": "Layers, legend, filters",
+        "details": "Details",
+        "close": "Close",
     },
 }
 
@@ -58,7 +64,7 @@ def folium_text(value: object) -> str:
 
 class EscapeHtml(MacroElement):
     """The one ``esc(value)`` of a map page's scripts: text for ``innerHTML`` (popups, tooltips, layer
-    names), a dash for a missing value."""
+    names), a dash for a missing value; and ``dmy(iso)``, a date as the pages show it."""
 
     _template = Template(
         """{% macro script(this, kwargs) %}
@@ -67,7 +73,12 @@ class EscapeHtml(MacroElement):
                 return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "`": "&#96;"}[c];
             });
         }
-        {% endmacro %}"""
+        // An ISO date from the API as dd/mm/yyyy (maps.templating.dmy); anything else unchanged.
+        function dmy(s) {
+            var m = /^([0-9]{4})-([0-9]{2})-([0-9]{2})/.exec(s == null ? "" : String(s));
+            return m ? m[3] + "/" + m[2] + "/" + m[1] : s;
+        }
+        {% endmacro %%}"""
     )
 
     def __init__(self) -> None:
@@ -196,10 +207,15 @@ def user_bar(lang: str, username: str | None, here: str) -> Element:
 
 
 def add_common(m: LocalMap, lang: str, *, username: str | None, here: str, measure: bool = True) -> None:
+    """Locate me, the ruler, the top bar, and the phone layout: the map CSS, the controls button and
+    the bottom sheet (maps/static/js/map-sheet.js)."""
     m.add_child(LocateMe(COMMON[lang]["locate"]))
     if measure:
         m.add_child(Measure(lang))
-    m.get_root().html.add_child(user_bar(lang, username, here))
+    root = m.get_root()
+    root.header.add_child(Element(part("head")))
+    root.html.add_child(user_bar(lang, username, here))
+    root.html.add_child(Element(part("sheet", COMMON[lang])))
 
 
 def render(m: LocalMap, *, lang: str, nonce: str) -> str:
