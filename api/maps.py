@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from api.access import PrincipalDep, require
+from api.basemap import base_tiles
 from api.deps import SessionDep, SettingsDep
 from api.press import LicenceStatus
 from maps import cases_map, home, pages, press_map, site_map
@@ -86,7 +87,7 @@ def stations(
     html = pages.stations_page(
         lang=lang,
         filters={k: v for k, v in filters.items() if v},
-        tiles_url=settings.map_tiles_url,
+        tiles_url=base_tiles(settings),
         operators=operators,
         username=principal.username,
         staff=rule("permits", "read").allows(principal.keys),
@@ -133,7 +134,7 @@ def site_check_map(
             zones=zones,
             bulky=bulky,
             lang=lang,
-            tiles_url=settings.map_tiles_url,
+            tiles_url=base_tiles(settings),
             username=principal.username,
             here=here(request),
             nonce=request.state.csp_nonce,
@@ -163,7 +164,7 @@ def press(
     html = press_map.press_page(
         lang=lang,
         filters=filters,
-        tiles_url=settings.map_tiles_url,
+        tiles_url=base_tiles(settings),
         username=principal.username,
         staff=rule("press_licences", "read").allows(principal.keys),
         here=here(request),
@@ -199,7 +200,7 @@ def cases(
         deadlines=list(deadline or []),
         heat_from=start,
         heat_to=end,
-        tiles_url=settings.map_tiles_url,
+        tiles_url=base_tiles(settings),
         username=principal.username,
         here=here(request),
         nonce=request.state.csp_nonce,

@@ -13,6 +13,7 @@ from fastapi import APIRouter
 from api import (
     audit,
     auth,
+    basemap,
     calendar,
     cases,
     docs,
@@ -59,6 +60,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     reception.router,
     enforcement.router,
     tiles.router,
+    basemap.router,
     maps.router,
     record_pages.router,
     rules.router,

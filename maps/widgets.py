@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import html
 
-import folium
 from branca.element import Element, MacroElement
 from folium.elements import JSCSSMixin
 from jinja2 import Template
 
 from maps.assets import LOCATE_CSS, LOCATE_JS, LocalMap, PageFigure
+from maps.basemap import BaseLayer
 from maps.templating import part, script_json
 
 CENTRE = (20.86, 106.68)  # Hải Phòng
@@ -90,8 +90,7 @@ def base_map(
     lang: str, tiles_url: str | None, title: str, *, location: tuple[float, float] = CENTRE, zoom: int = 12
 ) -> LocalMap:
     m = LocalMap(location=location, zoom_start=zoom, tiles=None, control_scale=True, prefer_canvas=True)
-    if tiles_url:
-        folium.TileLayer(tiles=tiles_url, attr="© OpenStreetMap", name="OSM").add_to(m)
+    m.add_child(BaseLayer(lang, tiles_url))  # the tiles, or the communes when none load (maps/basemap.py)
     root = m.get_root()
     root.header.add_child(Element(part("title", title)))
     m.add_child(EscapeHtml())
