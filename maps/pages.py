@@ -11,6 +11,7 @@ from folium.elements import JSCSSMixin
 from jinja2 import Template
 
 from maps.assets import VECTORGRID_JS
+from maps.find import add_find
 from maps.offline import add_offline
 from maps.templating import part, script_json
 from maps.widgets import add_common, base_map, legend, render
@@ -247,65 +248,6 @@ class SiteTiles(JSCSSMixin, MacroElement):
         self.status_colours = script_json(STATUS_COLOURS)
 
 
-class SiteSearch(MacroElement):
-    """A search box: site or station code, or address, with or without diacritics (the sites API)."""
-
-    _template = Template(
-        """{% macro script(this, kwargs) %}
-        (function () {
-            var map = {{ this._parent.get_name() }};
-            var t = {{ this.text_json }};
-            var box = L.control({position: "topleft"});
-            box.onAdd = function () {
-                var div = L.DomUtil.create("div", "leaflet-bar site-search");
-                div.style.background = "#fff";
-                div.style.padding = "4px";
-                div.innerHTML = '<input id="site-search" type="search" style="width:220px" placeholder="' +
-                    esc(t.search) + '"><div id="site-results" ' +
-                    'style="max-height:200px;overflow:auto;font:13px sans-serif"></div>';
-                L.DomEvent.disableClickPropagation(div);
-                L.DomEvent.disableScrollPropagation(div);
-                var input = div.querySelector("input"), results = div.querySelector("#site-results");
-                var timer = null;
-                input.addEventListener("input", function () {
-                    clearTimeout(timer);
-                    var q = input.value.trim();
-                    if (q.length < 2) { results.innerHTML = ""; return; }
-                    timer = setTimeout(function () {
-                        fetch("/api/sites?limit=10&q=" + encodeURIComponent(q))
-                            .then(function (r) { return r.json(); })
-                            .then(function (data) {
-                                results.innerHTML = "";
-                                (data.features || []).forEach(function (f) {
-                                    var a = document.createElement("a");
-                                    a.href = "#";
-                                    a.className = "site-result";
-                                    a.style.display = "block";
-                                    a.textContent = f.properties.code + " — " + (f.properties.address || "");
-                                    a.addEventListener("click", function (e) {
-                                        e.preventDefault();
-                                        var c = f.geometry.coordinates;
-                                        map.setView([c[1], c[0]], 17);
-                                    });
-                                    results.appendChild(a);
-                                });
-                                if (!results.children.length) { results.textContent = t.nothing; }
-                            });
-                    }, 250);
-                });
-                return div;
-            };
-            box.addTo(map);
-        })();
-        {% endmacro %}"""
-    )
-
-    def __init__(self, text: dict[str, Any]) -> None:
-        super().__init__()
-        self._name = "SiteSearch"
-        self.text_json = script_json(text)
-
-
 def _tile_url(filters: dict[str, str]) -> str:
     """One tile address carrying every filter of the page: the tiles combine them with AND."""
     query = urlencode({k: v for k, v in filters.items() if v})
@@ -385,7 +327,7 @@ def stations_page(
     )
     filters = {k: v for k, v in filters.items() if v and (staff or k != "permits")}
     m.add_child(SiteTiles(_tile_url(filters), text))
-    m.add_child(SiteSearch(text))
+    add_find(m, lang)
     add_common(m, lang, username=username, here=here)
     add_offline(m, lang)  # maps/offline.py: the service worker; offline, the saved sites
     m.get_root().html.add_child(_filter_bar(text, filters, operators or [], staff=staff, view=view))

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
+from maps.find import add_find
 from maps.licence_states import STATE_COLOURS
 from maps.templating import part, script_json
 from maps.widgets import add_common, base_map, legend, render
@@ -131,6 +132,7 @@ def press_page(
     query = urlencode({k: v for k, v in filters.items() if v}, doseq=True)
     m.add_child(PressLayers("/api/press/outlets.geojson" + (f"?{query}" if query else ""), text))
     add_common(m, lang, username=username, here=here)
+    add_find(m, lang, near=False)  # outlets by name or address
     if staff:
         items = [
             (LICENCE_COLOURS[k], LICENCE_STATUS_NAMES[k] if lang == "vi" else k.replace("_", " "))

@@ -90,7 +90,7 @@ def _pair(left: str, right: str) -> tuple[float, float] | None:
 def _lon_lat(q: str) -> tuple[float, float] | None:
     """Decimal degrees or DMS in either order ("20.8449, 106.6881", "106,6881 20,8449",
     "20°50'41.6\"N 106°41'17.2\"E"): tried at each separator, the first reading inside Vietnam."""
-    cuts = [m for m in _SEPARATORS.finditer(q) if 0 < m.start() and m.end() < len(q)]
+    cuts = [m for m in _SEPARATORS.finditer(q) if m.start() > 0 and m.end() < len(q)]
     if len(cuts) > 12:
         return None
     for cut in cuts:

@@ -100,14 +100,14 @@ def test_layers_switch_on_and_off(browser: Browser, db: Session) -> None:
 @pytest.mark.usefixtures("sites")
 def test_search_by_code_or_address_moves_the_map(browser: Browser) -> None:
     browser.open("/maps/stations")
-    browser.page.fill("#site-search", "map-3")
-    result = browser.page.locator(".site-result").first
+    browser.page.fill("#map-find-input", "map-3")
+    result = browser.page.locator(".map-find-row").first
     result.wait_for(timeout=5000)
-    assert result.inner_text().startswith("MAP-3")
+    assert "MAP-3" in result.inner_text()
     result.click()
     centre = browser.page.evaluate("(function () { var c = window.registryMap.getCenter(); return [c.lat, c.lng]; })()")
     assert centre == pytest.approx([LAT, LON + 0.006], abs=1e-5)
     assert browser.page.evaluate("window.registryMap.getZoom()") == 17
-    browser.page.fill("#site-search", "khong co dau nay")
-    browser.wait("document.querySelector('#site-results').textContent === 'Không tìm thấy'")
+    browser.page.fill("#map-find-input", "khong co dau nay")
+    browser.wait("document.querySelector('#map-find-status').textContent === 'Không tìm thấy'")
     assert browser.errors == [] and browser.external == []

@@ -143,9 +143,9 @@ def test_hostile_stored_text_on_the_stations_map(staff_browser: Browser, hostile
     shown(open_tooltips(b, 'window.overlays["Ranh giới xã, phường"]'), COMMUNE)
     b.page.screenshot(path=str(ARTEFACTS / "hostile-stations-overlays.png"))
     # The search box lists codes and addresses from the API.
-    b.page.fill("#site-search", "window")
-    b.page.locator(".site-result").first.wait_for(timeout=5000)
-    shown(b.page.locator(".site-result").all_inner_texts(), *SITES.values())
+    b.page.fill("#map-find-input", "window")
+    b.page.locator(".map-find-row").first.wait_for(timeout=5000)
+    shown(b.page.locator(".map-find-row").all_inner_texts(), *SITES.values())
     nothing_ran(b)
 
 
