@@ -98,9 +98,10 @@
         });
       });
     }
-    function keep(cache, urls, done, total) {
+    function keep(cache, urls, progress) {
       // A few at a time: a commune's pages and tiles, each saved with the signed-in user's cookie.
       var i = 0, failed = 0;
+      progress.total += urls.length;
       function worker() {
         if (i >= urls.length) { return Promise.resolve(); }
         var url = urls[i++];
@@ -108,12 +109,36 @@
           if (!r.ok) { failed++; return; }
           return cache.put(url, r);
         }, function () { failed++; }).then(function () {
-          done.n++;
-          message.textContent = fmt(t.saving, {done: done.n, total: total});
+          progress.done++;
+          message.textContent = fmt(t.saving, progress);
           return worker();
         });
       }
       return Promise.all([worker(), worker(), worker(), worker()]).then(function () { return failed; });
+    }
+    // The scripts, styles and images a saved page loads, and those its styles load (same site only).
+    function sameSite(url, base) {
+      var u = new URL(url, base);
+      return u.origin === location.origin ? u.pathname + u.search : null;
+    }
+    function assetsOf(cache, paths, pattern, kind) {
+      return Promise.all(paths.map(function (path) {
+        return cache.match(path).then(function (r) { return r ? r.text() : ""; }).then(function (body) {
+          var found = [];
+          if (kind === "html") {
+            var doc = new DOMParser().parseFromString(body, "text/html");
+            doc.querySelectorAll("script[src], link[rel=stylesheet][href], link[rel=manifest][href], img[src]")
+              .forEach(function (e) { found.push(e.getAttribute("src") || e.getAttribute("href")); });
+          } else {
+            body.replace(pattern, function (_, u) { found.push(u); });
+          }
+          return found.map(function (u) { return u.indexOf("data:") === 0 ? null : sameSite(u, location.origin + path); });
+        });
+      })).then(function (lists) {
+        var seen = {};
+        [].concat.apply([], lists).forEach(function (u) { if (u) { seen[u] = true; } });
+        return Object.keys(seen);
+      });
     }
     function save(code) {
       button.disabled = true;
@@ -125,17 +150,29 @@
         });
       }).then(function (plan) {
         scope = plan.scope;
-        var total = plan.pages.length + plan.tiles.length + plan.assets.length, done = {n: 0};
+        var progress = {done: 0, total: 0}, failed = 0, mine, shell;
+        function count(n) { failed += n; }
         return DB.setScope(scope).then(function () {
           return caches.delete(DB.cacheName(scope, code));
         }).then(function () {
           return Promise.all([caches.open(DB.cacheName(scope, code)), caches.open(DB.SHELL)]);
         }).then(function (c) {
-          return keep(c[1], plan.assets, done, total).then(function (a) {
-            return keep(c[0], plan.pages.concat(plan.tiles), done, total).then(function (b) { return a + b; });
+          mine = c[0];
+          shell = c[1];
+          return keep(mine, plan.pages.concat(plan.tiles), progress);
+        }).then(count).then(function () {
+          // The kinds of page saved: the map, this page, a record page.
+          return assetsOf(mine, plan.pages.slice(0, 3), null, "html");
+        }).then(function (found) {
+          var assets = plan.assets.concat(found.filter(function (u) { return plan.assets.indexOf(u) < 0; }));
+          return keep(shell, assets, progress).then(count).then(function () {
+            var styles = assets.filter(function (u) { return /\.css(\?|$)/.test(u); });
+            return assetsOf(shell, styles, /url\(["']?([^"')]+)["']?\)/g, "css");
           });
-        }).then(function (failed) {
-          if (failed) { throw new Error(failed + " / " + total); }
+        }).then(function (images) {
+          return keep(shell, images, progress);  // an image a style names but never shows may be missing
+        }).then(function () {
+          if (failed) { throw new Error(failed + " / " + progress.total); }
           return DB.put({scope: scope, code: plan.commune.code, name: plan.commune.name, saved_at: plan.saved_at,
             count: plan.count, stale_days: plan.stale_days, tiles_saved: plan.tiles_saved, sites: plan.sites});
         }).then(function () {
