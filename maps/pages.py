@@ -219,7 +219,9 @@ class SiteTiles(JSCSSMixin, MacroElement):
             overlays[esc(t.zones)] = lazy("/api/zones", function (f) {
                 return {color: "#cf222e", weight: 2, fillOpacity: 0.08};
             }, function (p) { return p.name + " (" + p.code + ")"; });
-            overlays[esc(t.communes)] = lazy("/api/admin-units?level=commune&geometry=true", function () {
+            // The base layer's communes (with their names; on already when there is no base map).
+            overlays[esc(t.communes)] = window.registryBasemap.communes ||
+                lazy("/api/admin-units?level=commune&geometry=true", function () {
                 return {color: "#57606a", weight: 1, fill: false, dashArray: "3"};
             }, function (p) { return p.name; });
             L.control.layers(null, overlays, {collapsed: false}).addTo(map);

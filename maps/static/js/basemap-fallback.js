@@ -83,7 +83,7 @@
     }
 
     function note(map, text) {
-        var control = L.control({position: "bottomleft"});
+        var control = L.control({position: "topright"});
         control.onAdd = function () {
             var div = L.DomUtil.create("div", "basemap-note");
             div.setAttribute("role", "status");
