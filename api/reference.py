@@ -34,6 +34,9 @@ def admin_units(
     level: Annotated[str, Query(pattern="^(province|district|commune)$")] = "commune",
     geometry: Annotated[bool, Query(description="Kèm ranh giới")] = False,
     on: Annotated[Day | None, Query(description="Các đơn vị còn hiệu lực vào ngày này (mặc định hôm nay)")] = None,
+    simplify: Annotated[
+        float, Query(ge=0, le=5000, description="Đơn giản hoá ranh giới trong phạm vi bấy nhiêu mét (0: giữ nguyên)")
+    ] = 0,
 ) -> Response:
-    body = admin_unit_collection(session, level=level, geometry=geometry, on=on or date.today())
+    body = admin_unit_collection(session, level=level, geometry=geometry, on=on or date.today(), simplify_m=simplify)
     return Response(body, media_type="application/geo+json")

@@ -184,3 +184,19 @@ def test_the_setting_from_the_environment(monkeypatch: pytest.MonkeyPatch, mbtil
     monkeypatch.delenv("TTTT_BASEMAP_FILE")
     assert Settings().basemap_file is None
     assert "basemap_file" in json.dumps(Settings.model_json_schema())
+
+
+def test_commune_boundaries_can_be_simplified(anon: TestClient) -> None:
+    def vertices(answer) -> tuple[list[str], int]:  # type: ignore[no-untyped-def]
+        assert answer.status_code == 200, answer.text
+        features = answer.json()["features"]
+        return [f["properties"]["code"] for f in features], len(json.dumps([f["geometry"] for f in features]))
+
+    url = "/api/admin-units?level=commune&geometry=true"
+    codes, full = vertices(anon.get(url))
+    same, fine = vertices(anon.get(url + "&simplify=0"))
+    coarse_codes, coarse = vertices(anon.get(url + "&simplify=2000"))
+    assert codes and codes == same == coarse_codes and fine == full
+    assert coarse < full  # the same communes in fewer vertices
+    for bad in ("-1", "5001", "nan", "x"):
+        assert anon.get(url + "&simplify=" + bad).status_code == 422
