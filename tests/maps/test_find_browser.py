@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from geo.crs import from_wgs84
 from tests.factories import make_site
+from tests.html_reader import elements
 from tests.maps.conftest import LAT, LON
 from tests.maps.test_browser import ARTEFACTS, Browser, pytestmark  # noqa: F401 - the same skip rule
 from tests.office.conftest import assert_clean
@@ -60,6 +61,18 @@ def choose_first(b: Browser, q: str, kind: str) -> None:
 @pytest.fixture
 def street(db: Session, world: dict[str, Any]) -> None:
     make_site(db, code="FIND-ST", lon=STREET[0], lat=STREET[1], address="Số 15 phố Lạch Tray, tổ 4")
+
+
+def test_the_map_pages_carry_the_search_box(client: TestClient, anon: TestClient, world: dict[str, Any]) -> None:
+    """The stations and press maps for everyone, the permit-check map for staff; its text as JSON in the
+    figure's script, in the page's language."""
+    for who, path in ((anon, "/maps/stations"), (anon, "/maps/press"), (client, "/maps/sites/MAP-0")):
+        for lang, word in (("vi", "Gần tôi"), ("en", "Near me")):
+            page = who.get(path, params={"lang": lang})
+            assert page.status_code == 200, path
+            assert elements(page.text, "script", src="/static/js/map-find.js"), path
+            assert elements(page.text, "link", href="/static/css/map-find.css"), path
+            assert word in page.text, (path, lang)
 
 
 @pytest.mark.parametrize("size", [(390, 844), (1366, 768)], ids=["phone", "desktop"])
@@ -150,9 +163,18 @@ def test_find_and_near_me(anon: TestClient, street: None, size: tuple[int, int])
         # Near a point of the map: right-click (a long-press on a phone).
         b.page.evaluate(f"void window.registryMap.setView([{LAT}, {LON + 0.006}], 16)")
         b.settle()
-        b.page.locator(".folium-map").click(button="right", position={"x": size[0] // 2, "y": size[1] - 150})
+        # A spot of bare map, below the controls that other pieces of the page put over it.
+        spot = b.page.evaluate(
+            "(function () { for (var y = window.innerHeight - 80; y > 100; y -= 20) {"
+            "  for (var x = window.innerWidth - 40; x > 40; x -= 20) {"
+            "    var e = document.elementFromPoint(x, y);"
+            "    if (e && !e.closest('.leaflet-control, .leaflet-marker-icon') && e.closest('.folium-map')) {"
+            "      return [x, y]; } } } return null; })()"
+        )
+        assert spot is not None
+        b.page.mouse.click(spot[0], spot[1], button="right")
         b.wait("document.querySelector('#map-near-title').textContent === 'Vị trí gần điểm đã chọn nhất'")
-        b.wait("window.mapNearShown && window.mapNearShown.lat < %r" % (LAT - 0.0005))
+        b.wait(f"window.mapNearShown && window.mapNearShown.lat < {LAT - 0.0005}")
         point = b.page.evaluate("[window.mapNearShown.lon, window.mapNearShown.lat]")
         answer = anon.get("/api/sites/nearest", params={"lon": point[0], "lat": point[1], "n": 10}).json()
         codes = [f["properties"]["code"] for f in answer["features"]]

@@ -12,6 +12,8 @@
         return node;
     }
 
+    window.mapFindElement = el;  // map-near.js builds its list with it too
+
     window.mapFind = function (map, options) {
         var t = options.text;
         // SVG, not the page's canvas: the marks are elements a test (and a screen reader's tree) can find.

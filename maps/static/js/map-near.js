@@ -34,14 +34,8 @@
         return (deg + 360) % 360;
     }
 
-    function el(tag, cls, text) {
-        var node = document.createElement(tag);
-        if (cls) { node.className = cls; }
-        if (text !== undefined && text !== null) { node.textContent = text; }
-        return node;
-    }
-
     window.mapNear = function (map, options, box, highlight, show) {
+        var el = window.mapFindElement;
         var t = options.text, n = options.nearest || 10;
         var number1 = new Intl.NumberFormat(t.locale, {maximumFractionDigits: 1, minimumFractionDigits: 1});
         var number2 = new Intl.NumberFormat(t.locale, {maximumFractionDigits: 2, minimumFractionDigits: 2});
