@@ -34,7 +34,9 @@ SETTLED = (
 
 
 class Browser:
-    def __init__(self, client: TestClient, *, viewport: tuple[int, int] = (1000, 700)) -> None:
+    def __init__(
+        self, client: TestClient, *, viewport: tuple[int, int] = (1000, 700), service_workers: str = "block"
+    ) -> None:
         self.client = client
         self.external: list[str] = []
         self.errors: list[str] = []
@@ -42,7 +44,11 @@ class Browser:
         self.responses: list[Any] = []  # the app's answers, in order (headers checked by tests)
         self.browser = chromium()
         # A context of its own (its own cookies, storage and cache) in the run's one Chromium.
-        self.context = self.browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+        # The map's service worker (maps/offline.py) only where a test asks for it: its requests pass the
+        # page's route below (tests/maps/test_offline_browser.py routes the context instead).
+        self.context = self.browser.new_context(
+            viewport={"width": viewport[0], "height": viewport[1]}, service_workers=service_workers
+        )
         self.page = self.context.new_page()
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(f"{e}: {getattr(e, 'stack', '')}"[:600]))

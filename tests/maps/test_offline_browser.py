@@ -26,7 +26,7 @@ class FieldBrowser(Browser):
     """A Browser whose requests, the service worker's included, are answered by the app until ``offline``."""
 
     def __init__(self, client: TestClient, *, viewport: tuple[int, int] = (1280, 800)) -> None:
-        super().__init__(client, viewport=viewport)
+        super().__init__(client, viewport=viewport, service_workers="allow")
         self.offline = False
         self.page.unroute("**/*")
         self.context.route("**/*", self._route)
