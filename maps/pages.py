@@ -152,24 +152,25 @@ class SiteTiles(JSCSSMixin, MacroElement):
                     getFeatureId: function (f) { return f.properties.code || null; },
                     vectorTileLayerStyles: {
                         sites: function (p) {
-                            // Under each drawn dot an invisible circle 44 px across takes the taps (a
+                            // Over each drawn dot an invisible circle 44 px across takes the taps (a
                             // finger's size); the dot itself stays small enough to tell sites apart.
+                            // VectorGrid makes a feature's last style the one that takes events.
                             var hit = {radius: 22, fill: true, fillColor: "#000", fillOpacity: 0, stroke: false,
                                        className: "site-hit"};
                             if (p.point_count !== undefined && !p.cluster) {
                                 // a lone site far out: its state shows once zoomed in
-                                return [hit, {radius: 4, fill: true, fillColor: "#1f6feb", fillOpacity: 0.7,
-                                        color: "#0b3d91", weight: 1}];
+                                return [{radius: 4, fill: true, fillColor: "#1f6feb", fillOpacity: 0.7,
+                                        color: "#0b3d91", weight: 1}, hit];
                             }
                             if (p.cluster) {
                                 var r = Math.min(22, 6 + Math.log(p.point_count) * 3);
-                                return [hit, {radius: r, fill: true, fillColor: "#1f6feb", fillOpacity: 0.55,
-                                        color: "#0b3d91", weight: 1}];
+                                return [{radius: r, fill: true, fillColor: "#1f6feb", fillOpacity: 0.55,
+                                        color: "#0b3d91", weight: 1}, hit];
                             }
                             var colour = p.permits ? PERMIT_COLOURS[p.permits]
                                 : (STATUS_COLOURS[p.status] || "#d4a72c");
-                            return [hit, {radius: 5, fill: true, fillColor: colour, fillOpacity: 0.9,
-                                    color: "#1f2328", weight: 1, className: "site-dot"}];
+                            return [{radius: 5, fill: true, fillColor: colour, fillOpacity: 0.9,
+                                    color: "#1f2328", weight: 1, className: "site-dot"}, hit];
                         }
                     }
                 });

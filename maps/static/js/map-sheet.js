@@ -115,8 +115,6 @@
     openSheet(copy);
     window.setTimeout(function () { map.closePopup(e.popup); }, 0);
   });
-  // A tap on the map's empty ground closes the sheet (the map stays usable under it).
-  map.on("click", function () { if (phone.matches && !panel) { closeSheet(); } });
 
   tolerant();
   map.on("layeradd", tolerant);
