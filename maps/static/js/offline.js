@@ -87,9 +87,8 @@
           var del = el("button", t.delete + " " + r.name, "secondary offline-delete");
           del.type = "button";
           del.addEventListener("click", function () {
-            DB.remove(scope, r.code).then(function () {
+            DB.remove(scope, r.code).then(listSaved).then(function () {
               message.textContent = fmt(t.deleted, {name: r.name});
-              return listSaved();
             });
           });
           li.appendChild(document.createTextNode(" "));
@@ -175,10 +174,9 @@
           if (failed) { throw new Error(failed + " / " + progress.total); }
           return DB.put({scope: scope, code: plan.commune.code, name: plan.commune.name, saved_at: plan.saved_at,
             count: plan.count, stale_days: plan.stale_days, tiles_saved: plan.tiles_saved, sites: plan.sites});
-        }).then(function () {
+        }).then(listSaved).then(function () {
           message.textContent = t.done + ": " + fmt(t.saved, {name: plan.commune.name, at: when(plan.saved_at),
             count: plan.count}) + (plan.tiles_saved ? "" : " (" + t.tiles_skipped + ")");
-          return listSaved();
         });
       }).catch(function (e) {
         message.textContent = t.failed + ": " + e.message;
