@@ -27,8 +27,11 @@
     function communeLayer(map, url) {
         var linePane = pane(map, "communeLines", 250);
         var labelPane = pane(map, "communeLabels", 350);
+        // An SVG renderer of their own: the map's canvas renderer chains its layers in a linked list,
+        // a hundred communes deep, too deep for a test to hand the map back from the page.
         var lines = L.geoJSON(null, {
             pane: linePane,
+            renderer: L.svg({pane: linePane}),
             interactive: false,
             style: function () { return {color: "#57606a", weight: 1.5, opacity: 0.9, fill: false, dashArray: "4 3"}; }
         });
