@@ -134,7 +134,7 @@ def test_hostile_stored_text_on_the_stations_map(staff_browser: Browser, hostile
     shown(labels, *OPERATORS.values())
     # The zones and communes overlays, switched on, label each area with its stored name.
     b.page.get_by_text("Vùng quy hoạch", exact=True).click()
-    b.page.get_by_text("Ranh giới xã, phường", exact=True).click()
+    b.page.get_by_label("Ranh giới xã, phường", exact=True).check()  # on already with no base map
     b.wait('window.overlays["Vùng quy hoạch"].getLayers().length >= 2', timeout=10_000)
     b.wait('window.overlays["Ranh giới xã, phường"].getLayers().length > 0', timeout=10_000)
     b.page.evaluate(f"void window.registryMap.setView([{LAT}, {LON + 0.003}], 14)")

@@ -32,8 +32,13 @@
         var lines = L.geoJSON(null, {
             pane: linePane,
             renderer: L.svg({pane: linePane}),
-            interactive: false,
-            style: function () { return {color: "#57606a", weight: 1.5, opacity: 0.9, fill: false, dashArray: "4 3"}; }
+            style: function () { return {color: "#57606a", weight: 1.5, opacity: 0.9, fill: false, dashArray: "4 3"}; },
+            // A boundary names its commune when pointed at (where the names gave way, too).
+            onEachFeature: function (f, l) {
+                var name = document.createElement("span");
+                name.textContent = (f.properties && f.properties.name) || "";
+                l.bindTooltip(name, {sticky: true});
+            }
         });
         var labels = L.layerGroup();
         var group = L.layerGroup([lines, labels]);
