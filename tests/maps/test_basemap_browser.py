@@ -28,13 +28,6 @@ def own_violations(b: Browser) -> list:
     return [v for v in violations(b.page) if v[0] != "meta-viewport"]
 
 
-def clean(b: Browser) -> None:
-    """``assert_clean`` but for the service worker's registration (maps/static/js/offline.js): Chromium
-    fetches its script outside the test's routing, and reports that fetch failing."""
-    b.errors = [e for e in b.errors if e != "An unknown error occurred when fetching the script."]
-    assert_clean(b)
-
-
 def pixels(b: Browser) -> Image.Image:
     return Image.open(io.BytesIO(b.page.screenshot())).convert("RGB")
 
@@ -92,7 +85,7 @@ def test_local_base_map_and_an_edge_cluster_drawn_whole(
         assert shot.getpixel((round(x + r + 6), y)) == COLOUR
         shoot(b, "maps-basemap-local")
         assert own_violations(b) == []
-        clean(b)
+        assert_clean(b)
     finally:
         b.close()
 
@@ -121,7 +114,7 @@ def test_no_base_map_shows_the_communes(anon: TestClient, settings: Settings) ->
         b.page.evaluate("() => { window.registryMap.setZoom(9, {animate: false}); }")
         b.settle()
         b.wait("document.querySelectorAll('.commune-label').length === 0")
-        clean(b)
+        assert_clean(b)
     finally:
         b.close()
 
@@ -143,6 +136,6 @@ def test_no_base_map_shows_the_communes(anon: TestClient, settings: Settings) ->
         b.wait("document.querySelectorAll('.commune-label').length > 2")
         shoot(b, "maps-basemap-failing-desktop")
         assert own_violations(b) == []
-        clean(b)
+        assert_clean(b)
     finally:
         b.close()
