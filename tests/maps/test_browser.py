@@ -82,9 +82,10 @@ def test_layers_switch_on_and_off(browser: Browser, db: Session) -> None:
     make_zone(db, polygon=box(LON, LAT, 0.01), kind="a1_only", allowed_pole_classes=["A1"], code="Z-MAP", urban=True)
     browser.open("/maps/stations")
     labels = browser.page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
-    assert {"Vị trí cột ăng ten", "Vùng quy hoạch", "Ranh giới xã, phường", "Viettel", "5G"} <= {
-        x.strip() for x in labels
-    }
+    assert {"Vị trí cột ăng ten", "Vùng quy hoạch", "Ranh giới xã, phường"} <= {x.strip() for x in labels}
+    # Operators and technologies are the page's filters now (combined with AND), not "or" layers.
+    assert "Viettel" in browser.page.locator("#filter-operator option").all_inner_texts()
+    assert "5G" in browser.page.locator("#filter-technology option").all_inner_texts()
     browser.page.get_by_text("Vùng quy hoạch").click()
     browser.page.wait_for_load_state("networkidle")
     browser.wait('window.overlays["Vùng quy hoạch"].getLayers().length > 0', timeout=5000)

@@ -83,6 +83,18 @@ def shown(texts: list[str], *wanted: str) -> None:
         assert any(w in t for t in flat), (w, texts)
 
 
+def sheet_at(b: Browser, lat: float, lon: float) -> str:
+    """On a phone: tap the point, and the text of the bottom sheet its details rise in."""
+    x, y = b.page.evaluate(
+        f"(function () {{ var p = window.registryMap.latLngToContainerPoint([{lat}, {lon}]); return [p.x, p.y]; }})()"
+    )
+    frame = b.page.locator(".folium-map").bounding_box()
+    assert frame is not None
+    b.page.mouse.click(frame["x"] + x, frame["y"] + y)
+    b.wait("!document.getElementById('map-sheet').hidden")
+    return b.page.locator("#sheet-body").inner_text()
+
+
 def popup_at(b: Browser, lat: float, lon: float) -> str:
     b.page.evaluate("window.registryMap.closePopup()")
     b.wait("document.querySelectorAll('.leaflet-popup-content').length === 0")
@@ -129,8 +141,8 @@ def test_hostile_stored_text_on_the_stations_map(staff_browser: Browser, hostile
             assert link == f"/records/sites/{quote(code, safe='')}?lang=vi"
     b.page.screenshot(path=str(ARTEFACTS / "hostile-stations-popup.png"))
     b.page.evaluate("window.registryMap.closePopup()")
-    # Operators' names are layer names, which Leaflet writes as HTML.
-    labels = b.page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
+    # Operators' names are the filter's options (they were layer names, which Leaflet writes as HTML).
+    labels = b.page.locator("#filter-operator option").all_inner_texts()
     shown(labels, *OPERATORS.values())
     # The zones and communes overlays, switched on, label each area with its stored name.
     b.page.get_by_text("Vùng quy hoạch", exact=True).click()
@@ -199,11 +211,12 @@ def test_hostile_case_codes_on_the_cases_map(client_as: ClientAs, hostile: dict[
     try:
         b.open("/maps/cases", ready="window.casesLoaded !== undefined")
         assert b.page.evaluate("window.casesLoaded") == 2
-        popup = popup_at(b, LAT - 0.002, LON + 0.001)
-        shown([popup], CASE_CODES["denunciation"])
-        link = b.page.locator(".leaflet-popup-content a").first.get_attribute("href")
+        # On a phone the case's details rise in the bottom sheet instead of a popup (maps/static/js/map-sheet.js).
+        shown([sheet_at(b, LAT - 0.002, LON + 0.001)], CASE_CODES["denunciation"])
+        link = b.page.locator("#sheet-body a").first.get_attribute("href")
         assert link == f"/records/cases/{quote(IMG, safe='')}?lang=vi"
-        b.page.evaluate("window.registryMap.closePopup()")
+        b.page.keyboard.press("Escape")
+        b.wait("document.getElementById('map-sheet').hidden")
         shown(open_tooltips(b, "window.caseLayers.complaint"), CASE_CODES["complaint"])
         b.page.screenshot(path=str(ARTEFACTS / "hostile-cases-phone.png"))
         nothing_ran(b)
