@@ -11,6 +11,7 @@ from folium.elements import JSCSSMixin
 from jinja2 import Template
 
 from maps.assets import VECTORGRID_JS
+from maps.emf import add_emf
 from maps.find import add_find
 from maps.offline import add_offline
 from maps.templating import part, script_json
@@ -330,6 +331,7 @@ def stations_page(
     )
     filters = {k: v for k, v in filters.items() if v and (staff or k != "permits")}
     m.add_child(SiteTiles(_tile_url(filters), text))
+    add_emf(m, lang)  # maps/emf.py: the sectors' EMF safety distances from zoom 16
     add_find(m, lang)
     add_common(m, lang, username=username, here=here)
     add_offline(m, lang)  # maps/offline.py: the service worker; offline, the saved sites

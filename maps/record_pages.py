@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from maps.emf import safety_section
 from maps.templating import Link, State, dmy, render
 from registry.cases.vocabulary import CHANNEL_NAMES, PARTY_ROLE_NAMES, STATE_NAMES, STEP_NAMES, UNIT_NAMES
 from registry.clock import VIETNAM
@@ -121,6 +122,7 @@ def site_page(
         check_href=f"/maps/sites/{code}?lang={lang}",
         details=details,
         stations=stations,
+        safety=safety_section(feature),
         permits=permit_rows,
         cases=_cases(p.get("cases"), lang),
         history=history_rows(history),

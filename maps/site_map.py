@@ -8,6 +8,7 @@ from typing import Any
 
 import folium
 
+from maps.emf import add_emf
 from maps.find import add_find
 from maps.templating import dmy, part
 from maps.widgets import add_common, base_map, folium_text, legend, render
@@ -153,6 +154,7 @@ def site_check_page(
         tooltip=folium_text(f"{code}: {check['verdict_name']}"),
     ).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
+    add_emf(m, lang, site=code)  # maps/emf.py: the site's EMF safety distances
     add_common(m, lang, username=username, here=here)
     add_find(m, lang)
     m.get_root().html.add_child(folium.Element(_panel(check, zones, bulky, text, lang)))

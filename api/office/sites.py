@@ -19,6 +19,7 @@ from api.office import exports
 from api.office.forms import Form, attempt, changed, form_values, posted_version, to_model
 from api.office.lists import Column, Filter, Listing, paging
 from api.office.pages import Office, OfficeDep, done, in_thread, page, stale_page
+from maps.emf import safety_section
 from maps.templating import Link, State, dmy
 from registry.accounts.permissions import authorize, can_read_history, rule
 from registry.clock import VIETNAM, today
@@ -475,6 +476,7 @@ def site_page(code: SiteCode, office: OfficeDep, session: SessionDep, settings: 
         code=code,
         details=_details(feature),
         stations=_stations(office, feature),
+        safety=safety_section(feature),
         permits=_permits(session, settings, code) if office.can("permits", "read") else None,
         check=_check(session, settings, site) if office.can("permit_checks", "read") else None,
         cases=cases,
