@@ -109,10 +109,10 @@ def test_the_site_map_draws_each_sector_as_a_wedge(client: TestClient) -> None:
             # VNPT's strong sector points south-west: 12,6 m.
             tip = _hover(b, 240.0, _r(4000) * 0.9, "Khu vực 1: 12,6 m")
             assert "VNPT" in tip and "hướng 240°" in tip
+            shoot(b, f"maps-emf-site-map-{name}")
             # Outside every wedge (east, between the beams of 120° and 0°): no tooltip.
             b.page.mouse.move(*_point(b, 60.0, _r(4000) * 0.5))
             b.wait("document.querySelector('.emf-tooltip') === null")
-            shoot(b, f"maps-emf-site-map-{name}")
             assert_clean(b)
         finally:
             b.close()
