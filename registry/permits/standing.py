@@ -13,15 +13,15 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from registry.memo import remembered
-from registry.permits.requirements import ACTIVE_SITE_STATUSES, compliance_params, compliance_sql
+from registry.permits.requirements import compliance_params, compliance_sql
 from registry.stations.queries import SiteCondition, StationFilter, site_where
 from registry.stations.tiles import TILE_SITES, TileColumns
 
 # Sites being built or operating have a standing (valid when they need nothing); others are inactive.
-_COLUMN = (
-    "CASE WHEN p.status IN ('under_construction', 'operating') THEN coalesce(c.state, 'valid') "
-    "ELSE 'inactive' END AS permits,"
+_STANDING = (
+    "CASE WHEN {status} IN ('under_construction', 'operating') THEN coalesce(c.state, 'valid') ELSE 'inactive' END"
 )
+_COLUMN = _STANDING.format(status="p.status") + " AS permits,"
 
 
 def standing_columns(*, on: date, expiring_days: int) -> TileColumns:
@@ -91,15 +91,9 @@ def standing_sites(
         w = site_where(f)
         sql = (
             "SELECT s.id FROM site s LEFT JOIN (" + compliance_sql(w.sql()) + ") c ON c.site_id = s.id "
-            "WHERE " + w.sql() + " AND (CASE WHEN s.status = ANY(:standing_active) THEN coalesce(c.state, 'valid') "
-            "ELSE 'inactive' END) = ANY(:standings)"
+            "WHERE " + w.sql() + " AND (" + _STANDING.format(status="s.status") + ") = ANY(:standings)"
         )
-        params = {
-            **w.params,
-            **compliance_params(on=on, expiring_days=expiring_days),
-            "standing_active": ACTIVE_SITE_STATUSES,
-            "standings": sorted(standings),
-        }
+        params = {**w.params, **compliance_params(on=on, expiring_days=expiring_days), "standings": sorted(standings)}
         return sorted(int(i) for i in session.scalars(text(sql), params))
 
     key = ("permit-standing", on, expiring_days, tuple(sorted(standings)), repr(f))

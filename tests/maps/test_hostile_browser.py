@@ -16,6 +16,7 @@ from tests.conftest import ClientAs
 from tests.factories import box, make_zone
 from tests.maps.browser import ARTEFACTS, Browser, pytestmark  # noqa: F401 - the same skip rule
 from tests.maps.conftest import LAT, LON
+from tests.maps.test_phone_browser import sheet_text, tap_beside
 
 IMG = '<img src=x onerror="window.__xss=1">'
 SCRIPT = "</script><script>window.__xss=1</script>"
@@ -85,14 +86,8 @@ def shown(texts: list[str], *wanted: str) -> None:
 
 def sheet_at(b: Browser, lat: float, lon: float) -> str:
     """On a phone: tap the point, and the text of the bottom sheet its details rise in."""
-    x, y = b.page.evaluate(
-        f"(function () {{ var p = window.registryMap.latLngToContainerPoint([{lat}, {lon}]); return [p.x, p.y]; }})()"
-    )
-    frame = b.page.locator(".folium-map").bounding_box()
-    assert frame is not None
-    b.page.mouse.click(frame["x"] + x, frame["y"] + y)
-    b.wait("!document.getElementById('map-sheet').hidden")
-    return b.page.locator("#sheet-body").inner_text()
+    tap_beside(b, lat, lon, 0)
+    return sheet_text(b)
 
 
 def popup_at(b: Browser, lat: float, lon: float) -> str:
