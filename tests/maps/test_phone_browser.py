@@ -222,7 +222,11 @@ def test_the_other_map_pages_and_the_site_record_on_a_phone(client: TestClient, 
         close_sheet(b)
         assert axe_problems(b) == []
 
-        # The site record page: no sideways scrolling.
+        # The maps' home page and the site record page: no sideways scrolling.
+        b.page.goto("http://127.0.0.1/maps/")
+        b.page.wait_for_load_state("networkidle")
+        no_sideways_scroll(b)
+        shoot(b, "maps-phone-home")
         b.page.goto("http://127.0.0.1/records/sites/MAP-0")
         b.page.wait_for_load_state("networkidle")
         no_sideways_scroll(b)
