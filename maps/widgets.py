@@ -78,7 +78,7 @@ class EscapeHtml(MacroElement):
             var m = /^([0-9]{4})-([0-9]{2})-([0-9]{2})/.exec(s == null ? "" : String(s));
             return m ? m[3] + "/" + m[2] + "/" + m[1] : s;
         }
-        {% endmacro %%}"""
+        {% endmacro %}"""
     )
 
     def __init__(self) -> None:
