@@ -39,6 +39,7 @@ KIND_NAMES = {
     "address": "Địa chỉ",
     "outlet": "Cơ quan báo chí",
     "commune": "Xã, phường",
+    "zone": "Vùng quy hoạch",
 }
 
 # Vietnam's mainland and islands, loosely: which of two numbers is the latitude is decided by this.
@@ -304,6 +305,37 @@ def _communes(session: Session, folded: str, limit: int) -> list[Found]:
     ]
 
 
+def _zones(session: Session, words: list[str], limit: int) -> list[Found]:
+    """Planning zones in force whose name holds the words: the registry's own named places ("Nhà hát
+    lớn", "quảng trường", "trụ sở UBND" …), public planning documents, found by their extent."""
+    match, params = _all_words("f_unaccent(lower(z.name))", words, "z")
+    sql = text(
+        f"""
+        SELECT z.code, z.name,
+               ST_X(ST_PointOnSurface(z.geom)) AS lon, ST_Y(ST_PointOnSurface(z.geom)) AS lat,
+               ST_XMin(z.geom) AS x0, ST_YMin(z.geom) AS y0, ST_XMax(z.geom) AS x1, ST_YMax(z.geom) AS y1,
+               ST_AsGeoJSON(ST_SimplifyPreserveTopology(z.geom, 0.0001), 5) AS outline
+        FROM planning_zone z
+        WHERE (z.valid_to IS NULL OR z.valid_to > current_date) AND {match}
+        ORDER BY z.code LIMIT :cap
+        """
+    )
+    rows = session.execute(sql, {**params, "cap": limit}).all()
+    return [
+        Found(
+            "zone",
+            r.name,
+            f"Vùng quy hoạch {r.code}",
+            r.code,
+            (r.lon, r.lat),
+            (r.x0, r.y0, r.x1, r.y1),
+            json.loads(r.outline),
+            score=2.5,
+        )
+        for r in rows
+    ]
+
+
 def search(session: Session, q: str, *, limit: int = 10, station_fields: Collection[str] | None = None) -> list[Found]:
     """What ``q`` names, best first, at most ``limit`` (≤ MAX_LIMIT) results. ``station_fields``: the
     station fields the caller may read (None: all); without ``station_code`` a station is found only as
@@ -323,5 +355,6 @@ def search(session: Session, q: str, *, limit: int = 10, station_fields: Collect
         found += _sites(session, q, folded, words, limit, station_codes)
         found += _outlets(session, folded, words, limit)
         found += _communes(session, folded, limit)
+        found += _zones(session, words, limit)
     found.sort(key=lambda f: (-f.score if math.isfinite(f.score) else 0.0, f.label))
     return found[:limit]

@@ -62,6 +62,20 @@ def test_codes_addresses_outlets_and_communes_without_diacritics(places: dict[st
     assert results(client, "Nhà hát lớn thành phố xyz") == []
 
 
+def test_named_places_of_the_planning_zones(client: TestClient, anon: TestClient) -> None:
+    """«Nhà hát lớn» is no site's address but the registry names it: a planning zone around it (public)."""
+    ring = [[106.679, 20.865], [106.6905, 20.862], [106.6865, 20.854], [106.6755, 20.855], [106.679, 20.865]]
+    zone = {"code": "FIND-QH", "name": "Khu trung tâm: Nhà hát lớn, quảng trường", "kind": "a1_only",
+            "allowed_pole_classes": ["A1"], "geometry": {"type": "Polygon", "coordinates": [ring]}}  # fmt: skip
+    assert client.post("/api/zones", json=zone).status_code == 201, zone
+    for q in ("nha hat lon", "Nhà hát lớn", "quang truong nha hat"):
+        found = [r for r in results(anon, q) if r["kind"] == "zone"]
+        assert [r["code"] for r in found] == ["FIND-QH"], q
+        x0, y0, x1, y1 = found[0]["bbox"]
+        assert (x0, y0, x1, y1) == pytest.approx((106.6755, 20.854, 106.6905, 20.865), abs=1e-6)
+        assert found[0]["kind_name"] == "Vùng quy hoạch" and found[0]["outline"]["type"] == "Polygon"
+
+
 @pytest.mark.parametrize(
     "q",
     [
