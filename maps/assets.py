@@ -91,8 +91,7 @@ class LocalMap(folium.Map):
     _template = Template(
         """
         {% macro header(this, kwargs) %}
-            <meta name="viewport" content="width=device-width,
-                initial-scale=1.0, maximum-scale=1.0, user-scalable=no" />
+            <meta name="viewport" content="width=device-width, initial-scale=1.0" />
             <style>
                 #{{ this.get_name() }} {
                     position: {{this.position}};

@@ -100,4 +100,3 @@ def public_browser(anon: TestClient):  # type: ignore[no-untyped-def]
     b = Browser(anon)
     yield b
     b.close()
-

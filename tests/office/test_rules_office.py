@@ -42,7 +42,12 @@ def test_the_constants_are_grouped_by_area_with_todays_value_and_dates(
     r = c.get("/office/admin/rules")
     assert r.status_code == 200
     areas = re.findall(r'<h2 id="area-\d+">([^<]+)</h2>', r.text)
-    assert areas == ["Báo chí", "Một cửa, hồ sơ thủ tục hành chính", "Xử phạt vi phạm hành chính"]
+    assert areas == [
+        "Báo chí",
+        "Một cửa, hồ sơ thủ tục hành chính",
+        "Trường điện từ, khoảng cách an toàn quanh trạm gốc",
+        "Xử phạt vi phạm hành chính",
+    ]
     row = re.search(r'<tr data-code="sanction.late_fee_percent_per_day">(.*?)</tr>', r.text, re.S).group(1)  # type: ignore[union-attr]
     assert ">0,05<" in row and "% mỗi ngày" in row and "01/01/1990" in row and "Điều 78" in row
     assert "Chắc chắn" in row
