@@ -260,6 +260,8 @@ def test_the_desktop_keeps_popups_and_panels(client: TestClient, world: dict[str
         b.open("/maps/sites/MAP-1", ready="document.getElementById('verdict') !== null && window.L !== undefined")
         panel = boxes(b, "#check-panel")[0]
         assert panel["x"] + panel["w"] <= DESKTOP[0] and boxes(b, "#map-sheet") == []
+        for control in boxes(b, "#user-bar, .leaflet-control, .map-legend"):  # the search box included
+            assert not overlap(panel, control), (panel, control)
         shoot(b, "maps-desktop-site-check")
         assert_clean(b)
     finally:
