@@ -141,8 +141,8 @@ def page(url: str, loads: int) -> None:
                     page = context.new_page()
                     t = time.perf_counter()
                     page.goto(f"http://127.0.0.1:{port}/maps/stations")
-                    page.wait_for_function(
-                        "window.siteLayer && Object.values(window.siteLayer._vectorTiles).some("
+                    page.wait_for_function(  # a function, not an expression: the page's CSP forbids eval
+                        "() => window.siteLayer && Object.values(window.siteLayer._vectorTiles).some("
                         "function (t) { return Object.keys(t._features || {}).length > 0; })",
                         timeout=30_000,
                     )
@@ -164,7 +164,11 @@ def main() -> None:
     parser.add_argument("--sites", type=int, default=1_000_000, help="synthetic sites to add to the demo")
     parser.add_argument("--runs", type=int, default=100, help="tiles per zoom")
     parser.add_argument("--loads", type=int, default=5, help="page loads")
+    parser.add_argument("--page-only", action="store_true", help="only the page loads, on the database a run kept")
     args = parser.parse_args()
+    if args.page_only:
+        page(bench_database("bench", keep=True), args.loads)
+        return
     url = bench_database("bench")
     upgrade(url)
     engine = create_engine(url)
