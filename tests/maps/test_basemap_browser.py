@@ -121,7 +121,7 @@ def test_no_base_map_shows_the_communes(anon: TestClient, settings: Settings) ->
 
     # Base tiles that fail to load (here a local address that answers 404): the same fallback.
     settings.map_tiles_url = "/maps/no-tiles-here/{z}/{x}/{y}.png"
-    b = Browser(anon, viewport=(1280, 800))
+    b = Browser(anon, viewport=(1366, 768))
     try:
         b.open("/maps/stations", ready="window.registryBasemap && window.registryBasemap.fallback")
         b.wait("document.querySelectorAll('.commune-label').length > 2")

@@ -95,7 +95,7 @@ def _no_sideways_scroll(b: Browser) -> None:
 
 @pytest.mark.usefixtures("sites")
 def test_the_site_map_draws_each_sector_as_a_wedge(client: TestClient) -> None:
-    for size, name in (((1280, 800), "desktop"), ((390, 844), "phone")):
+    for size, name in (((1366, 768), "desktop"), ((390, 844), "phone")):
         b = Browser(client, viewport=size)
         try:
             b.open("/maps/sites/HP-EMF01", ready="window.emfLayer !== undefined")
@@ -120,7 +120,7 @@ def test_the_site_map_draws_each_sector_as_a_wedge(client: TestClient) -> None:
 
 @pytest.mark.usefixtures("sites")
 def test_the_stations_map_draws_the_wedges_in_view_from_zoom_16(anon: TestClient) -> None:
-    for size, name in (((1280, 800), "desktop"), ((390, 844), "phone")):
+    for size, name in (((1366, 768), "desktop"), ((390, 844), "phone")):
         b = Browser(anon, viewport=size)
         try:
             b.open(f"/maps/stations?lat={LAT}&lon={LON}&z=15", ready="window.emfLayer !== undefined")
@@ -160,7 +160,7 @@ def test_the_stations_map_draws_the_wedges_in_view_from_zoom_16(anon: TestClient
 
 @pytest.mark.usefixtures("sites")
 def test_the_record_page_lists_the_distances_and_never_the_power(anon: TestClient, client: TestClient) -> None:
-    for size, name in (((1280, 800), "desktop"), ((390, 844), "phone")):
+    for size, name in (((1366, 768), "desktop"), ((390, 844), "phone")):
         b = Browser(anon, viewport=size)
         try:
             b.page.goto("http://127.0.0.1/records/sites/HP-EMF01")

@@ -25,7 +25,7 @@ SAVED_ONLINE = "document.querySelector('#offline-saved .offline-saved-at') !== n
 class FieldBrowser(Browser):
     """A Browser whose requests, the service worker's included, are answered by the app until ``offline``."""
 
-    def __init__(self, client: TestClient, *, viewport: tuple[int, int] = (1280, 800)) -> None:
+    def __init__(self, client: TestClient, *, viewport: tuple[int, int] = (1366, 768)) -> None:
         super().__init__(client, viewport=viewport, service_workers="allow")
         self.offline = False
         self.page.unroute("**/*")
@@ -92,7 +92,7 @@ def test_an_inspector_saves_a_commune_and_opens_it_offline(
         b.settle()
         assert b.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         shoot(b, "maps-offline-map-phone")
-        b.page.set_viewport_size({"width": 1280, "height": 800})
+        b.page.set_viewport_size({"width": 1366, "height": 768})
 
         # A site opens its saved record page.
         b.page.evaluate(
@@ -122,7 +122,7 @@ def test_an_inspector_saves_a_commune_and_opens_it_offline(
         b.page.set_viewport_size({"width": 390, "height": 844})
         b.settle()
         shoot(b, "maps-offline-stale-phone")
-        b.page.set_viewport_size({"width": 1280, "height": 800})
+        b.page.set_viewport_size({"width": 1366, "height": 768})
 
         # Someone else (here the public) opening a page online gets a scope of their own: offline, the
         # staff's saved map and sites are not shown to them (they saved none: the "not saved" page).
