@@ -1,0 +1,202 @@
+"""The site lists through HTTP against the database and TiPG: ``python -m bench.tipg [--sites 100000] [--runs 200]``.
+
+On a database of its own (``<db>_tipg``, rebuilt, dropped after): the Hải Phòng demo plus ``--sites``
+synthetic sites across Vietnam (the issue measured with 103,200 sites in all). The app is served on
+127.0.0.1 by uvicorn as ``make run`` does, and asked, in turns, around random demo sites:
+
+- ``/api/sites?bbox=…&limit=100`` and ``limit=1000`` against the flat SQL FeatureCollection of the same
+  bbox and limit (``json_agg`` of ``ST_AsGeoJSON`` over ``geom && envelope``, by psycopg);
+- ``/api/sites/nearest?lon&lat&n=10`` against the raw KNN with geodesic distances (``<->`` on the index,
+  the 30 planar nearest re-ordered by ``ST_Distance(geography)``);
+- and TiPG 1.6 (``/collections/public.site/items?bbox=…&limit=…``) on the same database when a Python
+  with ``tipg`` is given by ``--tipg-python`` (default ``/tmp/tipg-venv/bin/python``, a scratch virtual
+  environment: ``python -m venv /tmp/tipg-venv && /tmp/tipg-venv/bin/pip install 'tipg==1.6.*'``);
+  otherwise it is skipped with a message.
+
+Printed: p50 and p95 in ms and the ratios to the flat SQL (issue #19's targets: lists ≤ 3×, nearest-10 ≤ 4×)
+and to TiPG (below 1 = the project is faster).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+import httpx
+import psycopg
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from bench.databases import bench_database
+from bench.tiles import _free_port
+from fixtures.demo import demo_rows, load_admin_units
+from fixtures.synthetic import add_synthetic_sites
+from registry.db import make_engine
+from registry.migrations import upgrade
+from registry.stations.importer import import_rows
+
+LIST_TARGET = 3.0
+NEAREST_TARGET = 4.0
+HALF_BOX_DEG = 0.04  # about 9 × 9 km around a Hải Phòng site: past 1,000 sites in the centre, ~100 outside
+
+FLAT_BBOX = """
+SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(ST_AsGeoJSON(t.*)::json), '[]'))
+FROM (SELECT id, code, status, pole_class, pole_height_m, geom FROM site
+      WHERE geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326) ORDER BY id LIMIT %s) t
+"""
+FLAT_NEAREST = """
+SELECT json_build_object('type', 'FeatureCollection', 'features', json_agg(ST_AsGeoJSON(t.*)::json ORDER BY distance_m))
+FROM (SELECT id, code, status, geom, ST_Distance(geom::geography, p::geography) AS distance_m
+      FROM (SELECT id, code, status, geom, ST_SetSRID(ST_MakePoint(%s, %s), 4326) AS p FROM site
+            ORDER BY geom <-> ST_SetSRID(ST_MakePoint(%s, %s), 4326) LIMIT 30) k
+      ORDER BY distance_m LIMIT 10) t
+"""
+
+
+def _pct(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered) * 1000, ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] * 1000
+
+
+def _serve(argv: list[str], env: dict[str, str], health: str) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    server = subprocess.Popen(
+        [*argv, "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if httpx.get(base + health, timeout=2).status_code == 200:
+                return server, base
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    server.terminate()
+    raise SystemExit(f"{argv[0]} did not answer {health} within 60 s")
+
+
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def prepare(sites: int) -> str:
+    url = bench_database("tipg")
+    upgrade(url)
+    engine = make_engine(url)
+    with Session(engine) as session, session.begin():
+        load_admin_units(session)
+        import_rows(session, rows=demo_rows())
+    t = time.perf_counter()
+    with Session(engine) as session, session.begin():
+        added = add_synthetic_sites(session, sites=sites)
+    print(f"demo + {sites:,} synthetic sites ({added:,} stations) in {time.perf_counter() - t:.0f} s")
+    engine.dispose()
+    return url
+
+
+def measure(url: str, runs: int, tipg_python: str) -> None:
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("ANALYZE")
+        centres = conn.execute(
+            "SELECT ST_X(geom), ST_Y(geom) FROM site WHERE code LIKE 'HP-%%' ORDER BY random() LIMIT %s", (runs,)
+        ).fetchall()
+    rng = random.Random(19)
+    while len(centres) < runs:
+        centres.append(rng.choice(centres))
+
+    env = dict(os.environ, DATABASE_URL=url, TTTT_ENV="development")
+    app, base = _serve([sys.executable, "-m", "uvicorn", "api.main:app"], env, "/health")
+    tipg = None
+    if os.path.exists(tipg_python) and subprocess.run([tipg_python, "-c", "import tipg"], check=False).returncode == 0:
+        tipg_env = dict(os.environ, DATABASE_URL=dsn, TIPG_DB_SCHEMAS='["public"]', TIPG_DB_TABLES='["site"]')
+        tipg = _serve([tipg_python, "-m", "uvicorn", "tipg.main:app"], tipg_env, "/healthz")
+    else:
+        print(f"\n(TiPG skipped: no Python with `tipg` importable at {tipg_python}; see this module's docstring)")
+
+    def box(lon: float, lat: float) -> tuple[float, float, float, float]:
+        return lon - HALF_BOX_DEG, lat - HALF_BOX_DEG, lon + HALF_BOX_DEG, lat + HALF_BOX_DEG
+
+    try:
+        with psycopg.connect(dsn, autocommit=True) as conn, httpx.Client(timeout=30) as http:
+
+            def timed(call: Callable[[float, float], object]) -> list[float]:
+                call(*centres[0])  # warm: connections, plans, caches
+                samples = []
+                for lon, lat in centres:
+                    t = time.perf_counter()
+                    call(lon, lat)
+                    samples.append(time.perf_counter() - t)
+                return samples
+
+            def get(address: str) -> int:
+                response = http.get(address)
+                response.raise_for_status()
+                return len(response.content)
+
+            cases: list[tuple[str, float, dict[str, Callable[[float, float], object]]]] = []
+            for limit in (100, 1000):
+                calls: dict[str, Callable[[float, float], object]] = {
+                    "project": lambda x, y, n=limit: get(
+                        f"{base}/api/sites?bbox={','.join(f'{v:.6f}' for v in box(x, y))}&limit={n}"
+                    ),
+                    "flat SQL": lambda x, y, n=limit: conn.execute(FLAT_BBOX, (*box(x, y), n)).fetchone(),
+                }
+                if tipg:
+                    calls["TiPG"] = lambda x, y, n=limit: get(
+                        f"{tipg[1]}/collections/public.site/items?bbox={','.join(f'{v:.6f}' for v in box(x, y))}"
+                        f"&limit={n}"
+                    )
+                cases.append((f"bbox list, limit {limit}", LIST_TARGET, calls))
+            cases.append(
+                (
+                    "nearest 10",
+                    NEAREST_TARGET,
+                    {
+                        "project": lambda x, y: get(f"{base}/api/sites/nearest?lon={x:.6f}&lat={y:.6f}&n=10"),
+                        "flat SQL": lambda x, y: conn.execute(FLAT_NEAREST, (x, y, x, y)).fetchone(),
+                    },
+                )
+            )
+            print(f"\n[site lists through HTTP, {runs} requests each around random Hải Phòng sites]")
+            for name, target, calls in cases:
+                figures = {who: _pct(timed(call)) for who, call in calls.items()}
+                line = "  ".join(f"{who} p50 {p50:6.1f} / p95 {p95:6.1f} ms" for who, (p50, p95) in figures.items())
+                ratio = figures["project"][0] / figures["flat SQL"][0]
+                tail = f"  ×{ratio:.1f} the flat SQL (target ≤ {target:g}, ratio {ratio / target:.2f})"
+                if "TiPG" in figures:
+                    tail += f"  ×{figures['project'][0] / figures['TiPG'][0]:.2f} TiPG"
+                print(f"  {name:<20} {line}\n  {'':<20}{tail}")
+    finally:
+        _stop(app)
+        if tipg:
+            _stop(tipg[0])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.tipg")
+    parser.add_argument("--sites", type=int, default=100_000, help="synthetic sites to add to the demo")
+    parser.add_argument("--runs", type=int, default=200, help="requests per case and contender")
+    parser.add_argument("--tipg-python", default="/tmp/tipg-venv/bin/python", help="a Python with tipg installed")
+    args = parser.parse_args()
+    url = prepare(args.sites)
+    try:
+        measure(url, args.runs, args.tipg_python)
+    finally:
+        admin = make_url(url).set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    main()
