@@ -10,7 +10,7 @@ synthetic sites across Vietnam (the issue measured with 103,200 sites in all). T
   the 30 planar nearest re-ordered by ``ST_Distance(geography)``);
 - and TiPG 1.6 (``/collections/public.site/items?bbox=…&limit=…``) on the same database when a Python
   with ``tipg`` is given by ``--tipg-python`` (default ``/tmp/tipg-venv/bin/python``, a scratch virtual
-  environment: ``python -m venv /tmp/tipg-venv && /tmp/tipg-venv/bin/pip install 'tipg==1.6.*'``);
+  environment: ``python -m venv /tmp/tipg-venv && /tmp/tipg-venv/bin/pip install 'tipg==1.6.*' uvicorn``);
   otherwise it is skipped with a message.
 
 Printed: p50 and p95 in ms and the ratios to the flat SQL (issue #19's targets: lists ≤ 3×, nearest-10 ≤ 4×)
@@ -43,13 +43,15 @@ from registry.stations.importer import import_rows
 
 LIST_TARGET = 3.0
 NEAREST_TARGET = 4.0
-HALF_BOX_DEG = 0.04  # about 9 × 9 km around a Hải Phòng site: past 1,000 sites in the centre, ~100 outside
+# Half the bbox's side around a Hải Phòng site, by page size: about 9 × 9 km for 100, 44 × 44 km for 1,000.
+HALF_BOX_DEG = {100: 0.04, 1000: 0.2}
 
 FLAT_BBOX = """
 SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(ST_AsGeoJSON(t.*)::json), '[]'))
 FROM (SELECT id, code, status, pole_class, pole_height_m, geom FROM site
       WHERE geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326) ORDER BY id LIMIT %s) t
 """
+COUNT_BBOX = "SELECT count(*) FROM (SELECT 1 FROM site WHERE geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326) LIMIT %s) t"
 FLAT_NEAREST = """
 SELECT json_build_object('type', 'FeatureCollection', 'features', json_agg(ST_AsGeoJSON(t.*)::json ORDER BY distance_m))
 FROM (SELECT id, code, status, geom, ST_Distance(geom::geography, p::geography) AS distance_m
@@ -116,16 +118,22 @@ def measure(url: str, runs: int, tipg_python: str) -> None:
         centres.append(rng.choice(centres))
 
     env = dict(os.environ, DATABASE_URL=url, TTTT_ENV="development")
-    app, base = _serve([sys.executable, "-m", "uvicorn", "api.main:app"], env, "/health")
     tipg = None
     if os.path.exists(tipg_python) and subprocess.run([tipg_python, "-c", "import tipg"], check=False).returncode == 0:
-        tipg_env = dict(os.environ, DATABASE_URL=dsn, TIPG_DB_SCHEMAS='["public"]', TIPG_DB_TABLES='["site"]')
+        tipg_env = dict(os.environ, DATABASE_URL=dsn, TIPG_DB_SCHEMAS='["public"]')
         tipg = _serve([tipg_python, "-m", "uvicorn", "tipg.main:app"], tipg_env, "/healthz")
     else:
         print(f"\n(TiPG skipped: no Python with `tipg` importable at {tipg_python}; see this module's docstring)")
+    try:
+        app, base = _serve([sys.executable, "-m", "uvicorn", "api.main:app"], env, "/health")
+    except SystemExit:
+        if tipg:
+            _stop(tipg[0])
+        raise
 
-    def box(lon: float, lat: float) -> tuple[float, float, float, float]:
-        return lon - HALF_BOX_DEG, lat - HALF_BOX_DEG, lon + HALF_BOX_DEG, lat + HALF_BOX_DEG
+    def box(lon: float, lat: float, limit: int) -> tuple[float, float, float, float]:
+        half = HALF_BOX_DEG[limit]
+        return lon - half, lat - half, lon + half, lat + half
 
     try:
         with psycopg.connect(dsn, autocommit=True) as conn, httpx.Client(timeout=30) as http:
@@ -148,16 +156,19 @@ def measure(url: str, runs: int, tipg_python: str) -> None:
             for limit in (100, 1000):
                 calls: dict[str, Callable[[float, float], object]] = {
                     "project": lambda x, y, n=limit: get(
-                        f"{base}/api/sites?bbox={','.join(f'{v:.6f}' for v in box(x, y))}&limit={n}"
+                        f"{base}/api/sites?bbox={','.join(f'{v:.6f}' for v in box(x, y, n))}&limit={n}"
                     ),
-                    "flat SQL": lambda x, y, n=limit: conn.execute(FLAT_BBOX, (*box(x, y), n)).fetchone(),
+                    "flat SQL": lambda x, y, n=limit: conn.execute(FLAT_BBOX, (*box(x, y, n), n)).fetchone(),
                 }
                 if tipg:
                     calls["TiPG"] = lambda x, y, n=limit: get(
-                        f"{tipg[1]}/collections/public.site/items?bbox={','.join(f'{v:.6f}' for v in box(x, y))}"
+                        f"{tipg[1]}/collections/public.site/items?bbox={','.join(f'{v:.6f}' for v in box(x, y, n))}"
                         f"&limit={n}"
                     )
-                cases.append((f"bbox list, limit {limit}", LIST_TARGET, calls))
+                sizes = [conn.execute(COUNT_BBOX, (*box(lon, lat, limit), limit)).fetchone()[0] for lon, lat in centres]
+                cases.append(
+                    (f"bbox list, limit {limit} ({statistics.mean(sizes):.0f} sites a page)", LIST_TARGET, calls)
+                )
             cases.append(
                 (
                     "nearest 10",
@@ -176,7 +187,7 @@ def measure(url: str, runs: int, tipg_python: str) -> None:
                 tail = f"  ×{ratio:.1f} the flat SQL (target ≤ {target:g}, ratio {ratio / target:.2f})"
                 if "TiPG" in figures:
                     tail += f"  ×{figures['project'][0] / figures['TiPG'][0]:.2f} TiPG"
-                print(f"  {name:<20} {line}\n  {'':<20}{tail}")
+                print(f"  {name:<38} {line}\n  {'':<38}{tail}")
     finally:
         _stop(app)
         if tipg:
