@@ -34,7 +34,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from bench.databases import bench_database
-from bench.tiles import _free_port
+from bench.load import _stop
+from bench.tiles import _free_port, _percentiles
 from fixtures.demo import demo_rows, load_admin_units
 from fixtures.synthetic import add_synthetic_sites
 from registry.db import make_engine
@@ -61,11 +62,6 @@ FROM (SELECT id, code, status, geom, ST_Distance(geom::geography, p::geography) 
 """
 
 
-def _pct(samples: list[float]) -> tuple[float, float]:
-    ordered = sorted(samples)
-    return statistics.median(ordered) * 1000, ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] * 1000
-
-
 def _serve(argv: list[str], env: dict[str, str], health: str) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     server = subprocess.Popen(
@@ -73,6 +69,7 @@ def _serve(argv: list[str], env: dict[str, str], health: str) -> tuple[subproces
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group, as bench.load's _stop expects
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
@@ -82,13 +79,8 @@ def _serve(argv: list[str], env: dict[str, str], health: str) -> tuple[subproces
                 return server, base
         except httpx.HTTPError:
             time.sleep(0.3)
-    server.terminate()
+    _stop(server)
     raise SystemExit(f"{argv[0]} did not answer {health} within 60 s")
-
-
-def _stop(server: subprocess.Popen[bytes]) -> None:
-    server.terminate()
-    server.wait(timeout=10)
 
 
 def prepare(sites: int) -> str:
@@ -181,7 +173,7 @@ def measure(url: str, runs: int, tipg_python: str) -> None:
             )
             print(f"\n[site lists through HTTP, {runs} requests each around random Hải Phòng sites]")
             for name, target, calls in cases:
-                figures = {who: _pct(timed(call)) for who, call in calls.items()}
+                figures = {who: tuple(v * 1000 for v in _percentiles(timed(call))) for who, call in calls.items()}
                 line = "  ".join(f"{who} p50 {p50:6.1f} / p95 {p95:6.1f} ms" for who, (p50, p95) in figures.items())
                 ratio = figures["project"][0] / figures["flat SQL"][0]
                 tail = f"  ×{ratio:.1f} the flat SQL (target ≤ {target:g}, ratio {ratio / target:.2f})"
