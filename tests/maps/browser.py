@@ -137,6 +137,13 @@ class Browser:
             )
         ) - {None}
 
+    def assert_fits(self) -> None:
+        """No sideways scrolling: neither the document nor its body is wider than the window."""
+        doc, body, window = self.page.evaluate(
+            "[document.documentElement.scrollWidth, document.body.scrollWidth, window.innerWidth]"
+        )
+        assert max(doc, body) <= window, f"{self.page.url} scrolls sideways ({max(doc, body)} px in {window})"
+
     def close(self) -> None:
         self.context.close()
 

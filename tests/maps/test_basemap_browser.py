@@ -109,7 +109,7 @@ def test_no_base_map_shows_the_communes(anon: TestClient, settings: Settings) ->
         for i, a in enumerate(boxes):
             for c in boxes[i + 1 :]:
                 assert not (a[0] < c[2] - 1 and c[0] < a[2] - 1 and a[1] < c[3] - 1 and c[1] < a[3] - 1), (a, c)
-        assert b.page.evaluate("document.documentElement.scrollWidth") <= 390
+        b.assert_fits()
         shoot(b, "maps-basemap-none-phone")
         # Zoomed far out, the boundaries stay and the names give way.
         b.page.evaluate("() => { window.registryMap.setZoom(9, {animate: false}); }")

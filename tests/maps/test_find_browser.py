@@ -148,7 +148,7 @@ def test_find_and_near_me(anon: TestClient, street: None, size: tuple[int, int])
         first = near[0]["text"]
         assert "MAP-0" in first and "Đông" in first  # MAP-0 lies east (and a little south) of me
         assert b.page.inner_text("#map-near-title") == "Vị trí gần tôi nhất"
-        assert no_sideways_scroll(b)
+        b.assert_fits()
         b.page.screenshot(path=str(ARTEFACTS / f"maps-near-{name}.png"))
         # I walk east past MAP-3: the list follows.
         b.context.set_geolocation({"latitude": LAT, "longitude": LON + 0.0065})
@@ -215,7 +215,3 @@ def shown_distance(m: float) -> str:
     if m < 1000:
         return f"{round(m):,} m".replace(",", ".")
     return f"{m / 1000:.2f} km".replace(".", ",") if m < 10_000 else f"{m / 1000:.1f} km".replace(".", ",")
-
-
-def no_sideways_scroll(b: Browser) -> bool:
-    return bool(b.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))

@@ -90,7 +90,7 @@ def test_an_inspector_saves_a_commune_and_opens_it_offline(
         shoot(b, "maps-offline-map")
         b.page.set_viewport_size({"width": 390, "height": 844})
         b.settle()
-        assert b.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        b.assert_fits()
         shoot(b, "maps-offline-map-phone")
         b.page.set_viewport_size({"width": 1366, "height": 768})
 
@@ -140,7 +140,7 @@ def test_an_inspector_saves_a_commune_and_opens_it_offline(
         b.goto("/maps/offline", SAVED_ONLINE)
         b.page.set_viewport_size({"width": 390, "height": 844})
         shoot(b, "maps-offline-save-phone")
-        assert b.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        b.assert_fits()
         b.page.click("#offline-saved button.offline-delete")
         b.wait("/Đã xóa/.test(document.getElementById('offline-message').textContent)")
         assert "Chưa lưu xã, phường nào" in b.page.locator("#offline-saved").inner_text()

@@ -46,14 +46,9 @@ def overlap(a: dict[str, Any], c: dict[str, Any]) -> bool:
     )
 
 
-def no_sideways_scroll(b: Browser) -> None:
-    widths = b.page.evaluate("[document.documentElement.scrollWidth, document.body.scrollWidth, window.innerWidth]")
-    assert max(widths[:2]) <= widths[2], widths
-
-
 def phone_layout(b: Browser) -> None:
     """What every map page shows on a phone: one controls button, a top bar over nothing, 44 px buttons."""
-    no_sideways_scroll(b)
+    b.assert_fits()
     [bar] = boxes(b, "#user-bar")
     assert bar["y"] == 0 and bar["h"] >= 44
     shown = boxes(b, ".leaflet-control, #controls-toggle, .map-legend, .map-count, .filter-chips, #sheet-reopen")
@@ -119,7 +114,7 @@ def test_the_stations_map_on_a_phone_with_filters(client: TestClient, world: dic
         assert details.startswith("MAP-1") and "thiếu giấy phép" in details
         assert b.page.evaluate("document.activeElement.id") == "map-sheet"
         assert b.page.locator("#sheet-body a").first.get_attribute("href") == "/records/sites/MAP-1?lang=vi"
-        no_sideways_scroll(b)
+        b.assert_fits()
         shoot(b, "maps-phone-stations-sheet")
         # The close button is a 44 px button reached by the keyboard.
         close = boxes(b, "#sheet-close")[0]
@@ -187,7 +182,7 @@ def test_the_other_map_pages_and_the_site_record_on_a_phone(client: TestClient, 
         assert "Không tuân thủ" in details and f"Ngày xét: {today():%d/%m/%Y}" in details
         assert "Căn cứ: Luật Xây dựng" in details and "ví dụ" not in details
         assert boxes(b, "#verdict")[0]["x"] >= 0
-        no_sideways_scroll(b)
+        b.assert_fits()
         shoot(b, "maps-phone-site-check")
         close_sheet(b)
         phone_layout(b)
@@ -225,11 +220,11 @@ def test_the_other_map_pages_and_the_site_record_on_a_phone(client: TestClient, 
         # The maps' home page and the site record page: no sideways scrolling.
         b.page.goto("http://127.0.0.1/maps/")
         b.page.wait_for_load_state("networkidle")
-        no_sideways_scroll(b)
+        b.assert_fits()
         shoot(b, "maps-phone-home")
         b.page.goto("http://127.0.0.1/records/sites/MAP-0")
         b.page.wait_for_load_state("networkidle")
-        no_sideways_scroll(b)
+        b.assert_fits()
         shoot(b, "maps-phone-site-record")
         assert_clean(b)
     finally:
@@ -255,7 +250,7 @@ def test_the_desktop_keeps_popups_and_panels(client: TestClient, world: dict[str
         popup = boxes(b, ".leaflet-popup-content")[0]
         assert b.page.locator(".leaflet-popup-content").inner_text().startswith("MAP-3")
         assert popup["y"] >= bar["y"] + bar["h"]
-        no_sideways_scroll(b)
+        b.assert_fits()
         shoot(b, "maps-desktop-stations-filters")
         b.open("/maps/sites/MAP-1", ready="document.getElementById('verdict') !== null && window.L !== undefined")
         panel = boxes(b, "#check-panel")[0]

@@ -30,8 +30,7 @@ def _due(anon: TestClient) -> str:
 
 def _fits_a_phone(b: Any, name: str) -> None:
     b.page.set_viewport_size(PHONE)
-    width = b.page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{name}: {width} px wide on a phone"
+    b.assert_fits()
     shoot(b, name)
     b.page.set_viewport_size(DESKTOP)
 

@@ -18,15 +18,10 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 
 
-def _no_sideways_scroll(b: Any) -> None:
-    width = b.page.evaluate("document.documentElement.scrollWidth")
-    assert width <= b.page.viewport_size["width"], f"the page scrolls sideways ({width}px)"
-
-
 def _shots(b: Any, name: str) -> None:
     shoot(b, name)
     b.page.set_viewport_size(PHONE)
-    _no_sideways_scroll(b)
+    b.assert_fits()
     shoot(b, f"{name}-phone")
     b.page.set_viewport_size(DESKTOP)
 

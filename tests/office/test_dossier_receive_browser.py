@@ -29,10 +29,6 @@ REQUIRED = [
 ]
 
 
-def _no_sideways_scroll(b: Any) -> None:
-    assert b.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
 def test_the_desk_receives_a_dossier_and_prints_its_receipt(
     db: Session,
     office_browser: Callable[..., Any],  # noqa: F811 - imported fixture
@@ -80,7 +76,7 @@ def test_the_desk_receives_a_dossier_and_prints_its_receipt(
     page.select_option("#f-channel", "post")
     expect(page.locator("#appointment-reason")).to_contain_text("hồ sơ giấy")
     shown = page.locator("#appointment-date").inner_text()
-    _no_sideways_scroll(b)
+    b.assert_fits()
     shoot(b, "office-dossier-receive-desktop")
 
     page.click("#receive-form button.primary")
@@ -100,7 +96,7 @@ def test_the_desk_receives_a_dossier_and_prints_its_receipt(
     phone = office_browser("one_stop_officer", viewport=(390, 844))
     phone.page.goto(f"http://127.0.0.1/office/dossiers/new?procedure={CODE}")
     phone.page.wait_for_selector("#appointment-text:visible")
-    _no_sideways_scroll(phone)
+    phone.assert_fits()
     shoot(phone, "office-dossier-receive-phone")
     assert violations(phone.page) == []
     assert_clean(b)

@@ -37,11 +37,6 @@ def desk(db: Session, client_as: ClientAs) -> dict[str, Any]:
     return {"late": late, "mine": mine, "permit": permit}
 
 
-def _no_sideways_scroll(b: Any) -> None:
-    width = b.page.evaluate("document.documentElement.scrollWidth")
-    assert width <= b.page.viewport_size["width"], f"the page scrolls sideways ({width}px)"
-
-
 def _move(b: Any, key: str) -> None:
     b.page.click(f"#dossier-moves a[data-move={key}]")
     b.page.wait_for_selector("#move-form")
@@ -124,15 +119,15 @@ def test_desk_moves_a_dossier_to_its_result(office_browser: Callable[..., Any], 
     phone = office_browser("one_stop_officer", viewport=PHONE)
     phone.page.goto("http://127.0.0.1/office/dossiers?status=all")
     phone.page.wait_for_selector("#list")
-    _no_sideways_scroll(phone)
+    phone.assert_fits()
     shoot(phone, "office-dossier-queue-phone")
     phone.page.goto(f"http://127.0.0.1/office/dossiers/{desk['late']['receipt_code']}")
     phone.page.wait_for_selector("#dossier-moves")
-    _no_sideways_scroll(phone)
+    phone.assert_fits()
     shoot(phone, "office-dossier-page-phone")
     phone.page.click("#dossier-moves a[data-move=supplement]")
     phone.page.wait_for_selector("#move-form")
-    _no_sideways_scroll(phone)
+    phone.assert_fits()
     shoot(phone, "office-dossier-move-phone")
     assert_clean(phone)
     assert_clean(b)

@@ -32,16 +32,11 @@ def _dmy(d: Any) -> str:
     return f"{d:%d/%m/%Y}"
 
 
-def _no_sideways_scroll(b: Any) -> None:
-    width = b.page.evaluate("document.documentElement.scrollWidth")
-    assert width <= b.page.viewport_size["width"], f"the page scrolls sideways ({width}px)"
-
-
 def _both(b: Any, name: str) -> None:
     """The page at desktop width and on a phone (no sideways scrolling), then back to the desktop."""
     shoot(b, name)
     b.page.set_viewport_size(PHONE)
-    _no_sideways_scroll(b)
+    b.assert_fits()
     shoot(b, f"{name}-phone")
     b.page.set_viewport_size(DESKTOP)
 

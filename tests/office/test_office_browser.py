@@ -49,12 +49,11 @@ def test_an_officer_records_a_frequency_licence_in_the_browser(office_browser: C
 def test_the_office_on_a_phone_and_a_refusal_as_a_page(office_browser: Callable[..., Any]) -> None:
     b = office_browser("viewer", viewport=(390, 844))
     p = b.page
-    width = p.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, f"the home page scrolls sideways ({width} px)"
+    b.assert_fits()
     shoot(b, "office-home-phone")
     p.goto("http://127.0.0.1/office/licences/new")
     assert p.locator("h1").inner_text() == "Không có quyền"
     assert p.locator("text=Về trang làm việc").is_visible()
-    assert p.evaluate("document.documentElement.scrollWidth") <= 390
+    b.assert_fits()
     shoot(b, "office-forbidden-phone")
     assert_clean(b)

@@ -23,11 +23,6 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PHONE = {"width": 390, "height": 844}
 
 
-def _no_sideways_scroll(b: Any) -> None:
-    width = b.page.evaluate("document.documentElement.scrollWidth")
-    assert width <= b.page.viewport_size["width"], f"the page scrolls sideways ({width}px)"
-
-
 @pytest.fixture
 def site(db: Session) -> Any:
     s = make_site(db, code="BR-GP", pole_class="A2b", pole_height_m=30, address="Số 5 Lạch Tray")
@@ -76,7 +71,7 @@ def test_a_permit_recorded_from_the_missing_line_then_suspended(
     page.goto("http://127.0.0.1/office/permits")
     shoot(b, "office-permits-list")
     page.set_viewport_size(PHONE)
-    _no_sideways_scroll(b)
+    b.assert_fits()
     shoot(b, "office-permits-list-phone")
     page.set_viewport_size({"width": 1280, "height": 800})
 
@@ -108,7 +103,7 @@ def test_a_permit_recorded_from_the_missing_line_then_suspended(
     assert "Cột lắp sai vị trí đã thông báo" in page.inner_text("#history")
     shoot(b, "office-permits-permit")
     page.set_viewport_size(PHONE)
-    _no_sideways_scroll(b)
+    b.assert_fits()
     shoot(b, "office-permits-permit-phone")
     assert_clean(b)
 
@@ -148,7 +143,7 @@ def test_the_expiring_list_and_its_excel_button(office_browser: Callable[..., An
         rows = list(load_workbook(io.BytesIO(fh.read())).worksheets[0].iter_rows(values_only=True))
     assert [r[2] for r in rows[1:]] == ["GP-HET-2"]
     page.set_viewport_size(PHONE)
-    _no_sideways_scroll(b)
+    b.assert_fits()
     shoot(b, "office-work-expiring-phone")
     assert_clean(b)
 
@@ -182,6 +177,6 @@ def test_the_proposed_site_check_by_typing_and_by_clicking_the_map(
     assert page.is_visible("#verdict") and f"{float(lat)}, {float(lon)}" in page.inner_text("#check-result")
     shoot(b, "office-check-clicked")
     page.set_viewport_size(PHONE)
-    _no_sideways_scroll(b)
+    b.assert_fits()
     shoot(b, "office-check-phone")
     assert_clean(b)

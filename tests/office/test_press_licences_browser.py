@@ -32,11 +32,6 @@ def _rgb(colour: str) -> str:
     return f"rgb({r}, {g}, {b})"
 
 
-def _no_sideways_scroll(b: Any) -> None:
-    width = b.page.evaluate("document.documentElement.scrollWidth")
-    assert width <= b.page.viewport_size["width"], f"the page scrolls sideways ({width}px)"
-
-
 def _dmy(d: Any) -> str:
     return f"{d:%d/%m/%Y}"
 
@@ -133,7 +128,7 @@ def test_a_licence_recorded_amended_and_suspended_in_colour(
     assert suspended == _rgb(STATE_COLOURS["suspended"])
     assert "Vi phạm quy định xuất bản" in page.inner_text("#details")
     page.set_viewport_size(PHONE)
-    _no_sideways_scroll(b)
+    b.assert_fits()
     shoot(b, "office-press-licence-phone")
     page.goto(f"http://127.0.0.1/office/press/licences/{outlets['revoked']}")
     assert page.inner_text("#licence-status") == "bị thu hồi"
@@ -199,11 +194,11 @@ def test_a_late_notification_the_late_list_its_excel_and_an_annual_report(
     page.wait_for_url("**/office/press/annual-reports?outlet_code=BR-WEB&msg=created")
     assert "Tìm thấy 1 báo cáo" in page.inner_text("#list-count") and "đúng hạn" in page.inner_text("#list")
     page.set_viewport_size(PHONE)
-    _no_sideways_scroll(b)
+    b.assert_fits()
     shoot(b, "office-press-annual-reports-phone")
     page.goto("http://127.0.0.1/office/press/work/missing-reports")
     assert "Trang Tin Cảng" not in page.inner_text("main")
     page.goto("http://127.0.0.1/office/press/work/late-notifications")
-    _no_sideways_scroll(b)
+    b.assert_fits()
     shoot(b, "office-press-work-late-phone")
     assert_clean(b)

@@ -39,15 +39,10 @@ def add(db: Session, settings: Settings, **body: Any) -> None:
     db.flush()
 
 
-def _fits(b: Any) -> None:
-    width = b.page.evaluate("document.documentElement.scrollWidth")
-    assert width <= b.page.viewport_size["width"], f"{b.page.url} scrolls sideways ({width} px)"
-
-
 def _both(b: Any, name: str) -> None:
     shoot(b, f"{name}-desktop")
     b.page.set_viewport_size(PHONE)
-    _fits(b)
+    b.assert_fits()
     shoot(b, f"{name}-phone")
     b.page.set_viewport_size(DESKTOP)
 
@@ -130,7 +125,7 @@ def test_on_a_phone_a_merger_is_followed_both_ways_and_a_spreadsheet_imported(
     p.fill("#f-successor-name", "Báo và Phát thanh, Truyền hình Hải Phòng")
     p.fill("#f-effective_date", "01/07/2025")
     p.fill("#f-decision", "Quyết định 1/QĐ-TU")
-    _fits(b)
+    b.assert_fits()
     shoot(b, "office-press-merger-form-phone")
     p.click("#merger-form button.primary")
     p.wait_for_selector("#predecessors")
@@ -138,7 +133,7 @@ def test_on_a_phone_a_merger_is_followed_both_ways_and_a_spreadsheet_imported(
     assert "BC-HP-001" in predecessors and "BC-HP-002" in predecessors and "01/07/2025" in predecessors
     successor = p.url.split("?")[0].rsplit("/", 1)[1]
     assert successor == "BC-HP-003"
-    _fits(b)
+    b.assert_fits()
     shoot(b, "office-press-merger-successor-phone")
     # From the successor to a predecessor, and back by its "merged into" link.
     p.click("#predecessors >> text=BC-HP-002")
@@ -158,7 +153,7 @@ def test_on_a_phone_a_merger_is_followed_both_ways_and_a_spreadsheet_imported(
     rows = [re.split(r"[\t\n]", r) for r in p.locator("#problems tbody tr").all_inner_texts()]  # phone: cards
     assert [r[:3] for r in rows] == [["3", "Tên miền", "khong hop le"]], rows
     assert db.query(PressOutlet).count() == 3
-    _fits(b)
+    b.assert_fits()
     shoot(b, "office-press-import-errors-phone")
     good = _sheet(["", "Phóng viên thường trú", "PVTT Báo và PT-TH", "BC-HP-003", 106.7, 20.85, None],
                   ["", "Tạp chí", "Tạp chí Biển Đông Bắc", None, None, None, "biendongbac.vn"])  # fmt: skip
@@ -169,11 +164,11 @@ def test_on_a_phone_a_merger_is_followed_both_ways_and_a_spreadsheet_imported(
     p.click("#import")
     p.wait_for_selector("#import-done")
     assert "thêm mới 2" in p.inner_text("#import-done")
-    _fits(b)
+    b.assert_fits()
     shoot(b, "office-press-import-done-phone")
     p.click("text=Xem danh sách cơ quan báo chí")
     assert "Tìm thấy 5 cơ quan" in p.locator("#list-count").inner_text()
     assert {o.code for o in db.query(PressOutlet)} >= {"PV-HP-001", "TC-HP-001"}
-    _fits(b)
+    b.assert_fits()
     shoot(b, "office-press-outlets-list-phone")
     assert_clean(b)

@@ -20,8 +20,7 @@ DESKTOP = {"width": 1280, "height": 800}
 
 def _on_a_phone(b: Any, name: str) -> None:
     b.page.set_viewport_size(PHONE)
-    width = b.page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{name}: {width} px wide on a phone"
+    b.assert_fits()
     shoot(b, name)
     b.page.set_viewport_size(DESKTOP)
 

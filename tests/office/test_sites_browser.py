@@ -17,11 +17,6 @@ from tests.office.conftest import assert_clean, shoot
 LON, LAT = 106.71, 20.85
 
 
-def _fits(b: Any) -> None:
-    width = b.page.evaluate("document.documentElement.scrollWidth")
-    assert width <= b.page.viewport_size["width"], f"{b.page.url} scrolls sideways ({width} px)"
-
-
 def test_an_officer_enters_a_site_in_vn2000_and_its_station(office_browser: Callable[..., Any], db: Session) -> None:
     for i in range(3):
         site = make_site(db, code=f"BR-{i}", lon=LON + i * 0.004, lat=LAT - 0.01, address=f"Số {i + 1} Lê Lợi")
@@ -107,7 +102,7 @@ def test_deleting_sites_on_a_phone(office_browser: Callable[..., Any], db: Sessi
     p = b.page
     p.goto("http://127.0.0.1/office/sites?q=DEL-")
     assert "Tìm thấy 2 vị trí" in p.locator("#list-count").inner_text()
-    _fits(b)
+    b.assert_fits()
     shoot(b, "office-sites-list-phone")
     # The results come first: the filters fold behind one button that says how many are on.
     assert not p.locator("#q").is_visible() and "(1 đang áp dụng)" in p.locator(".filters-fold > summary").inner_text()
@@ -116,11 +111,11 @@ def test_deleting_sites_on_a_phone(office_browser: Callable[..., Any], db: Sessi
     p.goto("http://127.0.0.1/office/sites/new")
     p.click("#site-form button.primary")  # nothing typed
     assert p.locator("#error-summary").is_visible()
-    _fits(b)
+    b.assert_fits()
     shoot(b, "office-sites-form-errors-phone")
     # A site with a station: its page, then what blocks deleting it.
     p.goto("http://127.0.0.1/office/sites/DEL-1")
-    _fits(b)
+    b.assert_fits()
     shoot(b, "office-sites-record-phone")
     p.click("#site-actions >> text=Xóa vị trí")
     blockers = p.locator("#blockers").inner_text()

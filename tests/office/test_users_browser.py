@@ -46,11 +46,6 @@ def _second_browser(first: Any, viewport: tuple[int, int]) -> tuple[Any, Any]:
     return b, context
 
 
-def _fits(p: Any) -> None:
-    width = p.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, f"{p.url} scrolls sideways ({width} px)"
-
-
 def test_an_admin_manages_an_account_and_its_user_changes_their_password(
     office_browser: Callable[..., Any],
 ) -> None:
@@ -108,7 +103,7 @@ def test_an_admin_manages_an_account_and_its_user_changes_their_password(
         q.locator("#error-summary").wait_for()
         assert "Nhập lại mật khẩu mới" in q.locator("#error-summary").inner_text()
         assert q.input_value("#f-current_password") == "", "a password is never sent back"
-        _fits(q)
+        user.assert_fits()
         found["account-refused"] = violations(q)
         shoot(user, "office-account-password-phone")
         q.fill("#f-current_password", password)
@@ -176,10 +171,10 @@ def test_an_admin_manages_an_account_and_its_user_changes_their_password(
     p.set_viewport_size({"width": 390, "height": 844})
     p.goto("http://127.0.0.1/office/admin/users?role=press_manager")
     p.wait_for_selector("#list-count")
-    _fits(p)
+    admin.assert_fits()
     shoot(admin, "office-users-list-phone")
     p.goto("http://127.0.0.1/office/admin/users/hoa.bao.chi")
-    _fits(p)
+    admin.assert_fits()
     shoot(admin, "office-users-record-phone")
     p.set_viewport_size({"width": 1280, "height": 800})
     p.goto("http://127.0.0.1/office/admin/users")

@@ -54,8 +54,7 @@ def _choose(b: Any, name: str, content: bytes) -> None:
 def _both(b: Any, name: str) -> None:
     shoot(b, f"{name}-desktop")
     b.page.set_viewport_size(PHONE)
-    width = b.page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{name}: {width} px wide on a phone"
+    b.assert_fits()
     shoot(b, f"{name}-phone")
     b.page.set_viewport_size(DESKTOP)
 

@@ -62,7 +62,7 @@ def test_the_officer_prints_the_receipt_and_its_qr_code_reads_back(
         png = b.page.locator("#receipt-qr").screenshot()
         found = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
         assert [r.text for r in found] == [url]
-        assert b.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scroll
+        b.assert_fits()  # no sideways scroll
         assert violations(b.page) == []
         shoot(b, f"office-{name}")
         if viewport[0] == 1280:
