@@ -88,7 +88,9 @@ def api_state(c: TestClient, code: str) -> dict[str, Any]:
 
 
 @pytest.mark.usefixtures("procs")
-def test_queue_filters_order_search_and_exports(client_as: ClientAs, cookie_client: Callable[..., TestClient]) -> None:
+def test_queue_filters_order_search_and_exports(
+    client_as: ClientAs, cookie_client: Callable[..., TestClient], db: Session
+) -> None:
     desk = client_as("one_stop_officer")
     admin = client_as("admin")
     old = receive(desk, at="2026-03-02T09:00:00+07:00", name="Trần Văn Cũ")
@@ -106,6 +108,10 @@ def test_queue_filters_order_search_and_exports(client_as: ClientAs, cookie_clie
     assert EVIL not in r.text and EVIL in text(r.text)  # escaped, shown as typed
     page_text = text(r.text)
     assert "quá hạn" in page_text and "Tiếp nhận hồ sơ" in page_text
+    # Late as the law counts time: in working days after the appointment, on the calendar.
+    due = date.fromisoformat(old["due_date"])
+    late = calendar.load(db).count_working_days(due, today())
+    assert f"quá hạn {late} ngày làm việc" in page_text and late < (today() - due).days
     assert elements(r.text, "a", href="/office/dossiers/new")
     assert "16/03/2026" in page_text  # appointments dd/mm/yyyy
 
