@@ -8,7 +8,7 @@ a field officer moves only the dossiers of their own fields (check_dossier_field
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
@@ -505,7 +505,7 @@ def _payload(session: Any, d: Dossier, kind: str, values: dict[str, Any], form: 
         except ValidationError:
             form.errors["at"] = "Ngày không hợp lệ (dd/mm/yyyy)"
             return None
-        out["at"] = None if on == _today() else datetime.combine(on, time(16, 30), tzinfo=VIETNAM)
+        out["at"] = None if on == _today() else service.end_of(on)
     return out
 
 

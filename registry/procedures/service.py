@@ -562,7 +562,7 @@ def bulk_create(session: Session, cal: WorkCalendar, rows: Iterable[DossierRow],
                 d.sent_back_on = r.resolved_on
             else:
                 d.withdrawn_on = r.resolved_on
-            events.append(DossierEvent(status=closing.value, step_no=d.step_no, at=_end_of(r.resolved_on), actor=actor))
+            events.append(DossierEvent(status=closing.value, step_no=d.step_no, at=end_of(r.resolved_on), actor=actor))
         elif r.status != Status.received:
             events.append(DossierEvent(status=r.status.value, step_no=1, at=received_at, actor=actor))
             if r.status == Status.awaiting_supplement:
@@ -570,7 +570,7 @@ def bulk_create(session: Session, cal: WorkCalendar, rows: Iterable[DossierRow],
         if r.status == Status.returned:
             assert r.returned_on is not None
             d.returned_on = r.returned_on
-            handed = DossierEvent(status=Status.returned.value, step_no=steps, at=_end_of(r.returned_on), actor=actor)
+            handed = DossierEvent(status=Status.returned.value, step_no=steps, at=end_of(r.returned_on), actor=actor)
             events.append(handed)
         d.events = events
         out.append(d)
@@ -579,8 +579,9 @@ def bulk_create(session: Session, cal: WorkCalendar, rows: Iterable[DossierRow],
     return out
 
 
-def _end_of(day: date) -> datetime:
-    """A closing day as a moment: 16:30 Vietnam time (legacy systems keep only the day)."""
+def end_of(day: date) -> datetime:
+    """A closing day as a moment: 16:30 Vietnam time (legacy systems and a back-dated hand-over keep only
+    the day)."""
     return datetime(day.year, day.month, day.day, 16, 30, tzinfo=VIETNAM)
 
 
