@@ -124,6 +124,12 @@ class Settings(BaseSettings):
     map_cases_max: int = Field(
         default=20_000, ge=1, le=1_000_000, description="Most cases in one GeoJSON answer of the cases map (heat map)"
     )
+    case_deadline_scan_max: int = Field(
+        default=2000, ge=1, le=100_000, description="Open cases a deadline list computes deadlines for (newest first)"
+    )
+    case_export_max: int = Field(
+        default=5000, ge=1, le=100_000, description="Rows of one case list export (each row's deadline is computed)"
+    )
     offline_max_sites: int = Field(
         default=1500, ge=1, le=100_000, description="Most sites of one commune saved for use without the network"
     )

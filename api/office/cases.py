@@ -10,7 +10,7 @@ handler and admins): the lists and exports carry no party at all.
 Deadlines are computed per case in Python (``case_records``: the rules in force and the calendar).
 The plain lists filter and page in SQL and compute the deadlines of the page's rows only; the
 deadline lists (overdue, due soon, by unit) compute them for the open cases matching the filters,
-at most SCAN_MAX of them (newest first; the page says so when more were left out)."""
+at most ``TTTT_CASE_DEADLINE_SCAN_MAX`` of them (newest first; the page says so when more were left out)."""
 
 from __future__ import annotations
 
@@ -63,8 +63,6 @@ UPDATE = [Depends(require("cases", "update"))]
 HOME = ("/office/cases", "Vụ việc, thanh tra")
 CaseCode = Annotated[str, Path(max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
 AttachmentId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-SCAN_MAX = 2000  # open cases whose deadlines a deadline list computes (newest first)
-EXPORT_MAX = 5000  # rows of an export (each row's deadline is computed)
 HISTORY_ROWS = 200
 DAY = TypeAdapter(Day)
 
@@ -191,11 +189,12 @@ def _listing(request: Request, office: Office, session: Any, key: str, *, everyt
         "where": where,
     }
     extra: dict[str, Any] = {"days": days, "truncated": False, "units": []}
-    principal = office.principal
+    principal, settings = office.principal, request.app.state.settings
     if deadline_list:
-        scanned = queries.cases(session, **args, limit=SCAN_MAX + 1)
-        extra["truncated"] = len(scanned) > SCAN_MAX
-        records = [c for c in case_records(session, scanned[:SCAN_MAX], principal) if c["deadlines"]["status"]]
+        scan_max = settings.case_deadline_scan_max
+        scanned = queries.cases(session, **args, limit=scan_max + 1)
+        extra["truncated"] = scan_max if len(scanned) > scan_max else False
+        records = [c for c in case_records(session, scanned[:scan_max], principal) if c["deadlines"]["status"]]
         if key == "overdue":
             records = [c for c in records if c["deadlines"]["status"] == "overdue"]
         elif key == "due-soon":
@@ -207,7 +206,7 @@ def _listing(request: Request, office: Office, session: Any, key: str, *, everyt
         shown = records if everything else records[pg.offset : pg.offset + pg.per_page]
     else:
         listing.total = queries.count_cases(session, **args)
-        limit, offset = (EXPORT_MAX, 0) if everything else (pg.per_page, pg.offset)
+        limit, offset = (settings.case_export_max, 0) if everything else (pg.per_page, pg.offset)
         shown = case_records(session, queries.cases(session, **args, sort=pg.sort, limit=limit, offset=offset),
                              principal)  # fmt: skip
     listing.rows = [_row(c, for_page=True, due_within=days) for c in shown]

@@ -117,6 +117,24 @@ def test_the_lists_work_lists_filters_and_exports(cookie_client: CookieClient, c
              for v in row]  # fmt: skip
     assert mine in cells and old in cells and not any(SECRET in v for v in cells)
     assert 'href="/office/cases/due-soon.xlsx?days=30"' in c.get("/office/cases/due-soon?days=30").text
+    assert not elements(c.get("/office/cases/overdue").text, "p", id="truncated")
+
+
+def test_deadline_lists_and_exports_stop_at_their_settings(
+    cookie_client: CookieClient, client: TestClient, settings: Settings
+) -> None:
+    """A deadline list computes at most TTTT_CASE_DEADLINE_SCAN_MAX open cases (newest first) and says
+    so; an export holds at most TTTT_CASE_EXPORT_MAX rows."""
+    c = cookie_client("inspector")
+    long_ago = today() - timedelta(days=200)
+    oldest, older = (new_case(client, received_on=(long_ago - timedelta(days=i)).isoformat()) for i in (2, 1))
+    assert set(codes(c.get("/office/cases/overdue").text)) == {oldest, older}
+    settings.case_deadline_scan_max, settings.case_export_max = 1, 1
+    overdue = c.get("/office/cases/overdue")
+    assert codes(overdue.text) == [older]  # the newest only
+    assert "Chỉ xét 1 vụ việc" in elements(overdue.text, "p", id="truncated")[0].text
+    rows = list(csv.reader(io.StringIO(c.get("/office/cases.csv").content.decode("utf-8-sig"))))
+    assert len(rows) == 2  # the heading and one case
 
 
 def test_each_move_through_its_form_and_the_refusals(cookie_client: CookieClient, client: TestClient,
