@@ -15,7 +15,7 @@ from folium.elements import JSCSSMixin
 from jinja2 import Template
 
 from maps.assets import LocalMap
-from maps.templating import script_json
+from maps.templating import metres, script_json
 
 MIN_ZOOM = 16  # below it the wedges (a few metres) are smaller than a site's dot
 SCRIPT = "/static/js/emf-layer.js"
@@ -53,12 +53,6 @@ class EmfLayer(JSCSSMixin, MacroElement):
 def add_emf(m: LocalMap, lang: str, *, site: str | None = None) -> None:
     """The safety-distance wedges on ``m``: of the site ``site``, or of the sites in view (zoom ≥ 16)."""
     m.add_child(EmfLayer(lang, site))
-
-
-def metres(d: float, lang: str = "vi") -> str:
-    """A safety distance as a page shows it, to the decimetre: "6,3 m"."""
-    s = f"{d:.1f} m"
-    return s.replace(".", ",") if lang == "vi" else s
 
 
 def safety_section(feature: dict[str, Any]) -> dict[str, Any]:

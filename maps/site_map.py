@@ -10,7 +10,7 @@ import folium
 
 from maps.emf import add_emf
 from maps.find import add_find
-from maps.templating import dmy, part
+from maps.templating import dmy, metres, part
 from maps.widgets import add_common, base_map, folium_text, legend, render
 
 VERDICT_COLOURS = {"compliant": "#2da44e", "action_needed": "#d4a72c", "non_compliant": "#cf222e"}
@@ -63,11 +63,6 @@ TEXT = {
 }
 
 
-def _metres(d: float, lang: str) -> str:
-    s = f"{d:.1f} m"
-    return s.replace(".", ",") if lang == "vi" else s
-
-
 def site_check_page(
     check: dict[str, Any],
     *,
@@ -107,13 +102,13 @@ def site_check_page(
             weight=2,
             fill=False,
             dash_array="6 4",
-            tooltip=folium_text(f"{text['spacing']}: {_metres(float(spacing['min_distance_m']), lang)}"),
+            tooltip=folium_text(f"{text['spacing']}: {metres(float(spacing['min_distance_m']), lang)}"),
         ).add_to(m)
 
     bulky_group = folium.FeatureGroup(name=text["bulky"]).add_to(m)
     for n in bulky:
         close = n["code"] in too_close
-        label = f"{n['code']} ({n['pole_class']}) {text['distance']} {_metres(n['distance_m'], lang)}"
+        label = f"{n['code']} ({n['pole_class']}) {text['distance']} {metres(n['distance_m'], lang)}"
         if close:
             label += f" — {text['too_close']}"
             line = folium.PolyLine([pos, (n["lat"], n["lon"])], color="#cf222e", weight=2, tooltip=folium_text(label))
@@ -131,7 +126,7 @@ def site_check_page(
 
     candidate_group = folium.FeatureGroup(name=text["candidates"]).add_to(m)
     for c in check.get("colocation_candidates", []):
-        label = f"{c['code']} ({c['pole_class'] or '—'}) {text['distance']} {_metres(c['distance_m'], lang)}"
+        label = f"{c['code']} ({c['pole_class'] or '—'}) {text['distance']} {metres(c['distance_m'], lang)}"
         folium.CircleMarker(
             (c["lat"], c["lon"]),
             radius=5,
@@ -184,13 +179,13 @@ def _panel(
         "code": site["code"],
         "lang": lang,
         "pole_class": site.get("pole_class"),
-        "height": "—" if height is None else _metres(float(height), lang),
+        "height": "—" if height is None else metres(float(height), lang),
         "on": dmy(check["on"]),
         "verdict_name": check["verdict_name"],
         "verdict_colour": VERDICT_COLOURS[check["verdict"]],
         "reasons": [r["message"] for r in check["reasons"]],
         "zones": zones,
-        "spacing": _metres(float(spacing["min_distance_m"]), lang) if spacing else None,
+        "spacing": metres(float(spacing["min_distance_m"]), lang) if spacing else None,
         # Each permit the site needs, with the legal basis its rule carries (registry.permits.requirements).
         "required": [
             {"description": r["description"], "legal_basis": r["legal_basis"]}
@@ -200,7 +195,7 @@ def _panel(
             {
                 "code": n["code"],
                 "pole_class": n["pole_class"],
-                "distance": _metres(n["distance_m"], lang),
+                "distance": metres(n["distance_m"], lang),
                 "too_close": n["code"] in too_close,
             }
             for n in bulky[:10]

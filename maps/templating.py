@@ -90,6 +90,12 @@ def number(value: float) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".").replace(",", " ").replace(".", ",")
 
 
+def metres(d: float, lang: str = "vi") -> str:
+    """A distance to the decimetre as the maps show it: "6,3 m" (English: "6.3 m")."""
+    s = f"{d:.1f} m"
+    return s.replace(".", ",") if lang == "vi" else s
+
+
 def shown(value: Any) -> Any:
     """The text of a value in a details table or a table cell (``blank`` values are drawn as a dash)."""
     if isinstance(value, bool):
