@@ -16,7 +16,6 @@ from registry.cases.models import Case
 from tests.factories import make_site
 from tests.office.conftest import assert_clean, shoot
 from tests.office.test_accessibility_browser import violations
-from tests.office.test_permits_browser import _no_sideways_scroll
 
 PHONE = {"width": 390, "height": 844}
 
@@ -87,7 +86,7 @@ def test_an_inspector_receives_a_denunciation_and_a_complaint_at_a_reception_ses
     page.set_viewport_size(PHONE)
     page.goto("http://127.0.0.1/office/cases/new")
     page.wait_for_selector("#case-map[data-ready='1']")
-    _no_sideways_scroll(b)
+    b.assert_fits()
     shoot(b, "office-case-receive-phone")
     page.goto("http://127.0.0.1/office/reception")
     page.click("#new-session")
@@ -110,7 +109,7 @@ def test_an_inspector_receives_a_denunciation_and_a_complaint_at_a_reception_ses
     page.go_back()
     page.goto("http://127.0.0.1/office/reception")
     assert complaint in page.inner_text("main") and "Giám đốc Sở Trần Văn Chủ Trì" in page.inner_text("main")
-    _no_sideways_scroll(b)
+    b.assert_fits()
     shoot(b, "office-reception-phone")
     page.set_viewport_size({"width": 1280, "height": 800})
     assert violations(page) == []
