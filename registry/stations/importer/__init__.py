@@ -15,25 +15,25 @@ in order and holds the lock.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from psycopg.pq import TransactionStatus
 from sqlalchemy.orm import Session
 
 from registry.errors import FieldError, LimitExceeded, ValidationFailed
 from registry.organisations.service import OrganisationIndex
 from registry.settings import Settings, get_settings
+from registry.stations.importer import staging, write
 from registry.stations.importer.plan import Plan, registry_state
 from registry.stations.importer.rows import (
     POLE_CLASSES,
     TECHNOLOGY_WORDS,
     ImportReport,
     Progress,
-    Row,
     RowParser,
     rows_from_table,
 )
-from registry.stations.importer.write import write
 from registry.stations.service import lock_site_writes
 from registry.tabular import Table, read_table
 
@@ -41,7 +41,9 @@ from registry.tabular import Table, read_table
 CHECKING = "Kiểm tra từng dòng"
 PLANNING = "Đối chiếu với sổ"
 COUNTING = "Tính số thay đổi"
-WRITING = "Ghi vào sổ"
+WRITING = write.WRITING
+# Parsed rows go to the staging table this many at a time (the connection is free in between).
+STAGING_BATCH = 2000
 
 __all__ = [
     "POLE_CLASSES",
@@ -87,83 +89,118 @@ def import_table(
     if report.errors:
         raise ValidationFailed("Tệp không đúng mẫu", report.errors, report=report.as_dict())
     return import_rows(
-        session, rows=rows, headers=headers, dry_run=dry_run, settings=settings, progress=progress, report=report
+        session,
+        rows=rows,
+        headers=headers,
+        dry_run=dry_run,
+        settings=settings,
+        progress=progress,
+        report=report,
+        total=len(rows),
     )
 
 
 def import_rows(
     session: Session,
     *,
-    rows: list[tuple[int, dict[str, Any]]],
+    rows: Iterable[tuple[int, dict[str, Any]]],
     headers: dict[str, str] | None = None,
     dry_run: bool = False,
     settings: Settings | None = None,
     progress: Progress | None = None,
     report: ImportReport | None = None,
+    total: int | None = None,
 ) -> ImportReport:
-    """Validate every row, then (unless ``dry_run``) write them all; raises ValidationFailed on any error."""
+    """Validate every row, then (unless ``dry_run``) write them all; raises ValidationFailed on any error.
+
+    ``rows`` are read once, in order, and never held: each parsed row goes straight into the staging
+    table (``total``, when known, is what ``progress`` counts towards)."""
     settings = settings or get_settings()
     report = report or ImportReport(dry_run=dry_run)
-    report.rows = len(rows)
-    if len(rows) > settings.max_import_rows:
-        raise LimitExceeded(f"Tệp có {len(rows)} dòng, tối đa {settings.max_import_rows} dòng một lần", status=413)
-    if not rows:
+    # Parsing, validating and planning take no lock: other writers of sites (and everyone reading)
+    # carry on meanwhile. Only the writes below hold the registry-wide site-writes lock.
+    session.flush()
+    orgs = OrganisationIndex(session)
+    parser = RowParser(headers or {}, report, orgs)
+    staging.create(session)
+    try:
+        _stage(session, rows, parser, report, settings, progress, total)
+        if progress:
+            progress(PLANNING, report.rows, report.rows)
+        warnings_before_plan = len(report.warnings)
+        seen = registry_state(session)
+        plan = Plan(session, parser, report, settings)
+        plan.build()
+        _refuse_if_errors(report)
+        if not dry_run:
+            # Codes are max + 1 and the duplicate and placement checks read before they write: the
+            # writes serialise with every other writer of sites (waiting at most the session's lock_timeout).
+            lock_site_writes(session)
+            if registry_state(session) != seen:
+                # Another writer committed sites or stations while this file was being checked: check the
+                # plan again against what is there now (the new site next door, the code taken, the site
+                # moved), under the lock, so nothing can change any more before the writes.
+                del report.warnings[warnings_before_plan:]
+                plan.build(again=True)
+                _refuse_if_errors(report)
+        write.merge(plan, dry_run=dry_run)
+        if dry_run:
+            if progress:
+                progress(COUNTING, 0, report.rows)
+            write.count(plan)
+        else:
+            write.write(plan, progress)
+        return report
+    finally:
+        _drop_staging(session)
+
+
+def _stage(
+    session: Session,
+    rows: Iterable[tuple[int, dict[str, Any]]],
+    parser: RowParser,
+    report: ImportReport,
+    settings: Settings,
+    progress: Progress | None,
+    total: int | None,
+) -> None:
+    """Every row parsed and, when it has no error, COPY'd into the staging table."""
+    count = 0
+    batch: list[tuple[Any, ...]] = []
+    for number, cells in rows:
+        count += 1
+        if count > settings.max_import_rows:
+            break
+        row = parser.parse(number, cells)
+        if row is not None:
+            batch.append(staging.staged(row))
+        if len(batch) >= STAGING_BATCH:
+            staging.copy_rows(session, batch)
+            batch.clear()
+        if progress and count % 500 == 1:
+            progress(CHECKING, count, max(total or 0, count))
+    staging.copy_rows(session, batch)
+    if count > settings.max_import_rows:
+        raise LimitExceeded(
+            f"Tệp có hơn {settings.max_import_rows} dòng, tối đa {settings.max_import_rows} dòng một lần", status=413
+        )
+    report.rows = count
+    if progress and count:
+        progress(CHECKING, count, count)
+    if not count:
         raise ValidationFailed(
             "Tệp không có dòng dữ liệu",
             [FieldError("Không có dòng dữ liệu nào dưới dòng tiêu đề", field="file")],
             report=report.as_dict(),
         )
-    # Parsing, validating and planning take no lock: other writers of sites (and everyone reading)
-    # carry on meanwhile. Only the writes below hold the registry-wide site-writes lock.
-    orgs = OrganisationIndex(session)
-    parser = RowParser(headers or {}, report, orgs)
-    parsed: list[Row] = []
-    for i, (number, cells) in enumerate(rows):
-        row = parser.parse(number, cells)
-        if row is not None:
-            parsed.append(row)
-        if progress and (i % 500 == 0 or i == len(rows) - 1):
-            progress(CHECKING, i + 1, len(rows))
-    if progress:
-        progress(PLANNING, len(rows), len(rows))
-
-    warnings_before_plan = len(report.warnings)
-    seen = registry_state(session)
-    plan = Plan(session, parser, report, settings)
-    plan.build(parsed)
-    _refuse_if_errors(report)
-    # Codes are max + 1 and the duplicate and placement checks read before they write: the writes
-    # serialise with every other writer of sites (waiting at most the session's lock_timeout).
-    lock_site_writes(session)
-    if registry_state(session) != seen:
-        # Another writer committed sites or stations while this file was being checked: check the
-        # plan again against what is there now (the new site next door, the code taken, the site
-        # moved), under the lock, so nothing can change any more before the writes.
-        session.flush()
-        session.expire_all()
-        del report.warnings[warnings_before_plan:]
-        plan = Plan(session, parser, report, settings)
-        plan.build(parsed)
-        _refuse_if_errors(report)
-    if dry_run:
-        # The exact counts come from doing the writes in a savepoint and undoing them.
-        savepoint = session.begin_nested()
-        try:
-            write(plan, _as_stage(progress, COUNTING))
-        finally:
-            savepoint.rollback()
-        return report
-    write(plan, progress)
-    return report
+    staging.index(session)
 
 
-def _as_stage(progress: Progress | None, stage: str) -> Progress | None:
-    """``progress`` told ``stage`` whatever stage the caller names (a dry run's writes are undone:
-    they are counting, not writing)."""
-    if progress is None:
-        return None
-    report = progress
-    return lambda _stage, done, total: report(stage, done, total)
+def _drop_staging(session: Session) -> None:
+    """The staging tables dropped, unless the transaction has failed (its rollback drops them)."""
+    connection = session.connection().connection.driver_connection
+    if connection is not None and connection.info.transaction_status != TransactionStatus.INERROR:
+        staging.drop(session)
 
 
 def _refuse_if_errors(report: ImportReport) -> None:

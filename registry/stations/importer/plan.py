@@ -1,40 +1,38 @@
 """Stage 3 of a station import: checks across rows and against the registry (the same station
 twice, the same site entered twice, a site moved, points outside the province), and which site each
-row ends up on. Reads only: the writes are in ``write.py``."""
+row ends up on. Set-based over the staging tables (``staging.py``); reads the registry only: the
+writes are in ``write.py``.
+
+Every check is one statement over all rows; only the rows without a site code are walked in Python,
+in file order, since each may start a new site that a later row joins (a few numbers per row).
+"""
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select, text
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from geo.checks import geodesic_distance_m
 from geo.crs import is_geographic
-from registry.admin_units.service import CommuneIndex, place_points, province_loaded
+from registry.admin_units.service import CommuneIndex, province_loaded
 from registry.errors import FieldError
-from registry.positions import Position
 from registry.settings import Settings
-from registry.stations.importer.rows import ImportReport, Row, RowParser
-from registry.stations.models import Site, Station
+from registry.stations.importer.rows import ImportReport, RowParser
+
+# A point of a row, as geography, for statements over import_row (alias r).
+_PT = "ST_SetSRID(ST_MakePoint(r.lon, r.lat), 4326)::geography"
 
 
-@dataclass
-class NewSite:
-    key: str
-    code: str | None
-    position: Position
-    provenance: str
-    rows: list[Row]
-    commune_id: int | None = None
-
-
-def _cell(pos: Position, tolerance_m: float) -> tuple[int, int]:
+def _cell(lon: float, lat: float, tolerance_m: float) -> tuple[int, int]:
     # Grid cells at least as wide as the duplicate distance (a degree of longitude is over 100 km
     # everywhere in Vietnam), so any pair that close lies in neighbouring cells.
     per_degree = min(2000.0, 100_000.0 / max(tolerance_m, 1.0))
-    return math.floor(pos.lon * per_degree), math.floor(pos.lat * per_degree)
+    return math.floor(lon * per_degree), math.floor(lat * per_degree)
 
 
 def registry_state(session: Session) -> tuple[int, ...]:
@@ -49,332 +47,378 @@ def registry_state(session: Session) -> tuple[int, ...]:
     return tuple(int(v) for v in row)
 
 
+@dataclass
+class _NewSite:
+    key: str
+    lon: float
+    lat: float
+    first_row: int
+
+
 class Plan:
-    """Cross-row checks and site resolution: which site (existing or new) each row ends up on."""
+    """Cross-row checks and site resolution: which site (existing or new) each staged row ends up on."""
 
     def __init__(self, session: Session, parser: RowParser, report: ImportReport, settings: Settings) -> None:
         self.session = session
         self.parser = parser
         self.report = report
         self.settings = settings
-        self.rows: list[Row] = []
-        self.existing_sites: dict[str, Site] = {}
-        self.new_sites: dict[str, NewSite] = {}
-        self.existing_stations: dict[tuple[int, str], Station] = {}
-        self._grid: dict[tuple[int, int], list[NewSite]] | None = None
+        self.tol = settings.duplicate_site_distance_m
 
-    def build(self, rows: list[Row]) -> None:
-        self.rows = self._unique_stations(rows)
-        codes = {r.site_code for r in self.rows if r.site_code}
-        if codes:
-            for site in self.session.scalars(select(Site).where(Site.code.in_(codes))):
-                self.existing_sites[site.code] = site
-        self._load_stations()
+    def sql(self, statement: str, **params: Any) -> Any:
+        return self.session.execute(text(statement), {"tol": self.tol, **params})
+
+    def build(self, *, again: bool = False) -> None:
+        if again:  # the registry changed meanwhile: resolve every row anew
+            self.sql("UPDATE import_row SET site_key = NULL, site_id = NULL, station_id = NULL")
+            self.sql("TRUNCATE import_site, import_unit")
+        self._unique_stations()
+        self._resolve_existing()
         self._check_existing_site_positions()
         self._group_new_sites()
+        self._place_loose_rows()
+        self.sql(
+            "INSERT INTO import_site (key, site_id, code, first_row) SELECT site_key, site_id, site_key, min(number)"
+            " FROM import_row WHERE site_id IS NOT NULL GROUP BY site_key, site_id"
+        )
+        self.sql("CREATE INDEX IF NOT EXISTS import_site_geog ON import_site USING gist (geog)")
+        self.sql("ANALYZE import_site")
         self._check_new_sites()
         self._check_communes()
+        self.report.sites_reused = int(
+            self.sql(
+                "SELECT count(DISTINCT site_key) FROM import_row WHERE site_code IS NULL AND site_id IS NOT NULL"
+            ).scalar_one()
+        )
 
-    def _unique_stations(self, rows: list[Row]) -> list[Row]:
-        first: dict[tuple[int, str], int] = {}
-        out = []
-        for row in rows:
-            key = (row.operator.id, row.station_code)
-            if key in first:
-                self.parser.error(
-                    row.number,
+    def _errors(self, found: list[tuple[int, str, Any, str, str]]) -> None:
+        for number, key, value, message, code in sorted(found, key=lambda e: e[0]):
+            self.parser.error(number, key, value, message, code)
+
+    def _unique_stations(self) -> None:
+        rows = self.sql(
+            """
+            DELETE FROM import_row r USING (
+                SELECT number, min(number) OVER (PARTITION BY operator_id, station_code) AS first FROM import_row
+            ) d
+            WHERE d.number = r.number AND d.number <> d.first
+            RETURNING r.number, r.station_code, r.operator_name, d.first
+            """
+        ).all()
+        self._errors(
+            [
+                (
+                    r.number,
                     "station_code",
-                    row.station_code,
-                    f"Trạm {row.station_code} của {row.operator.short_name} đã có ở dòng {first[key]}",
+                    r.station_code,
+                    f"Trạm {r.station_code} của {r.operator_name} đã có ở dòng {r.first}",
                     "duplicate_station",
                 )
-                continue
-            first[key] = row.number
-            out.append(row)
-        return out
+                for r in rows
+            ]
+        )
+
+    def _resolve_existing(self) -> None:
+        self.sql("UPDATE import_row r SET site_id = s.id, site_key = s.code FROM site s WHERE s.code = r.site_code")
+        self.sql(
+            "UPDATE import_row r SET station_id = st.id FROM station st"
+            " WHERE st.operator_id = r.operator_id AND st.station_code = r.station_code"
+        )
+
+    def _coordinate_key(self, source_crs: int) -> str:
+        return "lon" if is_geographic(source_crs) else "easting"
 
     def _check_existing_site_positions(self) -> None:
-        tol = self.settings.duplicate_site_distance_m
-        wanted = [
-            (r, self.existing_sites[r.site_code])
-            for r in self.rows
-            if r.site_code in self.existing_sites and r.position is not None
-        ]
-        if not wanted:
-            return
-        ids = list({s.id for _, s in wanted})
-        coords = dict(
-            self.session.execute(
-                text("SELECT id, ARRAY[ST_X(geom), ST_Y(geom)] FROM site WHERE id = ANY(:ids)"), {"ids": ids}
-            ).all()
-        )
-        for row, site in wanted:
-            assert row.position is not None
-            lon, lat = coords[site.id]
-            d = geodesic_distance_m(lon, lat, row.position.lon, row.position.lat)
-            if d > tol:
-                self.parser.error(
-                    row.number,
-                    "lon" if is_geographic(row.position.source_crs) else "easting",
+        rows = self.sql(
+            f"""
+            SELECT r.number, r.source_crs, s.code, ST_Distance(s.geom::geography, {_PT}) AS d
+            FROM import_row r JOIN site s ON s.id = r.site_id
+            WHERE r.lon IS NOT NULL AND NOT ST_DWithin(s.geom::geography, {_PT}, :tol)
+            """
+        ).all()
+        self._errors(
+            [
+                (
+                    r.number,
+                    self._coordinate_key(r.source_crs),
                     None,
-                    f"Vị trí {site.code} trong sổ cách tọa độ trong tệp {d:.1f} m "
-                    f"(cho phép {tol:g} m); sửa tọa độ vị trí qua API nếu sổ sai",
+                    f"Vị trí {r.code} trong sổ cách tọa độ trong tệp {r.d:.1f} m "
+                    f"(cho phép {self.tol:g} m); sửa tọa độ vị trí qua API nếu sổ sai",
                     "site_moved",
                 )
+                for r in rows
+            ]
+        )
 
     def _group_new_sites(self) -> None:
-        for row in self.rows:
-            if row.site_code in self.existing_sites:
-                row.site_key = row.site_code
-                continue
-            if row.site_code:
-                site = self.new_sites.get(row.site_code)
-                if site is None:
-                    if row.position is None:
-                        self.parser.error(
-                            row.number,
-                            "site_code",
-                            row.site_code,
-                            f"Vị trí {row.site_code} chưa có trong sổ: cần tọa độ",
-                            "required",
-                        )
-                        continue
-                    site = self.new_sites[row.site_code] = NewSite(
-                        row.site_code, row.site_code, row.position, row.provenance, []
-                    )
-                elif row.position is not None:
-                    d = geodesic_distance_m(site.position.lon, site.position.lat, row.position.lon, row.position.lat)
-                    if d > self.settings.duplicate_site_distance_m:
-                        self.parser.error(
-                            row.number,
-                            "site_code",
-                            row.site_code,
-                            f"Cùng mã vị trí {row.site_code} với dòng {site.rows[0].number} nhưng cách {d:.1f} m",
-                            "site_conflict",
-                        )
-                        continue
-                site.rows.append(row)
-                row.site_key = site.key
-        # Rows with no site code: reuse a site a few metres away (co-location), else a new one.
-        loose = [r for r in self.rows if not r.site_code and r.position is not None]
-        if not loose:
-            return
-        near_existing = self._existing_near([r.position for r in loose if r.position])
-        current = self._current_sites(loose)
-        for row, hit in zip(loose, near_existing, strict=True):
-            # A station already in the registry stays on its site while that site is still within
-            # the duplicate distance: re-importing a file never moves stations between sites.
-            hit = current.get(row.number) or hit
-            if hit is not None:
-                code, d = hit
+        """A new code's site is where its first row with coordinates puts it; its other rows join it."""
+        self.sql(
+            """
+            INSERT INTO import_site (key, code, first_row, lon, lat, source_crs, source_x, source_y, provenance, geog)
+            SELECT DISTINCT ON (site_code) site_code, site_code, number, lon, lat, source_crs, source_x, source_y,
+                   provenance, ST_SetSRID(ST_MakePoint(lon, lat), 4326)::geography
+            FROM import_row WHERE site_code IS NOT NULL AND site_id IS NULL AND lon IS NOT NULL
+            ORDER BY site_code, number
+            """
+        )
+        found: list[tuple[int, str, Any, str, str]] = []
+        for r in self.sql(
+            """
+            SELECT r.number, r.site_code FROM import_row r LEFT JOIN import_site k ON k.key = r.site_code
+            WHERE r.site_code IS NOT NULL AND r.site_id IS NULL AND r.lon IS NULL
+              AND (k.key IS NULL OR r.number < k.first_row)
+            """
+        ):
+            found.append(
+                (r.number, "site_code", r.site_code, f"Vị trí {r.site_code} chưa có trong sổ: cần tọa độ", "required")
+            )
+        for r in self.sql(
+            f"""
+            SELECT r.number, r.site_code, k.first_row, ST_Distance(k.geog, {_PT}) AS d
+            FROM import_row r JOIN import_site k ON k.key = r.site_code
+            WHERE r.site_id IS NULL AND r.lon IS NOT NULL AND r.number > k.first_row
+              AND NOT ST_DWithin(k.geog, {_PT}, :tol)
+            """
+        ):
+            found.append(
+                (
+                    r.number,
+                    "site_code",
+                    r.site_code,
+                    f"Cùng mã vị trí {r.site_code} với dòng {r.first_row} nhưng cách {r.d:.1f} m",
+                    "site_conflict",
+                )
+            )
+        self._errors(found)
+        self.sql(
+            f"""
+            UPDATE import_row r SET site_key = k.key FROM import_site k
+            WHERE k.key = r.site_code AND r.site_id IS NULL
+              AND (CASE WHEN r.lon IS NULL THEN r.number > k.first_row ELSE ST_DWithin(k.geog, {_PT}, :tol) END)
+            """
+        )
+
+    def _place_loose_rows(self) -> None:
+        """Rows with no site code: the site of their station while it is still that close, else a site
+        a few metres away (co-location), else a new site that later rows may join."""
+        loose = self.sql(
+            f"""
+            SELECT r.number, r.lon, r.lat, r.source_crs, r.source_x, r.source_y, r.provenance,
+                   cur.id AS cur_id, cur.code AS cur_code, cur.d AS cur_d,
+                   near.id AS near_id, near.code AS near_code, near.d AS near_d
+            FROM import_row r
+            CROSS JOIN LATERAL (SELECT {_PT} AS p) pt
+            LEFT JOIN station st ON st.id = r.station_id
+            LEFT JOIN LATERAL (
+                SELECT s.id, s.code, ST_Distance(s.geom::geography, pt.p) AS d FROM site s
+                WHERE s.id = st.site_id AND ST_DWithin(s.geom::geography, pt.p, :tol)
+            ) cur ON true
+            LEFT JOIN LATERAL (
+                SELECT s.id, s.code, ST_Distance(s.geom::geography, pt.p) AS d FROM site s
+                WHERE cur.id IS NULL AND ST_DWithin(s.geom::geography, pt.p, :tol)
+                ORDER BY d, s.code LIMIT 1
+            ) near ON true
+            WHERE r.site_code IS NULL AND r.lon IS NOT NULL
+            ORDER BY r.number
+            """
+        )
+        grid: dict[tuple[int, int], list[_NewSite]] | None = None
+        numbers: list[int] = []
+        keys: list[str] = []
+        site_ids: list[int | None] = []
+        new_sites: list[tuple[Any, ...]] = []
+        column = self.parser.headers.get("site_code", "Mã vị trí")
+        for r in loose:
+            if grid is None:  # the file's coded new sites, which a row may join
+                grid = {}
+                for k in self.sql("SELECT key, lon, lat, first_row FROM import_site WHERE site_id IS NULL"):
+                    site = _NewSite(k.key, k.lon, k.lat, k.first_row)
+                    grid.setdefault(_cell(site.lon, site.lat, self.tol), []).append(site)
+            hit = (r.cur_id, r.cur_code, r.cur_d) if r.cur_id is not None else (r.near_id, r.near_code, r.near_d)
+            if hit[0] is not None:
                 self.report.warnings.append(
                     FieldError(
-                        f"Không ghi mã vị trí: ghép vào vị trí {code} trong sổ, cách {d:.1f} m",
-                        row=row.number,
-                        column=self.parser.headers.get("site_code", "Mã vị trí"),
+                        f"Không ghi mã vị trí: ghép vào vị trí {hit[1]} trong sổ, cách {hit[2]:.1f} m",
+                        row=r.number,
+                        column=column,
                         code="joined_site",
                     )
                 )
-                if code not in self.existing_sites:
-                    site = self.session.scalar(select(Site).where(Site.code == code))
-                    assert site is not None
-                    self.existing_sites[code] = site
-                row.site_key = code
+                numbers.append(r.number), keys.append(hit[1]), site_ids.append(hit[0])
                 continue
-            assert row.position is not None
-            match = self._new_site_near(row.position)
+            match = self._new_site_near(grid, r.lon, r.lat)
             if match is None:
-                key = f"#new-{row.number}"
-                match = self._add_new_site(NewSite(key, None, row.position, row.provenance, []))
+                match = _NewSite(f"#new-{r.number}", r.lon, r.lat, r.number)
+                grid.setdefault(_cell(r.lon, r.lat, self.tol), []).append(match)
+                new_sites.append(
+                    (match.key, r.number, r.lon, r.lat, r.source_crs, r.source_x, r.source_y, r.provenance)
+                )
             else:
                 self.report.warnings.append(
                     FieldError(
-                        f"Không ghi mã vị trí: cùng vị trí với dòng {match.rows[0].number} (cách dưới "
-                        f"{self.settings.duplicate_site_distance_m:g} m)",
-                        row=row.number,
-                        column=self.parser.headers.get("site_code", "Mã vị trí"),
+                        f"Không ghi mã vị trí: cùng vị trí với dòng {match.first_row} (cách dưới {self.tol:g} m)",
+                        row=r.number,
+                        column=column,
                         code="joined_site",
                     )
                 )
-            match.rows.append(row)
-            row.site_key = match.key
-
-    def _current_sites(self, rows: list[Row]) -> dict[int, tuple[str, float]]:
-        """For rows whose station exists: its current site, when still within the duplicate distance."""
-        wanted = {
-            r.number: st.site_id
-            for r in rows
-            if (st := self.existing_stations.get((r.operator.id, r.station_code))) is not None
-        }
-        if not wanted:
-            return {}
-        sites = {
-            row.id: (row.code, row.x, row.y)
-            for row in self.session.execute(
-                text("SELECT id, code, ST_X(geom) x, ST_Y(geom) y FROM site WHERE id = ANY(:ids)"),
-                {"ids": list(set(wanted.values()))},
+            numbers.append(r.number), keys.append(match.key), site_ids.append(None)
+        if new_sites:
+            columns = list(zip(*new_sites, strict=True))
+            self.sql(
+                """
+                INSERT INTO import_site (key, first_row, lon, lat, source_crs, source_x, source_y, provenance, geog)
+                SELECT k, n, x, y, c, sx, sy, p, ST_SetSRID(ST_MakePoint(x, y), 4326)::geography
+                FROM unnest(CAST(:k AS text[]), CAST(:n AS int[]), CAST(:x AS float8[]), CAST(:y AS float8[]),
+                            CAST(:c AS int[]), CAST(:sx AS float8[]), CAST(:sy AS float8[]), CAST(:p AS text[]))
+                     AS t(k, n, x, y, c, sx, sy, p)
+                """,
+                **dict(zip(("k", "n", "x", "y", "c", "sx", "sy", "p"), (list(c) for c in columns), strict=True)),
             )
-        }
-        out = {}
-        for r in rows:
-            if r.number in wanted and r.position is not None:
-                code, x, y = sites[wanted[r.number]]
-                d = geodesic_distance_m(x, y, r.position.lon, r.position.lat)
-                if d <= self.settings.duplicate_site_distance_m:
-                    out[r.number] = (code, d)
-        return out
+        if numbers:
+            self.sql(
+                """
+                UPDATE import_row r SET site_key = a.k, site_id = a.id
+                FROM unnest(CAST(:n AS int[]), CAST(:k AS text[]), CAST(:i AS int[])) AS a(n, k, id)
+                WHERE r.number = a.n
+                """,
+                n=numbers,
+                k=keys,
+                i=site_ids,
+            )
 
-    def _new_site_near(self, pos: Position) -> NewSite | None:
-        if self._grid is None:
-            self._grid = {}
-            for site in self.new_sites.values():
-                self._grid.setdefault(_cell(site.position, self.settings.duplicate_site_distance_m), []).append(site)
-        cx, cy = _cell(pos, self.settings.duplicate_site_distance_m)
-        best: tuple[float, NewSite] | None = None
+    def _new_site_near(self, grid: dict[tuple[int, int], list[_NewSite]], lon: float, lat: float) -> _NewSite | None:
+        cx, cy = _cell(lon, lat, self.tol)
+        best: tuple[float, _NewSite] | None = None
         for dx in (-1, 0, 1):
             for dy in (-1, 0, 1):
-                for site in self._grid.get((cx + dx, cy + dy), []):
-                    d = geodesic_distance_m(site.position.lon, site.position.lat, pos.lon, pos.lat)
-                    if d <= self.settings.duplicate_site_distance_m and (best is None or d < best[0]):
+                for site in grid.get((cx + dx, cy + dy), []):
+                    d = geodesic_distance_m(site.lon, site.lat, lon, lat)
+                    if d <= self.tol and (best is None or d < best[0]):
                         best = (d, site)
         return best[1] if best else None
 
-    def _add_new_site(self, site: NewSite) -> NewSite:
-        self.new_sites[site.key] = site
-        if self._grid is not None:
-            self._grid.setdefault(_cell(site.position, self.settings.duplicate_site_distance_m), []).append(site)
-        return site
-
-    def _existing_near(
-        self, positions: list[Position], exclude: list[str | None] | None = None
-    ) -> list[tuple[str, float] | None]:
-        if not positions:
-            return []
-        rows = self.session.execute(
-            text(
-                """
-                SELECT p.i, n.code, n.d FROM unnest(CAST(:xs AS float8[]), CAST(:ys AS float8[]),
-                                                    CAST(:ex AS text[])) WITH ORDINALITY AS p(x, y, ex, i)
-                LEFT JOIN LATERAL (
-                    SELECT s.code, ST_Distance(s.geom::geography,
-                                               ST_SetSRID(ST_MakePoint(p.x, p.y), 4326)::geography) AS d
-                    FROM site s
-                    WHERE ST_DWithin(s.geom::geography, ST_SetSRID(ST_MakePoint(p.x, p.y), 4326)::geography, :tol)
-                      AND s.code IS DISTINCT FROM p.ex
-                    ORDER BY d, s.code LIMIT 1
-                ) n ON true ORDER BY p.i
-                """
-            ),
-            {
-                "xs": [p.lon for p in positions],
-                "ys": [p.lat for p in positions],
-                "ex": exclude or [None] * len(positions),
-                "tol": self.settings.duplicate_site_distance_m,
-            },
-        ).all()
-        return [(r.code, float(r.d)) if r.code is not None else None for r in rows]
-
     def _check_new_sites(self) -> None:
-        coded = [s for s in self.new_sites.values() if s.code]
-        tol = self.settings.duplicate_site_distance_m
+        found: list[tuple[int, str, Any, str, str]] = []
         # A new code placed on top of a site already in the registry: the same site entered twice.
-        hits = self._existing_near([s.position for s in coded], [s.code for s in coded])
-        for site, hit in zip(coded, hits, strict=True):
-            if hit is not None:
-                self._site_error(
-                    site,
-                    f"Vị trí mới {site.code} cách vị trí {hit[0]} trong sổ {hit[1]:.1f} m: "
-                    f"có thể cùng một vị trí nhập hai lần (ghi mã {hit[0]} để dùng chung)",
+        for r in self.sql(
+            """
+            SELECT k.first_row, k.code, n.code AS other, n.d FROM import_site k
+            CROSS JOIN LATERAL (
+                SELECT s.code, ST_Distance(s.geom::geography, k.geog) AS d FROM site s
+                WHERE ST_DWithin(s.geom::geography, k.geog, :tol) AND s.code IS DISTINCT FROM k.code
+                ORDER BY d, s.code LIMIT 1
+            ) n
+            WHERE k.site_id IS NULL AND k.code IS NOT NULL
+            """
+        ):
+            found.append(
+                (
+                    r.first_row,
+                    "site_code",
+                    r.code,
+                    f"Vị trí mới {r.code} cách vị trí {r.other} trong sổ {r.d:.1f} m: "
+                    f"có thể cùng một vị trí nhập hai lần (ghi mã {r.other} để dùng chung)",
                     "duplicate_site",
                 )
-        # Two new codes a few metres apart within the file.
-        cells: dict[tuple[int, int], list[NewSite]] = {}
-        for site in coded:
-            cell = _cell(site.position, self.settings.duplicate_site_distance_m)
-            for dx in (-1, 0, 1):
-                for dy in (-1, 0, 1):
-                    for other in cells.get((cell[0] + dx, cell[1] + dy), []):
-                        d = geodesic_distance_m(
-                            other.position.lon, other.position.lat, site.position.lon, site.position.lat
-                        )
-                        if d <= tol:
-                            self._site_error(
-                                site,
-                                f"Vị trí {site.code} cách vị trí {other.code} "
-                                f"(dòng {other.rows[0].number}) {d:.1f} m: có thể là một vị trí "
-                                "nhập hai lần",
-                                "duplicate_site",
-                            )
-            cells.setdefault(cell, []).append(site)
-        sites = list(self.new_sites.values())
-        if sites and not province_loaded(self.session, self.settings.province_code):
+            )
+        # Two new codes a few metres apart within the file: the later one is refused.
+        for r in self.sql(
+            """
+            SELECT b.first_row, b.code, a.code AS other, a.first_row AS other_row, ST_Distance(a.geog, b.geog) AS d
+            FROM import_site a JOIN import_site b ON a.first_row < b.first_row AND ST_DWithin(a.geog, b.geog, :tol)
+            WHERE a.site_id IS NULL AND b.site_id IS NULL AND a.code IS NOT NULL AND b.code IS NOT NULL
+            ORDER BY b.first_row, a.first_row
+            """
+        ):
+            found.append(
+                (
+                    r.first_row,
+                    "site_code",
+                    r.code,
+                    f"Vị trí {r.code} cách vị trí {r.other} (dòng {r.other_row}) {r.d:.1f} m: có thể là một vị trí "
+                    "nhập hai lần",
+                    "duplicate_site",
+                )
+            )
+        any_new = self.sql("SELECT EXISTS (SELECT 1 FROM import_site WHERE site_id IS NULL)").scalar_one()
+        if any_new and not province_loaded(self.session, self.settings.province_code):
             self.report.warnings.append(
                 FieldError(
                     f"Chưa có ranh giới tỉnh (mã {self.settings.province_code}): chưa kiểm tra điểm ngoài tỉnh",
                     code="province_unknown",
                 )
             )
-        placements = place_points(
-            self.session, [(s.position.lon, s.position.lat) for s in sites], province_code=self.settings.province_code
+        # The commune each new site lies in, and the points outside the province.
+        self.sql(
+            """
+            UPDATE import_site k SET commune_id = (
+                SELECT a.id FROM admin_unit a
+                WHERE a.level = 'commune' AND a.valid_to IS NULL AND ST_Intersects(a.geom, k.geog::geometry)
+                ORDER BY a.id LIMIT 1)
+            WHERE k.site_id IS NULL
+            """
         )
-        for site, placement in zip(sites, placements, strict=True):
-            site.commune_id = placement.commune_id
-            if (
-                placement.outside_province_m is not None
-                and placement.outside_province_m > self.settings.province_tolerance_m
-            ):
-                self._site_error(
-                    site,
-                    f"Điểm nằm ngoài địa bàn tỉnh (cách ranh giới {placement.outside_province_m / 1000:.1f} km)",
-                    "outside_province",
+        for r in self.sql(
+            """
+            WITH province AS (
+                SELECT geom FROM admin_unit
+                WHERE level = 'province' AND code = :province AND valid_to IS NULL AND geom IS NOT NULL LIMIT 1
+            )
+            SELECT k.first_row, k.code, k.source_crs, ST_Distance(p.geom::geography, k.geog) AS d
+            FROM import_site k, province p
+            WHERE k.site_id IS NULL AND NOT ST_Intersects(p.geom, k.geog::geometry)
+            """,
+            province=self.settings.province_code,
+        ):
+            if r.d > self.settings.province_tolerance_m:
+                found.append(
+                    (
+                        r.first_row,
+                        self._coordinate_key(r.source_crs),
+                        None,
+                        f"Điểm nằm ngoài địa bàn tỉnh (cách ranh giới {r.d / 1000:.1f} km)",
+                        "outside_province",
+                    )
                 )
-
-    def _site_error(self, site: NewSite, message: str, code: str) -> None:
-        row = site.rows[0]
-        key = (
-            "site_code"
-            if site.code and code == "duplicate_site"
-            else ("lon" if is_geographic(site.position.source_crs) else "easting")
-        )
-        self.parser.error(row.number, key, site.code if key == "site_code" else None, message, code)
+        self._errors(found)
 
     def _check_communes(self) -> None:
+        """Communes named in the file: unknown ones, and new sites whose point lies outside the one named."""
         communes = CommuneIndex(self.session)
-        if not communes:
+        names = self.sql("SELECT DISTINCT commune FROM import_row WHERE commune IS NOT NULL").scalars().all()
+        if names:
+            self.sql(
+                "INSERT INTO import_unit (name, key, ids)"
+                " SELECT n, k, ARRAY(SELECT jsonb_array_elements_text(CAST(i AS jsonb))::int)"
+                " FROM unnest(CAST(:n AS text[]), CAST(:k AS text[]), CAST(:i AS text[])) AS t(n, k, i)",
+                n=list(names),
+                k=[CommuneIndex.key(n) for n in names],
+                i=[json.dumps([u.id for u in communes.find(n)]) for n in names],
+            )
+        if not communes or not names:
             return
-        for row in self.rows:
-            if not row.commune:
-                continue
-            matches = communes.find(row.commune)
-            if not matches:
-                self.report.warnings.append(
-                    FieldError(
-                        f"Không có xã/phường «{row.commune}» hiện hành; giữ nguyên tên như nguồn ghi",
-                        row=row.number,
-                        column=self.parser.headers.get("commune", "Xã/phường"),
-                        value=row.commune,
-                        code="unknown_commune",
-                    )
-                )
-                continue
-            site = self.new_sites.get(row.site_key)
-            if site is not None and site.commune_id is not None and site.commune_id not in {m.id for m in matches}:
-                self.report.warnings.append(
-                    FieldError(
-                        f"Tọa độ nằm ngoài «{row.commune}» (theo ranh giới gần đúng)",
-                        row=row.number,
-                        column=self.parser.headers.get("commune", "Xã/phường"),
-                        value=row.commune,
-                        code="commune_mismatch",
-                    )
-                )
-
-    def _load_stations(self) -> None:
-        operator_ids = list({r.operator.id for r in self.rows})
-        codes = list({r.station_code for r in self.rows})
-        for st in self.session.scalars(
-            select(Station)
-            .where(Station.operator_id.in_(operator_ids), Station.station_code.in_(codes))
-            .options(selectinload(Station.sectors))
+        column = self.parser.headers.get("commune", "Xã/phường")
+        for r in self.sql(
+            """
+            SELECT r.number, r.commune, cardinality(u.ids) = 0 AS unknown
+            FROM import_row r JOIN import_unit u ON u.name = r.commune
+            LEFT JOIN import_site k ON k.key = r.site_key AND k.site_id IS NULL
+            WHERE cardinality(u.ids) = 0 OR (k.commune_id IS NOT NULL AND NOT k.commune_id = ANY(u.ids))
+            ORDER BY r.number
+            """
         ):
-            self.existing_stations[(st.operator_id, st.station_code)] = st
+            message = (
+                f"Không có xã/phường «{r.commune}» hiện hành; giữ nguyên tên như nguồn ghi"
+                if r.unknown
+                else f"Tọa độ nằm ngoài «{r.commune}» (theo ranh giới gần đúng)"
+            )
+            self.report.warnings.append(
+                FieldError(
+                    message,
+                    row=r.number,
+                    column=column,
+                    value=r.commune,
+                    code="unknown_commune" if r.unknown else "commune_mismatch",
+                )
+            )

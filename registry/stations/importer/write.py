@@ -1,165 +1,368 @@
-"""Stage 4 of a station import: the upserts by (operator, station code), run only when the plan
-found nothing wrong and while the caller holds the site-writes lock."""
+"""Stage 4 of a station import: the upserts by (operator, station code), set-based from the staging
+tables, run only when the plan found nothing wrong and while the caller holds the site-writes lock.
+
+``merge`` settles what each site gets (the first row that names a value wins; a later different
+value is a warning) and the owners' organisations; then either ``count`` (a dry run: the same
+comparisons, nothing written) or ``write``: one statement per kind of change, each writing its own
+audit events (``registry.audit.sets``). The grid counts and map keys follow by the tables' statement
+triggers (migration 0012), once per statement.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import text
-
 from registry.admin_units.service import CommuneIndex
+from registry.audit.sets import audit_params, events_sql, row_json
 from registry.errors import FieldError
-from registry.organisations.service import OrganisationIndex, new_organisation
-from registry.positions import point
+from registry.organisations.service import new_organisation
 from registry.stations.importer.plan import Plan
-from registry.stations.importer.rows import Progress, Row, jsonable
-from registry.stations.models import Site, Station
-from registry.stations.service import next_site_code, set_sectors
+from registry.stations.importer.rows import Progress, jsonable
+from registry.stations.importer.staging import SITE_FIELDS
+from registry.stations.models import Sector, Site, Station
+from registry.stations.service import next_site_code
 from registry.stations.template import BY_KEY
-from registry.versions import touch
+
+WRITING = "Ghi vào sổ"
+
+# What an existing site becomes: the file's values over the registry's; a commune the file names is
+# kept as entered while none is and it is not the site's own unit (a later file does not rewrite it).
+_SITE_NEW = """
+    SELECT o.id,
+           coalesce(k.pole_class, o.pole_class) AS pole_class,
+           coalesce(k.pole_height_m, o.pole_height_m) AS pole_height_m,
+           coalesce(k.building_height_m, o.building_height_m) AS building_height_m,
+           coalesce(k.address, o.address) AS address,
+           CASE WHEN k.owner IS NULL THEN o.owner_id ELSE coalesce(k.owner_id, -1) END AS owner_id,
+           CASE WHEN o.entered_admin_unit IS NULL AND k.commune IS NOT NULL
+                     AND (uk.key IS NULL OR u.key IS DISTINCT FROM uk.key)
+                THEN k.commune ELSE o.entered_admin_unit END AS entered_admin_unit
+    FROM import_site k JOIN site o ON o.id = k.site_id
+    LEFT JOIN import_unit u ON u.name = k.commune
+    LEFT JOIN import_unit_key uk ON uk.id = o.admin_unit_id"""
+_SITE_COLUMNS = ("pole_class", "pole_height_m", "building_height_m", "address", "owner_id", "entered_admin_unit")
+_SITE_DIFFERS = (
+    f"({', '.join(f'n.{c}' for c in _SITE_COLUMNS)}) IS DISTINCT FROM ({', '.join(f'o.{c}' for c in _SITE_COLUMNS)})"
+)
+
+# What an existing station becomes: the fields the row gives, on the site the plan put it on.
+_STATION_NEW = """
+    SELECT o.id, k.site_id,
+           CASE WHEN 'technologies' = ANY(r.station_fields) THEN CAST(r.technologies AS varchar[])
+                ELSE o.technologies END AS technologies,
+           CASE WHEN 'bands' = ANY(r.station_fields) THEN CAST(r.bands AS varchar[]) ELSE o.bands END AS bands,
+           coalesce(r.status, o.status) AS status,
+           CASE WHEN 'commissioning_date' = ANY(r.station_fields) THEN r.commissioning_date
+                ELSE o.commissioning_date END AS commissioning_date,
+           r.sectors_changed
+    FROM import_row r JOIN import_site k ON k.key = r.site_key JOIN station o ON o.id = r.station_id
+    WHERE NOT r.created"""
+_STATION_COLUMNS = ("site_id", "technologies", "bands", "status", "commissioning_date")
+_STATION_DIFFERS = (
+    f"(n.sectors_changed OR ({', '.join(f'n.{c}' for c in _STATION_COLUMNS)}) IS DISTINCT FROM "
+    f"({', '.join(f'o.{c}' for c in _STATION_COLUMNS)}))"
+)
+
+# The sectors a row asks for, numbered 1..n (the rows whose station's sectors differ).
+_SECTORS_WANTED = """
+    SELECT r.station_id, d.n AS sector_no, d.az, d.ti, d.ei
+    FROM import_row r CROSS JOIN LATERAL unnest(r.azimuths, r.tilts, r.eirps) WITH ORDINALITY AS d(az, ti, ei, n)
+    WHERE r.sectors_changed"""
+
+_SITE_PARENTS = "'{}'::text[]"
+_STATION_PARENTS = (
+    "ARRAY(SELECT DISTINCT CAST('site:' || v AS text) COLLATE \"C\""
+    " FROM unnest(ARRAY[c.old ->> 'site_id', c.new ->> 'site_id']) v WHERE v IS NOT NULL ORDER BY 1)"
+)
+_SECTOR_PARENTS = "ARRAY['station:' || (coalesce(c.new, c.old) ->> 'station_id')]"
 
 
-def _same_unit(a: str, b: str) -> bool:
-    return CommuneIndex.key(a) == CommuneIndex.key(b)
+def merge(plan: Plan, *, dry_run: bool) -> None:
+    """Each site's values from its rows (conflicts are warnings), the owners' organisations (made
+    unless ``dry_run``) and, for new sites, the status their stations give."""
+    plan.sql(
+        f"""
+        UPDATE import_site k SET {", ".join(f"{f} = v.{f}" for f in (*SITE_FIELDS, "commune", "status"))}
+        FROM (
+            SELECT r.site_key,
+                   {
+            ", ".join(
+                f"(array_agg(r.{f} ORDER BY r.number) FILTER (WHERE r.{f} IS NOT NULL))[1] AS {f}"
+                for f in (*SITE_FIELDS, "commune")
+            )
+        },
+                   CASE WHEN bool_or(e.status IN ('operating', 'suspended')) THEN 'operating'
+                        WHEN bool_or(e.status = 'under_construction') THEN 'under_construction'
+                        WHEN bool_or(e.status = 'planned') THEN 'planned' ELSE 'dismantled' END AS status
+            FROM import_row r LEFT JOIN station st ON st.id = r.station_id
+            CROSS JOIN LATERAL (SELECT coalesce(r.status, st.status, 'operating') AS status) e
+            GROUP BY r.site_key
+        ) v
+        WHERE v.site_key = k.key
+        """
+    )
+    _conflicts(plan)
+    _owners(plan, dry_run=dry_run)
+    units = plan.sql(
+        """
+        SELECT a.id, a.name FROM admin_unit a WHERE a.id IN (
+            SELECT s.admin_unit_id FROM site s JOIN import_site k ON k.site_id = s.id WHERE k.commune IS NOT NULL
+            UNION SELECT commune_id FROM import_site WHERE site_id IS NULL AND commune IS NOT NULL)
+        """
+    ).all()
+    if units:
+        plan.sql(
+            "INSERT INTO import_unit_key (id, key) SELECT * FROM unnest(CAST(:i AS int[]), CAST(:k AS text[]))",
+            i=[u.id for u in units],
+            k=[CommuneIndex.key(u.name) for u in units],
+        )
+
+
+def _conflicts(plan: Plan) -> None:
+    found = []
+    for order, field in enumerate(SITE_FIELDS):
+        for r in plan.sql(
+            f"""
+            SELECT number, value, first, first_row FROM (
+                SELECT number, {field} AS value, first_value({field}) OVER w AS first,
+                       first_value(number) OVER w AS first_row
+                FROM import_row WHERE {field} IS NOT NULL
+                WINDOW w AS (PARTITION BY site_key ORDER BY number)
+            ) x WHERE value IS DISTINCT FROM first
+            """
+        ):
+            found.append((r.number, order, field, r))
+    for number, _, field, r in sorted(found, key=lambda f: f[:2]):
+        plan.report.warnings.append(
+            FieldError(
+                f"Khác giá trị ở dòng {r.first_row} của cùng vị trí ({r.first!r}); giữ giá trị của dòng đầu",
+                row=number,
+                column=plan.parser.headers.get(field, BY_KEY[field].header),
+                value=jsonable(r.value),
+                code="site_conflict",
+            )
+        )
+
+
+def _owners(plan: Plan, *, dry_run: bool) -> None:
+    orgs = plan.parser.orgs
+    names = plan.sql(
+        "SELECT owner FROM import_site WHERE owner IS NOT NULL GROUP BY owner ORDER BY min(first_row)"
+    ).scalars()
+    found: dict[str, int | None] = {}
+    for name in names:
+        owner = orgs.find(name)
+        if owner is None and not dry_run:
+            owner = new_organisation(plan.session, orgs, name=name)
+            plan.report.organisations_created.append(owner.name)
+        elif owner is None:
+            plan.report.organisations_created.append(name)
+        found[name] = owner.id if owner is not None else None
+    if found:
+        plan.sql(
+            "INSERT INTO import_owner (name, id) SELECT * FROM unnest(CAST(:n AS text[]), CAST(:i AS int[]))",
+            n=list(found),
+            i=list(found.values()),
+        )
+        plan.sql("UPDATE import_site k SET owner_id = o.id FROM import_owner o WHERE o.name = k.owner")
+
+
+def _mark_sector_changes(plan: Plan) -> None:
+    """Which rows' sectors differ from their station's (all of them for a station with none yet)."""
+    plan.sql(
+        """
+        UPDATE import_row r SET sectors_changed = c.changed FROM (
+            SELECT w.number, (coalesce(cur.az, '{}'), coalesce(cur.ti, '{}'), coalesce(cur.ei, '{}'))
+                             IS DISTINCT FROM (w.azimuths, w.tilts, w.eirps) AS changed
+            FROM import_row w LEFT JOIN (
+                SELECT station_id, array_agg(azimuth_deg ORDER BY sector_no) AS az,
+                       array_agg(tilt_deg ORDER BY sector_no) AS ti, array_agg(eirp_w ORDER BY sector_no) AS ei
+                FROM sector WHERE station_id IN (SELECT station_id FROM import_row WHERE has_sectors)
+                GROUP BY station_id
+            ) cur ON cur.station_id = w.station_id
+            WHERE w.has_sectors
+        ) c
+        WHERE c.number = r.number
+        """
+    )
+
+
+def count(plan: Plan) -> None:
+    """A dry run's figures: what ``write`` would do, by the same comparisons, writing nothing."""
+    report = plan.report
+    report.sites_created = int(plan.sql("SELECT count(*) FROM import_site WHERE site_id IS NULL").scalar_one())
+    report.sites_updated = int(
+        plan.sql(f"SELECT count(*) FROM ({_SITE_NEW}) n JOIN site o ON o.id = n.id WHERE {_SITE_DIFFERS}").scalar_one()
+    )
+    report.stations_created = int(plan.sql("SELECT count(*) FROM import_row WHERE station_id IS NULL").scalar_one())
+    _mark_sector_changes(plan)
+    existing = int(plan.sql("SELECT count(*) FROM import_row WHERE station_id IS NOT NULL").scalar_one())
+    report.stations_updated = int(
+        plan.sql(
+            f"SELECT count(*) FROM ({_STATION_NEW}) n JOIN station o ON o.id = n.id WHERE {_STATION_DIFFERS}"
+        ).scalar_one()
+    )
+    report.stations_unchanged = existing - report.stations_updated
 
 
 def write(plan: Plan, progress: Progress | None) -> None:
-    orgs = plan.parser.orgs
-    by_site: dict[str, list[Row]] = {}
-    for row in plan.rows:
-        by_site.setdefault(row.site_key, []).append(row)
-    sites: dict[str, Site] = dict(plan.existing_sites)
-    updated_sites: set[str] = set()
-    for code, site in plan.existing_sites.items():
-        if _apply_site(plan, site, by_site.get(code, []), orgs):
-            touch(site)
-            updated_sites.add(code)
-    plan.report.sites_updated = len(updated_sites)
-    plan.report.sites_reused = len(
-        {r.site_key for r in plan.rows if r.site_key in plan.existing_sites and not r.site_code}
-    )
-    next_number = int(next_site_code(plan.session, plan.settings).rsplit("-", 1)[1])
-    for new in plan.new_sites.values():
-        if new.code is None:
-            while True:
-                code = f"{plan.settings.site_code_prefix}-{next_number:05d}"
-                next_number += 1
-                if code not in plan.new_sites:
-                    break
-            new.code = code
-        pos = new.position
-        site = Site(
-            code=new.code,
-            geom=point(pos.lon, pos.lat),
-            source_crs=pos.source_crs,
-            source_x=pos.source_x,
-            source_y=pos.source_y,
-            provenance=new.provenance,
-            admin_unit_id=new.commune_id,
-            status="operating",
-        )
-        _apply_site(plan, site, new.rows, orgs)
-        plan.session.add(site)
-        sites[new.key] = site
-        plan.report.sites_created += 1
-    plan.session.flush()
-    total = len(plan.rows)
-    for i, row in enumerate(plan.rows):
-        site_id = sites[row.site_key].id
-        existing = plan.existing_stations.get((row.operator.id, row.station_code))
-        if existing is None:
-            station = Station(
-                operator_id=row.operator.id,
-                station_code=row.station_code,
-                site_id=site_id,
-                technologies=[],
-                bands=[],
-                status="operating",
-            )
-            _apply_station(station, row)
-            plan.session.add(station)
-            plan.report.stations_created += 1
-        elif _apply_station(existing, row, site_id=site_id):
-            touch(existing)  # its sectors may be all that changed
-            plan.report.stations_updated += 1
-        else:
-            plan.report.stations_unchanged += 1
-        if progress and (i % 500 == 0 or i == total - 1):
-            progress("Ghi vào sổ", i + 1, total)
-    plan.session.flush()
-    _site_status_from_stations(plan)
+    report = plan.report
+    total = int(plan.sql("SELECT count(*) FROM import_row").scalar_one())
 
+    def step(done: float) -> None:
+        if progress:
+            progress(WRITING, round(total * done), total)
 
-def _apply_site(plan: Plan, site: Site, rows: list[Row], orgs: OrganisationIndex) -> bool:
-    changed = False
-    merged: dict[str, Any] = {}
-    first_row: dict[str, int] = {}
-    for row in rows:
-        for key, value in row.site_fields.items():
-            if key not in merged:
-                merged[key], first_row[key] = value, row.number
-            elif merged[key] != value:
-                plan.report.warnings.append(
-                    FieldError(
-                        f"Khác giá trị ở dòng {first_row[key]} của cùng vị trí ({merged[key]!r}); "
-                        "giữ giá trị của dòng đầu",
-                        row=row.number,
-                        column=plan.parser.headers.get(key, BY_KEY[key].header),
-                        value=jsonable(value),
-                        code="site_conflict",
-                    )
-                )
-    if "owner" in merged:
-        owner = orgs.find(merged["owner"])
-        if owner is None:
-            owner = new_organisation(plan.session, orgs, name=merged["owner"])
-            plan.report.organisations_created.append(owner.name)
-        merged["owner_id"] = owner.id
-        del merged["owner"]
-    commune = next((r.commune for r in rows if r.commune), None)
-    # The unit as first entered is history: a later file does not rewrite it.
-    if (
-        commune is not None
-        and site.entered_admin_unit is None
-        and not (site.admin_unit is not None and _same_unit(commune, site.admin_unit.name))
-    ):
-        merged["entered_admin_unit"] = commune
-    for key, value in merged.items():
-        if getattr(site, key) != value:
-            setattr(site, key, value)
-            changed = True
-    return changed
-
-
-def _apply_station(station: Station, row: Row, *, site_id: int | None = None) -> bool:
-    changed = False
-    if site_id is not None and station.site_id != site_id:
-        station.site_id = site_id
-        changed = True
-    for key, value in row.station_fields.items():
-        if getattr(station, key) != value:
-            setattr(station, key, value)
-            changed = True
-    if row.sectors is not None and set_sectors(station, row.sectors):
-        changed = True
-    return changed
-
-
-def _site_status_from_stations(plan: Plan) -> None:
-    """A new site is as far along as its most advanced station (operating beats planned)."""
-    codes = [s.code for s in plan.new_sites.values()]
-    plan.session.execute(
-        text(
-            """
-            UPDATE site s SET status = CASE
-                WHEN bool_or_op THEN 'operating' WHEN bool_or_uc THEN 'under_construction'
-                WHEN bool_or_pl THEN 'planned' ELSE 'dismantled' END
-            FROM (SELECT site_id, bool_or(status IN ('operating', 'suspended')) AS bool_or_op,
-                         bool_or(status = 'under_construction') AS bool_or_uc,
-                         bool_or(status = 'planned') AS bool_or_pl
-                  FROM station GROUP BY site_id) agg
-            WHERE agg.site_id = s.id AND s.code = ANY(:codes)
-            """
+    step(0)
+    params = audit_params(Site, Station, Sector)
+    report.sites_updated = plan.sql(
+        f"""
+        WITH n AS ({_SITE_NEW}),
+        changed AS (
+            UPDATE site s SET {", ".join(f"{c} = n.{c}" for c in _SITE_COLUMNS)},
+                              version = o.version + 1, updated_at = now()
+            FROM n JOIN site o ON o.id = n.id
+            WHERE s.id = n.id AND {_SITE_DIFFERS}
+            RETURNING s.id, {row_json("o", Site)} AS old, {row_json("s", Site)} AS new
         ),
-        {"codes": codes},
+        trail AS ({events_sql(Site, "update", "changed", parents=_SITE_PARENTS)})
+        SELECT count(*) FROM changed
+        """,
+        **params,
+    ).scalar_one()
+    _new_site_codes(plan)
+    existing = int(plan.sql("SELECT count(*) FROM import_row WHERE station_id IS NOT NULL").scalar_one())
+    report.sites_created = plan.sql(
+        f"""
+        WITH added AS (
+            INSERT INTO site AS s (code, geom, source_crs, source_x, source_y, provenance, admin_unit_id, status,
+                                   pole_class, pole_height_m, building_height_m, address, owner_id, entered_admin_unit)
+            SELECT k.code, CAST(k.geog AS geometry), k.source_crs, k.source_x, k.source_y, k.provenance,
+                   k.commune_id, k.status, k.pole_class, k.pole_height_m, k.building_height_m, k.address, k.owner_id,
+                   CASE WHEN k.commune IS NOT NULL AND (uk.key IS NULL OR u.key IS DISTINCT FROM uk.key)
+                        THEN k.commune END
+            FROM import_site k
+            LEFT JOIN import_unit u ON u.name = k.commune
+            LEFT JOIN import_unit_key uk ON uk.id = k.commune_id
+            WHERE k.site_id IS NULL ORDER BY k.first_row
+            RETURNING s.id, s.code, NULL::jsonb AS old, {row_json("s", Site)} AS new
+        ),
+        trail AS ({events_sql(Site, "create", "added", parents=_SITE_PARENTS)}),
+        placed AS (UPDATE import_site k SET site_id = added.id FROM added WHERE added.code = k.code)
+        SELECT count(*) FROM added
+        """,
+        **params,
+    ).scalar_one()
+    step(0.3)
+    report.stations_created = plan.sql(
+        f"""
+        WITH added AS (
+            INSERT INTO station AS s (operator_id, station_code, site_id, technologies, bands, status,
+                                      commissioning_date)
+            SELECT r.operator_id, r.station_code, k.site_id,
+                   CASE WHEN 'technologies' = ANY(r.station_fields) THEN CAST(r.technologies AS varchar[])
+                        ELSE '{{}}' END,
+                   CASE WHEN 'bands' = ANY(r.station_fields) THEN CAST(r.bands AS varchar[]) ELSE '{{}}' END,
+                   coalesce(r.status, 'operating'), r.commissioning_date
+            FROM import_row r JOIN import_site k ON k.key = r.site_key
+            WHERE r.station_id IS NULL ORDER BY r.number
+            RETURNING s.id, s.operator_id, s.station_code, NULL::jsonb AS old, {row_json("s", Station)} AS new
+        ),
+        trail AS ({events_sql(Station, "create", "added", parents=_STATION_PARENTS)}),
+        placed AS (
+            UPDATE import_row r SET station_id = added.id, created = true FROM added
+            WHERE added.operator_id = r.operator_id AND added.station_code = r.station_code
+        )
+        SELECT count(*) FROM added
+        """,
+        **params,
+    ).scalar_one()
+    step(0.6)
+    _mark_sector_changes(plan)
+    report.stations_updated = plan.sql(
+        f"""
+        WITH n AS ({_STATION_NEW}),
+        changed AS (
+            UPDATE station s SET {", ".join(f"{c} = n.{c}" for c in _STATION_COLUMNS)},
+                                 version = o.version + 1, updated_at = now()
+            FROM n JOIN station o ON o.id = n.id
+            WHERE s.id = n.id AND {_STATION_DIFFERS}
+            RETURNING s.id, {row_json("o", Station)} AS old, {row_json("s", Station)} AS new
+        ),
+        trail AS ({events_sql(Station, "update", "changed", parents=_STATION_PARENTS)})
+        SELECT count(*) FROM changed
+        """,
+        **params,
+    ).scalar_one()
+    report.stations_unchanged = existing - report.stations_updated
+    step(0.8)
+    _write_sectors(plan, params)
+    step(1)
+    plan.session.expire_all()  # the ORM's copies of what these statements changed are stale
+
+
+def _write_sectors(plan: Plan, params: dict[str, Any]) -> None:
+    """Sectors 1..n of each station whose sectors differ: changed in place, extra ones removed,
+    missing ones added (the unique (station, number) never sees two rows at once)."""
+    plan.sql(
+        f"""
+        WITH d AS ({_SECTORS_WANTED}),
+        changed AS (
+            UPDATE sector s SET azimuth_deg = d.az, tilt_deg = d.ti, eirp_w = d.ei
+            FROM d JOIN sector o ON o.station_id = d.station_id AND o.sector_no = d.sector_no
+            WHERE s.id = o.id AND (d.az, d.ti, d.ei) IS DISTINCT FROM (o.azimuth_deg, o.tilt_deg, o.eirp_w)
+            RETURNING s.id, {row_json("o", Sector)} AS old, {row_json("s", Sector)} AS new
+        )
+        {events_sql(Sector, "update", "changed", parents=_SECTOR_PARENTS)}
+        """,
+        **params,
+    )
+    plan.sql(
+        f"""
+        WITH removed AS (
+            DELETE FROM sector s USING import_row r
+            WHERE r.sectors_changed AND s.station_id = r.station_id AND s.sector_no > cardinality(r.azimuths)
+            RETURNING s.id, {row_json("s", Sector)} AS old, NULL::jsonb AS new
+        )
+        {events_sql(Sector, "delete", "removed", parents=_SECTOR_PARENTS)}
+        """,
+        **params,
+    )
+    plan.sql(
+        f"""
+        WITH added AS (
+            INSERT INTO sector AS s (station_id, sector_no, azimuth_deg, tilt_deg, eirp_w)
+            SELECT d.station_id, d.sector_no, d.az, d.ti, d.ei FROM ({_SECTORS_WANTED}) d
+            WHERE NOT EXISTS (SELECT 1 FROM sector x WHERE x.station_id = d.station_id AND x.sector_no = d.sector_no)
+            ORDER BY d.station_id, d.sector_no
+            RETURNING s.id, NULL::jsonb AS old, {row_json("s", Sector)} AS new
+        )
+        {events_sql(Sector, "create", "added", parents=_SECTOR_PARENTS)}
+        """,
+        **params,
+    )
+
+
+def _new_site_codes(plan: Plan) -> None:
+    """Codes for the new sites the file gave none: the next free numbers after the registry's last."""
+    keys = plan.sql("SELECT key FROM import_site WHERE site_id IS NULL AND code IS NULL ORDER BY first_row").scalars()
+    keys = list(keys)
+    if not keys:
+        return
+    prefix = plan.settings.site_code_prefix
+    taken = set(
+        plan.sql("SELECT code FROM import_site WHERE site_id IS NULL AND code LIKE :p", p=f"{prefix}-%").scalars()
+    )
+    number = int(next_site_code(plan.session, plan.settings).rsplit("-", 1)[1])
+    codes = []
+    for _ in keys:
+        while (code := f"{prefix}-{number:05d}") in taken:
+            number += 1
+        codes.append(code)
+        number += 1
+    plan.sql(
+        "UPDATE import_site k SET code = a.c FROM unnest(CAST(:k AS text[]), CAST(:c AS text[])) AS a(k, c)"
+        " WHERE k.key = a.k",
+        k=keys,
+        c=codes,
     )

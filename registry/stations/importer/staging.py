@@ -1,0 +1,151 @@
+"""The import's staging tables: every parsed row COPY'd into ``import_row`` as it is read, so the
+checks across rows and against the registry, and the writes, run set-based in SQL and Python holds
+no more than one row at a time.
+
+Temporary tables of the import's own transaction (``ON COMMIT DROP``), dropped again when the import
+ends, so a session can import twice and a refused or dry-run import leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from registry.stations.importer.rows import Row
+
+# One row per accepted (parsed without error) line of the file, as the parser read it, plus what the
+# plan resolves: which site the row ends up on (``site_key``; ``site_id`` once the site exists) and
+# the station it updates.
+ROW_COLUMNS = (
+    ("number", "int"),
+    ("station_code", "text"),
+    ("operator_id", "int"),
+    ("operator_name", "text"),
+    ("site_code", "text"),
+    ("lon", "float8"),
+    ("lat", "float8"),
+    ("source_crs", "int"),
+    ("source_x", "float8"),
+    ("source_y", "float8"),
+    ("provenance", "text"),
+    ("pole_class", "text"),
+    ("pole_height_m", "float8"),
+    ("building_height_m", "float8"),
+    ("address", "text"),
+    ("owner", "text"),
+    ("station_fields", "text[]"),  # which station fields the row sets (a blank date clears the date)
+    ("technologies", "text[]"),
+    ("bands", "text[]"),
+    ("status", "text"),
+    ("commissioning_date", "date"),
+    ("has_sectors", "bool"),
+    ("azimuths", "float8[]"),
+    ("tilts", "float8[]"),
+    ("eirps", "float8[]"),
+    ("commune", "text"),
+)
+# psycopg names the types as PostgreSQL does.
+_COPY_TYPES = {"int": "int4", "float8[]": "float8[]", "bool": "bool"}
+SITE_FIELDS = ("pole_class", "pole_height_m", "building_height_m", "address", "owner")
+STATION_FIELDS = ("technologies", "bands", "status", "commissioning_date")
+TABLES = ("import_row", "import_site", "import_owner", "import_unit", "import_unit_key")
+
+_DDL = f"""
+CREATE TEMP TABLE import_row (
+    {", ".join(f"{name} {kind}" for name, kind in ROW_COLUMNS)},
+    site_key text, site_id int, station_id int, created bool NOT NULL DEFAULT false,
+    sectors_changed bool NOT NULL DEFAULT false
+) ON COMMIT DROP;
+-- Every site a row ends up on: existing (site_id) or new (key = its code, or '#new-<row>' when the
+-- file gave none), with the row that first named it and, for new ones, its position.
+CREATE TEMP TABLE import_site (
+    key text PRIMARY KEY, site_id int, code text, first_row int NOT NULL,
+    lon float8, lat float8, source_crs int, source_x float8, source_y float8, provenance text,
+    commune_id int, geog geography,
+    -- what the rows say of the site (the first row that says it wins) and the organisation of its owner
+    pole_class text, pole_height_m float8, building_height_m float8, address text, owner text, owner_id int,
+    commune text, status text
+) ON COMMIT DROP;
+-- Owner names as the file writes them and the organisation each is (NULL: to be created).
+CREATE TEMP TABLE import_owner (name text PRIMARY KEY, id int) ON COMMIT DROP;
+-- Communes as the file writes them: their key (folded, no kind word) and the current units by that name.
+CREATE TEMP TABLE import_unit (name text PRIMARY KEY, key text NOT NULL, ids int[] NOT NULL) ON COMMIT DROP;
+-- The same key for the units the sites lie in (is the commune the file names the site's own unit?).
+CREATE TEMP TABLE import_unit_key (id int PRIMARY KEY, key text NOT NULL) ON COMMIT DROP;
+"""
+
+
+def create(session: Session) -> None:
+    drop(session)
+    for statement in filter(str.strip, _DDL.split(";")):
+        session.execute(text(statement))
+
+
+def drop(session: Session) -> None:
+    session.execute(text(f"DROP TABLE IF EXISTS {', '.join(TABLES)}"))
+
+
+def _sectors(row: Row) -> tuple[bool, Any, Any, Any]:
+    if row.sectors is None:
+        return False, None, None, None
+    return (
+        True,
+        [s[0] for s in row.sectors],
+        [s[1] for s in row.sectors],
+        [s[2] for s in row.sectors],
+    )
+
+
+def staged(row: Row) -> tuple[Any, ...]:
+    """The row as ``import_row`` takes it."""
+    pos = row.position
+    site = row.site_fields
+    fields = row.station_fields
+    return (
+        row.number,
+        row.station_code,
+        row.operator.id,
+        row.operator.short_name,
+        row.site_code,
+        pos.lon if pos else None,
+        pos.lat if pos else None,
+        pos.source_crs if pos else None,
+        pos.source_x if pos else None,
+        pos.source_y if pos else None,
+        row.provenance,
+        site.get("pole_class"),
+        site.get("pole_height_m"),
+        site.get("building_height_m"),
+        site.get("address"),
+        site.get("owner"),
+        [k for k in STATION_FIELDS if k in fields],
+        fields.get("technologies"),
+        fields.get("bands"),
+        fields.get("status"),
+        fields.get("commissioning_date"),
+        *_sectors(row),
+        row.commune,
+    )
+
+
+def copy_rows(session: Session, rows: list[tuple[Any, ...]]) -> None:
+    """``rows`` (each ``staged(row)``) COPY'd into ``import_row``."""
+    if not rows:
+        return
+    connection = session.connection().connection.driver_connection
+    assert connection is not None
+    columns = ", ".join(name for name, _ in ROW_COLUMNS)
+    with connection.cursor() as cursor, cursor.copy(f"COPY import_row ({columns}) FROM STDIN") as copy:
+        copy.set_types([_COPY_TYPES.get(kind, kind) for _, kind in ROW_COLUMNS])
+        for row in rows:
+            copy.write_row(row)
+
+
+def index(session: Session) -> None:
+    """Indexes and statistics once the rows are in (temporary tables are never analysed by autovacuum)."""
+    session.execute(text("CREATE UNIQUE INDEX ON import_row (number)"))
+    session.execute(text("CREATE INDEX ON import_row (operator_id, station_code)"))
+    session.execute(text("CREATE INDEX ON import_row (site_key)"))
+    session.execute(text("ANALYZE import_row"))
