@@ -23,7 +23,7 @@ from api.responses import created, deleted, versioned
 from registry.accounts.permissions import Grant, visible_fields
 from registry.errors import FieldError, LimitExceeded, ValidationFailed
 from registry.stations import service
-from registry.stations.queries import nearest_sites, site_count, site_feature_collection
+from registry.stations.queries import nearest_sites, site_page
 from registry.stations.schemas import SiteCreate, SitePatch
 from registry.stations.views import site_feature_for, site_record
 
@@ -48,8 +48,7 @@ def list_sites(request: Request, session: SessionDep, filters: FilterDep, pg: Pa
         session,
         filters,
         pg,
-        count=site_count,
-        collection=site_feature_collection,
+        page=site_page,
         fields=visible_fields(grant.principal, "site"),
     )
 

@@ -26,7 +26,7 @@ from api.responses import created, deleted, versioned
 from registry.accounts.permissions import Grant, visible_fields
 from registry.stations import service
 from registry.stations.exporter import FORMATS, stream_stations
-from registry.stations.queries import station_count, station_feature_collection
+from registry.stations.queries import station_page
 from registry.stations.schemas import StationCreate, StationPatch
 from registry.stations.views import station_dict
 
@@ -51,8 +51,7 @@ def list_stations(request: Request, session: SessionDep, filters: FilterDep, pg:
         session,
         filters,
         pg,
-        count=station_count,
-        collection=station_feature_collection,
+        page=station_page,
         fields=visible_fields(grant.principal, "station"),
     )
 

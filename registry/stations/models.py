@@ -62,7 +62,7 @@ class Technology(StrEnum):
 
 class Site(Audited, Tracked, Base):
     __audit_entity__ = "site"
-    __audit_exclude__ = frozenset({"map_keys"})
+    __audit_exclude__ = frozenset({"map_keys", "operators", "technologies", "station_count"})
     __tablename__ = "site"
     __table_args__ = (
         enum_check("pole_class", PoleClass),
@@ -103,6 +103,11 @@ class Site(Audited, Tracked, Base):
     # What a map layer may narrow the site by, from its stations ('o:<operator id>', 't:<technology>'):
     # kept by a database trigger on station for the grid counts of far-out tiles (migration 0012).
     map_keys: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
+    # Its stations' operators (short names) and technologies, distinct and sorted, and their number: what
+    # lists and nearest show, kept by the same triggers (and one on organisation for renames; migration 0020).
+    operators: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
+    technologies: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
+    station_count: Mapped[int] = mapped_column(Integer, server_default="0")
 
     admin_unit: Mapped[AdminUnit | None] = relationship(lazy="joined")
     owner: Mapped[Organisation | None] = relationship(lazy="joined")
