@@ -105,6 +105,16 @@ class Table:
     rows: list[tuple[int, list[Any]]]  # (row number as the user sees it, cells)
 
 
+@dataclass(frozen=True)
+class TableStream:
+    """A table whose rows are read as they are asked for (``stream_table``): once, in order."""
+
+    headers: list[str]
+    header_row: int
+    rows: Iterator[tuple[int, list[Any]]]
+    size: int  # at most this many rows follow the header (blank ones are skipped)
+
+
 def _decode(data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
@@ -242,7 +252,8 @@ def _check_area(member: str, rows: int, columns: int, limits: ReadLimits) -> Non
         )
 
 
-def _read_xlsx(data: bytes, limits: ReadLimits) -> list[list[Any]]:
+def _xlsx_rows(data: bytes, limits: ReadLimits) -> tuple[Iterator[list[Any]], int]:
+    """The first sheet's rows from row 1 (as Excel numbers them), read as asked for, and how many."""
     from python_calamine import CalamineWorkbook
 
     check_xlsx(data, limits)
@@ -251,14 +262,18 @@ def _read_xlsx(data: bytes, limits: ReadLimits) -> list[list[Any]]:
         sheet = book.get_sheet_by_index(0)
         start = sheet.start or (0, 0)
         rows = sheet.iter_rows()
+        height = start[0] + sheet.height
     except Exception as exc:  # calamine raises its own error types for corrupt files
         raise _not_xlsx() from exc
     # Row and column numbers as Excel shows them: the used area may start below or right of A1.
-    out: list[list[Any]] = [[] for _ in range(start[0])]
     pad = [None] * start[1]
-    for r in _bounded((pad + list(r) for r in rows), limits, first_row=start[0] + 1):
-        out.append(r)
-    return out
+
+    def numbered() -> Iterator[list[Any]]:
+        for _ in range(start[0]):
+            yield []
+        yield from _bounded((pad + list(r) for r in rows), limits, first_row=start[0] + 1)
+
+    return numbered(), height
 
 
 def _bounded(rows: Iterable[list[Any]], limits: ReadLimits, *, first_row: int) -> Iterator[list[Any]]:
@@ -315,26 +330,38 @@ def _blank(cell: Any) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip())
 
 
-def read_table(data: bytes, filename: str, *, settings: Settings | None = None) -> Table:
-    """The first sheet (or the CSV) with its header row located and blank rows dropped, within the
-    reading limits of ``settings`` (413 or 422 naming the row and column beyond them)."""
+def stream_table(data: bytes, filename: str, *, settings: Settings | None = None) -> TableStream:
+    """The first sheet (or the CSV) with its header row located and blank rows skipped, within the
+    reading limits of ``settings`` (413 or 422 naming the row and column beyond them), its rows read
+    one at a time as they are asked for: a long sheet is never all in Python's memory."""
     limits = ReadLimits.of(settings or get_settings())
     name = filename.lower()
     if name.endswith((".xlsx", ".xlsm")) or data.startswith(XLSX_MAGIC):
-        raw = _read_xlsx(data, limits)
+        raw, height = _xlsx_rows(data, limits)
     elif name.endswith((".csv", ".txt")):
-        raw = _read_csv(data, limits)
+        lines = _read_csv(data, limits)
+        raw, height = iter(lines), len(lines)
     else:
         raise ValidationFailed(
             "Định dạng tệp không được hỗ trợ",
             [FieldError("Chỉ nhận tệp .xlsx hoặc .csv", field="file", value=filename)],
         )
-    header_index = next((i for i, r in enumerate(raw) if not all(_blank(c) for c in r)), None)
-    if header_index is None:
+    header_row = 0
+    for number, r in enumerate(raw, start=1):
+        if not all(_blank(c) for c in r):
+            header_row = number
+            headers = ["" if _blank(c) else str(c).strip() for c in r]
+            break
+    else:
         raise ValidationFailed("Tệp rỗng", [FieldError("Tệp không có dòng tiêu đề", field="file")])
-    headers = ["" if _blank(c) else str(c).strip() for c in raw[header_index]]
-    rows = [(i + 1, list(r)) for i, r in enumerate(raw) if i > header_index and not all(_blank(c) for c in r)]
-    return Table(headers=headers, header_row=header_index + 1, rows=rows)
+    rows = ((number, list(r)) for number, r in enumerate(raw, start=header_row + 1) if not all(_blank(c) for c in r))
+    return TableStream(headers=headers, header_row=header_row, rows=rows, size=max(height - header_row, 0))
+
+
+def read_table(data: bytes, filename: str, *, settings: Settings | None = None) -> Table:
+    """``stream_table`` with every row read."""
+    table = stream_table(data, filename, settings=settings)
+    return Table(headers=table.headers, header_row=table.header_row, rows=list(table.rows))
 
 
 def csv_value(value: Any) -> Any:

@@ -35,7 +35,7 @@ from registry.stations.importer.rows import (
     rows_from_table,
 )
 from registry.stations.service import lock_site_writes
-from registry.tabular import Table, read_table
+from registry.tabular import Table, TableStream, stream_table
 
 # The stages a ``progress`` callback is told about, in order (``write`` names WRITING itself).
 CHECKING = "Kiểm tra từng dòng"
@@ -65,12 +65,12 @@ def import_file(
     dry_run: bool = False,
     settings: Settings | None = None,
     progress: Progress | None = None,
-    on_table: Callable[[Table], None] | None = None,
+    on_table: Callable[[TableStream], None] | None = None,
 ) -> ImportReport:
     """An uploaded file (.xlsx or .csv) read within the limits and imported: what the API route and the
     back office's import both run. ``on_table`` is handed the table once read (a page shows the
     spreadsheet's column letters beside its errors)."""
-    table = read_table(data, filename, settings=settings)
+    table = stream_table(data, filename, settings=settings)
     if on_table is not None:
         on_table(table)
     return import_table(session, table=table, dry_run=dry_run, settings=settings, progress=progress)
@@ -79,7 +79,7 @@ def import_file(
 def import_table(
     session: Session,
     *,
-    table: Table,
+    table: Table | TableStream,
     dry_run: bool = False,
     settings: Settings | None = None,
     progress: Progress | None = None,
@@ -96,7 +96,7 @@ def import_table(
         settings=settings,
         progress=progress,
         report=report,
-        total=len(rows),
+        total=table.size if isinstance(table, TableStream) else len(table.rows),
     )
 
 

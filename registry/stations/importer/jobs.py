@@ -43,7 +43,7 @@ from registry.base import Base, enum_check
 from registry.errors import FieldError, NotFound, RegistryError, ValidationFailed
 from registry.settings import Settings
 from registry.stations.importer import import_file
-from registry.tabular import Table, column_letter
+from registry.tabular import TableStream, column_letter
 
 log = logging.getLogger("tttt.imports")
 
@@ -207,9 +207,9 @@ def run(sessions: Sessions, job_id: str, settings: Settings) -> None:
 
     headers: list[str] = []
 
-    def on_table(table: Table) -> None:
+    def on_table(table: TableStream) -> None:
         headers.extend(table.headers)
-        progress("Đã đọc tệp", 0, len(table.rows))
+        progress("Đã đọc tệp", 0, table.size)
 
     try:
         with sessions() as session, session.begin():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -19,7 +19,7 @@ from registry.positions import Position, resolve
 from registry.stations.models import PoleClass, Provenance
 from registry.stations.schemas import EIRP_MAX_W, MAX_SECTORS
 from registry.stations.template import BY_KEY, PROVENANCE_WORDS, STATUS_WORDS, column_for
-from registry.tabular import ImportReportDict, Table
+from registry.tabular import ImportReportDict, Table, TableStream
 from registry.text import fold
 
 Progress = Callable[[str, int, int], None]
@@ -338,7 +338,7 @@ def jsonable(value: Any) -> Any:
     return str(value)
 
 
-def _map_headers(table: Table, report: ImportReport) -> dict[int, str]:
+def _map_headers(table: Table | TableStream, report: ImportReport) -> dict[int, str]:
     mapping: dict[int, str] = {}
     seen: dict[str, str] = {}
     for i, header in enumerate(table.headers):
@@ -380,8 +380,11 @@ def _map_headers(table: Table, report: ImportReport) -> dict[int, str]:
     return mapping
 
 
-def rows_from_table(table: Table, report: ImportReport) -> tuple[dict[str, str], list[tuple[int, dict[str, Any]]]]:
+def rows_from_table(
+    table: Table | TableStream, report: ImportReport
+) -> tuple[dict[str, str], Iterator[tuple[int, dict[str, Any]]]]:
+    """The table's header keys and its rows as {key: cell}, made as they are read."""
     mapping = _map_headers(table, report)
     headers = {key: table.headers[i] for i, key in mapping.items()}
-    rows = [(n, {key: cells[i] if i < len(cells) else None for i, key in mapping.items()}) for n, cells in table.rows]
+    rows = ((n, {key: cells[i] if i < len(cells) else None for i, key in mapping.items()}) for n, cells in table.rows)
     return headers, rows

@@ -231,16 +231,20 @@ def write(plan: Plan, progress: Progress | None) -> None:
         **params,
     ).scalar_one()
     _new_site_codes(plan)
+    _new_site_summary(plan)
     existing = int(plan.sql("SELECT count(*) FROM import_row WHERE station_id IS NOT NULL").scalar_one())
     report.sites_created = plan.sql(
         f"""
         WITH added AS (
             INSERT INTO site AS s (code, geom, source_crs, source_x, source_y, provenance, admin_unit_id, status,
-                                   pole_class, pole_height_m, building_height_m, address, owner_id, entered_admin_unit)
+                                   pole_class, pole_height_m, building_height_m, address, owner_id, entered_admin_unit,
+                                   map_keys, operators, technologies, station_count)
             SELECT k.code, CAST(k.geog AS geometry), k.source_crs, k.source_x, k.source_y, k.provenance,
                    k.commune_id, k.status, k.pole_class, k.pole_height_m, k.building_height_m, k.address, k.owner_id,
                    CASE WHEN k.commune IS NOT NULL AND (uk.key IS NULL OR u.key IS DISTINCT FROM uk.key)
-                        THEN k.commune END
+                        THEN k.commune END,
+                   coalesce(k.map_keys, '{{}}'), coalesce(k.operators, '{{}}'), coalesce(k.technologies, '{{}}'),
+                   coalesce(k.station_count, 0)
             FROM import_site k
             LEFT JOIN import_unit u ON u.name = k.commune
             LEFT JOIN import_unit_key uk ON uk.id = k.commune_id
@@ -341,6 +345,44 @@ def _write_sectors(plan: Plan, params: dict[str, Any]) -> None:
         """,
         **params,
     )
+
+
+def _new_site_summary(plan: Plan) -> None:
+    """Each new site's summary of the stations its rows put on it (map keys, operators, technologies,
+    how many), as the station triggers would set it (migrations 0012 and 0020): set with the site,
+    its grid cells are counted once, and the triggers find nothing left to change."""
+    plan.sql(
+        """
+        CREATE TEMP TABLE import_station_summary ON COMMIT DROP AS
+        SELECT r.site_key, r.operator_id,
+               CASE WHEN 'technologies' = ANY(r.station_fields) THEN CAST(r.technologies AS varchar[])
+                    ELSE coalesce(st.technologies, '{}') END AS technologies
+        FROM import_row r JOIN import_site k ON k.key = r.site_key AND k.site_id IS NULL
+        LEFT JOIN station st ON st.id = r.station_id
+        """
+    )
+    plan.sql(
+        """
+        UPDATE import_site k SET map_keys = m.keys, operators = o.names, technologies = t.techs, station_count = c.n
+        FROM (SELECT site_key, count(*) AS n FROM import_station_summary GROUP BY site_key) c
+        LEFT JOIN (
+            SELECT site_key, array_agg(q.k ORDER BY q.k) AS keys FROM (
+                SELECT site_key, 'o:' || operator_id AS k FROM import_station_summary
+                UNION SELECT site_key, 't:' || t FROM import_station_summary, unnest(technologies) t
+            ) q GROUP BY site_key
+        ) m ON m.site_key = c.site_key
+        LEFT JOIN (
+            SELECT e.site_key, array_agg(DISTINCT o.short_name ORDER BY o.short_name) AS names
+            FROM import_station_summary e JOIN organisation o ON o.id = e.operator_id GROUP BY e.site_key
+        ) o ON o.site_key = c.site_key
+        LEFT JOIN (
+            SELECT site_key, array_agg(DISTINCT CAST(t AS text) ORDER BY CAST(t AS text)) AS techs
+            FROM import_station_summary, unnest(technologies) t GROUP BY site_key
+        ) t ON t.site_key = c.site_key
+        WHERE k.key = c.site_key
+        """
+    )
+    plan.sql("DROP TABLE import_station_summary")
 
 
 def _new_site_codes(plan: Plan) -> None:
