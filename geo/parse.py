@@ -40,6 +40,8 @@ _SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " ", "\t": " "}
 _SIGNS = str.maketrans({"\u2212": "-", "\u2013": "-"})  # Unicode minus and en dash as a sign
 
 # re.ASCII: \d must not accept other scripts' digits, which float() would silently read.
+# A plain number with no spaces, sign only in front and a decimal point: float() reads it as is.
+_SIMPLE = re.compile(r"[-+]?\d+(?:\.\d+)?", re.ASCII)
 _PLAIN = re.compile(r"\d+(?:[.,]\d+)?(?:[eE][+-]?\d+)?", re.ASCII)
 _GROUPED = (  # (pattern, thousands separator, decimal separator)
     (re.compile(r"\d{1,3}(?: \d{3})+(?:[.,]\d+)?", re.ASCII), " ", None),
@@ -73,6 +75,8 @@ def parse_number(text: str | int | float) -> float:
             raise _number_error(text) from None
     if not isinstance(text, str):
         raise _number_error(text)
+    if _SIMPLE.fullmatch(text):  # the common case, read as the general path below would read it
+        return _finite(float(text), text)
     body = _clean(text)
     sign = -1.0 if body.startswith("-") else 1.0
     if body.startswith(("-", "+")):

@@ -62,8 +62,10 @@ class Settings(BaseSettings):
         default=5_000_000, ge=1, description="Most cells (rows x columns of the used area) in one imported sheet"
     )
     max_cell_chars: int = Field(default=10_000, ge=1, description="Longest text in one cell of an imported sheet")
+    # An operator's sheet of max_import_rows rows (100,000 stations × 18 columns, as Excel or openpyxl
+    # writes it) unzips to about 140 MB; what calamine builds is bounded by max_import_cells anyway.
     max_xlsx_uncompressed_bytes: int = Field(
-        default=100 * 1024 * 1024, ge=1024, description="Largest total size of an .xlsx once unzipped"
+        default=256 * 1024 * 1024, ge=1024, description="Largest total size of an .xlsx once unzipped"
     )
     max_xlsx_shared_strings_bytes: int = Field(
         default=50 * 1024 * 1024, ge=1024, description="Largest sharedStrings.xml of an .xlsx once unzipped"

@@ -8,7 +8,7 @@ from typing import Any
 import pyproj
 import pytest
 from openpyxl import Workbook
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from registry.errors import LimitExceeded, ValidationFailed
@@ -408,3 +408,39 @@ def test_dry_run_counts_are_exact(db: Session) -> None:
     assert (report.stations_updated, report.stations_unchanged, report.stations_created) == (1, 2, 0)
     station = db.scalar(select(Station).where(Station.station_code == "HPG0001"))
     assert station is not None and station.technologies == ["2G", "4G"], "the dry run wrote nothing"
+
+
+def test_new_sites_carry_the_summary_their_stations_give(db: Session) -> None:
+    """A file's new sites are written with their map keys, operators, technologies and station count
+    (so the grid counts them once): the same as recomputing them from the stations afterwards, also
+    for a station moved onto a new site by a row that does not give its technologies."""
+    run(db, GOOD)
+    moved = [
+        ["MBF-0007", "mobifone", "HP-90077", "", "106.7000", "20.8700", "", "", "", "", "", ""],
+        ["HPG0077", "Viettel", "HP-90077", "", "106.7000", "20.8700", "", "", "5G", "", "", ""],
+    ]
+    run(db, moved)
+    db.expire_all()
+    stored = db.execute(
+        text("SELECT map_keys, operators, technologies, station_count FROM site WHERE code = 'HP-90077'")
+    ).one()
+    fresh = db.execute(
+        text(
+            """
+            SELECT coalesce((SELECT array_agg(k ORDER BY k) FROM (
+                       SELECT 'o:' || st.operator_id AS k FROM station st WHERE st.site_id = a.id
+                       UNION SELECT 't:' || t FROM station st, unnest(st.technologies) t WHERE st.site_id = a.id) q),
+                       '{}'),
+                   coalesce((SELECT array_agg(DISTINCT o.short_name ORDER BY o.short_name)
+                             FROM station st JOIN organisation o ON o.id = st.operator_id WHERE st.site_id = a.id), '{}'),
+                   ARRAY(SELECT DISTINCT CAST(t AS text) FROM station st, unnest(st.technologies) t
+                         WHERE st.site_id = a.id ORDER BY 1),
+                   (SELECT count(*) FROM station st WHERE st.site_id = a.id)
+            FROM site a WHERE a.code = 'HP-90077'
+            """
+        )
+    ).one()
+    assert tuple(stored) == tuple(fresh)
+    assert stored.technologies == ["4G", "5G"] and stored.station_count == 2  # MBF-0007 kept its 4G
+    cells = db.scalar(text("SELECT sum(n) FROM site_cell WHERE key = '*' AND level = 17"))
+    assert cells == db.scalar(select(func.count()).select_from(Site)), "every site counted once in the grid"

@@ -1,16 +1,19 @@
 """Importing an operator's station spreadsheet: all rows validated first, then all-or-nothing.
 
-Stages: (1) map headers to columns; (2) parse every row, collecting every error with its row and
-column; (3) checks across rows and against the registry (the same station twice, the same site
-entered twice, points outside the province); (4) only when nothing is wrong, upsert by
-(operator, station code). Importing the same file again changes nothing.
+Stages: (1) map headers to columns; (2) parse every row as it is read, collecting every error with
+its row and column, and COPY the good ones into a staging table; (3) checks across rows and against
+the registry, set-based in SQL (the same station twice, the same site entered twice, points outside
+the province); (4) only when nothing is wrong, upsert by (operator, station code) in a few
+statements that write their own audit events. Importing the same file again changes nothing; a dry
+run does stages 1–3 and counts what stage 4 would change without writing it.
 
 Stages 1–3 take no lock, so a long file does not stop other writers; the registry-wide site-writes
 lock is held only for stage 4, after checking that no site or station changed meanwhile (if one
-did, stage 3 runs again under the lock).
+did, stage 3 runs again under the lock). Python holds one row at a time: memory does not grow with
+the file.
 
-The stages have one module each: ``rows`` (1–2), ``plan`` (3), ``write`` (4); this module runs them
-in order and holds the lock.
+The stages have one module each: ``rows`` (1–2), ``staging`` (the tables), ``plan`` (3), ``write``
+(4); this module runs them in order and holds the lock.
 """
 
 from __future__ import annotations
