@@ -240,7 +240,7 @@ def imports(rows: int, rows_big: int, runs: int, background: int = 0) -> dict[st
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.imports")
     parser.add_argument("--rows", type=int, default=10_000, help="rows in the file (half as many new sites)")
-    parser.add_argument("--rows-big", type=int, default=20_000, help="the second file size for the memory figure (0: no memory figure)")
+    parser.add_argument("--rows-big", type=int, default=20_000, help="second file size for the memory figure (0: none)")
     parser.add_argument("--runs", type=int, default=1, help="dry run, import and re-import this many times")
     parser.add_argument("--sites", type=int, default=0, help="synthetic sites across Vietnam already in the registry")
     args = parser.parse_args()

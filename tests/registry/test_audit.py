@@ -112,7 +112,8 @@ def _trail(db: Session, site_code: str) -> list[tuple[str, str, dict[str, object
     station_ids = [str(i) for i in db.scalars(text("SELECT id FROM station WHERE site_id = :s"), {"s": site_id})]
     rows = db.execute(
         text(
-            "SELECT entity_type, action, changes, parents FROM audit_event WHERE (entity_type = 'site' AND entity_id = :s)"
+            "SELECT entity_type, action, changes, parents FROM audit_event"
+            " WHERE (entity_type = 'site' AND entity_id = :s)"
             " OR (entity_type = 'station' AND entity_id = ANY(:st))"
             " OR (entity_type = 'sector' AND parents && CAST(:sp AS varchar[])) ORDER BY entity_type, action, id"
         ),

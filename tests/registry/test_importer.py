@@ -432,7 +432,8 @@ def test_new_sites_carry_the_summary_their_stations_give(db: Session) -> None:
                        UNION SELECT 't:' || t FROM station st, unnest(st.technologies) t WHERE st.site_id = a.id) q),
                        '{}'),
                    coalesce((SELECT array_agg(DISTINCT o.short_name ORDER BY o.short_name)
-                             FROM station st JOIN organisation o ON o.id = st.operator_id WHERE st.site_id = a.id), '{}'),
+                             FROM station st JOIN organisation o ON o.id = st.operator_id
+                             WHERE st.site_id = a.id), '{}'),
                    ARRAY(SELECT DISTINCT CAST(t AS text) FROM station st, unnest(st.technologies) t
                          WHERE st.site_id = a.id ORDER BY 1),
                    (SELECT count(*) FROM station st WHERE st.site_id = a.id)
