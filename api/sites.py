@@ -17,6 +17,7 @@ from api.deps import (
     PageDep,
     SessionDep,
     SettingsDep,
+    finish,
     geojson_page,
 )
 from api.responses import created, deleted, versioned
@@ -43,14 +44,9 @@ def _feature(session: Any, site: Any, grant: Grant) -> dict[str, Any]:
     responses=GEOJSON_RESPONSE,
 )
 def list_sites(request: Request, session: SessionDep, filters: FilterDep, pg: PageDep, grant: Read) -> Response:
-    return geojson_page(
-        request,
-        session,
-        filters,
-        pg,
-        page=site_page,
-        fields=visible_fields(grant.principal, "site"),
-    )
+    answer = geojson_page(request, session, filters, pg, page=site_page, fields=visible_fields(grant.principal, "site"))
+    finish(session)
+    return answer
 
 
 @router.get(
@@ -75,6 +71,7 @@ def nearest(
             "Tham số không hợp lệ", [FieldError("Dùng lon, lat thay cho near/radius_m", field="near")]
         )
     body = nearest_sites(session, filters, lon=lon, lat=lat, n=n, fields=visible_fields(grant.principal, "site"))
+    finish(session)
     return Response(body, media_type=GEOJSON)
 
 

@@ -5,16 +5,18 @@ Services add and flush; whoever opened the scope commits (or rolls back on any e
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 import psycopg
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 import registry.audit.listener  # noqa: F401  (every session the registry opens keeps the audit trail)
 import registry.models  # noqa: F401  (every mapped table for every entry point: a foreign key to another area resolves)
@@ -33,14 +35,34 @@ def database_url(settings: Settings | None = None) -> str:
     return Cluster(settings.data_dir).url(settings.database_name)
 
 
-def make_engine(url: str, settings: Settings | None = None) -> Engine:
+WaitKind = Literal["ordinary", "long", "unbounded"]
+
+# A pooled connection not used for this long is pinged before it is handed out (below).
+PING_AFTER_IDLE_S = 1.0
+# ``Session.info`` key: (WaitKind, Settings) to bound every transaction of that session with, from its
+# first statement on. The API's sessions carry it (api.deps.get_session): a request's transaction
+# begins, and is bounded, in the thread that runs its first statement (the route's), not before.
+WAITS = "tttt.waits"
+# Pool-record keys: the bounds a connection was opened with (ms), when it was last given back.
+_OPENED_WITH = "tttt.bounds"
+_IDLE_SINCE = "tttt.idle_since"
+
+
+def make_engine(url: str, settings: Settings | None = None, *, waits: WaitKind = "unbounded") -> Engine:
     """An engine whose every wait is bounded: a free connection (TTTT_DB_POOL_TIMEOUT_S), opening
     one (TTTT_DB_CONNECT_TIMEOUT_S), and a peer that vanished without closing (TCP keepalives and
-    user timeout), so a database that is down or unreachable gives an error, never a hang."""
+    user timeout), so a database that is down or unreachable gives an error, never a hang.
+
+    Its connections open with the statement and lock bounds of ``waits`` (bound_waits): a transaction
+    that wants those needs no statement to set them (the API's engine opens with the ordinary ones,
+    the bounds of nearly every request: one round trip less each). A connection idle in the pool for
+    more than PING_AFTER_IDLE_S is pinged before use and replaced if dead; one given back less than
+    that ago is not (a ping on every checkout was a round trip per request; a connection that died
+    within the second fails its request with a 503, and the pool then replaces every connection)."""
     settings = settings or get_settings()
-    return create_engine(
+    bounds = _bounds(waits, settings)
+    engine = create_engine(
         url,
-        pool_pre_ping=True,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout_s,
@@ -48,7 +70,7 @@ def make_engine(url: str, settings: Settings | None = None) -> Engine:
             # No JIT: the registry's statements are short, and PostgreSQL compiling one whose
             # estimated cost passes jit_above_cost (the permit standing of a tile's sites, say) spent
             # ~70 ms on a 2 ms query (measured by bench/tiles.py).
-            "options": "-c jit=off",
+            "options": f"-c jit=off -c statement_timeout={bounds[0]} -c lock_timeout={bounds[1]}",
             "connect_timeout": settings.db_connect_timeout_s,
             "keepalives": 1,
             "keepalives_idle": 10,
@@ -58,8 +80,42 @@ def make_engine(url: str, settings: Settings | None = None) -> Engine:
         },
     )
 
+    @event.listens_for(engine, "connect")
+    def _opened(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        record.info[_OPENED_WITH] = bounds
+        record.info.pop(_IDLE_SINCE, None)
 
-WaitKind = Literal["ordinary", "long", "unbounded"]
+    event.listen(engine, "checkout", _ping_if_idle)
+    event.listen(engine, "checkin", _given_back)
+    return engine
+
+
+def _given_back(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    record.info[_IDLE_SINCE] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: ConnectionPoolEntry, proxy: PoolProxiedConnection) -> None:
+    since = record.info.get(_IDLE_SINCE)
+    if since is None or time.monotonic() - since <= PING_AFTER_IDLE_S:
+        return
+    try:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT 1")
+        finally:
+            cursor.close()
+    except psycopg.Error as exc:
+        # The pool drops this connection and hands out a fresh one (SQLAlchemy's documented way).
+        raise sa_exc.DisconnectionError() from exc
+
+
+def _bounds(kind: WaitKind, settings: Settings) -> tuple[int, int]:
+    """(statement timeout, lock timeout) in ms of a kind of transaction; 0 = none."""
+    if kind == "ordinary":
+        return settings.db_statement_timeout_ms, settings.db_lock_timeout_ms
+    if kind == "long":
+        return settings.db_long_statement_timeout_ms, settings.db_long_lock_timeout_ms
+    return 0, 0
 
 
 def bound_waits(session: Session, kind: WaitKind, settings: Settings | None = None) -> None:
@@ -68,19 +124,26 @@ def bound_waits(session: Session, kind: WaitKind, settings: Settings | None = No
     ``ordinary``: requests (TTTT_DB_STATEMENT_TIMEOUT_MS, TTTT_DB_LOCK_TIMEOUT_MS); ``long``: imports,
     exports and reports (TTTT_DB_LONG_*); ``unbounded``: the command line, whose operator is watching.
     A timeout raises OperationalError with SQLSTATE 57014 (statement) or 55P03 (lock), which the API
-    answers with 503 and Retry-After; the transaction is rolled back.
+    answers with 503 and Retry-After; the transaction is rolled back. Nothing is sent when the
+    connection was opened with those bounds (make_engine's ``waits``).
     """
-    settings = settings or get_settings()
-    if kind == "ordinary":
-        statement, lock = settings.db_statement_timeout_ms, settings.db_lock_timeout_ms
-    elif kind == "long":
-        statement, lock = settings.db_long_statement_timeout_ms, settings.db_long_lock_timeout_ms
-    else:
-        statement, lock = 0, 0
-    session.execute(
+    _apply(session.connection(), _bounds(kind, settings or get_settings()))
+
+
+def _apply(connection: Connection, bounds: tuple[int, int]) -> None:
+    if connection.info.get(_OPENED_WITH) == bounds:
+        return
+    connection.execute(
         text("SELECT set_config('statement_timeout', :s, true), set_config('lock_timeout', :l, true)"),
-        {"s": f"{statement}ms", "l": f"{lock}ms"},
+        {"s": f"{bounds[0]}ms", "l": f"{bounds[1]}ms"},
     )
+
+
+@event.listens_for(Session, "after_begin")
+def _bound_each_transaction(session: Session, transaction: SessionTransaction, connection: Connection) -> None:
+    waits = session.info.get(WAITS)
+    if waits is not None and not transaction.nested:
+        _apply(connection, _bounds(*waits))
 
 
 # SQLSTATEs that mean "busy, try again", with what the user reads.
@@ -123,7 +186,8 @@ def database_versions(session: Session) -> tuple[str, str | None]:
 
 @lru_cache
 def get_engine() -> Engine:
-    return make_engine(database_url())
+    """The API's and the command line's engine: connections open with the ordinary bounds."""
+    return make_engine(database_url(), waits="ordinary")
 
 
 @lru_cache
@@ -133,7 +197,8 @@ def get_sessionmaker() -> sessionmaker[Session]:
 
 @contextmanager
 def session_scope() -> Iterator[Session]:
-    session = get_sessionmaker()()
+    """The command line's transaction: unbounded (its operator is watching), committed at the end."""
+    session = get_sessionmaker()(info={WAITS: ("unbounded", get_settings())})
     try:
         with session.begin():
             yield session

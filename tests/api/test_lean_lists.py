@@ -1,0 +1,84 @@
+"""The site list and nearest answer with one statement each (the page and its count together); the
+count of matches stops at a ceiling, past which numberMatched is left out and the next link still
+leads on to every match."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, event
+from sqlalchemy.orm import Session
+
+import api.deps
+from tests.api.helpers import codes, collection, link
+from tests.factories import make_random_sites, make_station
+
+BOX = "106.60,20.80,106.75,20.90"
+
+
+@pytest.fixture
+def statements(connection: Connection) -> Iterator[list[str]]:
+    """The statements sent on the test's connection (where the app's sessions run), bookkeeping aside."""
+    sent: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if "set_config('statement_timeout'" not in statement and not statement.lstrip().startswith(
+            ("SAVEPOINT", "RELEASE", "ROLLBACK")
+        ):
+            sent.append(statement)
+
+    event.listen(connection, "before_cursor_execute", record)
+    yield sent
+    event.remove(connection, "before_cursor_execute", record)
+
+
+def test_a_list_page_and_nearest_are_one_statement_each(anon: TestClient, db: Session, statements: list[str]) -> None:
+    make_random_sites(db, count=30, seed=3)
+    statements.clear()
+    body = collection(anon.get("/api/sites", params={"bbox": BOX, "limit": 7, "operator": "viettel"}))
+    assert len(statements) == 1 and body["numberReturned"] == len(body["features"]) <= 7
+    statements.clear()
+    near = collection(anon.get("/api/sites/nearest", params={"lon": 106.68, "lat": 20.85, "n": 5}))
+    assert len(statements) == 1 and near["numberReturned"] == 5
+    statements.clear()
+    stations = collection(anon.get("/api/stations", params={"bbox": BOX, "limit": 4}))
+    assert len(statements) == 1 and stations["numberMatched"] == 30
+
+
+def test_number_matched_stops_at_the_ceiling_and_next_still_leads_on(
+    anon: TestClient, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made = {s.code for s in make_random_sites(db, count=12, seed=4)}
+    monkeypatch.setattr(api.deps, "COUNT_MAX", 5)
+    seen: list[str] = []
+    body = collection(anon.get("/api/sites", params={"bbox": BOX, "limit": 3}))
+    assert "numberMatched" not in body  # 12 matches: more than 5 were not counted
+    pages = 1
+    while True:
+        seen += codes(body)
+        href = link(body, "next")
+        if href is None:
+            break
+        body = collection(anon.get(href))
+        assert body["features"], "a next link leads to a page with features"
+        pages += 1
+    assert sorted(seen) == sorted(made) and pages == 4
+    # Near the end the count reaches past the page asked for, which is past the ceiling: exact again.
+    assert body["numberMatched"] == 12 and link(body, "prev") is not None
+    # A page past the end: nothing, no next, the exact count.
+    past = collection(anon.get("/api/sites", params={"bbox": BOX, "limit": 3, "offset": 50}))
+    assert past["features"] == [] and past["numberMatched"] == 12 and link(past, "next") is None
+
+
+def test_counts_below_the_ceiling_are_exact(anon: TestClient, db: Session) -> None:
+    site = make_station(db, operator_code="MOBIFONE", technologies=["5G"], lon=106.70, lat=20.85).site
+    make_station(db, site=site, operator_code="MOBIFONE", technologies=["4G"])
+    make_random_sites(db, count=9, seed=5, operators=["VNPT"])
+    body = collection(anon.get("/api/sites", params={"bbox": BOX, "limit": 4}))
+    assert body["numberMatched"] == 10 and link(body, "next") is not None
+    only = collection(anon.get("/api/sites", params={"bbox": BOX, "operator": "mobifone", "technology": "5G"}))
+    assert only["numberMatched"] == 1 and codes(only) == [site.code] and link(only, "next") is None
+    assert only["features"][0]["properties"]["station_count"] == 2
