@@ -5,7 +5,10 @@
    (``--national N``, default 100 000): nearest 10, stations within 500 m, a filtered page of 100
    sites, a full CSV export. Each query runs over fixed random points; p50 and p95 are printed with
    the ratio to the target (ratio < 1 means within target);
-3. the load time of each part of the demo (``bench/demo_load.py``, on a database of its own).
+3. the load time of each part of the demo (``bench/demo_load.py``, on a database of its own);
+4. the site lists, nearest and tiles through HTTP against the flat SQL and TiPG (``bench/tipg.py``, on a
+   database of its own, with ``--lists-sites`` synthetic sites: 20 000 by default; the issue's
+   figures are of ``python -m bench.tipg --sites 100000``).
 """
 
 from __future__ import annotations
@@ -335,6 +338,9 @@ def main() -> None:
     parser.add_argument(
         "--load", type=float, default=60.0, help="seconds of the load benchmark (bench.load, 50 clients); 0 = skip"
     )
+    parser.add_argument(
+        "--lists-sites", type=int, default=20_000, help="synthetic sites behind bench.tipg's lists (0 = skip)"
+    )
     args = parser.parse_args()
 
     url = bench_database("bench")
@@ -391,6 +397,10 @@ def main() -> None:
     from bench.demo_load import demo_parts
 
     demo_parts()
+    if args.lists_sites:
+        from bench import tipg
+
+        tipg.main(["--sites", str(args.lists_sites), "--runs", str(args.runs)])
 
 
 if __name__ == "__main__":

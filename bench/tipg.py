@@ -11,15 +11,19 @@ synthetic sites across Vietnam (the issue measured with 103,200 sites in all). T
 - and TiPG 1.6 (``/collections/public.site/items?bbox=…&limit=…``) on the same database when a Python
   with ``tipg`` is given by ``--tipg-python`` (default ``/tmp/tipg-venv/bin/python``, a scratch virtual
   environment: ``python -m venv /tmp/tipg-venv && /tmp/tipg-venv/bin/pip install 'tipg==1.6.*' uvicorn``);
-  otherwise it is skipped with a message.
+  otherwise it is skipped with a message;
+- vector tiles of the sites around the same points at zooms 8, 11 and 14: ``/tiles/sites/{z}/{x}/{y}.pbf``
+  against TiPG's ``/collections/public.site/tiles/WebMercatorQuad/{z}/{x}/{y}`` (no flat SQL for these).
 
 Printed: p50 and p95 in ms and the ratios to the flat SQL (issue #19's targets: lists ≤ 3×, nearest-10 ≤ 4×)
-and to TiPG (below 1 = the project is faster).
+and to TiPG (below 1 = the project is faster). ``python -m bench`` runs it with a smaller registry
+(``--lists-sites``).
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import random
 import statistics
@@ -98,6 +102,11 @@ def prepare(sites: int) -> str:
     return url
 
 
+def tile_xy(lon: float, lat: float, z: int) -> tuple[int, int]:
+    n = 2**z
+    return int((lon + 180) / 360 * n), int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+
+
 def measure(url: str, runs: int, tipg_python: str) -> None:
     dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(dsn, autocommit=True) as conn:
@@ -171,12 +180,26 @@ def measure(url: str, runs: int, tipg_python: str) -> None:
                     },
                 )
             )
-            print(f"\n[site lists through HTTP, {runs} requests each around random Hải Phòng sites]")
+            for z in (8, 11, 14):
+                tiles: dict[str, Callable[[float, float], object]] = {
+                    "project": lambda x, y, z=z: get(
+                        f"{base}/tiles/sites/{z}/{'/'.join(map(str, tile_xy(x, y, z)))}.pbf"
+                    )
+                }
+                if tipg:
+                    tiles["TiPG"] = lambda x, y, z=z: get(
+                        f"{tipg[1]}/collections/public.site/tiles/WebMercatorQuad/{z}/"
+                        + "/".join(map(str, tile_xy(x, y, z)))
+                    )
+                cases.append((f"vector tile, zoom {z}", 0.0, tiles))
+            print(f"\n[site lists and tiles through HTTP, {runs} requests each around random Hải Phòng sites]")
             for name, target, calls in cases:
                 figures = {who: tuple(v * 1000 for v in _percentiles(timed(call))) for who, call in calls.items()}
                 line = "  ".join(f"{who} p50 {p50:6.1f} / p95 {p95:6.1f} ms" for who, (p50, p95) in figures.items())
-                ratio = figures["project"][0] / figures["flat SQL"][0]
-                tail = f"  ×{ratio:.1f} the flat SQL (target ≤ {target:g}, ratio {ratio / target:.2f})"
+                tail = ""
+                if "flat SQL" in figures:
+                    ratio = figures["project"][0] / figures["flat SQL"][0]
+                    tail = f"  ×{ratio:.1f} the flat SQL (target ≤ {target:g}, ratio {ratio / target:.2f})"
                 if "TiPG" in figures:
                     tail += f"  ×{figures['project'][0] / figures['TiPG'][0]:.2f} TiPG"
                 print(f"  {name:<38} {line}\n  {'':<38}{tail}")
@@ -186,12 +209,12 @@ def measure(url: str, runs: int, tipg_python: str) -> None:
             _stop(tipg[0])
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.tipg")
     parser.add_argument("--sites", type=int, default=100_000, help="synthetic sites to add to the demo")
     parser.add_argument("--runs", type=int, default=200, help="requests per case and contender")
     parser.add_argument("--tipg-python", default="/tmp/tipg-venv/bin/python", help="a Python with tipg installed")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     url = prepare(args.sites)
     try:
         measure(url, args.runs, args.tipg_python)
