@@ -18,7 +18,7 @@ The stages have one module each: ``rows`` (1–2), ``staging`` (the tables), ``p
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sized
 from typing import Any
 
 from psycopg.pq import TransactionStatus
@@ -120,6 +120,8 @@ def import_rows(
     table (``total``, when known, is what ``progress`` counts towards)."""
     settings = settings or get_settings()
     report = report or ImportReport(dry_run=dry_run)
+    if total is None and isinstance(rows, Sized):
+        total = len(rows)
     # Parsing, validating and planning take no lock: other writers of sites (and everyone reading)
     # carry on meanwhile. Only the writes below hold the registry-wide site-writes lock.
     session.flush()
