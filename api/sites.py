@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi.responses import StreamingResponse
 
 from api.access import require
 from api.audit import history
@@ -17,13 +18,16 @@ from api.deps import (
     PageDep,
     SessionDep,
     SettingsDep,
+    StreamSessionDep,
     finish,
     geojson_page,
 )
+from api.exports import ExportCrs, download
 from api.responses import created, deleted, versioned
 from registry.accounts.permissions import Grant, visible_fields
 from registry.errors import FieldError, LimitExceeded, ValidationFailed
 from registry.stations import service
+from registry.stations.exporter import FORMATS, stream_sites
 from registry.stations.queries import nearest_sites, site_page
 from registry.stations.schemas import SiteCreate, SitePatch
 from registry.stations.views import site_feature_for, site_record
@@ -47,6 +51,25 @@ def list_sites(request: Request, session: SessionDep, filters: FilterDep, pg: Pa
     answer = geojson_page(request, session, filters, pg, page=site_page, fields=visible_fields(grant.principal, "site"))
     finish(session)
     return answer
+
+
+@router.get(
+    ".{fmt}",
+    summary="Xuất danh sách vị trí: csv, xlsx, geojson, kml, gpkg (cùng bộ lọc; trường theo vai trò)",
+    response_class=Response,
+)
+def export_sites(
+    fmt: Literal["csv", "xlsx", "geojson", "kml", "gpkg"],
+    session: StreamSessionDep,
+    settings: SettingsDep,
+    filters: FilterDep,
+    grant: Read,
+    crs: ExportCrs = None,
+) -> StreamingResponse:
+    fields = visible_fields(grant.principal, "site")
+    chunks = stream_sites(session, filters=filters, fmt=fmt, settings=settings, fields=fields, crs=crs)
+    spec = FORMATS[fmt]
+    return download(chunks, media_type=spec.media_type, stem="vi-tri", extension=spec.extension)
 
 
 @router.get(

@@ -1,9 +1,7 @@
-"""HTTP face of base stations: list (GeoJSON), exports in four formats, one station, changes."""
+"""HTTP face of base stations: list (GeoJSON), exports in five formats, one station, changes."""
 
 from __future__ import annotations
 
-import itertools
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Request, Response, status
@@ -22,6 +20,7 @@ from api.deps import (
     StreamSessionDep,
     geojson_page,
 )
+from api.exports import ExportCrs, download
 from api.responses import created, deleted, versioned
 from registry.accounts.permissions import Grant, visible_fields
 from registry.stations import service
@@ -56,24 +55,29 @@ def list_stations(request: Request, session: SessionDep, filters: FilterDep, pg:
     )
 
 
-@router.get(".{fmt}", summary="Xuất danh sách trạm: csv, xlsx, geojson, kml (cùng bộ lọc)", response_class=Response)
+@router.get(
+    ".{fmt}",
+    summary="Xuất danh sách trạm: csv, xlsx, geojson, kml, gpkg (cùng bộ lọc, cùng các trường)",
+    response_class=Response,
+)
 def export(
-    fmt: Literal["csv", "xlsx", "geojson", "kml"],
+    fmt: Literal["csv", "xlsx", "geojson", "kml", "gpkg"],
     session: StreamSessionDep,
     settings: SettingsDep,
     filters: FilterDep,
-    _: Annotated[Grant, Depends(require("station_exports", "read"))],
+    grant: Annotated[Grant, Depends(require("station_exports", "read"))],
+    crs: ExportCrs = None,
 ) -> StreamingResponse:
-    chunks = stream_stations(session, filters=filters, fmt=fmt, settings=settings)
-    # Pull the first chunk now: errors surface as problem+json, not as a broken stream.
-    first = next(chunks, b"")
-    spec = FORMATS[fmt]
-    name = f"tram-goc-{date.today():%Y%m%d}.{spec.extension}"
-    return StreamingResponse(
-        itertools.chain([first], chunks),
-        media_type=spec.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    chunks = stream_stations(
+        session,
+        filters=filters,
+        fmt=fmt,
+        settings=settings,
+        fields=visible_fields(grant.principal, "station"),
+        crs=crs,
     )
+    spec = FORMATS[fmt]
+    return download(chunks, media_type=spec.media_type, stem="tram-goc", extension=spec.extension)
 
 
 @router.get("/{station_id}", summary="Một trạm gốc với sector (ETag = phiên bản)")

@@ -1,19 +1,42 @@
-"""Exports of the station list: CSV and Excel in the import template's columns (so an export
-imports back unchanged), GeoJSON built by PostGIS, and KML for Google Earth."""
+"""Exports of the station and site lists, with the lists' filters, in five formats carrying the same
+fields (those the caller's role may read, registry.accounts.permissions.visible_fields):
+
+- CSV and Excel: the station export in the import template's columns, so an export imports back
+  unchanged; the site export in the same columns as its GIS files.
+- GeoJSON, KML (typed SchemaData, a shared style per status, a folder per operator or commune) and
+  GeoPackage (typed columns, WGS 84 or a VN-2000 CRS): registry.geofiles.
+
+Every format is bounded by TTTT_MAX_EXPORT_ROWS: a filter matching more is refused (413), never cut.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from html import escape
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from registry.errors import FieldError, LimitExceeded, ValidationFailed
+from registry.geofiles import (
+    GEOJSON_MEDIA_TYPE,
+    GIS_FORMATS,
+    GPKG_MEDIA_TYPE,
+    KML_MEDIA_TYPE,
+    Field,
+    Layer,
+    Record,
+    Style,
+    check_crs,
+    gis_chunks,
+    number,
+    parse_crs,
+    spreadsheet_value,
+)
 from registry.settings import Settings, get_settings
-from registry.stations.queries import StationFilter, station_count, station_feature_collection, station_rows
+from registry.stations.queries import StationFilter, site_count, site_where, station_count, station_rows
 from registry.stations.template import BY_KEY, COLUMNS, STATUS_LABELS
 from registry.tabular import iter_csv, write_csv, write_xlsx
 from registry.text import grouped
@@ -29,9 +52,11 @@ class ExportFormat:
 FORMATS = {
     "csv": ExportFormat("csv", "text/csv; charset=utf-8", "csv"),
     "xlsx": ExportFormat("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
-    "geojson": ExportFormat("geojson", "application/geo+json", "geojson"),
-    "kml": ExportFormat("kml", "application/vnd.google-earth.kml+xml", "kml"),
+    "geojson": ExportFormat("geojson", GEOJSON_MEDIA_TYPE, "geojson"),
+    "kml": ExportFormat("kml", KML_MEDIA_TYPE, "kml"),
+    "gpkg": ExportFormat("gpkg", GPKG_MEDIA_TYPE, "gpkg"),
 }
+FORMAT_WORDS = "csv, xlsx, geojson, kml hoặc gpkg"
 
 # Export columns: the template's, minus the plane-coordinate pair (exports carry WGS 84) and the
 # sector lists (one row per station keeps the sheet readable), plus the source coordinates.
@@ -59,6 +84,96 @@ EXTRA = (
     ("source_x", "Tọa độ gốc x (kinh độ/Đông)"),
     ("source_y", "Tọa độ gốc y (vĩ độ/Bắc)"),
 )
+_KINDS: dict[str, Any] = {
+    "lon": "double",
+    "lat": "double",
+    "crs": "int",
+    "pole_height_m": "double",
+    "building_height_m": "double",
+    "commissioning_date": "date",
+    "source_crs": "int",
+    "source_x": "double",
+    "source_y": "double",
+}
+# The position is public (the map shows it): lon, lat and the CRS they are in go to every reader.
+POSITION = ("lon", "lat", "crs")
+
+# Shared KML styles by status (KML colours are aabbggrr).
+STATUS_STYLES = {
+    "operating": Style("ff2ca02c", STATUS_LABELS["operating"]),
+    "planned": Style("ffb4771f", STATUS_LABELS["planned"]),
+    "under_construction": Style("ffbd6794", STATUS_LABELS["under_construction"]),
+    "suspended": Style("ff0e7fff", STATUS_LABELS["suspended"]),
+    "dismantled": Style("ff7f7f7f", STATUS_LABELS["dismantled"]),
+}
+
+STATION_LAYER = Layer(
+    name="tram_goc",
+    title="Trạm gốc",
+    geometry="Point",
+    fields=tuple(Field(k, _KINDS.get(k, "string"), BY_KEY[k].header) for k in EXPORT_KEYS)
+    + tuple(Field(k, _KINDS[k], h) for k, h in EXTRA),
+    styles=STATUS_STYLES,
+)
+
+SITE_LAYER = Layer(
+    name="vi_tri_cot",
+    title="Vị trí cột ăng ten",
+    geometry="Point",
+    fields=(
+        Field("code", "string", "Mã vị trí"),
+        Field("address", "string", "Địa chỉ"),
+        Field("commune", "string", "Xã/phường"),
+        Field("commune_code", "string", "Mã xã/phường"),
+        Field("lon", "double", "Kinh độ"),
+        Field("lat", "double", "Vĩ độ"),
+        Field("crs", "int", "Hệ tọa độ"),
+        Field("pole_class", "string", "Loại cột"),
+        Field("pole_height_m", "double", "Chiều cao cột (m)"),
+        Field("building_height_m", "double", "Chiều cao công trình (m)"),
+        Field("status", "string", "Trạng thái"),
+        Field("operators", "string", "Doanh nghiệp"),
+        Field("technologies", "string", "Công nghệ"),
+        Field("station_count", "int", "Số trạm"),
+        Field("owner", "string", "Chủ sở hữu"),
+        Field("provenance", "string", "Nguồn tọa độ"),
+        Field("source_crs", "int", "Hệ tọa độ gốc"),
+        Field("source_x", "double", "Tọa độ gốc x (kinh độ/Đông)"),
+        Field("source_y", "double", "Tọa độ gốc y (vĩ độ/Bắc)"),
+    ),
+    styles={k: v for k, v in STATUS_STYLES.items() if k != "suspended"},
+)
+
+
+def _format(fmt: str) -> ExportFormat:
+    if fmt not in FORMATS:
+        raise ValidationFailed("Định dạng xuất không hỗ trợ", [FieldError(FORMAT_WORDS, field="format")])
+    return FORMATS[fmt]
+
+
+def _bounded(matched: int, limit: int, noun: str) -> None:
+    if matched > limit:
+        # Never hand out a silently cut file: ask for narrower filters instead.
+        raise LimitExceeded(
+            f"Có {grouped(matched)} {noun} khớp bộ lọc, mỗi lần xuất tối đa {grouped(limit)}; hãy thu hẹp bộ lọc",
+            status=413,
+            limit=limit,
+            matched=matched,
+        )
+
+
+def _point(row: dict[str, Any]) -> Any:
+    import shapely
+
+    return shapely.Point(float(row["lon"]), float(row["lat"]))
+
+
+# --- stations ------------------------------------------------------------------------------------
+
+
+def station_layer(fields: Collection[str] | None = None) -> Layer:
+    """The station layer with the fields a reader may see (``fields``: visible_fields; None: all)."""
+    return STATION_LAYER.only(fields, always=POSITION)
 
 
 def _cell(row: dict[str, Any], key: str) -> Any:
@@ -74,75 +189,171 @@ def _cell(row: dict[str, Any], key: str) -> Any:
     return value
 
 
-def table(rows: Iterable[dict[str, Any]]) -> tuple[list[str], Iterator[list[Any]]]:
-    headers = [BY_KEY[k].header for k in EXPORT_KEYS] + [h for _, h in EXTRA]
-    body = ([_cell(r, k) for k in EXPORT_KEYS] + [r.get(k) for k, _ in EXTRA] for r in rows)
+def table(rows: Iterable[dict[str, Any]], layer: Layer = STATION_LAYER) -> tuple[list[str], Iterator[list[Any]]]:
+    """The station rows as a sheet: the template's headers (so it imports back), values as the
+    template writes them (status in words, dates dd/mm/yyyy)."""
+    headers = [f.title for f in layer.fields]
+    body = ([_cell(r, k) for k in layer.keys] for r in rows)
     return headers, body
 
 
-def _kml(rows: Iterable[dict[str, Any]], title: str) -> bytes:
-    import simplekml
-
-    kml = simplekml.Kml(name=title)
-    folders: dict[str, Any] = {}
-    for r in rows:
-        operator = r["operator"] or "Khác"
-        folder = folders.get(operator) or folders.setdefault(operator, kml.newfolder(name=operator))
-        placemark = folder.newpoint(
-            name=f"{r['station_code']} ({r['site_code']})", coords=[(float(r["lon"]), float(r["lat"]))]
-        )
-        lines = [
-            (BY_KEY[k].header, _cell(r, k))
-            for k in EXPORT_KEYS
-            if k not in ("lon", "lat", "crs") and _cell(r, k) not in (None, "")
-        ]
-        placemark.description = (
-            "<table>"
-            + "".join(f"<tr><th align='left'>{escape(str(h))}</th><td>{escape(str(v))}</td></tr>" for h, v in lines)
-            + "</table>"
-        )
-        # simplekml escapes names and descriptions but writes extended data as given.
-        for key in ("operator", "technologies", "status"):
-            placemark.extendeddata.newdata(name=key, value=escape(str(r.get(key) or ""), quote=False))
-    return kml.kml().encode("utf-8")
+def station_record(row: dict[str, Any], layer: Layer) -> Record:
+    values = {k: row.get(k) for k in layer.keys}
+    values["crs"] = 4326
+    for key in ("lon", "lat", "pole_height_m", "building_height_m", "source_x", "source_y"):
+        if key in values:
+            values[key] = number(values[key])
+    shown_code = "station_code" in layer.keys
+    label = f"{row['station_code'] if shown_code else row['operator']} ({row['site_code']})"
+    return Record(
+        id=None,
+        label=label,
+        values=values,
+        geometry=_point(row),
+        group=row.get("operator") or "Khác",
+        style=row.get("status"),
+    )
 
 
 def stream_stations(
-    session: Session, *, filters: StationFilter, fmt: str, settings: Settings | None = None
+    session: Session,
+    *,
+    filters: StationFilter,
+    fmt: str,
+    settings: Settings | None = None,
+    fields: Collection[str] | None = None,
+    crs: str | None = None,
 ) -> Iterator[bytes]:
-    """The export in chunks: CSV row batches straight from a server-side cursor; the other formats
-    (whose writers need the whole document) as one chunk."""
+    """The export in chunks: CSV and GeoJSON in row batches and KML in placemark batches straight
+    from a server-side cursor; Excel and GeoPackage (whose writers keep a file) once written.
+    ``fields``: what the caller may read (None: every field); ``crs``: the GeoPackage's CRS."""
     settings = settings or get_settings()
-    if fmt not in FORMATS:
-        raise ValidationFailed(
-            "Định dạng xuất không hỗ trợ", [FieldError("csv, xlsx, geojson hoặc kml", field="format")]
-        )
+    _format(fmt)
+    epsg = parse_crs(crs)
+    check_crs(fmt, epsg)
     limit = settings.max_export_rows
-    matched = station_count(session, filters)
-    if matched > limit:
-        # Never hand out a silently cut file: ask for narrower filters instead.
-        raise LimitExceeded(
-            f"Có {grouped(matched)} trạm khớp bộ lọc, mỗi lần xuất tối đa {grouped(limit)}; hãy thu hẹp bộ lọc",
-            status=413,
-            limit=limit,
-            matched=matched,
-        )
-    if fmt == "geojson":
-        yield station_feature_collection(session, filters, limit=limit).encode("utf-8")
+    _bounded(station_count(session, filters), limit, "trạm")
+    layer = station_layer(fields)
+    rows: Iterable[dict[str, Any]] = station_rows(session, filters, limit=limit)
+    if fmt in GIS_FORMATS:
+        if fmt == "kml" and filters.near is not None:
+            # Nearest first is no order for folders by operator: these (a radius's worth) are sorted.
+            rows = sorted(rows, key=lambda r: r.get("operator") or "")
+        yield from gis_chunks(fmt, layer, (station_record(r, layer) for r in rows), epsg=epsg)
         return
-    rows = station_rows(session, filters, limit=limit)
-    if fmt == "kml":
-        yield _kml(rows, f"Trạm gốc — {settings.department_name}")
-        return
-    headers, body = table(rows)
+    headers, body = table(rows, layer)
     if fmt == "csv":
         yield from iter_csv(headers, body)
         return
     yield write_xlsx(headers, body, sheet="Trạm gốc")
 
 
-def export_stations(session: Session, *, filters: StationFilter, fmt: str, settings: Settings | None = None) -> bytes:
-    return b"".join(stream_stations(session, filters=filters, fmt=fmt, settings=settings))
+def export_stations(
+    session: Session,
+    *,
+    filters: StationFilter,
+    fmt: str,
+    settings: Settings | None = None,
+    fields: Collection[str] | None = None,
+    crs: str | None = None,
+) -> bytes:
+    return b"".join(
+        stream_stations(session, filters=filters, fmt=fmt, settings=settings, fields=fields, crs=crs)
+    )
+
+
+def _kml(rows: Iterable[dict[str, Any]], title: str = "Trạm gốc") -> bytes:
+    """Station rows (station_rows' keys) as a KML document, every field."""
+    from dataclasses import replace
+
+    layer = replace(STATION_LAYER, title=title)
+    return b"".join(gis_chunks("kml", layer, (station_record(r, layer) for r in rows), epsg=4326))
+
+
+# --- sites ---------------------------------------------------------------------------------------
+
+
+def site_layer(fields: Collection[str] | None = None) -> Layer:
+    return SITE_LAYER.only(fields, always=POSITION)
+
+
+def site_rows(session: Session, f: StationFilter, *, limit: int) -> Iterator[dict[str, Any]]:
+    """One flat dict per site matching ``f`` (the site list's filters), by commune then code, from a
+    server-side cursor. The operators, technologies and count are the site row's (migration 0020)."""
+    w = site_where(f)
+    sql = f"""
+        SELECT s.code, s.address, a.name AS commune, a.code AS commune_code,
+               round(CAST(ST_X(s.geom) AS numeric), 7) AS lon, round(CAST(ST_Y(s.geom) AS numeric), 7) AS lat,
+               s.pole_class, s.pole_height_m, s.building_height_m, s.status,
+               array_to_string(s.operators, ', ') AS operators,
+               array_to_string(s.technologies, ',') AS technologies, s.station_count,
+               ow.short_name AS owner, s.provenance, s.source_crs, s.source_x, s.source_y
+        FROM site s
+        LEFT JOIN admin_unit a ON a.id = s.admin_unit_id
+        LEFT JOIN organisation ow ON ow.id = s.owner_id
+        WHERE {w.sql()}
+        ORDER BY a.name NULLS LAST, s.code
+        LIMIT :limit"""
+    stmt = text(sql).execution_options(stream_results=True, max_row_buffer=2000)
+    for row in session.execute(stmt, dict(w.params, limit=limit)).mappings():
+        yield dict(row)
+
+
+def site_record(row: dict[str, Any], layer: Layer) -> Record:
+    values = {k: row.get(k) for k in layer.keys}
+    values["crs"] = 4326
+    for key in ("lon", "lat", "pole_height_m", "building_height_m", "source_x", "source_y"):
+        if key in values:
+            values[key] = number(values[key])
+    return Record(
+        id=row["code"],
+        label=row["code"],
+        values=values,
+        geometry=_point(row),
+        group=row.get("commune") or "Chưa xác định xã/phường",
+        style=row.get("status"),
+    )
+
+
+def _site_cell(field: Field, row: dict[str, Any]) -> Any:
+    if field.key == "crs":
+        return 4326
+    value = row.get(field.key)
+    if field.key == "status" and value:
+        return STATUS_LABELS.get(value, value)
+    return spreadsheet_value(field.kind, value)
+
+
+def stream_sites(
+    session: Session,
+    *,
+    filters: StationFilter,
+    fmt: str,
+    settings: Settings | None = None,
+    fields: Collection[str] | None = None,
+    crs: str | None = None,
+) -> Iterator[bytes]:
+    """The site list's export, as stream_stations."""
+    settings = settings or get_settings()
+    _format(fmt)
+    epsg = parse_crs(crs)
+    check_crs(fmt, epsg)
+    limit = settings.max_export_rows
+    _bounded(site_count(session, filters), limit, "vị trí")
+    layer = site_layer(fields)
+    rows = site_rows(session, filters, limit=limit)
+    if fmt in GIS_FORMATS:
+        yield from gis_chunks(fmt, layer, (site_record(r, layer) for r in rows), epsg=epsg)
+        return
+    headers = [f.title for f in layer.fields]
+    body = ([_site_cell(f, r) for f in layer.fields] for r in rows)
+    if fmt == "csv":
+        yield from iter_csv(headers, body)
+        return
+    yield write_xlsx(headers, body, sheet="Vị trí cột ăng ten")
+
+
+# --- the import template -------------------------------------------------------------------------
 
 
 def template_bytes(fmt: str) -> bytes:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
 import xml.etree.ElementTree as ET
@@ -225,9 +224,11 @@ def test_kml_export(client: TestClient, stations: list[Station]) -> None:
     assert coords is not None
     lon, lat = (float(v) for v in coords.strip().split(",")[:2])
     assert (lon, lat) == pytest.approx((106.6812345, 20.8612345), abs=1e-7)
-    # Quotes, semicolons and Vietnamese text survive the XML (the description is HTML).
+    # Quotes, semicolons and Vietnamese text survive the XML (typed SchemaData, not an HTML description).
     other = next(p for p in placemarks if p.findtext(f"{KML}name") == "MBF-0007 (EX-B)")
-    assert 'Ngõ 3, "nhà xanh"; tầng 4' in html.unescape(other.findtext(f"{KML}description") or "")
+    data = {d.get("name"): d.text for d in other.iter(f"{KML}SimpleData")}
+    assert data["address"] == 'Ngõ 3, "nhà xanh"; tầng 4'
+    assert other.find(f"{KML}description") is None
 
 
 def test_unknown_export_format_is_a_problem(client: TestClient) -> None:
@@ -302,6 +303,6 @@ def test_kml_extended_data_holds_hostile_text_as_text() -> None:
     row = {"operator": hostile, "station_code": "S&1", "site_code": "X<1>", "lon": 106.7, "lat": 20.8,
            "technologies": "4G", "status": "operating"}  # fmt: skip
     root = ET.fromstring(_kml([row], "Trạm"))  # well-formed
-    data = {d.get("name"): d.findtext(f"{KML}value") for d in root.iter(f"{KML}Data")}
+    data = {d.get("name"): d.text for d in root.iter(f"{KML}SimpleData")}
     assert data["operator"] == hostile and data["status"] == "operating"
     assert root.find(f".//{KML}Placemark/{KML}name").text == "S&1 (X<1>)"  # type: ignore[union-attr]
