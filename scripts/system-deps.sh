@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project needs when they are missing: PostgreSQL with PostGIS
 # (only for the private cluster, i.e. when DATABASE_URL is unset), Python's venv module, and Node.js with
-# npm (the maps' Leaflet assets come from the npm registry at set-up), and Chromium for the browser tests.
+# npm (the maps' Leaflet assets come from the npm registry at set-up), Chromium for the browser tests, and
+# GDAL's command-line clients for the OGC API tests.
 set -euo pipefail
 
 need=()
@@ -16,6 +17,10 @@ fi
 # The map pages' browser tests drive Debian's Chromium (headless) through Playwright.
 if ! command -v chromium >/dev/null 2>&1; then
   need+=(chromium)
+fi
+# The OGC API tests run GDAL's own clients (ogrinfo, ogr2ogr) against the served /ogc.
+if ! command -v ogrinfo >/dev/null 2>&1; then
+  need+=(gdal-bin)
 fi
 py=${PYTHON:-python3}
 if ! "$py" -c 'import ensurepip, venv' >/dev/null 2>&1; then
