@@ -10,10 +10,12 @@ from fastapi import APIRouter, Depends, Path, Query, Response, status
 
 from api.access import require
 from api.audit import history
-from api.deps import VERSION_RESPONSES, IfMatch, PageDep, SessionDep, SettingsDep
+from api.deps import VERSION_RESPONSES, IfMatch, PageDep, SessionDep, SettingsDep, StreamSessionDep
+from api.exports import ExportCrs, download
 from api.responses import created, versioned
-from registry.accounts.permissions import Grant
+from registry.accounts.permissions import Grant, authorize, visible_fields
 from registry.clock import today
+from registry.geofiles import MEDIA_TYPES, check_crs, parse_crs
 from registry.press import queries, service
 from registry.press.licence_views import press_licence_record, report_rows, report_xlsx
 from registry.press.models import OutletKind, OutletStatus
@@ -111,17 +113,30 @@ def outlets_geojson(
 
 @router.get(
     "/outlets.{fmt}",
-    summary="Xuất toàn bộ cơ quan báo chí (csv, xlsx; tiêu đề tiếng Việt, nhập lại được)",
+    summary="Xuất toàn bộ cơ quan báo chí: csv, xlsx (mọi trường, nhập lại được; cán bộ), kml, gpkg (cùng các cột; "
+    "công chúng nhận các trường công khai)",
     response_class=Response,
-    dependencies=[Depends(require("press_exports", "read"))],
 )
-def export_outlets(fmt: Literal["csv", "xlsx"], session: SessionDep) -> Response:
+def export_outlets(
+    fmt: Literal["csv", "xlsx", "kml", "gpkg"],
+    session: StreamSessionDep,
+    settings: SettingsDep,
+    grant: OutletRead,
+    crs: ExportCrs = None,
+) -> Response:
+    if fmt in ("kml", "gpkg"):
+        from registry.press.exporter import stream_outlets
+
+        fields = visible_fields(grant.principal, "press_outlet")
+        chunks = stream_outlets(session, fmt=fmt, fields=fields, settings=settings, crs=crs)
+        return download(chunks, media_type=MEDIA_TYPES[fmt], stem="co-quan-bao-chi", extension=fmt)
     from registry.press.tabular import export_outlets as export
 
-    media = "text/csv; charset=utf-8" if fmt == "csv" else XLSX
+    authorize(grant.principal, "press_exports", "read")
+    check_crs(fmt, parse_crs(crs))
     return Response(
         export(session, fmt),
-        media_type=media,
+        media_type=MEDIA_TYPES[fmt],
         headers={"Content-Disposition": f'attachment; filename="co-quan-bao-chi-{today():%Y%m%d}.{fmt}"'},
     )
 

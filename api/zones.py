@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Path, Query, Response, UploadFile, status
+from fastapi.responses import StreamingResponse
 
 from api.access import require
-from api.deps import VERSION_RESPONSES, IfMatch, SessionDep, SettingsDep, read_upload
+from api.deps import VERSION_RESPONSES, IfMatch, SessionDep, SettingsDep, StreamSessionDep, read_upload
 from api.errors import message_for
+from api.exports import ExportCrs, download
 from api.responses import created, deleted, versioned
+from registry.geofiles import MEDIA_TYPES
 from registry.schemas import Day
 from registry.zones import service
+from registry.zones.exporter import stream_zones
 from registry.zones.importer import import_zones
 from registry.zones.models import ZoneKind
 from registry.zones.schemas import SpacingRuleCreate, SpacingRulePatch, ZoneCreate, ZonePatch
@@ -37,6 +41,24 @@ def list_zones(
 ) -> Response:
     body = service.zone_collection(session, on=on, kind=kind.value if kind else None)
     return Response(body, media_type=GEOJSON)
+
+
+@router.get(
+    ".{fmt}",
+    summary="Xuất vùng quy hoạch: csv, xlsx, geojson, kml, gpkg (cùng các trường; gpkg chọn được hệ VN-2000)",
+    response_class=Response,
+    dependencies=[Depends(require("zones", "read"))],
+)
+def export_zones(
+    fmt: Literal["csv", "xlsx", "geojson", "kml", "gpkg"],
+    session: StreamSessionDep,
+    settings: SettingsDep,
+    on: Annotated[Day | None, Query(description="Chỉ vùng có hiệu lực vào ngày này")] = None,
+    kind: ZoneKind | None = None,
+    crs: ExportCrs = None,
+) -> StreamingResponse:
+    chunks = stream_zones(session, fmt=fmt, on=on, kind=kind.value if kind else None, settings=settings, crs=crs)
+    return download(chunks, media_type=MEDIA_TYPES[fmt], stem="vung-quy-hoach", extension=fmt)
 
 
 @router.post(

@@ -45,6 +45,14 @@ KML_NS = "http://www.opengis.net/kml/2.2"
 GPKG_MEDIA_TYPE = "application/geopackage+sqlite3"
 KML_MEDIA_TYPE = "application/vnd.google-earth.kml+xml"
 GEOJSON_MEDIA_TYPE = "application/geo+json"
+# Every export format's media type (the spreadsheets' too: the export routes answer all five).
+MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "geojson": GEOJSON_MEDIA_TYPE,
+    "kml": KML_MEDIA_TYPE,
+    "gpkg": GPKG_MEDIA_TYPE,
+}
 # KML 2.2's SimpleField types for ours (a date is a string there, see the module's docstring).
 _KML_TYPES = {"int": "int", "double": "double", "string": "string", "bool": "bool", "date": "string"}
 
@@ -458,9 +466,7 @@ def write_gpkg(path: str, layer: Layer, records: Iterable[Record], *, epsg: int,
     return written
 
 
-def gpkg_chunks(
-    layer: Layer, records: Iterable[Record], *, epsg: int, chunk: int = 1 << 20
-) -> Iterator[bytes]:
+def gpkg_chunks(layer: Layer, records: Iterable[Record], *, epsg: int, chunk: int = 1 << 20) -> Iterator[bytes]:
     """The GeoPackage, written to a temporary file (SQLite needs a file) and then read out in chunks
     of ``chunk`` bytes; the file is removed when the last chunk is sent or the stream is closed."""
     handle, path = tempfile.mkstemp(prefix="tttt-export-", suffix=".gpkg")

@@ -21,10 +21,8 @@ from sqlalchemy.orm import Session
 
 from registry.errors import FieldError, LimitExceeded, ValidationFailed
 from registry.geofiles import (
-    GEOJSON_MEDIA_TYPE,
     GIS_FORMATS,
-    GPKG_MEDIA_TYPE,
-    KML_MEDIA_TYPE,
+    MEDIA_TYPES,
     Field,
     Layer,
     Record,
@@ -50,11 +48,7 @@ class ExportFormat:
 
 
 FORMATS = {
-    "csv": ExportFormat("csv", "text/csv; charset=utf-8", "csv"),
-    "xlsx": ExportFormat("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
-    "geojson": ExportFormat("geojson", GEOJSON_MEDIA_TYPE, "geojson"),
-    "kml": ExportFormat("kml", KML_MEDIA_TYPE, "kml"),
-    "gpkg": ExportFormat("gpkg", GPKG_MEDIA_TYPE, "gpkg"),
+    name: ExportFormat(name, MEDIA_TYPES[name], name) for name in ("csv", "xlsx", "geojson", "kml", "gpkg")
 }
 FORMAT_WORDS = "csv, xlsx, geojson, kml hoặc gpkg"
 
@@ -257,9 +251,7 @@ def export_stations(
     fields: Collection[str] | None = None,
     crs: str | None = None,
 ) -> bytes:
-    return b"".join(
-        stream_stations(session, filters=filters, fmt=fmt, settings=settings, fields=fields, crs=crs)
-    )
+    return b"".join(stream_stations(session, filters=filters, fmt=fmt, settings=settings, fields=fields, crs=crs))
 
 
 def _kml(rows: Iterable[dict[str, Any]], title: str = "Trạm gốc") -> bytes:

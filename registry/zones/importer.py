@@ -1,6 +1,7 @@
 """Importing planning zones from GeoJSON or KML: every feature checked first, all or nothing.
 
-Each feature carries the zone's fields as GeoJSON ``properties`` or KML ``ExtendedData`` (code,
+Each feature carries the zone's fields as GeoJSON ``properties`` or KML ``ExtendedData`` (``Data`` or
+typed ``SchemaData``, as this registry's exports and GDAL write them: code,
 name, kind, allowed_pole_classes, max_height_m, urban, source_decision, valid_from, valid_to, notes;
 a KML Placemark's name stands in for a missing name). Zones are matched by code: a new code is
 created, a known one updated when anything differs, so importing the same file twice changes nothing.
@@ -101,6 +102,9 @@ def _features_kml(data: bytes) -> list[tuple[dict[str, Any], Any]]:
                 for element in getattr(extended, "elements", None) or []:
                     if getattr(element, "name", None):
                         props[element.name] = element.value
+                    for simple in getattr(element, "data", None) or []:  # SchemaData (typed fields)
+                        if getattr(simple, "name", None):
+                            props[simple.name] = simple.value
                 if not props.get("name") and getattr(child, "name", None):
                     props["name"] = child.name
                 out.append((props, geometry.__geo_interface__ if geometry is not None else None))

@@ -4,7 +4,6 @@ exports of a set of zones as KML, and an import's errors as the rows of a table.
 from __future__ import annotations
 
 from typing import Any
-from xml.sax.saxutils import escape
 
 from sqlalchemy.orm import Session
 
@@ -25,35 +24,12 @@ def kind_name(kind: str | None) -> str | None:
 
 
 def zones_kml(collection: dict[str, Any], *, title: str) -> bytes:
-    """Zones (a GeoJSON FeatureCollection of (Multi)Polygons) as KML: one Placemark per zone with its
-    fields as ExtendedData under the names the import reads, so an exported file imports back.
-    simplekml escapes names but writes ExtendedData values as given: they are escaped here."""
-    import simplekml
+    """Zones (a GeoJSON FeatureCollection of (Multi)Polygons) as KML: a Placemark per zone in a folder
+    per kind, its fields as typed SchemaData under the names the import reads, so an exported file
+    imports back (registry.zones.exporter, where every export format of zones is written)."""
+    from registry.zones.exporter import zones_kml as write
 
-    kml = simplekml.Kml(name=title)
-    for feature in collection["features"]:
-        p = feature["properties"]
-        geometry = feature["geometry"] or {}
-        polygons = [geometry["coordinates"]] if geometry.get("type") == "Polygon" else geometry.get("coordinates") or []
-        target = kml.newmultigeometry(name=p["name"]) if len(polygons) != 1 else None
-        placemark: Any = target
-        for rings in polygons:
-            outer, *inner = ([tuple(pt[:2]) for pt in ring] for ring in rings)
-            if target is None:
-                placemark = kml.newpolygon(name=p["name"], outerboundaryis=outer, innerboundaryis=inner)
-            else:
-                target.newpolygon(outerboundaryis=outer, innerboundaryis=inner)
-        for key in ("code", "kind", "allowed_pole_classes", "max_height_m", "urban", "source_decision",
-                    "valid_from", "valid_to", "notes"):  # fmt: skip
-            value = p.get(key)
-            if value is None:
-                continue
-            if isinstance(value, list):
-                value = ", ".join(value)
-            elif isinstance(value, bool):
-                value = "true" if value else "false"
-            placemark.extendeddata.newdata(name=key, value=escape(str(value)))
-    return str(kml.kml()).encode("utf-8")
+    return write(collection["features"], title=title)
 
 
 def import_problems(errors: list[FieldError], data: bytes, filename: str) -> list[dict[str, Any]]:
