@@ -23,6 +23,7 @@ from api import (
     licences,
     maps,
     office,
+    ogc,
     offline,
     permit_check,
     permit_rules,
@@ -79,4 +80,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     dossier_pages.router,
     office.router,
     offline.router,
+    ogc.router,
 )

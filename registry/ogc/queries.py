@@ -1,0 +1,162 @@
+"""The OGC API's reads, each one statement that PostGIS answers with GeoJSON text.
+
+A page is cut by the collection's id (a stable order for ``offset`` paging), its features written by
+``json_build_object`` (numbers stay numbers, dates are ISO text) and passed through untouched. The
+conditions (bbox, datetime, the CQL2 filter) meet the stored WGS 84 column with their constants
+transformed once (scalar subqueries), so the GiST indexes serve them. How many features match is
+counted only when the page is not the last, and then only up to ``count_max`` (numberMatched is
+optional in OGC API – Features; past the ceiling the answer leaves it out and still links onward).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from registry.ogc.collections import Collection, Prop
+from registry.ogc.cql2 import SqlFilter
+from registry.ogc.crs import Crs
+
+
+@dataclass(frozen=True)
+class ItemsQuery:
+    """What a request for items asks: the collection, the properties the caller sees, the answer's
+    CRS, a bbox (in ``bbox_crs``), an interval of days (either end open), a filter, the page."""
+
+    collection: Collection
+    props: tuple[Prop, ...]
+    crs: Crs
+    limit: int
+    offset: int = 0
+    bbox: tuple[float, float, float, float] | None = None
+    bbox_crs: Crs | None = None
+    dates: tuple[date | None, date | None] | None = None
+    filter: SqlFilter | None = None
+
+
+@dataclass(frozen=True)
+class ItemsPage:
+    features: str  # a JSON array, as PostGIS wrote it
+    returned: int
+    more: bool  # a next page exists
+    matched: int | None  # how many match, when known (None: more than the count ceiling)
+
+
+def _where(q: ItemsQuery) -> tuple[str, dict[str, Any]]:
+    c = q.collection
+    clauses, params = [c.where], {}
+    if q.bbox is not None:
+        crs = q.bbox_crs or q.crs
+        x0, y0, x1, y1 = q.bbox
+        envelope = "ST_MakeEnvelope(:bx0, :by0, :bx1, :by1)"
+        if not crs.geographic:  # straight in metres, curved in degrees: densify before transforming
+            envelope = f"ST_Segmentize({envelope}, :bstep)"
+            params["bstep"] = max(x1 - x0, y1 - y0) / 32 or 1.0
+        box, box_params = crs.to_wgs84(envelope, "bbox_proj")
+        clauses.append(f"ST_Intersects({c.geometry_sql}, (SELECT {box}))")
+        params.update(box_params, bx0=x0, by0=y0, bx1=x1, by1=y1)
+    if q.dates is not None and c.temporal is not None:
+        first, last = q.dates
+        start, end = c.temporal.start, c.temporal.end
+        if end is None:  # one day per record
+            if first is not None:
+                clauses.append(f"{start} >= :d_first")
+            if last is not None:
+                clauses.append(f"{start} <= :d_last")
+        else:  # a validity [start, end), either end open when null, overlapping [first, last]
+            if last is not None:
+                clauses.append(f"({start} IS NULL OR {start} <= :d_last)")
+            if first is not None:
+                clauses.append(f"({end} IS NULL OR {end} > :d_first)")
+        params.update(d_first=first, d_last=last)
+    if q.filter is not None:
+        clauses.append(q.filter.sql)
+        params.update(q.filter.params)
+    return " AND ".join(clauses), params
+
+
+def _feature(props: tuple[Prop, ...], geometry: str, decimals: int) -> str:
+    """The GeoJSON Feature (text) of a row ``f`` (fid, g, and c0… for ``props``)."""
+    pairs = ", ".join(f"'{p.name}', f.c{i}" for i, p in enumerate(props))
+    return (
+        "json_build_object('type', 'Feature', 'id', f.fid, "
+        f"'geometry', CAST(ST_AsGeoJSON({geometry}, {decimals}, 0) AS json), "
+        f"'properties', json_build_object({pairs}))::text"
+    )
+
+
+def _rows(c: Collection, props: tuple[Prop, ...], where: str) -> str:
+    columns = "".join(f", {p.sql} AS c{i}" for i, p in enumerate(props))
+    return f"SELECT {c.id_sql} AS fid, {c.geometry_sql} AS g{columns} FROM {c.source} WHERE {where}"
+
+
+def items_page(session: Session, q: ItemsQuery, *, count_max: int) -> ItemsPage:
+    """One page of ``q``'s features and whether more follow, in one statement; how many match is
+    counted (up to ``count_max``) only when more follow."""
+    c = q.collection
+    where, params = _where(q)
+    geometry, crs_params = q.crs.from_wgs84("f.g", "out_proj")
+    sql = f"""
+        SELECT coalesce('[' || string_agg(page.feature, ',' ORDER BY page.n) FILTER (WHERE page.n <= :limit) || ']',
+                        '[]'),
+               count(*) FILTER (WHERE page.n <= :limit),
+               count(*) > :limit,
+               CASE WHEN count(*) > :limit THEN
+                   (SELECT count(*) FROM (SELECT 1 FROM {c.source} WHERE {where} LIMIT :count_max) matched) END
+        FROM (
+            SELECT row_number() OVER (ORDER BY f.fid) AS n, {_feature(q.props, geometry, q.crs.decimals)} AS feature
+            FROM ({_rows(c, q.props, where)} ORDER BY {c.id_sql} LIMIT :fetch OFFSET :offset) f
+        ) page"""
+    bind = dict(params, **crs_params, limit=q.limit, fetch=q.limit + 1, offset=q.offset, count_max=count_max)
+    features, returned, more, counted = session.execute(text(sql), bind).one()
+    returned = int(returned)
+    if not more:
+        matched: int | None = q.offset + returned
+    else:
+        matched = int(counted) if counted is not None and counted < count_max else None
+    return ItemsPage(str(features), returned, bool(more), matched)
+
+
+def one_item(session: Session, collection: Collection, props: tuple[Prop, ...], crs: Crs, fid: str) -> str | None:
+    """The feature ``fid`` of ``collection`` (GeoJSON text), or None."""
+    if collection.id_type == "integer":
+        if not fid.isdigit() or len(fid) > 18:
+            return None
+        key: Any = int(fid)
+        cast = "bigint"
+    else:
+        key, cast = fid, "text"
+    geometry, crs_params = crs.from_wgs84("f.g", "out_proj")
+    where = f"{collection.where} AND {collection.id_sql} = CAST(:fid AS {cast})"
+    sql = f"SELECT {_feature(props, geometry, crs.decimals)} FROM ({_rows(collection, props, where)}) f"
+    found = session.execute(text(sql), dict(crs_params, fid=key)).scalar_one_or_none()
+    return None if found is None else str(found)
+
+
+@dataclass(frozen=True)
+class Extent:
+    bbox: tuple[float, float, float, float] | None  # CRS84
+    interval: tuple[date | None, date | None] | None
+
+
+def extent(session: Session, collection: Collection) -> Extent:
+    """The collection's spatial extent (CRS84) and, when its records have dates, their first and last."""
+    c = collection
+    first = last = "NULL"
+    if c.temporal is not None:
+        # An open end (null) anywhere makes the interval open at that end.
+        start, end = c.temporal.start, c.temporal.end or c.temporal.start
+        first = f"CASE WHEN bool_or({start} IS NULL) THEN NULL ELSE min({start}) END"
+        last = f"CASE WHEN bool_or({end} IS NULL) THEN NULL ELSE max({end}) END"
+    sql = f"""
+        SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e), first, last
+        FROM (SELECT ST_Extent({c.geometry_sql}) AS e, {first} AS first, {last} AS last
+              FROM {c.source} WHERE {c.where}) x"""
+    x0, y0, x1, y1, first, last = session.execute(text(sql)).one()
+    box = None if x0 is None else (float(x0), float(y0), float(x1), float(y1))
+    interval = (first, last) if c.temporal is not None else None
+    return Extent(box, interval)
