@@ -235,10 +235,16 @@ class FeaturePage:
 
 
 def _count_upto(table_sql: str, where: _Where, count_max: int | None) -> str:
-    """SQL of the number of rows matching, counted up to ``:count_max`` (NULL when not asked)."""
+    """SQL of the number of rows matching, counted up to ``:count_max`` (NULL when not asked), in the
+    select list of a page's aggregate (``count(*)``: the rows of the page). A page that is not full
+    and not past the end tells the number itself, and the count is not run (a subquery in a CASE
+    branch not taken is never evaluated): most map pages."""
     if count_max is None:
         return "CAST(NULL AS bigint)"
-    return f"(SELECT count(*) FROM (SELECT 1 {table_sql} WHERE {where.sql()} LIMIT :count_max) matched)"
+    return (
+        "CASE WHEN count(*) < :limit AND (count(*) > 0 OR :offset = 0) THEN :offset + count(*) "
+        f"ELSE (SELECT count(*) FROM (SELECT 1 {table_sql} WHERE {where.sql()} LIMIT :count_max) matched) END"
+    )
 
 
 def _fetch_page(session: Session, sql: str, params: dict[str, Any], count_max: int | None) -> FeaturePage:
