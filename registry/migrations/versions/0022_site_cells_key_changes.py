@@ -8,6 +8,11 @@ Now a site whose position and status are unchanged has only its removed keys tak
 keys added; a moved site, or one whose status changed, is counted again in full as before. The same
 cells result.
 
+The function also plans without nested loops: PL/pgSQL keeps a statement's plan for the life of the
+connection, and a plan made when the transition tables held one row joined old and new rows by a
+nested loop ever after (2,000 changed sites: 4 million comparisons, 8 s). Its only joins are of the
+transition tables with each other (the upsert finds its cells by the primary key either way).
+
 Revision ID: 0022
 Revises: 0021
 Create Date: 2026-12-05
@@ -65,7 +70,8 @@ def _update(side: str) -> str:
 def upgrade() -> None:
     op.execute(
         f"""
-        CREATE OR REPLACE FUNCTION site_cell_apply() RETURNS trigger LANGUAGE plpgsql SET work_mem = '64MB' AS $$
+        CREATE OR REPLACE FUNCTION site_cell_apply() RETURNS trigger LANGUAGE plpgsql
+        SET work_mem = '64MB' SET enable_nestloop = off AS $$
         BEGIN
             IF TG_OP = 'UPDATE' THEN {_cells(_update("o"), "-")} {_cells(_update("n"), "")}
             ELSIF TG_OP = 'DELETE' THEN {_cells(_all_keys("old_rows"), "-")}
@@ -85,6 +91,7 @@ def _changed_0021(side: str) -> str:
 
 
 def downgrade() -> None:
+    op.execute("ALTER FUNCTION site_cell_apply() RESET enable_nestloop")
     op.execute(
         f"""
         CREATE OR REPLACE FUNCTION site_cell_apply() RETURNS trigger LANGUAGE plpgsql SET work_mem = '64MB' AS $$
