@@ -7,15 +7,16 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
+from fastapi.responses import StreamingResponse
 
 from api.access import require
 from api.audit import history
 from api.deps import VERSION_RESPONSES, IfMatch, PageDep, SessionDep, SettingsDep, StreamSessionDep
 from api.exports import ExportCrs, download
 from api.responses import created, versioned
-from registry.accounts.permissions import Grant, authorize, visible_fields
+from registry.accounts.permissions import Grant, visible_fields
 from registry.clock import today
-from registry.geofiles import MEDIA_TYPES, check_crs, parse_crs
+from registry.geofiles import MEDIA_TYPES
 from registry.press import queries, service
 from registry.press.licence_views import press_licence_record, report_rows, report_xlsx
 from registry.press.models import OutletKind, OutletStatus
@@ -111,29 +112,45 @@ def outlets_geojson(
     return Response(json.dumps(collection, ensure_ascii=False), media_type=GEOJSON)
 
 
+def _outlet_file(fmt: str, session: Any, settings: Any, grant: Grant, crs: str | None) -> StreamingResponse:
+    from registry.press.exporter import stream_outlets
+
+    fields = visible_fields(grant.principal, "press_outlet")
+    chunks = stream_outlets(session, fmt=fmt, fields=fields, settings=settings, crs=crs)
+    return download(chunks, media_type=MEDIA_TYPES[fmt], stem="co-quan-bao-chi", extension=fmt)
+
+
 @router.get(
-    "/outlets.{fmt}",
-    summary="Xuất toàn bộ cơ quan báo chí: csv, xlsx (mọi trường, nhập lại được; cán bộ), kml, gpkg (cùng các cột; "
-    "công chúng nhận các trường công khai)",
+    "/outlets.kml",
+    summary="Cơ quan báo chí (KML: các cột của bảng xuất, có kiểu; thư mục theo loại hình); công chúng: "
+    "trường công khai",
     response_class=Response,
 )
-def export_outlets(
-    fmt: Literal["csv", "xlsx", "kml", "gpkg"],
-    session: StreamSessionDep,
-    settings: SettingsDep,
-    grant: OutletRead,
-    crs: ExportCrs = None,
-) -> Response:
-    if fmt in ("kml", "gpkg"):
-        from registry.press.exporter import stream_outlets
+def outlets_kml(session: StreamSessionDep, settings: SettingsDep, grant: OutletRead) -> StreamingResponse:
+    return _outlet_file("kml", session, settings, grant, None)
 
-        fields = visible_fields(grant.principal, "press_outlet")
-        chunks = stream_outlets(session, fmt=fmt, fields=fields, settings=settings, crs=crs)
-        return download(chunks, media_type=MEDIA_TYPES[fmt], stem="co-quan-bao-chi", extension=fmt)
+
+@router.get(
+    "/outlets.gpkg",
+    summary="Cơ quan báo chí (GeoPackage: các cột của bảng xuất, có kiểu; WGS 84 hoặc VN-2000); công chúng: "
+    "trường công khai",
+    response_class=Response,
+)
+def outlets_gpkg(
+    session: StreamSessionDep, settings: SettingsDep, grant: OutletRead, crs: ExportCrs = None
+) -> StreamingResponse:
+    return _outlet_file("gpkg", session, settings, grant, crs)
+
+
+@router.get(
+    "/outlets.{fmt}",
+    summary="Xuất toàn bộ cơ quan báo chí (csv, xlsx; tiêu đề tiếng Việt, nhập lại được)",
+    response_class=Response,
+    dependencies=[Depends(require("press_exports", "read"))],
+)
+def export_outlets(fmt: Literal["csv", "xlsx"], session: SessionDep) -> Response:
     from registry.press.tabular import export_outlets as export
 
-    authorize(grant.principal, "press_exports", "read")
-    check_crs(fmt, parse_crs(crs))
     return Response(
         export(session, fmt),
         media_type=MEDIA_TYPES[fmt],
