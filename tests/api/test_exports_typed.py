@@ -425,3 +425,32 @@ def test_empty_exports_are_valid_files(client: TestClient, tmp_path: Path) -> No
 def test_station_exports_still_need_a_sign_in(client_as: ClientAs) -> None:
     for fmt in ("gpkg", "kml"):
         problem(client_as().get(f"/api/stations.{fmt}"), 401)
+
+
+# --- the command line ------------------------------------------------------------------------------
+
+
+def test_cli_writes_the_same_files(
+    monkeypatch: pytest.MonkeyPatch, session_factory: Any, stations: list[Station], db: Session, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    import registry.db
+    from api.cli import app
+
+    monkeypatch.setattr(registry.db, "get_sessionmaker", lambda: session_factory)
+    make_zone(db, polygon=box(106.68, 20.86, 0.01), code="TX-CLI")
+    runner = CliRunner()
+    target = tmp_path / "tram-vn2000.gpkg"
+    result = runner.invoke(app, ["export", "stations", "-f", "gpkg", "--crs", "EPSG:9210", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert ogr_fields(target) == {"tram_goc": {f.key: OGR_TYPES[f.kind] for f in STATION_LAYER.fields}}
+    sites = tmp_path / "vi-tri.kml"
+    assert runner.invoke(app, ["export", "sites", "-f", "kml", "-o", str(sites), "--operator", "vnpt"]).exit_code == 0
+    assert [p for layer in ogr_fields(sites) for p in ogr_features(sites, layer)][0]["code"] == "TX-A"
+    zones = tmp_path / "vung.gpkg"
+    assert runner.invoke(app, ["export", "zones", "-o", str(zones)]).exit_code == 0
+    assert "TX-CLI" in {r["code"] for r in ogr_features(zones, "vung_quy_hoach")}
+    refused = runner.invoke(app, ["export", "stations", "-f", "kml", "--crs", "EPSG:9210"])
+    assert refused.exit_code == 2 and "gpkg" in refused.output
+    assert runner.invoke(app, ["export", "sites", "-f", "pdf"]).exit_code == 2
