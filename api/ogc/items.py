@@ -67,13 +67,14 @@ def items(
     if interval is not None and c.temporal is None:
         raise BadParameter("datetime", f"Tập dữ liệu «{c.id}» không có ngày để lọc", dt)
     props = c.visible(grant.principal)
+    geometry_crs = crs_for(filter_crs, "filter-crs")
     sql_filter = None
     if filter is not None and filter.strip():
         sql_filter = cql2.to_sql(
             cql2.parse(filter, filter_lang),
             collection=c,
             props=props,
-            crs=crs_for(filter_crs, "filter-crs"),
+            crs=geometry_crs,
             max_vertices=settings.max_geometry_vertices,
             max_distance_m=settings.max_radius_m,
         )

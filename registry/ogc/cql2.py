@@ -151,7 +151,7 @@ def parse(text: str, lang: str | None) -> Any:
     except RecursionError as exc:
         raise _bad("Biểu thức lồng quá sâu") from exc
     except Exception as exc:  # noqa: BLE001 - lark, json and pygeofilter raise many kinds; all mean "not CQL2"
-        raise _bad(f"Không phải {lang} hợp lệ: {_reason(exc)}", text) from exc
+        raise _bad(f"Không phải {lang} hợp lệ: {_reason(exc)}") from exc
 
 
 def _no_constant(name: str) -> float:

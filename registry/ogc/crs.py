@@ -142,4 +142,4 @@ def crs_for(value: str | None, parameter: str) -> Crs:
         if found is not None:
             return found
     supported = "CRS84, EPSG:4326, EPSG:3857, VN-2000 (EPSG:4756, 3405, 3406, 5896–5899, 9205–9218)"
-    raise BadParameter(parameter, f"Hệ tọa độ không được hỗ trợ; hỗ trợ: {supported}", value)
+    raise BadParameter(parameter, f"Hệ tọa độ không được hỗ trợ; hỗ trợ: {supported}")
