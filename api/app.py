@@ -8,10 +8,12 @@ import logging
 from fastapi import Depends, FastAPI, Response
 from sqlalchemy.orm import Session, sessionmaker
 
-from api import errors, limits, maps, request_context, security
+from api import docs, errors, limits, maps, request_context, security
 from api.access import require
+from api.reads import ReadRouting
 from api.routers import ROUTERS
-from registry.db import database_versions, get_sessionmaker
+from registry.db import database_url, database_versions, get_sessionmaker
+from registry.replicas import ReadReplicas, read_replicas
 from registry.settings import Settings, get_settings
 
 log = logging.getLogger("tttt.api")
@@ -35,7 +37,11 @@ Lỗi trả về `application/problem+json` nêu rõ trường (hoặc dòng và
 """
 
 
-def create_app(settings: Settings | None = None, session_factory: sessionmaker[Session] | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    session_factory: sessionmaker[Session] | None = None,
+    replicas: ReadReplicas | None = None,
+) -> FastAPI:
     settings = settings or get_settings()
     settings.secret()  # outside development, no secret key means no start (MissingSecret)
     app = FastAPI(
@@ -47,11 +53,16 @@ def create_app(settings: Settings | None = None, session_factory: sessionmaker[S
     )
     app.state.settings = settings
     app.state.sessionmaker = session_factory or get_sessionmaker()
+    # Read replicas (TTTT_READ_DATABASE_URLS; api.reads): none unless configured, or given by a test.
+    if replicas is None and session_factory is None:
+        replicas = read_replicas(settings, database_url(settings))
+    app.state.replicas = replicas
     errors.install(app)
 
     for router in ROUTERS:
         app.include_router(router)
     maps.mount_assets(app)  # after every route: none lies under the mounted /vendor and /static
+    docs.install(app)  # the OpenAPI document completed with the refusals every route shares
 
     @app.get(
         "/favicon.ico",
@@ -85,6 +96,7 @@ def create_app(settings: Settings | None = None, session_factory: sessionmaker[S
             media_type="application/json",
         )
 
+    app.add_middleware(ReadRouting)  # innermost: a read a replica failed runs again, with nothing else redone
     limits.install(app)  # body limits before any other work of the app
     # The request id and audit context, around everything that may answer (a 413 carries the id too).
     app.add_middleware(request_context.RequestContext)

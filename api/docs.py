@@ -6,12 +6,23 @@ the configuration the page carries as JSON data."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse
+import json
+from collections.abc import Iterator
+from typing import Any
 
-from api.access import require
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.dependencies.utils import get_flat_params
+from fastapi.responses import HTMLResponse
+from fastapi.routing import APIRoute
+
+from api.access import declared_permission, require
+from api.deps import page, station_filter
+from api.errors import PAGE_PREFIXES
+from api.responses import PROBLEM_JSON, PROBLEM_REF, REASONS, Problem, page_problems, problems
 from maps.assets import SWAGGER_CSS, SWAGGER_FAVICON, SWAGGER_JS, SWAGGER_OAUTH2_REDIRECT
 from maps.templating import render
+from registry.accounts.permissions import PUBLIC, Action, rule
 
 router = APIRouter(tags=["Hệ thống"])
 
@@ -44,3 +55,97 @@ def docs(request: Request) -> HTMLResponse:
         favicon_url=root + SWAGGER_FAVICON,
     )
     return HTMLResponse(page)
+
+
+# --- The document itself ----------------------------------------------------------------------------
+# FastAPI writes what each route declares; this adds what every route shares, so no route has to repeat
+# it and none can forget it: the Problem schema, the refusals any guarded route can give (401 for a bad
+# token, 403 where some signed-in role is refused, 503 when the database is down), 400 where a page size
+# or an area may go over its limit (and on the OGC API, for a parameter it does not know), 404 where the
+# path names a record, 422 (problem+json, not FastAPI's own shape) where a route reads parameters or a
+# body, 413 where it reads a body. A
+# refusal a route declared with a description only gets the Problem content (or, for a page, HTML).
+
+
+def _permissions(dependant: Dependant) -> Iterator[tuple[str, Action]]:
+    for dep in dependant.dependencies:
+        found = declared_permission(dep.call)
+        if found is not None:
+            yield found
+        yield from _permissions(dep)
+
+
+def _calls(dependant: Dependant) -> Iterator[object]:
+    for dep in dependant.dependencies:
+        yield dep.call
+        yield from _calls(dep)
+
+
+# Dependencies that refuse a request over a documented limit (page size, area, radius): 400.
+LIMITED: frozenset[object] = frozenset({page, station_filter})
+
+
+def _error_content(page: bool) -> dict[str, Any]:
+    if page:
+        return {"text/html": {"schema": {"type": "string"}}}
+    return {PROBLEM_JSON: {"schema": PROBLEM_REF}}
+
+
+def _complete(operation: dict[str, Any], route: APIRoute) -> None:
+    page = route.path == "/maps" or route.path.startswith(PAGE_PREFIXES)
+    answers = operation.setdefault("responses", {})
+    permissions = list(_permissions(route.dependant))
+    params = get_flat_params(route.dependant)
+    extra: list[int] = []
+    if permissions:
+        extra += [401, 503]
+        if any(not rule(resource, action).allows({PUBLIC}) for resource, action in permissions):
+            extra.append(403)
+    if LIMITED.intersection(_calls(route.dependant)) or (route.path.startswith("/ogc") and params):
+        extra.append(400)  # over a limit; the OGC API's invalid or unknown parameter
+    if any(p.name for p in route.dependant.path_params):
+        extra.append(404)  # no record (or tile, or file) by that name
+    if params or route.body_field is not None:
+        extra.append(422)
+        if answers.get("422", {}).get("content", {}).get("application/json"):
+            del answers["422"]  # FastAPI's own HTTPValidationError: never what api.errors sends
+    if route.body_field is not None:
+        extra.append(413)
+    made = page_problems(*extra) if page else problems(*extra)
+    for code, answer in made.items():
+        answers.setdefault(str(code), answer)
+    for code, answer in answers.items():
+        if code[0] in "45" and not answer.get("content"):
+            answer["content"] = _error_content(page)
+            answer.setdefault("description", REASONS.get(int(code), "Lỗi"))
+
+
+def _unused(document: dict[str, Any], name: str) -> bool:
+    return f'"#/components/schemas/{name}"' not in json.dumps(document["paths"])
+
+
+def openapi(app: FastAPI) -> dict[str, Any]:
+    """The app's OpenAPI document, completed as above (built once, as FastAPI's own)."""
+    if app.openapi_schema is not None:
+        return app.openapi_schema
+    document = FastAPI.openapi(app)
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas.update(problem.pop("$defs", {}))
+    schemas["Problem"] = problem
+    for route in app.routes:
+        if not isinstance(route, APIRoute) or not route.include_in_schema:
+            continue
+        for method in route.methods:
+            operation = document["paths"].get(route.path_format, {}).get(method.lower())
+            if operation is not None:
+                _complete(operation, route)
+    for name in ("HTTPValidationError", "ValidationError"):
+        if name in schemas and _unused(document, name):
+            del schemas[name]
+    app.openapi_schema = document
+    return document
+
+
+def install(app: FastAPI) -> None:
+    app.openapi = lambda: openapi(app)  # type: ignore[method-assign]

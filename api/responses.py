@@ -11,9 +11,10 @@ If-Match, parsed once by ``api.deps.IfMatch``.
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from fastapi import Response, status
+from pydantic import BaseModel, ConfigDict, Field
 
 from registry.versions import Versioned, etag
 
@@ -37,3 +38,96 @@ def created(response: Response, body: Body, *, location: str, record: Versioned 
 def deleted() -> Response:
     """204 No Content: the record is gone."""
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+# --- What the OpenAPI document says of errors -------------------------------------------------------
+# Every refusal is application/problem+json (api.errors): one Problem schema, named in the document's
+# components (api.docs.openapi adds it there), that each route's ``responses=problems(...)`` points to.
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class ProblemError(BaseModel):
+    """One thing wrong with the input: a field, or a spreadsheet's row and column."""
+
+    model_config = ConfigDict(extra="allow")
+
+    message: str
+    field: str | None = None
+    row: int | None = None
+    column: str | None = None
+    value: Any = None
+    code: str | None = None
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, as api.errors answers every refusal."""
+
+    # Some refusals add members of their own (current_version, limit, retry_after, field …).
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(description="URI of the kind of problem")
+    title: str
+    status: int
+    detail: str
+    request_id: str | None = Field(default=None, description="The request's id, as in X-Request-ID and the logs")
+    errors: list[ProblemError] | None = Field(default=None, description="Each field, or row and column, refused")
+
+
+REASONS: dict[int, str] = {
+    400: "Tham số vượt giới hạn hoặc không hợp lệ",
+    401: "Chưa đăng nhập, hoặc token không hợp lệ hay đã hết hạn",
+    403: "Vai trò không được phép",
+    404: "Không có bản ghi này",
+    409: "Xung đột dữ liệu hoặc trạng thái không cho phép",
+    412: "Bản ghi đã bị sửa từ phiên bản đó (If-Match đã cũ; problem+json nêu current_version)",
+    413: "Yêu cầu hoặc tệp quá lớn",
+    422: "Dữ liệu không hợp lệ (errors nêu từng trường, hoặc dòng và cột)",
+    428: "Thiếu If-Match",
+    429: "Quá nhiều lần thử; chờ Retry-After giây",
+    503: "Cơ sở dữ liệu bận hoặc không sẵn sàng; thử lại sau Retry-After giây",
+}
+_RETRY_AFTER = {"Retry-After": {"description": "Số giây nên chờ", "schema": {"type": "integer"}}}
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` for the refusals a route can give, each application/problem+json (Problem)."""
+    out: dict[int | str, dict[str, Any]] = {}
+    for code in statuses:
+        answer: dict[str, Any] = {
+            "description": REASONS.get(code, "Lỗi"),
+            "content": {PROBLEM_JSON: {"schema": PROBLEM_REF}},
+        }
+        if code in (429, 503):
+            answer["headers"] = _RETRY_AFTER
+        out[code] = answer
+    return out
+
+
+def page_problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` for the refusals of a page a browser opens: drawn as a page (text/html)."""
+    return {
+        code: {"description": REASONS.get(code, "Lỗi"), "content": {"text/html": {"schema": {"type": "string"}}}}
+        for code in statuses
+    }
+
+
+_ETAG = {"ETag": {"description": "Phiên bản của bản ghi (gửi lại trong If-Match)", "schema": {"type": "string"}}}
+_LOCATION = {"Location": {"description": "Địa chỉ của bản ghi mới", "schema": {"type": "string"}}}
+# The headers ``versioned`` and ``created`` set, for the routes that call them.
+VERSIONED: dict[int | str, dict[str, Any]] = {200: {"headers": _ETAG}}
+CREATED: dict[int | str, dict[str, Any]] = {201: {"headers": _LOCATION}}
+CREATED_VERSIONED: dict[int | str, dict[str, Any]] = {201: {"headers": {**_LOCATION, **_ETAG}}}
+
+
+def answers(*parts: dict[int | str, dict[str, Any]]) -> dict[int | str, dict[str, Any]]:
+    """Several ``responses=`` dicts as one (a status named twice keeps both parts' keys)."""
+    out: dict[int | str, dict[str, Any]] = {}
+    for part in parts:
+        for code, answer in part.items():
+            merged = dict(out.get(code, {}))
+            for key, value in answer.items():
+                merged[key] = {**merged[key], **value} if isinstance(value, dict) and key in merged else value
+            out[code] = merged
+    return out
