@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Query
 from fastapi.responses import StreamingResponse
 
 from registry.clock import today
+from registry.geofiles import MEDIA_TYPES
+
+
+def responses(*formats: str) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI answer of an export route: the file, in the media type of each of ``formats``."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    return {200: {"description": "Tệp xuất", "content": {MEDIA_TYPES[f]: binary for f in formats}}}
+
+
+ALL_FORMATS = ("csv", "xlsx", "geojson", "kml", "gpkg")
 
 ExportCrs = Annotated[
     str | None,

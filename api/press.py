@@ -11,8 +11,22 @@ from fastapi.responses import StreamingResponse
 
 from api.access import require
 from api.audit import history
+from api.bodies.press import (
+    AmendLicence,
+    CreateAnnualReport,
+    CreateLicence,
+    CreateMerger,
+    CreateNotification,
+    CreateOutlet,
+    GetLicence,
+    GetOutlet,
+    ListOutlets,
+    OutletHistory,
+    Report,
+    UpdateOutlet,
+)
 from api.deps import VERSION_RESPONSES, IfMatch, PageDep, SessionDep, SettingsDep, StreamSessionDep
-from api.exports import ExportCrs, download
+from api.exports import ExportCrs, download, responses
 from api.responses import created, versioned
 from registry.accounts.permissions import Grant, visible_fields
 from registry.clock import today
@@ -83,7 +97,11 @@ def _outlet(session: Any, outlet: Any, grant: Grant, settings: Any) -> dict[str,
     return outlet_record(session, outlet, grant, expiring_days=settings.permit_expiring_days)
 
 
-@router.get("/outlets", summary="Tìm và lọc cơ quan báo chí (kèm tình trạng giấy phép cho cán bộ)")
+@router.get(
+    "/outlets",
+    summary="Tìm và lọc cơ quan báo chí (kèm tình trạng giấy phép cho cán bộ)",
+    response_model=ListOutlets,
+)
 def list_outlets(
     session: SessionDep,
     settings: SettingsDep,
@@ -125,6 +143,7 @@ def _outlet_file(fmt: str, session: Any, settings: Any, grant: Grant, crs: str |
     summary="Cơ quan báo chí (KML: các cột của bảng xuất, có kiểu; thư mục theo loại hình); công chúng: "
     "trường công khai",
     response_class=Response,
+    responses=responses("kml"),
 )
 def outlets_kml(session: StreamSessionDep, settings: SettingsDep, grant: OutletRead) -> StreamingResponse:
     return _outlet_file("kml", session, settings, grant, None)
@@ -135,6 +154,7 @@ def outlets_kml(session: StreamSessionDep, settings: SettingsDep, grant: OutletR
     summary="Cơ quan báo chí (GeoPackage: các cột của bảng xuất, có kiểu; WGS 84 hoặc VN-2000); công chúng: "
     "trường công khai",
     response_class=Response,
+    responses=responses("gpkg"),
 )
 def outlets_gpkg(
     session: StreamSessionDep, settings: SettingsDep, grant: OutletRead, crs: ExportCrs = None
@@ -158,7 +178,12 @@ def export_outlets(fmt: Literal["csv", "xlsx"], session: SessionDep) -> Response
     )
 
 
-@router.post("/outlets", status_code=status.HTTP_201_CREATED, summary="Thêm cơ quan báo chí, VPĐD hoặc PVTT")
+@router.post(
+    "/outlets",
+    status_code=status.HTTP_201_CREATED,
+    summary="Thêm cơ quan báo chí, VPĐD hoặc PVTT",
+    response_model=CreateOutlet,
+)
 def create_outlet(
     data: OutletCreate,
     session: SessionDep,
@@ -173,7 +198,10 @@ def create_outlet(
 
 
 @router.post(
-    "/mergers", status_code=status.HTTP_201_CREATED, summary="Sáp nhập (hoặc đổi tên) cơ quan vào cơ quan kế tục"
+    "/mergers",
+    status_code=status.HTTP_201_CREATED,
+    summary="Sáp nhập (hoặc đổi tên) cơ quan vào cơ quan kế tục",
+    response_model=CreateMerger,
 )
 def create_merger(
     data: MergeCreate,
@@ -185,7 +213,7 @@ def create_merger(
     return _outlet(session, successor, grant, settings)
 
 
-@router.get("/outlets/{code}", summary="Một cơ quan báo chí (ETag = phiên bản)")
+@router.get("/outlets/{code}", summary="Một cơ quan báo chí (ETag = phiên bản)", response_model=GetOutlet)
 def get_outlet(
     code: OutletCode, session: SessionDep, settings: SettingsDep, response: Response, grant: OutletRead
 ) -> dict[str, Any]:
@@ -193,7 +221,12 @@ def get_outlet(
     return versioned(response, _outlet(session, outlet, grant, settings), outlet)
 
 
-@router.patch("/outlets/{code}", summary="Sửa cơ quan báo chí (cần If-Match)", responses=VERSION_RESPONSES)
+@router.patch(
+    "/outlets/{code}",
+    summary="Sửa cơ quan báo chí (cần If-Match)",
+    responses=VERSION_RESPONSES,
+    response_model=UpdateOutlet,
+)
 def update_outlet(
     code: OutletCode,
     data: OutletPatch,
@@ -207,7 +240,11 @@ def update_outlet(
     return versioned(response, _outlet(session, outlet, grant, settings), outlet)
 
 
-@router.get("/outlets/{code}/history", summary="Lịch sử thay đổi của cơ quan, giấy phép, sửa đổi, thông báo")
+@router.get(
+    "/outlets/{code}/history",
+    summary="Lịch sử thay đổi của cơ quan, giấy phép, sửa đổi, thông báo",
+    response_model=OutletHistory,
+)
 def outlet_history(
     code: OutletCode, session: SessionDep, pg: PageDep, grant: Annotated[Grant, Depends(require("audit", "read"))]
 ) -> dict[str, Any]:
@@ -219,6 +256,7 @@ def outlet_history(
     "/outlets/{code}/licences",
     summary="Giấy phép của cơ quan",
     dependencies=[Depends(require("press_licences", "read"))],
+    response_model=list[GetLicence],
 )
 def outlet_licences(
     code: OutletCode, session: SessionDep, settings: SettingsDep, on: On = None
@@ -236,6 +274,7 @@ def _licence(session: Any, licence: Any, settings: Any, on: date | None = None) 
     status_code=status.HTTP_201_CREATED,
     summary="Thêm giấy phép",
     dependencies=[Depends(require("press_licences", "create"))],
+    response_model=CreateLicence,
 )
 def create_licence(
     data: LicenceCreate, session: SessionDep, settings: SettingsDep, response: Response
@@ -250,6 +289,7 @@ def create_licence(
     "/licences/{licence_id}",
     summary="Một giấy phép với các lần sửa đổi",
     dependencies=[Depends(require("press_licences", "read"))],
+    response_model=GetLicence,
 )
 def get_licence(
     licence_id: LicenceId, session: SessionDep, settings: SettingsDep, response: Response, on: On = None
@@ -263,6 +303,7 @@ def get_licence(
     summary="Đính chính giấy phép nhập sai (cần If-Match); thay đổi do cơ quan cấp quyết định là sửa đổi",
     responses=VERSION_RESPONSES,
     dependencies=[Depends(require("press_licences", "update"))],
+    response_model=GetLicence,
 )
 def update_licence(
     licence_id: LicenceId,
@@ -282,6 +323,7 @@ def update_licence(
     summary="Ghi giấy phép sửa đổi, bổ sung: áp dụng thay đổi và lưu lại giá trị trước/sau (cần If-Match)",
     responses=VERSION_RESPONSES,
     dependencies=[Depends(require("press_licences", "update"))],
+    response_model=AmendLicence,
 )
 def amend_licence(
     licence_id: LicenceId,
@@ -299,6 +341,7 @@ def amend_licence(
     "/notifications",
     summary="Thông báo (mới nhất trước), kèm thời gian báo trước và cờ nộp muộn",
     dependencies=[Depends(require("press_notifications", "read"))],
+    response_model=list[CreateNotification],
 )
 def list_notifications(
     session: SessionDep,
@@ -314,6 +357,7 @@ def list_notifications(
     status_code=status.HTTP_201_CREATED,
     summary="Ghi nhận thông báo",
     dependencies=[Depends(require("press_notifications", "create"))],
+    response_model=CreateNotification,
 )
 def create_notification(data: NotificationCreate, session: SessionDep) -> dict[str, Any]:
     note = service.create_notification(session, data)
@@ -326,6 +370,7 @@ def create_notification(data: NotificationCreate, session: SessionDep) -> dict[s
     status_code=status.HTTP_201_CREATED,
     summary="Ghi nhận báo cáo năm của trang tổng hợp",
     dependencies=[Depends(require("press_licences", "create"))],
+    response_model=CreateAnnualReport,
 )
 def create_annual_report(data: AnnualReportCreate, session: SessionDep) -> dict[str, Any]:
     report = service.create_annual_report(session, data)
@@ -336,6 +381,7 @@ def create_annual_report(data: AnnualReportCreate, session: SessionDep) -> dict[
     "/reports/{name}",
     summary="Danh sách công việc: expiring-licences, unlicensed, missing-annual-reports, late-notifications",
     dependencies=[Depends(require("press_reports", "read"))],
+    response_model=Report,
 )
 def report(
     name: Literal["expiring-licences", "unlicensed", "missing-annual-reports", "late-notifications"],

@@ -9,6 +9,7 @@ from fastapi.responses import StreamingResponse
 
 from api.access import require
 from api.audit import history
+from api.bodies.sites import CreateSite, GetSite, SiteHistory, UpdateSite
 from api.deps import (
     GEOJSON,
     GEOJSON_RESPONSE,
@@ -22,7 +23,7 @@ from api.deps import (
     finish,
     geojson_page,
 )
-from api.exports import ExportCrs, download
+from api.exports import ALL_FORMATS, ExportCrs, download, responses
 from api.responses import created, deleted, versioned
 from registry.accounts.permissions import Grant, visible_fields
 from registry.errors import FieldError, LimitExceeded, ValidationFailed
@@ -57,6 +58,7 @@ def list_sites(request: Request, session: SessionDep, filters: FilterDep, pg: Pa
     ".{fmt}",
     summary="Xuất danh sách vị trí: csv, xlsx, geojson, kml, gpkg (cùng bộ lọc; trường theo vai trò)",
     response_class=Response,
+    responses=responses(*ALL_FORMATS),
 )
 def export_sites(
     fmt: Literal["csv", "xlsx", "geojson", "kml", "gpkg"],
@@ -98,7 +100,7 @@ def nearest(
     return Response(body, media_type=GEOJSON)
 
 
-@router.get("/{code}", summary="Một vị trí với các trạm gốc và sector (ETag = phiên bản)")
+@router.get("/{code}", summary="Một vị trí với các trạm gốc và sector (ETag = phiên bản)", response_model=GetSite)
 def get_site(code: str, session: SessionDep, response: Response, grant: Read) -> dict[str, Any]:
     site = service.get_site(session, code=code)
     return versioned(response, site_record(session, site, grant.principal), site)
@@ -107,6 +109,7 @@ def get_site(code: str, session: SessionDep, response: Response, grant: Read) ->
 @router.get(
     "/{code}/history",
     summary="Lịch sử thay đổi của vị trí, các trạm và sector trên đó (cũ nhất trước)",
+    response_model=SiteHistory,
 )
 def site_history(
     code: str, session: SessionDep, pg: PageDep, grant: Annotated[Grant, Depends(require("audit", "read"))]
@@ -115,7 +118,12 @@ def site_history(
     return history(session, grant, "site", site.id, limit=pg.limit, offset=pg.offset)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, summary="Thêm vị trí (tọa độ ở hệ bất kỳ được hỗ trợ)")
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Thêm vị trí (tọa độ ở hệ bất kỳ được hỗ trợ)",
+    response_model=CreateSite,
+)
 def create_site(
     data: SiteCreate,
     session: SessionDep,
@@ -131,7 +139,7 @@ def create_site(
     )
 
 
-@router.patch("/{code}", summary="Sửa vị trí (cần If-Match)", responses=VERSION_RESPONSES)
+@router.patch("/{code}", summary="Sửa vị trí (cần If-Match)", responses=VERSION_RESPONSES, response_model=UpdateSite)
 def update_site(
     code: str,
     data: SitePatch,

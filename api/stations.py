@@ -9,6 +9,7 @@ from fastapi.responses import StreamingResponse
 
 from api.access import require
 from api.audit import history
+from api.bodies.stations import CreateStation, GetStation, StationHistory
 from api.deps import (
     GEOJSON_RESPONSE,
     VERSION_RESPONSES,
@@ -20,7 +21,7 @@ from api.deps import (
     StreamSessionDep,
     geojson_page,
 )
-from api.exports import ExportCrs, download
+from api.exports import ALL_FORMATS, ExportCrs, download, responses
 from api.responses import created, deleted, versioned
 from registry.accounts.permissions import Grant, visible_fields
 from registry.stations import service
@@ -59,6 +60,7 @@ def list_stations(request: Request, session: SessionDep, filters: FilterDep, pg:
     ".{fmt}",
     summary="Xuất danh sách trạm: csv, xlsx, geojson, kml, gpkg (cùng bộ lọc, cùng các trường)",
     response_class=Response,
+    responses=responses(*ALL_FORMATS),
 )
 def export(
     fmt: Literal["csv", "xlsx", "geojson", "kml", "gpkg"],
@@ -80,13 +82,17 @@ def export(
     return download(chunks, media_type=spec.media_type, stem="tram-goc", extension=spec.extension)
 
 
-@router.get("/{station_id}", summary="Một trạm gốc với sector (ETag = phiên bản)")
+@router.get("/{station_id}", summary="Một trạm gốc với sector (ETag = phiên bản)", response_model=GetStation)
 def get_station(station_id: StationId, session: SessionDep, response: Response, grant: Read) -> dict[str, Any]:
     station = service.get_station(session, station_id=station_id)
     return versioned(response, _dict(station, grant), station)
 
 
-@router.get("/{station_id}/history", summary="Lịch sử thay đổi của trạm và các sector (cũ nhất trước)")
+@router.get(
+    "/{station_id}/history",
+    summary="Lịch sử thay đổi của trạm và các sector (cũ nhất trước)",
+    response_model=StationHistory,
+)
 def station_history(
     station_id: StationId, session: SessionDep, pg: PageDep, grant: Annotated[Grant, Depends(require("audit", "read"))]
 ) -> dict[str, Any]:
@@ -94,7 +100,12 @@ def station_history(
     return history(session, grant, "station", station.id, limit=pg.limit, offset=pg.offset)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, summary="Thêm trạm gốc vào một vị trí")
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Thêm trạm gốc vào một vị trí",
+    response_model=CreateStation,
+)
 def create_station(
     data: StationCreate,
     session: SessionDep,
@@ -107,7 +118,12 @@ def create_station(
     return created(response, body, location=f"/api/stations/{station.id}", record=station)
 
 
-@router.patch("/{station_id}", summary="Sửa trạm gốc (cần If-Match)", responses=VERSION_RESPONSES)
+@router.patch(
+    "/{station_id}",
+    summary="Sửa trạm gốc (cần If-Match)",
+    responses=VERSION_RESPONSES,
+    response_model=CreateStation,
+)
 def update_station(
     station_id: StationId,
     data: StationPatch,

@@ -8,9 +8,10 @@ from fastapi import APIRouter, Depends, File, Path, Query, Response, UploadFile,
 from fastapi.responses import StreamingResponse
 
 from api.access import require
+from api.bodies.zones import CreateZone, ImportFile, ListSpacingItem
 from api.deps import VERSION_RESPONSES, IfMatch, SessionDep, SettingsDep, StreamSessionDep, read_upload
 from api.errors import message_for
-from api.exports import ExportCrs, download
+from api.exports import ALL_FORMATS, ExportCrs, download, responses
 from api.responses import created, deleted, versioned
 from registry.geofiles import MEDIA_TYPES
 from registry.schemas import Day
@@ -47,6 +48,7 @@ def list_zones(
     ".{fmt}",
     summary="Xuất vùng quy hoạch: csv, xlsx, geojson, kml, gpkg (cùng các trường; gpkg chọn được hệ VN-2000)",
     response_class=Response,
+    responses=responses(*ALL_FORMATS),
     dependencies=[Depends(require("zones", "read"))],
 )
 def export_zones(
@@ -65,6 +67,7 @@ def export_zones(
     "/import",
     summary="Nhập vùng quy hoạch từ GeoJSON hoặc KML: kiểm tra tất cả, có lỗi thì không ghi gì; theo mã",
     dependencies=[Depends(require("zones", "create"))],
+    response_model=ImportFile,
 )
 def import_file(
     session: SessionDep,
@@ -82,6 +85,7 @@ def import_file(
     status_code=status.HTTP_201_CREATED,
     summary="Thêm vùng quy hoạch",
     dependencies=[Depends(require("zones", "create"))],
+    response_model=CreateZone,
 )
 def create_zone(data: ZoneCreate, session: SessionDep, response: Response) -> dict[str, Any]:
     zone = service.create_zone(session, data)
@@ -92,6 +96,7 @@ def create_zone(data: ZoneCreate, session: SessionDep, response: Response) -> di
     "/{code}",
     summary="Một vùng quy hoạch với quy tắc khoảng cách riêng",
     dependencies=[Depends(require("zones", "read"))],
+    response_model=CreateZone,
 )
 def get_zone(code: ZoneCode, session: SessionDep, response: Response) -> dict[str, Any]:
     zone = service.get_zone(session, code)
@@ -103,6 +108,7 @@ def get_zone(code: ZoneCode, session: SessionDep, response: Response) -> dict[st
     summary="Sửa vùng quy hoạch (cần If-Match)",
     responses=VERSION_RESPONSES,
     dependencies=[Depends(require("zones", "update"))],
+    response_model=CreateZone,
 )
 def update_zone(
     code: ZoneCode, data: ZonePatch, session: SessionDep, response: Response, if_match: IfMatch
@@ -129,7 +135,10 @@ RuleId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 @spacing_router.get(
-    "", summary="Khoảng cách tối thiểu giữa cột cồng kềnh", dependencies=[Depends(require("zones", "read"))]
+    "",
+    summary="Khoảng cách tối thiểu giữa cột cồng kềnh",
+    dependencies=[Depends(require("zones", "read"))],
+    response_model=list[ListSpacingItem],
 )
 def list_spacing(session: SessionDep) -> list[dict[str, Any]]:
     return [spacing_record(session, r) for r in service.spacing_rules(session)]
@@ -140,6 +149,7 @@ def list_spacing(session: SessionDep) -> list[dict[str, Any]]:
     status_code=status.HTTP_201_CREATED,
     summary="Thêm quy tắc khoảng cách",
     dependencies=[Depends(require("zones", "create"))],
+    response_model=ListSpacingItem,
 )
 def create_spacing(data: SpacingRuleCreate, session: SessionDep, response: Response) -> dict[str, Any]:
     rule = service.create_spacing_rule(session, data)
@@ -151,6 +161,7 @@ def create_spacing(data: SpacingRuleCreate, session: SessionDep, response: Respo
     summary="Sửa quy tắc khoảng cách (cần If-Match)",
     responses=VERSION_RESPONSES,
     dependencies=[Depends(require("zones", "update"))],
+    response_model=ListSpacingItem,
 )
 def update_spacing(
     rule_id: RuleId, data: SpacingRulePatch, session: SessionDep, response: Response, if_match: IfMatch
@@ -165,6 +176,7 @@ def update_spacing(
     summary="Giá trị mới của quy tắc khoảng cách từ một ngày (quy tắc cũ hết hiệu lực ngày đó; cần If-Match)",
     responses=VERSION_RESPONSES,
     dependencies=[Depends(require("zones", "create"))],
+    response_model=ListSpacingItem,
 )
 def new_spacing_version(
     rule_id: RuleId, data: SpacingRuleCreate, session: SessionDep, response: Response, if_match: IfMatch

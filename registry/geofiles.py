@@ -29,6 +29,7 @@ import io
 import json
 import math
 import os
+import re
 import tempfile
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -262,7 +263,7 @@ def _q(tag: str) -> str:
 
 def _text(xf: Any, tag: str, value: str, **attrib: str) -> None:
     with xf.element(_q(tag), attrib):
-        xf.write(value)
+        xf.write(_xml_safe(value))
 
 
 def _kml_style(xf: Any, style_id: str, style: Style, geometry: GeometryKind) -> None:
@@ -348,7 +349,7 @@ def kml_chunks(layer: Layer, records: Iterable[Record], *, batch: int = 500) -> 
                         current = r.group
                         folder = xf.element(_q("Folder"))
                         folder.__enter__()
-                        _text(xf, "name", _xml_safe(r.group or layer.title))
+                        _text(xf, "name", r.group or layer.title)
                     _placemark(xf, layer, r)
                     count += 1
                     if count % batch == 0:
@@ -362,22 +363,24 @@ def kml_chunks(layer: Layer, records: Iterable[Record], *, batch: int = 500) -> 
 
 def _placemark(xf: Any, layer: Layer, r: Record) -> None:
     with xf.element(_q("Placemark")):
-        _text(xf, "name", _xml_safe(r.label))
+        _text(xf, "name", r.label)
         if r.style is not None and r.style in layer.styles:
             _text(xf, "styleUrl", f"#style-{r.style}")
         with xf.element(_q("ExtendedData")), xf.element(_q("SchemaData"), schemaUrl=f"#{layer.name}"):
             for f in layer.fields:
                 value = _kml_text(f.kind, r.values.get(f.key))
                 if value is not None:
-                    _text(xf, "SimpleData", _xml_safe(value), name=f.key)
+                    _text(xf, "SimpleData", value, name=f.key)
         _kml_geometry(xf, r.geometry)
 
 
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def _xml_safe(text: str) -> str:
-    """XML 1.0 cannot hold most control characters at all (not even escaped): they are dropped."""
-    if text.isprintable():
-        return text
-    return "".join(ch for ch in text if ch in "\t\n\r" or ord(ch) >= 32)
+    """XML 1.0 cannot hold most control characters, U+FFFE or U+FFFF at all (not even escaped):
+    they are dropped; everything else is kept and escaped by lxml."""
+    return _NOT_XML.sub("", text)
 
 
 # --- GeoPackage ----------------------------------------------------------------------------------
@@ -405,7 +408,7 @@ def _columns(layer: Layer, rows: Sequence[Record]) -> tuple[list[Any], list[Any]
             data.append(np.array(["NaT" if v is None else v.isoformat() for v in values], dtype="datetime64[D]"))
             masks.append(None)  # NaT is null
         else:
-            data.append(np.array([None if v is None else _xml_safe(v) for v in values], dtype=object))
+            data.append(np.array(values, dtype=object))
             masks.append(missing)
     return data, masks
 

@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
@@ -454,3 +456,24 @@ def test_cli_writes_the_same_files(
     refused = runner.invoke(app, ["export", "stations", "-f", "kml", "--crs", "EPSG:9210"])
     assert refused.exit_code == 2 and "gpkg" in refused.output
     assert runner.invoke(app, ["export", "sites", "-f", "pdf"]).exit_code == 2
+
+
+# --- any text is data ------------------------------------------------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(max_size=40), number=st.floats(allow_nan=False, allow_infinity=False))
+def test_kml_holds_any_text_and_number(text: str, number: float) -> None:
+    import shapely
+
+    from registry.geofiles import Field, Layer, Record, kml_chunks
+
+    layer = Layer("t", text or "t", (Field("s", "string", text or "s"), Field("x", "double", "x")), "Point")
+    record = Record(id=None, label=text, values={"s": text, "x": number}, geometry=shapely.Point(106, 20), group=text)
+    root = ET.fromstring(b"".join(kml_chunks(layer, [record])))
+    kept = re.sub("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]", "", text)
+    (mark,) = root.iter(f"{KML}Placemark")
+    assert (mark.findtext(f"{KML}name") or "") == kept
+    values = {d.get("name"): d.text or "" for d in mark.iter(f"{KML}SimpleData")}
+    assert values["s"] == kept and float(values["x"]) == number
+    assert (root.find(f".//{KML}Folder/{KML}name").text or "") == (kept if text else "t")  # type: ignore[union-attr]
