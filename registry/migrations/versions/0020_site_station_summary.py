@@ -48,15 +48,26 @@ SUMMARY = ("map_keys", "operators", "technologies", "station_count")
 
 
 def _apply(sites: str) -> str:
-    """Recompute the summary of the sites whose ids ``sites`` (an SQL set of ``id``) lists; write only
-    the rows that change (an unchanged site row is not rewritten and fires no cell change)."""
+    """Recompute the summary and map keys of the sites whose ids ``sites`` (an SQL set of ``id``)
+    lists; write only the rows that change (an unchanged site row is not rewritten and fires no cell
+    change). Two passes over a site's stations (its operators, its technologies) give all four
+    columns, map_keys as 0012 sorted them: 2.2 s for 51,689 sites against 3.2 s for a subquery each."""
     differs = " OR ".join(f"s.{c} IS DISTINCT FROM k.{c}" for c in SUMMARY)
     return f"""
         UPDATE site s SET map_keys = k.map_keys, operators = k.operators, technologies = k.technologies,
                           station_count = k.station_count
-        FROM (SELECT a.id, {STATION_KEYS} AS map_keys, {OPERATORS} AS operators, {TECHNOLOGIES} AS technologies,
-                     {STATION_COUNT} AS station_count
-              FROM ({sites}) a) k
+        FROM (SELECT a.id, ARRAY(SELECT x FROM unnest(ops.keys || tech.keys) x ORDER BY x) AS map_keys,
+                     coalesce(ops.names, '{{}}') AS operators, coalesce(tech.names, '{{}}') AS technologies,
+                     ops.n AS station_count
+              FROM ({sites}) a
+              CROSS JOIN LATERAL (
+                  SELECT count(*) AS n, CAST(array_agg(DISTINCT o.short_name ORDER BY o.short_name) AS text[]) AS names,
+                         coalesce(array_agg(DISTINCT 'o:' || st.operator_id), '{{}}') AS keys
+                  FROM station st JOIN organisation o ON o.id = st.operator_id WHERE st.site_id = a.id) ops
+              CROSS JOIN LATERAL (
+                  SELECT array_agg(DISTINCT CAST(t AS text) ORDER BY CAST(t AS text)) AS names,
+                         coalesce(array_agg(DISTINCT 't:' || t), '{{}}') AS keys
+                  FROM station st, unnest(st.technologies) t WHERE st.site_id = a.id) tech) k
         WHERE s.id = k.id AND ({differs});"""
 
 
