@@ -19,6 +19,7 @@ from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from api import reads
 from registry.db import WAITS, WaitKind, bound_waits
 from registry.errors import FieldError, LimitExceeded, ValidationFailed
 from registry.settings import Settings, get_settings
@@ -60,31 +61,44 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     Nothing here waits on the database: the session connects, begins and is bounded at the route's
     first statement, in the route's own worker thread, and only a transaction still open when the
     route returns costs a trip to a worker thread to end it (a route that ends its own, ``finish``,
-    costs none). Each trip between the event loop and a worker thread cost 0.1–0.15 ms."""
-    session = request.app.state.sessionmaker(info={WAITS: (wait_kind(request), request.app.state.settings)})
+    costs none). Each trip between the event loop and a worker thread cost 0.1–0.15 ms.
+
+    With read replicas (api.reads) a read's session binds to one of them, and a write ends by noting
+    the primary's WAL position for its writer's cookie."""
+    session = reads.session_for(request, {WAITS: (wait_kind(request), request.app.state.settings)})
     try:
         yield session
-    except BaseException:
+    except BaseException as exc:
         with anyio.CancelScope(shield=True):  # a client gone still gets its connection back to the pool
+            if isinstance(exc, Exception) and reads.on_replica(session):
+                await run_in_threadpool(reads.failed, request, session, exc)
             await _end(session, commit=False)
         raise
     else:
-        await _end(session, commit=True)
+        # A read on a replica has nothing to commit: it ends by rolling back, which a connection lost
+        # after the answer was built cannot turn into an error.
+        commit = not reads.on_replica(session)
+        await _end(session, commit=commit, request=request if reads.wants_position(request) else None)
 
 
-async def _end(session: Session, *, commit: bool) -> None:
-    if session.in_transaction():
-        await run_in_threadpool(_end_in_thread, session, commit)
+async def _end(session: Session, *, commit: bool, request: Request | None = None) -> None:
+    if session.in_transaction() or request is not None:
+        await run_in_threadpool(_end_in_thread, session, commit, request)
     else:
         session.close()  # no connection held: nothing to wait for
 
 
-def _end_in_thread(session: Session, commit: bool) -> None:
+def _end_in_thread(session: Session, commit: bool, request: Request | None = None) -> None:
     try:
         if commit:
             session.commit()
+        if request is not None:
+            reads.note_position(request, session)
     finally:
-        session.close()  # rolls back whatever is left
+        if reads.on_replica(session):
+            reads.close_quietly(session)
+        else:
+            session.close()  # rolls back whatever is left
 
 
 def finish(session: Session) -> None:
@@ -100,11 +114,15 @@ def get_stream_session(request: Request) -> Iterator[Session]:
     Its end comes after the answer has started, when nothing can be told to the client any more:
     a database gone meanwhile is logged, not raised (an exception escaping there made the server
     drop the keep-alive connection, and the client's next request on it got no answer)."""
-    session = request.app.state.sessionmaker()
+    session = reads.session_for(request, {})
     try:
         session.begin()
         bound_waits(session, "long", request.app.state.settings)
         yield session
+    except Exception as exc:
+        if reads.on_replica(session):
+            reads.failed(request, session, exc)  # failed before the answer began: read elsewhere
+        raise
     finally:
         try:
             session.rollback()  # read-only: nothing to commit

@@ -9,6 +9,7 @@ cluster belongs to the ``postgres`` account, which must be able to reach the pro
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pwd
@@ -199,3 +200,124 @@ class Cluster:
             return False
         self._run(*psql, f'CREATE DATABASE "{name}"')
         return True
+
+
+@dataclass(frozen=True)
+class Standby:
+    """A streaming replica (hot standby) of a PostgreSQL server, copied by ``pg_basebackup -R`` into
+    ``pgdata`` and listening on 127.0.0.1:``port``: what the read-replica tests and benches run (a
+    development copy belongs in ``.data/replica``, a test's in a temporary folder).
+
+    It replicates through a physical replication slot of its own on the primary (``slot``), so the
+    primary keeps every WAL segment the standby has not received yet, even while it is stopped; the
+    slot must be dropped with the standby (``remove``), or the primary keeps WAL for it forever. The
+    primary needs ``wal_level = replica`` (the default), a free WAL sender and a ``replication`` line
+    in ``pg_hba.conf`` for its user: ``initdb`` writes one for 127.0.0.1, so the private cluster has
+    all three. As root it runs as ``postgres``, as the private cluster does."""
+
+    pgdata: Path
+    port: int
+    primary_host: str
+    primary_port: int
+    slot: str
+    user: str = SUPERUSER
+
+    @property
+    def log_file(self) -> Path:
+        return self.pgdata.with_name(self.pgdata.name + ".log")
+
+    @property
+    def socket_dir(self) -> Path:
+        return Cluster(self.pgdata.parent).socket_dir
+
+    def url(self, database: str) -> str:
+        return f"postgresql+psycopg://{self.user}@127.0.0.1:{self.port}/{database}"
+
+    def _cluster(self) -> Cluster:
+        return Cluster(self.pgdata.parent)
+
+    def create(self, *, timeout_s: int = 600) -> None:
+        """Copy the primary (a fast checkpoint, then every file and the WAL written meanwhile)."""
+        cluster = self._cluster()
+        self.pgdata.parent.mkdir(parents=True, exist_ok=True)
+        self.socket_dir.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            for path in (self.pgdata.parent, self.socket_dir):
+                shutil.chown(path, "postgres", "postgres")
+        try:
+            result = subprocess.run(
+                [
+                    cluster._pg("pg_basebackup"),
+                    f"--pgdata={self.pgdata}",
+                    f"--host={self.primary_host}",
+                    f"--port={self.primary_port}",
+                    f"--username={self.user}",
+                    "--write-recovery-conf",
+                    "--wal-method=stream",
+                    "--checkpoint=fast",
+                    "--create-slot",
+                    f"--slot={self.slot}",
+                    "--no-password",
+                ],
+                capture_output=True,
+                text=True,
+                check=False,
+                cwd="/",
+                timeout=timeout_s,
+                **_as_postgres(),
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise ClusterError(f"pg_basebackup quá {timeout_s} s") from exc
+        if result.returncode != 0:
+            raise ClusterError(f"pg_basebackup thất bại: {result.stderr.strip()[-2000:]}")
+        # Settings after the primary's (in the copied postgresql.auto.conf) win: the last line counts.
+        with (self.pgdata / "postgresql.auto.conf").open("a") as f:
+            f.write(
+                f"port = {self.port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{self.socket_dir}'\n"
+                "hot_standby = on\n"
+            )
+
+    def running(self) -> bool:
+        if not (self.pgdata / "PG_VERSION").exists():
+            return False
+        args = [self._cluster()._pg("pg_ctl"), "-D", str(self.pgdata), "status"]
+        return subprocess.run(args, capture_output=True, check=False, cwd="/", **_as_postgres()).returncode == 0
+
+    def start(self, *, timeout_s: int = 60) -> None:
+        args = [self._cluster()._pg("pg_ctl"), "-D", str(self.pgdata), "-l", str(self.log_file), "-w"]
+        args += ["-t", str(timeout_s), "start"]
+        if os.geteuid() == 0 and not self.log_file.exists():
+            self.log_file.touch()
+            shutil.chown(self.log_file, "postgres", "postgres")
+        result = subprocess.run(args, capture_output=True, text=True, check=False, cwd="/", **_as_postgres())
+        if result.returncode != 0:
+            tail = self.log_file.read_text(errors="replace")[-2000:] if self.log_file.exists() else ""
+            raise ClusterError(f"Không khởi động được bản sao: {result.stderr.strip()}\n{tail}")
+
+    def stop(self, *, mode: str = "fast", timeout_s: int = 60) -> None:
+        if self.running():
+            args = [self._cluster()._pg("pg_ctl"), "-D", str(self.pgdata), "-m", mode, "-w", "-t", str(timeout_s)]
+            subprocess.run([*args, "stop"], capture_output=True, check=False, cwd="/", **_as_postgres())
+
+    def remove(self) -> None:
+        """Stop it, drop its slot on the primary and delete its files."""
+        self.stop(mode="immediate")
+        drop_slot(self.primary_host, self.primary_port, self.slot, user=self.user)
+        shutil.rmtree(self.pgdata, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            self.log_file.unlink()
+
+
+def drop_slot(host: str, port: int, slot: str, *, user: str = SUPERUSER) -> None:
+    """Drop a physical replication slot (if it exists and nothing streams from it)."""
+    import psycopg
+
+    with psycopg.connect(host=host, port=port, user=user, dbname="postgres", autocommit=True, connect_timeout=10) as c:
+        c.execute(
+            "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = %s AND NOT active",
+            (slot,),
+        )
+
+
+def _as_postgres() -> dict[str, object]:
+    return {"user": "postgres", "group": "postgres"} if os.geteuid() == 0 else {}

@@ -46,6 +46,9 @@ WAITS = "tttt.waits"
 # Pool-record keys: the bounds a connection was opened with (ms), when it was last given back.
 _OPENED_WITH = "tttt.bounds"
 _IDLE_SINCE = "tttt.idle_since"
+# Pool-record key: the connection leads to a transaction-mode pooler (TTTT_DB_TRANSACTION_POOLER); the
+# value is the bounds of the engine's ``waits``, set by each transaction that has none of its own.
+_POOLED = "tttt.pooled"
 
 
 def make_engine(url: str, settings: Settings | None = None, *, waits: WaitKind = "unbounded") -> Engine:
@@ -61,28 +64,39 @@ def make_engine(url: str, settings: Settings | None = None, *, waits: WaitKind =
     within the second fails its request with a 503, and the pool then replaces every connection)."""
     settings = settings or get_settings()
     bounds = _bounds(waits, settings)
+    connect_args: dict[str, Any] = {
+        # No JIT: the registry's statements are short, and PostgreSQL compiling one whose
+        # estimated cost passes jit_above_cost (the permit standing of a tile's sites, say) spent
+        # ~70 ms on a 2 ms query (measured by bench/tiles.py).
+        "options": f"-c jit=off -c statement_timeout={bounds[0]} -c lock_timeout={bounds[1]}",
+        "connect_timeout": settings.db_connect_timeout_s,
+        "keepalives": 1,
+        "keepalives_idle": 10,
+        "keepalives_interval": 5,
+        "keepalives_count": 3,
+        "tcp_user_timeout": 30_000,
+    }
+    pooler = settings.db_transaction_pooler
+    if pooler:
+        # A pooler in transaction mode hands each transaction any server connection: what a
+        # connection was opened with does not follow it, and a statement psycopg prepared on one is
+        # unknown on the next. Every transaction sets its own bounds and JIT (SET LOCAL, _apply).
+        del connect_args["options"]
+        connect_args["prepare_threshold"] = None
     engine = create_engine(
         url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout_s,
-        connect_args={
-            # No JIT: the registry's statements are short, and PostgreSQL compiling one whose
-            # estimated cost passes jit_above_cost (the permit standing of a tile's sites, say) spent
-            # ~70 ms on a 2 ms query (measured by bench/tiles.py).
-            "options": f"-c jit=off -c statement_timeout={bounds[0]} -c lock_timeout={bounds[1]}",
-            "connect_timeout": settings.db_connect_timeout_s,
-            "keepalives": 1,
-            "keepalives_idle": 10,
-            "keepalives_interval": 5,
-            "keepalives_count": 3,
-            "tcp_user_timeout": 30_000,
-        },
+        connect_args=connect_args,
     )
 
     @event.listens_for(engine, "connect")
     def _opened(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
-        record.info[_OPENED_WITH] = bounds
+        if pooler:
+            record.info[_POOLED] = bounds  # what every transaction without bounds of its own gets
+        else:
+            record.info[_OPENED_WITH] = bounds
         record.info.pop(_IDLE_SINCE, None)
 
     event.listen(engine, "checkout", _ping_if_idle)
@@ -133,6 +147,15 @@ def bound_waits(session: Session, kind: WaitKind, settings: Settings | None = No
 def _apply(connection: Connection, bounds: tuple[int, int]) -> None:
     if connection.info.get(_OPENED_WITH) == bounds:
         return
+    if connection.info.get(_POOLED) is not None:
+        connection.execute(
+            text(
+                "SELECT set_config('statement_timeout', :s, true), set_config('lock_timeout', :l, true), "
+                "set_config('jit', 'off', true)"
+            ),
+            {"s": f"{bounds[0]}ms", "l": f"{bounds[1]}ms"},
+        )
+        return
     connection.execute(
         text("SELECT set_config('statement_timeout', :s, true), set_config('lock_timeout', :l, true)"),
         {"s": f"{bounds[0]}ms", "l": f"{bounds[1]}ms"},
@@ -142,8 +165,12 @@ def _apply(connection: Connection, bounds: tuple[int, int]) -> None:
 @event.listens_for(Session, "after_begin")
 def _bound_each_transaction(session: Session, transaction: SessionTransaction, connection: Connection) -> None:
     waits = session.info.get(WAITS)
-    if waits is not None and not transaction.nested:
+    if transaction.nested:
+        return
+    if waits is not None:
         _apply(connection, _bounds(*waits))
+    elif connection.info.get(_POOLED) is not None:
+        _apply(connection, connection.info[_POOLED])
 
 
 # SQLSTATEs that mean "busy, try again", with what the user reads.

@@ -169,6 +169,39 @@ class Settings(BaseSettings):
     db_retry_after_s: int = Field(
         default=5, ge=1, le=3600, description="Retry-After sent with a 503 when the database is busy or unreachable"
     )
+    db_transaction_pooler: bool = Field(
+        default=False,
+        description="The database URLs lead to a pooler in transaction mode (PgBouncer): no startup options and "
+        "no server-side prepared statements; every transaction sets its own bounds (SET LOCAL)",
+    )
+
+    read_database_urls: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Read replicas (PostgreSQL streaming standbys of DATABASE_URL), comma-separated; reads that "
+        "may be a moment old go to them (registry/replicas.py); empty: everything on the primary",
+    )
+    replica_max_lag_s: float = Field(
+        default=5.0, gt=0, le=3600, description="A replica further behind the primary than this is skipped"
+    )
+    read_your_writes_s: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description="After a write, its writer reads from the primary until a replica has replayed it, for at most "
+        "this long",
+    )
+    replica_check_interval_s: float = Field(
+        default=1.0, gt=0, le=60, description="How often each server process checks every replica's health and lag"
+    )
+    read_debug_header: bool = Field(
+        default=False, description="Answers say which database served their reads (X-TTTT-Read-From): tests, benches"
+    )
+    public_max_age_s: int = Field(
+        default=60,
+        ge=0,
+        le=86_400,
+        description="Cache-Control max-age of public tiles and lists: how long a cache in front may answer alone",
+    )
 
     environment: Literal["development", "production"] = Field(
         default="production",
@@ -206,6 +239,19 @@ class Settings(BaseSettings):
     @classmethod
     def _basemap_file(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("read_database_urls", mode="before")
+    @classmethod
+    def _read_urls(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, list | tuple):
+            for item in value:
+                if not str(item).startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
+                    # The value may hold a password: say which one by position, never echo it.
+                    position = list(value).index(item) + 1
+                    raise ValueError(f"TTTT_READ_DATABASE_URLS: URL thứ {position} không phải postgresql://…")
+        return value
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

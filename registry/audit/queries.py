@@ -91,3 +91,12 @@ def event_dict(event: AuditEvent) -> dict[str, Any]:
 def latest_event_id(session: Session) -> int:
     """The id of the newest audit event (0 when none): it changes with every change of the registry."""
     return int(session.execute(select(func.coalesce(func.max(AuditEvent.id), 0))).scalar_one())
+
+
+def acted_since(session: Session, actor: str, seconds: float) -> bool:
+    """Whether ``actor`` changed anything in the last ``seconds`` by the database's clock (an event's
+    time is its transaction's start). The read replicas ask it of a bearer-token client that carries
+    no mark of its last write (api.reads): such a reader stays on the primary for that long."""
+    since = func.now() - func.make_interval(0, 0, 0, 0, 0, 0, seconds)
+    found = select(AuditEvent.id).where(AuditEvent.actor == actor, AuditEvent.occurred_at > since).limit(1)
+    return session.execute(found).first() is not None
