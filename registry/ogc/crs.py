@@ -57,6 +57,11 @@ class Crs:
         """The Content-Crs header of an answer in this CRS."""
         return f"<{self.uri}>"
 
+    @property
+    def needs_proj_string(self) -> bool:
+        """Transformed with the project's PROJ string (the VN-2000 CRSs), not an SRID PostGIS knows."""
+        return self._proj() is not None
+
     def _proj(self) -> str | None:
         """The PROJ string PostGIS transforms with (the VN-2000 CRSs), or None (an SRID it knows)."""
         if self.epsg is None or self.epsg in (WGS84_EPSG, WEB_MERCATOR):

@@ -94,13 +94,43 @@ def _rows(c: Collection, props: tuple[Prop, ...], where: str) -> str:
     return f"SELECT {c.id_sql} AS fid, {c.geometry_sql} AS g{columns} FROM {c.source} WHERE {where}"
 
 
+def _in_crs(rows: str, crs: Crs) -> tuple[str, str, str, dict[str, Any]]:
+    """(WITH clause, FROM clause ``f``, geometry expression, params) of ``rows`` with their geometry
+    in ``crs``.
+
+    PostGIS builds a PROJ object for every call of ST_Transform with a PROJ string (1.2 ms a row:
+    1.2 s for a page of 1,000): for those CRSs the page's geometries are collected, in their order,
+    transformed in one call and taken back out by their place (3 ms for the same page). A missing
+    geometry keeps its place as an empty point and comes out as null."""
+    if not crs.needs_proj_string:
+        geometry, params = crs.from_wgs84("f.g", "out_proj")
+        return "", f"({rows}) f", geometry, params
+    collected, params = crs.from_wgs84(
+        "ST_Collect(coalesce(r.g, ST_SetSRID(CAST('POINT EMPTY' AS geometry), 4326)) ORDER BY r.n)", "out_proj"
+    )
+    with_sql = (
+        f"WITH r AS MATERIALIZED (SELECT row_number() OVER (ORDER BY r0.fid) AS n, r0.* FROM ({rows}) r0), "
+        f"m AS (SELECT {collected} AS gc FROM r)"
+    )
+    from_sql = (
+        "(SELECT r.*, CASE WHEN r.g IS NULL THEN NULL ELSE ST_GeometryN(m.gc, CAST(r.n AS int)) END AS tg FROM r, m) f"
+    )
+    return with_sql, from_sql, "f.tg", params
+
+
 def items_page(session: Session, q: ItemsQuery, *, count_max: int) -> ItemsPage:
     """One page of ``q``'s features and whether more follow, in one statement; how many match is
     counted (up to ``count_max``) only when more follow."""
     c = q.collection
     where, params = _where(q)
-    geometry, crs_params = q.crs.from_wgs84("f.g", "out_proj")
+    # The page's keys first, alone (an index-only scan when the conditions need no join), then its rows:
+    # cutting the joined rows themselves sorted all of them for a page deep in the list (0.5 s at
+    # offset 50,000 of 100,000 sites).
+    keys = f"SELECT {c.id_sql} FROM {c.source} WHERE {where} ORDER BY {c.id_sql} LIMIT :fetch OFFSET :offset"
+    rows = _rows(c, q.props, f"{c.id_sql} = ANY(ARRAY({keys}))")
+    with_sql, from_sql, geometry, crs_params = _in_crs(rows, q.crs)
     sql = f"""
+        {with_sql}
         SELECT coalesce('[' || string_agg(page.feature, ',' ORDER BY page.n) FILTER (WHERE page.n <= :limit) || ']',
                         '[]'),
                count(*) FILTER (WHERE page.n <= :limit),
@@ -109,7 +139,7 @@ def items_page(session: Session, q: ItemsQuery, *, count_max: int) -> ItemsPage:
                    (SELECT count(*) FROM (SELECT 1 FROM {c.source} WHERE {where} LIMIT :count_max) matched) END
         FROM (
             SELECT row_number() OVER (ORDER BY f.fid) AS n, {_feature(q.props, geometry, q.crs.decimals)} AS feature
-            FROM ({_rows(c, q.props, where)} ORDER BY {c.id_sql} LIMIT :fetch OFFSET :offset) f
+            FROM {from_sql}
         ) page"""
     bind = dict(params, **crs_params, limit=q.limit, fetch=q.limit + 1, offset=q.offset, count_max=count_max)
     features, returned, more, counted = session.execute(text(sql), bind).one()
