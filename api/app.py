@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api import docs, errors, limits, maps, request_context, security
 from api.access import require
+from api.caching import ListCaching
 from api.reads import ReadRouting
 from api.routers import ROUTERS
 from registry.db import database_url, database_versions, get_sessionmaker
@@ -97,6 +98,7 @@ def create_app(
         )
 
     app.add_middleware(ReadRouting)  # innermost: a read a replica failed runs again, with nothing else redone
+    app.add_middleware(ListCaching)  # the public lists' ETag, Cache-Control and 304, on the final answer
     limits.install(app)  # body limits before any other work of the app
     # The request id and audit context, around everything that may answer (a 413 carries the id too).
     app.add_middleware(request_context.RequestContext)

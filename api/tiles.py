@@ -1,7 +1,13 @@
 """Vector tiles for the maps: /tiles/{layer}/{z}/{x}/{y}.pbf with the lists' filters, ETag and caching.
 
-The ETag joins the tile's address and filters with the newest audit event id: every change to the
-registry writes one, so an unchanged tile is answered 304 without being built again.
+The strong ETag joins the tile's address, filters and settings with a fingerprint of the data under
+it (``registry.stations.tiles.tile_version``: the sites in the tile and its buffer, or its grid cells),
+so it changes only when the data under that tile changes, and an unchanged tile is answered 304
+without being built again. Public tiles say ``Cache-Control: public, max-age=TTTT_PUBLIC_MAX_AGE_S``:
+a reverse proxy or CDN in front answers repeats alone, then revalidates. A signed-in user's tiles are
+``private, no-cache`` (the browser keeps them and asks each time: an officer sees an edit at once);
+staff tiles carry each site's permit standing, which changes with permits and the day, so their
+fingerprint is the newest audit event and the day.
 """
 
 from __future__ import annotations
@@ -12,13 +18,14 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from api.access import require
+from api.caching import if_none_match
 from api.deps import FilterDep, SessionDep, SettingsDep
 from registry.accounts.permissions import Grant, rule
 from registry.audit.queries import latest_event_id
 from registry.clock import today
 from registry.errors import FieldError, ValidationFailed
 from registry.permits.standing import STANDINGS, standing_columns, standing_sites
-from registry.stations.tiles import site_tile
+from registry.stations.tiles import site_tile, tile_version
 
 router = APIRouter(tags=["Bản đồ"])
 MVT = "application/vnd.mapbox-vector-tile"
@@ -53,12 +60,21 @@ def tile(
         raise ValidationFailed(
             "Bộ lọc không dùng được", [FieldError("Chỉ cán bộ được lọc theo tình trạng giấy phép", field="permits")]
         )
-    version = latest_event_id(session)
-    key = f"{layer}/{z}/{x}/{y}?{request.url.query}#{version}#{settings.tile_max_features}#{permits_on}"
+    if permits_on:
+        version = f"a{latest_event_id(session)}"
+    else:
+        version = tile_version(
+            session, filters, z=z, x=x, y=y, max_features=settings.tile_max_features,
+            cluster_below_zoom=settings.tile_cluster_below_zoom,
+        )  # fmt: skip
+    key = (
+        f"{layer}/{z}/{x}/{y}?{request.url.query}#{version}#{settings.tile_max_features}"
+        f"#{settings.tile_cluster_below_zoom}#{permits_on}"
+    )
     tag = '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
-    cache = "private" if permits_on else "public"
-    headers = {"ETag": tag, "Cache-Control": f"{cache}, max-age=60, must-revalidate", "Vary": "Authorization, Cookie"}
-    if tag in (request.headers.get("if-none-match") or ""):
+    cache = "private, no-cache" if grant.principal.authenticated else f"public, max-age={settings.public_max_age_s}"
+    headers = {"ETag": tag, "Cache-Control": cache, "Vary": "Authorization, Cookie"}
+    if if_none_match(request.headers.get("if-none-match"), tag):
         return Response(status_code=304, headers=headers)
     body, kind, count = site_tile(
         session,

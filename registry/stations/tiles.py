@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from registry.audit.queries import latest_event_id
 from registry.stations.queries import SiteCondition, StationFilter, site_where, station_where
 
 EXTENT = 4096
@@ -183,3 +184,46 @@ def site_tile(
     params.update(cell=size / side, side=side, pad=pad, reach=size * pad / side)
     row = session.execute(text(CLUSTERED.format(where=w.sql(), extent=EXTENT, reach=reach)), params).one()
     return bytes(row.tile or b""), "clusters", int(row.n)
+
+
+# What a tile is built from, as (rows, sum of a hash of each row's id and xmin). A row's xmin is the
+# transaction that wrote its current version: any change of the row (a site's stations' summary is
+# kept in it by triggers, migration 0020) gives it a new one, on the primary and on its replicas alike.
+_SITES_VERSION = """
+    WITH t AS (SELECT ST_TileEnvelope(:z, :x, :y) AS env)
+    SELECT count(*), coalesce(sum(hashtextextended(s.id::text || ':' || s.xmin::text, 0)), 0)
+    FROM site s, t
+    WHERE s.geom && ST_Transform(ST_Intersection(ST_Expand(t.env, :reach), ST_TileEnvelope(0, 0, 0)), 4326)"""
+_CELLS_VERSION = """
+    SELECT count(*), coalesce(sum(hashtextextended(c.gx || ',' || c.gy || ':' || c.xmin::text, 0)), 0)
+    FROM site_cell c
+    WHERE c.key = :key AND c.level = :level
+      AND c.gx BETWEEN :x0 - :pad AND :x1 + :pad AND c.gy BETWEEN :y0 - :pad AND :y1 + :pad"""
+
+
+def tile_version(session: Session, f: StationFilter, *, z: int, x: int, y: int, max_features: int,
+                 cluster_below_zoom: int) -> str:  # fmt: skip
+    """A fingerprint of what the public tile z/x/y (``site_tile`` without ``columns`` or ``extra``) is
+    built from, that changes when that does and not when the rest of the registry does: the grid cells
+    of a tile drawn from them, otherwise every site in the tile and its buffer, whatever the filter
+    (a change to a site the filter leaves out changes the fingerprint too: never too seldom). Filters
+    that match through other rows — an operator by its names, a commune, a search of station codes,
+    several technologies at once (they must meet in one station) — add the newest audit event."""
+    shift = grid_shift(max_features)
+    side = 2**shift
+    pad = math.ceil(BUFFER * side / EXTENT)
+    level = z + shift
+    exact = not (f.operators or f.admin_unit or f.q or len(f.technologies) > 1)
+    version = None
+    if z < cluster_below_zoom and level in CELL_LEVELS:
+        key = grid_key(session, f)
+        if key is not None:
+            cells = dict(key=key, level=level, pad=pad, x0=x * side, x1=(x + 1) * side - 1, y0=y * side,
+                         y1=(y + 1) * side - 1)  # fmt: skip
+            n, h = session.execute(text(_CELLS_VERSION), cells).one()
+            version = f"c{n}:{h}"
+    if version is None:
+        # The widest reach of any way the tile is built (clusters take whole cells of the buffer).
+        n, h = session.execute(text(_SITES_VERSION), dict(z=z, x=x, y=y, reach=tile_size_m(z) * pad / side)).one()
+        version = f"s{n}:{h}"
+    return version if exact else f"{version}:a{latest_event_id(session)}"
