@@ -26,6 +26,7 @@ import contextlib
 import itertools
 import logging
 import os
+import re
 import threading
 import time
 from collections.abc import Collection, Sequence
@@ -40,16 +41,17 @@ from registry.settings import Settings
 
 log = logging.getLogger("tttt.replicas")
 
+_LSN = re.compile(r"([0-9A-Fa-f]{1,8})/([0-9A-Fa-f]{1,8})")
 # A check's own statement bound (ms): the checks are two function calls.
 CHECK_STATEMENT_TIMEOUT_MS = 2000
 
 
 def parse_lsn(value: str) -> int:
     """PostgreSQL's ``pg_lsn`` text ("16/B374D848") as a number; ValueError if it is not one."""
-    high, sep, low = value.strip().partition("/")
-    if not sep or not (1 <= len(high) <= 8 and 1 <= len(low) <= 8):
-        raise ValueError(f"not an LSN: {value!r}")
-    return int(high, 16) << 32 | int(low, 16)
+    m = _LSN.fullmatch(value.strip())
+    if m is None:
+        raise ValueError(f"not an LSN: {value[:40]!r}")
+    return int(m[1], 16) << 32 | int(m[2], 16)
 
 
 @dataclass(frozen=True)
