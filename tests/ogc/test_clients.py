@@ -15,17 +15,17 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
-import pytest
 
 from geo.crs import from_wgs84
 from tests.ogc.conftest import SECRET, SITES, Live, site_code
 
-pytestmark = pytest.mark.skipif(shutil.which("ogr2ogr") is None, reason="gdal-bin (scripts/system-deps.sh) missing")
 PUBLIC = {"sites", "stations", "planning_zones", "communes", "press_outlets"}
 EPSG_9210 = "http://www.opengis.net/def/crs/EPSG/0/9210"
 
 
 def run(args: list[str], live: Live, **env: str) -> subprocess.CompletedProcess[str]:
+    # No skip when GDAL is missing: scripts/system-deps.sh installs gdal-bin, and a skip would hide that it did not.
+    assert shutil.which(args[0]) is not None, f"{args[0]} missing: run scripts/system-deps.sh (gdal-bin)"
     return subprocess.run(args, capture_output=True, text=True, timeout=300, env=live.gdal_env(**env), check=False)
 
 
