@@ -59,6 +59,8 @@ class OutletCreate(_OutletFields):
     )
     kind: OutletKind  # type: ignore[assignment]
     name: str = Field(min_length=1, max_length=300)  # type: ignore[assignment]
+    # An outlet starts active unless told otherwise; a null status is refused, not a 500 (schemathesis).
+    _no_null = field_validator("status", mode="before")(not_null)
 
 
 class OutletPatch(_OutletFields):

@@ -200,6 +200,7 @@ def test_domains_are_unique_among_active_outlets(manager: TestClient) -> None:
         ({"kind": "resident_correspondent", "name": "PV", "parent_code": "KHONG-CO"}, "parent_code"),
         ({"kind": "radio", "name": "R", "email": "x"}, "email"),
         ({"kind": "castle", "name": "R"}, "kind"),
+        ({"kind": "radio", "name": "R", "status": None}, "status"),  # was a 500 (found by schemathesis)
     ]:
         assert_names_field(problem(manager.post("/api/press/outlets", json=payload), 422), field)
 
