@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api import docs, errors, limits, maps, request_context, security
 from api.access import require
+from api.bodies.system import Health
 from api.caching import ListCaching
 from api.reads import ReadRouting
 from api.routers import ROUTERS
@@ -81,6 +82,7 @@ def create_app(
         tags=["Hệ thống"],
         summary="Kiểm tra ứng dụng và cơ sở dữ liệu",
         dependencies=[Depends(require("system", "read"))],
+        responses={200: {"model": Health}},
     )
     def health() -> Response:
         try:

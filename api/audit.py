@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
 from api.access import require
+from api.bodies.audit import AuditEvents
 from api.deps import PageDep, SessionDep
 from registry.accounts.permissions import Grant, check_history
 from registry.audit.queries import event_dict, record_history
@@ -19,7 +20,11 @@ router = APIRouter(prefix="/api/audit", tags=["Nhật ký thay đổi"])
 AuditRead = Annotated[Grant, Depends(require("audit", "read"))]
 
 
-@router.get("", summary="Nhật ký thay đổi, mới nhất trước (lọc theo loại bản ghi, mã, người sửa, thời gian)")
+@router.get(
+    "",
+    summary="Nhật ký thay đổi, mới nhất trước (lọc theo loại bản ghi, mã, người sửa, thời gian)",
+    response_model=AuditEvents,
+)
 def audit_events(
     session: SessionDep,
     grant: AuditRead,

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from api.access import COOKIE, require
+from api.bodies.auth import IssueToken, Me
 from api.clients import client_address, client_scheme
 from api.deps import SessionDep
 from registry.accounts import service, throttle, tokens
@@ -28,6 +29,7 @@ router = APIRouter(prefix="/api/auth", tags=["Tài khoản"])
         401: {"description": "Sai tên đăng nhập hoặc mật khẩu (tên không có cũng trả lời y như vậy)"},
         429: {"description": "Địa chỉ này thử sai quá nhiều lần với tên này (hoặc với mọi tên): chờ Retry-After giây"},
     },
+    response_model=IssueToken,
 )
 def issue_token(
     request: Request,
@@ -86,7 +88,7 @@ def logout(session: SessionDep, grant: Annotated[Grant, Depends(require("account
     return response
 
 
-@router.get("/me", summary="Tài khoản đang đăng nhập và vai trò")
+@router.get("/me", summary="Tài khoản đang đăng nhập và vai trò", response_model=Me)
 def me(session: SessionDep, grant: Annotated[Grant, Depends(require("account", "read"))]) -> dict[str, Any]:
     user = service.get_user(session, grant.principal.username or "")
     body = service.user_dict(user)

@@ -36,6 +36,7 @@ from pmtiles.tile import Compression, TileType
 
 from api.access import require
 from api.deps import SettingsDep
+from api.responses import problems
 from registry.errors import FieldError, NotFound, ValidationFailed
 from registry.settings import Settings
 
@@ -168,7 +169,11 @@ def _found(settings: Settings) -> Archive:
     return found
 
 
-@router.get("/basemap/tiles.json", summary="Bản đồ nền cục bộ: mô tả TileJSON (định dạng, mức thu phóng, nguồn)")
+@router.get(
+    "/basemap/tiles.json",
+    summary="Bản đồ nền cục bộ: mô tả TileJSON (định dạng, mức thu phóng, nguồn)",
+    responses=problems(404),  # no local base map configured
+)
 def tilejson(settings: SettingsDep) -> dict[str, Any]:
     found = _found(settings)
     return {

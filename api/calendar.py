@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 
 from api.access import require
+from api.bodies.calendar import Deadline, Year, YearDay
 from api.deps import VERSION_RESPONSES, IfMatch, SessionDep
 from api.responses import deleted, versioned
 from registry.calendar import service
@@ -24,6 +25,7 @@ router = APIRouter(prefix="/api/calendar", tags=["Lịch ngày làm việc"])
     "/deadline",
     summary="Tính hạn: N ngày làm việc hoặc N ngày (lùi sang ngày làm việc) kể từ một ngày",
     dependencies=[Depends(require("calendar", "read"))],
+    response_model=Deadline,
 )
 def deadline(
     session: SessionDep,
@@ -74,6 +76,7 @@ def deadline(
     "/{year}",
     summary="Ngày nghỉ lễ, Tết và ngày làm việc bù của một năm; ngày Tết âm lịch",
     dependencies=[Depends(require("calendar", "read"))],
+    response_model=Year,
 )
 def year(year: Annotated[int, Path(ge=1900, le=2100)], session: SessionDep) -> dict[str, Any]:
     return service.year(session, year)
@@ -84,6 +87,7 @@ def year(year: Annotated[int, Path(ge=1900, le=2100)], session: SessionDep) -> d
     summary="Đặt một ngày là ngày nghỉ hoặc ngày làm việc bù (quản trị; có lý do; If-Match khi sửa)",
     responses=VERSION_RESPONSES,
     dependencies=[Depends(require("calendar", "update"))],
+    response_model=YearDay,
 )
 def put_day(day: Day, data: DayIn, session: SessionDep, response: Response, if_match: IfMatch) -> dict[str, Any]:
     record = service.set_day(

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Depends, File, Form, Path, Query, Response, Uploa
 
 from api.access import require
 from api.audit import history
+from api.bodies.cases import AddAttachment, CaseHistory, Counts, CreateCase, DeadlineRule, GetCase, ListCases, MovedCase
 from api.deps import VERSION_RESPONSES, IfMatch, PageDep, SessionDep, SettingsDep, read_upload
-from api.responses import created, versioned
+from api.responses import bodies, created, versioned
 from registry.accounts.permissions import Grant
 from registry.calendar import service as calendar
 from registry.cases import queries, service
@@ -35,7 +36,11 @@ def _render(session: Any, cases: list[Case], grant: Grant) -> list[dict[str, Any
     return case_records(session, cases, grant.principal)
 
 
-@router.get("", summary="Hồ sơ vụ việc với hạn xử lý; lọc loại, trạng thái, người xử lý, quá hạn, sắp đến hạn")
+@router.get(
+    "",
+    summary="Hồ sơ vụ việc với hạn xử lý; lọc loại, trạng thái, người xử lý, quá hạn, sắp đến hạn",
+    response_model=ListCases,
+)
 def list_cases(
     session: SessionDep,
     grant: Read,
@@ -113,7 +118,12 @@ def cases_geojson(
     return Response(json.dumps(body, ensure_ascii=False), media_type="application/geo+json")
 
 
-@router.get(".xlsx", summary="Xuất hồ sơ vụ việc ra Excel (không có thông tin bảo mật)", response_class=Response)
+@router.get(
+    ".xlsx",
+    summary="Xuất hồ sơ vụ việc ra Excel (không có thông tin bảo mật)",
+    response_class=Response,
+    responses=bodies(XLSX),
+)
 def export(
     session: SessionDep,
     grant: Read,
@@ -137,6 +147,7 @@ def export(
     summary="Tiếp nhận vụ việc",
     description="Người tiếp nhận chỉ được tự nhận xử lý (handler là chính mình) hoặc để trống; giao cho người "
     "khác ngay khi tiếp nhận là việc của quản trị viên (403).",
+    response_model=CreateCase,
 )
 def create_case(
     data: CaseCreate,
@@ -148,7 +159,7 @@ def create_case(
     return created(response, _render(session, [case], grant)[0], location=f"/api/cases/{case.code}", record=case)
 
 
-@router.get("/{code}", summary="Một hồ sơ vụ việc (ETag = phiên bản)")
+@router.get("/{code}", summary="Một hồ sơ vụ việc (ETag = phiên bản)", response_model=GetCase)
 def get_case(code: CaseCode, session: SessionDep, response: Response, grant: Read) -> dict[str, Any]:
     case = service.get_case(session, code)
     return versioned(response, _render(session, [case], grant)[0], case)
@@ -160,6 +171,7 @@ def get_case(code: CaseCode, session: SessionDep, response: Response, grant: Rea
     description="Đổi người xử lý (người được xem danh tính người tố cáo): chỉ quản trị viên, hoặc người đang "
     "xử lý giao cho thanh tra viên khác; người khác nhận 403. Thay đổi được ghi vào lịch sử hồ sơ.",
     responses={**VERSION_RESPONSES, 403: {"description": "Không được đổi người xử lý"}},
+    response_model=GetCase,
 )
 def update_case(
     code: CaseCode,
@@ -177,6 +189,7 @@ def update_case(
     "/{code}/transitions",
     summary="Chuyển trạng thái (thụ lý, giải quyết, tạm đình chỉ, gia hạn, kết luận, đóng …) có lý do (cần If-Match)",
     responses=VERSION_RESPONSES,
+    response_model=MovedCase,
 )
 def move(
     code: CaseCode,
@@ -192,7 +205,11 @@ def move(
     return versioned(response, _render(session, [case], grant)[0], case)
 
 
-@router.get("/{code}/history", summary="Lịch sử thay đổi của hồ sơ (không chứa danh tính người tố cáo)")
+@router.get(
+    "/{code}/history",
+    summary="Lịch sử thay đổi của hồ sơ (không chứa danh tính người tố cáo)",
+    response_model=CaseHistory,
+)
 def case_history(
     code: CaseCode, session: SessionDep, pg: PageDep, grant: Annotated[Grant, Depends(require("audit", "read"))]
 ) -> dict[str, Any]:
@@ -203,6 +220,7 @@ def case_history(
 @router.get(
     "/reports/counts",
     summary="Số vụ việc nhận trong kỳ theo loại và trạng thái; theo người xử lý, đơn vị: đang mở, quá hạn",
+    response_model=Counts,
 )
 def counts(
     session: SessionDep,
@@ -229,6 +247,7 @@ def _attachment_dict(code: str, a: Any) -> dict[str, Any]:
     "/{code}/attachments",
     status_code=status.HTTP_201_CREATED,
     summary="Đính kèm tài liệu, ảnh (PDF, JPEG, PNG; lưu SHA-256). Của vụ tố cáo: mặc định bảo mật",
+    response_model=AddAttachment,
 )
 def add_attachment(
     code: CaseCode,
@@ -252,7 +271,11 @@ def add_attachment(
     return _attachment_dict(code, a)
 
 
-@router.get("/{code}/attachments", summary="Tài liệu đính kèm (tài liệu bảo mật chỉ người xử lý và quản trị thấy)")
+@router.get(
+    "/{code}/attachments",
+    summary="Tài liệu đính kèm (tài liệu bảo mật chỉ người xử lý và quản trị thấy)",
+    response_model=list[AddAttachment],
+)
 def list_attachments(code: CaseCode, session: SessionDep, grant: Read) -> list[dict[str, Any]]:
     from registry.cases.views import may_see_identity
 
@@ -261,7 +284,12 @@ def list_attachments(code: CaseCode, session: SessionDep, grant: Read) -> list[d
     return [_attachment_dict(code, a) for a in queries.attachments(session, case) if visible or not a.confidential]
 
 
-@router.get("/{code}/attachments/{attachment_id}", summary="Tải tài liệu đính kèm", response_class=Response)
+@router.get(
+    "/{code}/attachments/{attachment_id}",
+    summary="Tải tài liệu đính kèm",
+    response_class=Response,
+    responses=bodies("application/pdf", "image/jpeg", "image/png"),
+)
 def get_attachment(
     code: CaseCode, attachment_id: Annotated[int, Path(ge=1, le=2**31 - 1)], session: SessionDep, grant: Read
 ) -> Response:
@@ -288,6 +316,7 @@ RuleCode = Annotated[str, Path(max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-
     "",
     summary="Quy tắc thời hạn giải quyết (đang hoặc từng có hiệu lực)",
     dependencies=[Depends(require("cases", "read"))],
+    response_model=list[DeadlineRule],
 )
 def deadline_rules(
     session: SessionDep, on: Annotated[Day | None, Query(description="Chỉ quy tắc có hiệu lực ngày này")] = None
@@ -302,6 +331,7 @@ def deadline_rules(
     "(quản trị; cần If-Match của quy tắc cũ)",
     responses=VERSION_RESPONSES,
     dependencies=[Depends(require("rules", "create"))],
+    response_model=DeadlineRule,
 )
 def new_deadline_rule_version(
     code: RuleCode, data: DeadlineRuleVersion, session: SessionDep, response: Response, if_match: IfMatch

@@ -6,6 +6,7 @@ the configuration the page carries as JSON data."""
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -17,7 +18,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
 
 from api.access import declared_permission, require
-from api.deps import page, station_filter
+from api.bodies.geojson import FeatureCollection
+from api.deps import GEOJSON, page, station_filter
 from api.errors import PAGE_PREFIXES
 from api.responses import PROBLEM_JSON, PROBLEM_REF, REASONS, Problem, page_problems, problems
 from maps.assets import SWAGGER_CSS, SWAGGER_FAVICON, SWAGGER_JS, SWAGGER_OAUTH2_REDIRECT
@@ -63,7 +65,8 @@ def docs(request: Request) -> HTMLResponse:
 # token, 403 where some signed-in role is refused, 503 when the database is down), 400 where a page size
 # or an area may go over its limit (and on the OGC API, for a parameter it does not know), 404 where the
 # path names a record, 422 (problem+json, not FastAPI's own shape) where a route reads parameters or a
-# body, 413 where it reads a body. A
+# body, 413 where it reads a body; a GeoJSON answer with no schema
+# of its own (or a file's) is a FeatureCollection. A
 # refusal a route declared with a description only gets the Problem content (or, for a page, HTML).
 
 
@@ -111,13 +114,41 @@ def _complete(operation: dict[str, Any], route: APIRoute) -> None:
             del answers["422"]  # FastAPI's own HTTPValidationError: never what api.errors sends
     if route.body_field is not None:
         extra.append(413)
+    _headers(answers, route)
     made = page_problems(*extra) if page else problems(*extra)
     for code, answer in made.items():
         answers.setdefault(str(code), answer)
     for code, answer in answers.items():
+        geojson = answer.get("content", {}).get(GEOJSON)
+        bare = geojson is not None and geojson.get("schema", {}) in ({}, BINARY)
+        if code == "200" and bare and not route.path.startswith("/ogc"):
+            geojson["schema"] = {"$ref": "#/components/schemas/FeatureCollection"}
+        for media_type, content in answer.get("content", {}).items():
+            if not content.get("schema") and not media_type.endswith("json"):
+                content["schema"] = BINARY if media_type != "text/html" else {"type": "string"}  # tiles, images
         if code[0] in "45" and not answer.get("content"):
             answer["content"] = _error_content(page)
             answer.setdefault("description", REASONS.get(int(code), "Lỗi"))
+
+
+BINARY = {"type": "string", "format": "binary"}
+
+
+def _headers(answers: dict[str, Any], route: APIRoute) -> None:
+    """ETag on the answer of a route that calls api.responses.versioned, Location (and ETag) on one that
+    calls created: read from the route's own code, the one place that says which helper it uses."""
+    try:
+        code = inspect.getsource(route.endpoint)
+    except (OSError, TypeError):
+        return
+    etag = {"description": "Phiên bản của bản ghi (gửi lại trong If-Match)", "schema": {"type": "string"}}
+    if "versioned(response" in code and "200" in answers:
+        answers["200"].setdefault("headers", {})["ETag"] = {**etag, "required": True}
+    if "created(response" in code and "201" in answers:
+        found = answers["201"].setdefault("headers", {})
+        found["Location"] = {"description": "Địa chỉ của bản ghi mới", "schema": {"type": "string"}, "required": True}
+        if "record=" in code:
+            found["ETag"] = {**etag, "required": True}
 
 
 def _unused(document: dict[str, Any], name: str) -> bool:
@@ -130,9 +161,10 @@ def openapi(app: FastAPI) -> dict[str, Any]:
         return app.openapi_schema
     document = FastAPI.openapi(app)
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
-    problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
-    schemas.update(problem.pop("$defs", {}))
-    schemas["Problem"] = problem
+    for model in (Problem, FeatureCollection):
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}", mode="serialization")
+        schemas.update(schema.pop("$defs", {}))
+        schemas[model.__name__] = schema
     for route in app.routes:
         if not isinstance(route, APIRoute) or not route.include_in_schema:
             continue

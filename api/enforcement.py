@@ -8,8 +8,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 
 from api.access import require
+from api.bodies.enforcement import CreateInspection, CreateSanction, GetInspection, Unpaid, UnpaidItem
 from api.deps import VERSION_RESPONSES, IfMatch, SessionDep
-from api.responses import created, versioned
+from api.responses import bodies, created, versioned
 from registry.cases import enforcement_service as service
 from registry.cases import queries
 from registry.cases.schemas import FindingDone, InspectionConclude, InspectionCreate, SanctionCreate, SanctionPatch
@@ -26,21 +27,32 @@ CREATE = [Depends(require("cases", "create"))]
 UPDATE = [Depends(require("cases", "update"))]
 
 
-@router.get("/api/inspections", summary="Các cuộc thanh tra", dependencies=READ)
+@router.get(
+    "/api/inspections", summary="Các cuộc thanh tra", dependencies=READ, response_model=list[GetInspection]
+)
 def list_inspections(session: SessionDep) -> list[dict[str, Any]]:
     rows = queries.inspections(session)
     return [service.inspection_dict(r) for r in rows]
 
 
 @router.post(
-    "/api/inspections", status_code=status.HTTP_201_CREATED, summary="Quyết định thanh tra", dependencies=CREATE
+    "/api/inspections",
+    status_code=status.HTTP_201_CREATED,
+    summary="Quyết định thanh tra",
+    dependencies=CREATE,
+    response_model=CreateInspection,
 )
 def create_inspection(data: InspectionCreate, session: SessionDep, response: Response) -> dict[str, Any]:
     record = service.create_inspection(session, data)
     return created(response, service.inspection_dict(record), location=f"/api/inspections/{record.id}", record=record)
 
 
-@router.get("/api/inspections/{inspection_id}", summary="Một cuộc thanh tra", dependencies=READ)
+@router.get(
+    "/api/inspections/{inspection_id}",
+    summary="Một cuộc thanh tra",
+    dependencies=READ,
+    response_model=GetInspection,
+)
 def get_inspection(inspection_id: Id, session: SessionDep, response: Response) -> dict[str, Any]:
     record = service.get_inspection(session, inspection_id)
     return versioned(response, service.inspection_dict(record), record)
@@ -51,6 +63,7 @@ def get_inspection(inspection_id: Id, session: SessionDep, response: Response) -
     summary="Kết luận thanh tra, kiến nghị có thời hạn (cần If-Match)",
     responses=VERSION_RESPONSES,
     dependencies=UPDATE,
+    response_model=GetInspection,
 )
 def conclude(
     inspection_id: Id, data: InspectionConclude, session: SessionDep, response: Response, if_match: IfMatch
@@ -64,6 +77,7 @@ def conclude(
     summary="Ghi kiến nghị của một phát hiện đã thực hiện (cần If-Match của cuộc thanh tra)",
     responses=VERSION_RESPONSES,
     dependencies=UPDATE,
+    response_model=GetInspection,
 )
 def mark_finding(
     inspection_id: Id, finding_id: Id, data: FindingDone, session: SessionDep, response: Response, if_match: IfMatch
@@ -72,7 +86,7 @@ def mark_finding(
     return versioned(response, service.inspection_dict(record), record)
 
 
-@router.get("/api/sanctions", summary="Quyết định xử phạt", dependencies=READ)
+@router.get("/api/sanctions", summary="Quyết định xử phạt", dependencies=READ, response_model=list[UnpaidItem])
 def list_sanctions(session: SessionDep) -> list[dict[str, Any]]:
     day = today()
     rows = queries.sanctions(session)
@@ -84,6 +98,8 @@ def list_sanctions(session: SessionDep) -> list[dict[str, Any]]:
     "/api/sanctions/unpaid",
     summary="Quyết định xử phạt chưa nộp quá hạn (10 ngày từ khi giao), kèm tiền chậm nộp",
     dependencies=READ,
+    response_model=Unpaid,
+    responses=bodies(XLSX),
 )
 def unpaid(
     session: SessionDep,
@@ -113,6 +129,7 @@ def unpaid(
     status_code=status.HTTP_201_CREATED,
     summary="Quyết định xử phạt vi phạm hành chính",
     dependencies=CREATE,
+    response_model=CreateSanction,
 )
 def create_sanction(data: SanctionCreate, session: SessionDep, response: Response) -> dict[str, Any]:
     record = service.create_sanction(session, data)
@@ -120,7 +137,12 @@ def create_sanction(data: SanctionCreate, session: SessionDep, response: Respons
     return created(response, body, location=f"/api/sanctions/{record.id}", record=record)
 
 
-@router.get("/api/sanctions/{sanction_id}", summary="Một quyết định xử phạt", dependencies=READ)
+@router.get(
+    "/api/sanctions/{sanction_id}",
+    summary="Một quyết định xử phạt",
+    dependencies=READ,
+    response_model=UnpaidItem,
+)
 def get_sanction(
     sanction_id: Id, session: SessionDep, response: Response, on: Annotated[Day | None, Query()] = None
 ) -> dict[str, Any]:
@@ -133,6 +155,7 @@ def get_sanction(
     summary="Giao quyết định, ghi nộp phạt, trạng thái, biện pháp khắc phục (cần If-Match)",
     responses=VERSION_RESPONSES,
     dependencies=UPDATE,
+    response_model=UnpaidItem,
 )
 def update_sanction(
     sanction_id: Id, data: SanctionPatch, session: SessionDep, response: Response, if_match: IfMatch

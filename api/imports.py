@@ -7,7 +7,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
 
 from api.access import require
+from api.bodies.imports import ImportPressOutlets, ImportStations
 from api.deps import SessionDep, SettingsDep, read_upload
+from api.responses import bodies
 from registry.stations.exporter import FORMATS, template_bytes
 from registry.stations.importer import import_file
 from registry.tabular import read_table
@@ -19,6 +21,7 @@ router = APIRouter(prefix="/api/imports", tags=["Nhập dữ liệu"])
     "/stations",
     summary="Nhập bảng trạm (.xlsx/.csv): kiểm tra toàn bộ, có lỗi thì không ghi gì",
     dependencies=[Depends(require("station_imports", "create"))],
+    response_model=ImportStations,
 )
 def import_stations(
     request: Request,
@@ -37,6 +40,7 @@ def import_stations(
     "/press-outlets",
     summary="Nhập bảng cơ quan báo chí (.xlsx/.csv, tiêu đề tiếng Việt): có lỗi thì không ghi gì; theo mã",
     dependencies=[Depends(require("press_imports", "create"))],
+    response_model=ImportPressOutlets,
 )
 def import_press_outlets(
     session: SessionDep,
@@ -55,6 +59,7 @@ def import_press_outlets(
     "/stations/template.{fmt}",
     summary="Tải mẫu bảng trạm (tiêu đề tiếng Việt)",
     response_class=Response,
+    responses=bodies(FORMATS["xlsx"].media_type, FORMATS["csv"].media_type),
     dependencies=[Depends(require("templates", "read"))],
 )
 def template(fmt: Literal["xlsx", "csv"]) -> Response:

@@ -12,8 +12,10 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from api.access import PrincipalDep, require
+from api.bodies.offline import CommuneSaveList, Scope
 from api.deps import SessionDep, SettingsDep
 from api.maps import Lang, here
+from api.responses import bodies
 from maps import offline
 from maps.templating import STATIC
 from registry.accounts.permissions import rule, visible_fields
@@ -33,7 +35,13 @@ Maps = [Depends(require("maps", "read"))]
 CommuneCode = Annotated[str, Path(max_length=20, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
-@router.get("/manifest.webmanifest", summary="Web app manifest: cài bản đồ như một ứng dụng", dependencies=Maps)
+@router.get(
+    "/manifest.webmanifest",
+    summary="Web app manifest: cài bản đồ như một ứng dụng",
+    dependencies=Maps,
+    response_class=Response,
+    responses={200: {"content": {"application/manifest+json": {"schema": {"type": "object"}}}}},
+)
 def manifest() -> Response:
     return Response(
         json.dumps(offline.MANIFEST, ensure_ascii=False),
@@ -42,7 +50,13 @@ def manifest() -> Response:
     )
 
 
-@router.get("/sw.js", summary="Service worker của các trang bản đồ (phạm vi cả trang web)", dependencies=Maps)
+@router.get(
+    "/sw.js",
+    summary="Service worker của các trang bản đồ (phạm vi cả trang web)",
+    dependencies=Maps,
+    response_class=Response,
+    responses=bodies("text/javascript"),
+)
 def service_worker() -> FileResponse:
     # Never kept by the HTTP cache: a new version reaches the browsers at their next visit.
     headers = {"Service-Worker-Allowed": "/", "Cache-Control": "no-cache"}
@@ -80,6 +94,7 @@ def unsaved_page(lang: Lang = "vi") -> HTMLResponse:
     "/api/offline/scope",
     summary="Phạm vi dữ liệu đã lưu của người đang dùng (u<id> hoặc public)",
     dependencies=[Depends(require("sites", "read"))],
+    response_model=Scope,
 )
 def scope(principal: PrincipalDep) -> dict[str, str]:
     return {"scope": offline.scope_of(principal.user_id)}
@@ -89,6 +104,7 @@ def scope(principal: PrincipalDep) -> dict[str, str]:
     "/api/offline/communes/{code}",
     summary="Những gì cần lưu để dùng một xã, phường khi mất mạng: vị trí (GeoJSON), trang, ô bản đồ",
     dependencies=[Depends(require("sites", "read"))],
+    response_model=CommuneSaveList,
 )
 def commune_save_list(
     code: CommuneCode, session: SessionDep, settings: SettingsDep, principal: PrincipalDep

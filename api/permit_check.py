@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from api.access import require
+from api.bodies.permit_check import ProposedPermitCheck, SitePermitCheck
 from api.deps import SessionDep, SettingsDep
 from registry.clock import today
 from registry.permits.check import check_site
@@ -22,6 +23,7 @@ router = APIRouter(tags=["Kiểm tra giấy phép"])
     "/api/sites/{code}/permit-check",
     summary="Vị trí này có hợp lệ không, thiếu gì: giấy phép, quy hoạch, khoảng cách, dùng chung hạ tầng",
     dependencies=[Depends(require("permit_checks", "read"))],
+    response_model=SitePermitCheck,
 )
 def site_permit_check(
     code: str,
@@ -37,6 +39,7 @@ def site_permit_check(
     "/api/permit-check",
     summary="Kiểm tra một cột dự kiến (tọa độ ở hệ bất kỳ được hỗ trợ) trước khi xây; không lưu gì",
     dependencies=[Depends(require("permit_checks", "read"))],
+    response_model=ProposedPermitCheck,
 )
 def proposed_permit_check(data: ProposedSite, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
     return proposal_check(session, data, settings=settings)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 
 from api.access import require
+from api.bodies.permit_rules import CreateRule, ListRule
 from api.deps import VERSION_RESPONSES, IfMatch, SessionDep
 from api.responses import created, versioned
 from registry.permits import service
@@ -23,6 +24,7 @@ RuleCode = Annotated[str, Path(max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-
     "",
     summary="Quy tắc giấy phép bắt buộc (chỉ các quy tắc còn hiệu lực vào ngày on, nếu có)",
     dependencies=[Depends(require("permit_rules", "read"))],
+    response_model=list[ListRule],
 )
 def list_rules(
     session: SessionDep, on: Annotated[Day | None, Query(description="Chỉ quy tắc có hiệu lực ngày này")] = None
@@ -35,13 +37,19 @@ def list_rules(
     status_code=status.HTTP_201_CREATED,
     summary="Thêm quy tắc (quản trị)",
     dependencies=[Depends(require("permit_rules", "create"))],
+    response_model=CreateRule,
 )
 def create_rule(data: PermitRuleCreate, session: SessionDep, response: Response) -> dict[str, Any]:
     rule = service.create_rule(session, data)
     return created(response, rule_dict(rule), location=f"/api/permit-rules/{rule.code}", record=rule)
 
 
-@router.get("/{code}", summary="Một quy tắc", dependencies=[Depends(require("permit_rules", "read"))])
+@router.get(
+    "/{code}",
+    summary="Một quy tắc",
+    dependencies=[Depends(require("permit_rules", "read"))],
+    response_model=CreateRule,
+)
 def get_rule(code: RuleCode, session: SessionDep, response: Response) -> dict[str, Any]:
     rule = service.get_rule(session, code)
     return versioned(response, rule_dict(rule), rule)
@@ -52,6 +60,7 @@ def get_rule(code: RuleCode, session: SessionDep, response: Response) -> dict[st
     summary="Sửa quy tắc, ví dụ đặt effective_to khi văn bản mới thay thế (quản trị; cần If-Match)",
     responses=VERSION_RESPONSES,
     dependencies=[Depends(require("permit_rules", "update"))],
+    response_model=CreateRule,
 )
 def update_rule(
     code: RuleCode, data: PermitRulePatch, session: SessionDep, response: Response, if_match: IfMatch
@@ -67,6 +76,7 @@ def update_rule(
     "(quản trị; cần If-Match của quy tắc cũ)",
     responses=VERSION_RESPONSES,
     dependencies=[Depends(require("permit_rules", "create"))],
+    response_model=CreateRule,
 )
 def new_rule_version(
     code: RuleCode, data: PermitRuleCreate, session: SessionDep, response: Response, if_match: IfMatch

@@ -8,8 +8,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, File, Path, Query, Request, Response, UploadFile, status
 
 from api.access import require
+from api.bodies.permits import CreatePermit, GetPermit, ListPermits, PutDocument, WorkListPage
 from api.deps import VERSION_RESPONSES, FilterDep, IfMatch, Page, PageDep, SessionDep, SettingsDep, read_upload
-from api.responses import created, deleted, versioned
+from api.responses import answers, bodies, created, deleted, versioned
 from registry.clock import today
 from registry.permits import reports, service
 from registry.permits.models import PermitKind, PermitStatus
@@ -40,6 +41,8 @@ def _list_response(rows: list[dict[str, Any]], fmt: str, work: WorkList, on: dat
     "/expiring",
     summary="Giấy phép sắp hết hạn trong N ngày (tính cả hôm nay), lọc như trạm; xuất Excel",
     dependencies=[Depends(require("permit_reports", "read"))],
+    response_class=Response,
+    responses=answers({200: {"model": WorkListPage}}, bodies(XLSX)),
 )
 def expiring(
     session: SessionDep,
@@ -58,6 +61,8 @@ def expiring(
     "/missing",
     summary="Vị trí và trạm thiếu giấy phép bắt buộc (hoặc giấy phép hết hạn, bị đình chỉ, thu hồi) vào một ngày",
     dependencies=[Depends(require("permit_reports", "read"))],
+    response_class=Response,
+    responses=answers({200: {"model": WorkListPage}}, bodies(XLSX)),
 )
 def missing(
     session: SessionDep,
@@ -76,6 +81,8 @@ def missing(
     "/expired-inspections",
     summary="Trạm có giấy chứng nhận kiểm định đã hết hạn vào một ngày",
     dependencies=[Depends(require("permit_reports", "read"))],
+    response_class=Response,
+    responses=answers({200: {"model": WorkListPage}}, bodies(XLSX)),
 )
 def expired_inspections(
     session: SessionDep,
@@ -90,7 +97,10 @@ def expired_inspections(
 
 
 @router.get(
-    "", summary="Danh sách giấy phép với trạng thái vào một ngày", dependencies=[Depends(require("permits", "read"))]
+    "",
+    summary="Danh sách giấy phép với trạng thái vào một ngày",
+    dependencies=[Depends(require("permits", "read"))],
+    response_model=ListPermits,
 )
 def list_permits(
     session: SessionDep,
@@ -115,7 +125,12 @@ def list_permits(
     )
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, summary="Thêm giấy phép cho vị trí hoặc trạm")
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Thêm giấy phép cho vị trí hoặc trạm",
+    response_model=CreatePermit,
+)
 def create_permit(
     data: PermitCreate,
     session: SessionDep,
@@ -128,7 +143,10 @@ def create_permit(
 
 
 @router.get(
-    "/{permit_id}", summary="Một giấy phép (ETag = phiên bản)", dependencies=[Depends(require("permits", "read"))]
+    "/{permit_id}",
+    summary="Một giấy phép (ETag = phiên bản)",
+    dependencies=[Depends(require("permits", "read"))],
+    response_model=GetPermit,
 )
 def get_permit(
     permit_id: PermitId, session: SessionDep, settings: SettingsDep, response: Response, on: On = None
@@ -142,6 +160,7 @@ def get_permit(
     summary="Sửa giấy phép: gia hạn, đình chỉ, thu hồi … (cần If-Match)",
     responses=VERSION_RESPONSES,
     dependencies=[Depends(require("permits", "update"))],
+    response_model=CreatePermit,
 )
 def update_permit(
     permit_id: PermitId,
@@ -172,6 +191,7 @@ def delete_permit(permit_id: PermitId, session: SessionDep, if_match: IfMatch) -
     summary="Gắn bản scan (PDF, JPEG, PNG) vào giấy phép; lưu kèm SHA-256 (cần If-Match)",
     responses=VERSION_RESPONSES,
     dependencies=[Depends(require("permits", "update"))],
+    response_model=PutDocument,
 )
 def put_document(
     permit_id: PermitId,
@@ -197,6 +217,7 @@ def put_document(
     "/{permit_id}/document",
     summary="Tải bản scan của giấy phép",
     response_class=Response,
+    responses=bodies("application/pdf", "image/jpeg", "image/png"),
     dependencies=[Depends(require("permits", "read"))],
 )
 def get_document(permit_id: PermitId, session: SessionDep, request: Request) -> Response:

@@ -10,8 +10,23 @@ from fastapi import APIRouter, Depends, File, Path, Query, Response, UploadFile,
 
 from api.access import require
 from api.audit import history
+from api.bodies.procedures import (
+    Apology,
+    CreateDossier,
+    DossierHistory,
+    DossierReport,
+    DossierReportMonthly,
+    ImportDossiers,
+    ListDossiers,
+    ListDossiersItem,
+    ListProcedures,
+    ListProceduresItem,
+    MovedDossier,
+    Receipt,
+    UpdateProcedure,
+)
 from api.deps import VERSION_RESPONSES, IfMatch, PageDep, SessionDep, SettingsDep, read_upload
-from api.responses import created, versioned
+from api.responses import answers, bodies, created, versioned
 from registry.accounts.permissions import Grant, check_dossier_field
 from registry.calendar import service as calendar
 from registry.calendar.days import VIETNAM
@@ -65,7 +80,11 @@ def _check_field(grant: Grant, d: Dossier) -> None:
 # --- the catalogue -------------------------------------------------------------------------------------
 
 
-@router.get("", summary="Danh mục thủ tục hành chính (lọc lĩnh vực, mức độ, ngày hiệu lực)")
+@router.get(
+    "",
+    summary="Danh mục thủ tục hành chính (lọc lĩnh vực, mức độ, ngày hiệu lực)",
+    response_model=ListProcedures,
+)
 def list_procedures(
     session: SessionDep,
     _: Annotated[Grant, Depends(require("procedures", "read"))],
@@ -78,7 +97,7 @@ def list_procedures(
     return {"total": len(items), "items": items}
 
 
-@router.get("/{code}", summary="Một thủ tục với quy trình nội bộ (ETag = phiên bản)")
+@router.get("/{code}", summary="Một thủ tục với quy trình nội bộ (ETag = phiên bản)", response_model=ListProceduresItem)
 def get_procedure(
     code: ProcedureCode,
     session: SessionDep,
@@ -89,7 +108,12 @@ def get_procedure(
     return versioned(response, procedure_dict(p), p)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, summary="Thêm thủ tục (tổng thời gian các bước = thời hạn)")
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Thêm thủ tục (tổng thời gian các bước = thời hạn)",
+    response_model=ListProceduresItem,
+)
 def create_procedure(
     data: ProcedureCreate,
     session: SessionDep,
@@ -100,7 +124,12 @@ def create_procedure(
     return created(response, procedure_dict(p), location=f"/api/procedures/{p.code}", record=p)
 
 
-@router.patch("/{code}", summary="Sửa thủ tục (cần If-Match)", responses=VERSION_RESPONSES)
+@router.patch(
+    "/{code}",
+    summary="Sửa thủ tục (cần If-Match)",
+    responses=VERSION_RESPONSES,
+    response_model=UpdateProcedure,
+)
 def update_procedure(
     code: ProcedureCode,
     data: ProcedurePatch,
@@ -116,7 +145,11 @@ def update_procedure(
 # --- dossiers ------------------------------------------------------------------------------------------
 
 
-@dossiers_router.get("", summary="Hồ sơ: lọc trạng thái, thủ tục, kênh, ngày nhận, tình trạng hạn hôm nay")
+@dossiers_router.get(
+    "",
+    summary="Hồ sơ: lọc trạng thái, thủ tục, kênh, ngày nhận, tình trạng hạn hôm nay",
+    response_model=ListDossiers,
+)
 def list_dossiers(
     session: SessionDep,
     _: ReadDossiers,
@@ -172,7 +205,12 @@ def list_dossiers(
     }
 
 
-@dossiers_router.post("", status_code=status.HTTP_201_CREATED, summary="Tiếp nhận hồ sơ: mã biên nhận, ngày hẹn trả")
+@dossiers_router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Tiếp nhận hồ sơ: mã biên nhận, ngày hẹn trả",
+    response_model=CreateDossier,
+)
 def create_dossier(
     data: DossierCreate,
     session: SessionDep,
@@ -183,7 +221,11 @@ def create_dossier(
     return created(response, dossier_dict(d, today=_today()), location=f"/api/dossiers/{d.receipt_code}", record=d)
 
 
-@dossiers_router.get("/{code}", summary="Một hồ sơ với lịch sử các bước (ETag = phiên bản)")
+@dossiers_router.get(
+    "/{code}",
+    summary="Một hồ sơ với lịch sử các bước (ETag = phiên bản)",
+    response_model=ListDossiersItem,
+)
 def get_dossier(code: ReceiptCode, session: SessionDep, response: Response, _: ReadDossiers) -> dict[str, Any]:
     d = service.get_dossier(session, code)
     return versioned(response, dossier_dict(d, today=_today()), d)
@@ -194,6 +236,7 @@ def get_dossier(code: ReceiptCode, session: SessionDep, response: Response, _: R
     summary="Chuyển bước: chuyển phòng, đang giải quyết, chờ bổ sung, có kết quả, từ chối, trả kết quả, "
     "trả lại hồ sơ, rút (cần If-Match)",
     responses=VERSION_RESPONSES,
+    response_model=MovedDossier,
 )
 def move(
     code: ReceiptCode,
@@ -215,6 +258,7 @@ def move(
     "/{code}/apology",
     summary="Phiếu xin lỗi và hẹn lại ngày trả (một lần, chậm nhất 1 ngày trước hạn; cần If-Match)",
     responses=VERSION_RESPONSES,
+    response_model=Apology,
 )
 def apology(
     code: ReceiptCode,
@@ -236,6 +280,7 @@ def apology(
     "/{code}/record",
     summary="Gắn giấy phép (permit_id) hoặc giấy phép báo chí (press_licence_id) mà hồ sơ đã cấp (cần If-Match)",
     responses=VERSION_RESPONSES,
+    response_model=ListDossiersItem,
 )
 def attach_record(
     code: ReceiptCode,
@@ -253,7 +298,11 @@ def attach_record(
     return versioned(response, dossier_dict(d, today=_today()), d)
 
 
-@dossiers_router.get("/{code}/history", summary="Lịch sử thay đổi của hồ sơ (nhật ký kiểm tra)")
+@dossiers_router.get(
+    "/{code}/history",
+    summary="Lịch sử thay đổi của hồ sơ (nhật ký kiểm tra)",
+    response_model=DossierHistory,
+)
 def dossier_history(
     code: ReceiptCode, session: SessionDep, pg: PageDep, grant: Annotated[Grant, Depends(require("audit", "read"))]
 ) -> dict[str, Any]:
@@ -265,6 +314,7 @@ def dossier_history(
     "/{code}/receipt",
     summary="Giấy tiếp nhận hồ sơ và hẹn trả kết quả (HTML để in, hoặc format=json)",
     response_class=Response,
+    responses=answers({200: {"model": Receipt}}, {200: {"content": {"text/html": {"schema": {"type": "string"}}}}}),
 )
 def receipt(
     code: ReceiptCode,
@@ -316,6 +366,7 @@ def receipt(
 @imports_router.post(
     "/dossiers",
     summary="Nhập hồ sơ từ hệ thống một cửa cũ (.csv/.xlsx): có lỗi thì không ghi gì, báo lỗi theo dòng và cột",
+    response_model=ImportDossiers,
 )
 def import_dossiers(
     session: SessionDep,
@@ -344,7 +395,8 @@ To = Annotated[Day, Query(alias="to", description="Đến ngày (yyyy-mm-dd), t�
     "",
     summary="Kết quả giải quyết hồ sơ của một kỳ: tiếp nhận (kỳ trước chuyển sang, mới), trước hạn, đúng hạn, "
     "quá hạn, đang giải quyết trong hạn/quá hạn, trả lại, rút, từ chối; theo thủ tục, lĩnh vực, kênh, mức độ",
-    response_model=None,
+    response_model=DossierReport,
+    responses=bodies(XLSX),
 )
 def dossier_report(
     session: SessionDep,
@@ -364,7 +416,11 @@ def dossier_report(
     return report
 
 
-@reports_router.get("/monthly", summary="Các chỉ tiêu theo từng tháng của kỳ (xu hướng), tối đa 120 tháng")
+@reports_router.get(
+    "/monthly",
+    summary="Các chỉ tiêu theo từng tháng của kỳ (xu hướng), tối đa 120 tháng",
+    response_model=DossierReportMonthly,
+)
 def dossier_report_monthly(
     session: SessionDep,
     _: Annotated[Grant, Depends(require("dossier_reports", "read"))],

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Response
 
 from api.access import require
+from api.bodies.public import Lookup
 from api.deps import SessionDep
 from api.ratelimit import public_lookup_limit
 from registry.accounts.permissions import Grant
@@ -27,6 +28,7 @@ router = APIRouter(prefix="/public", tags=["Tra cứu công khai"])
     "/dossiers/{receipt_code}",
     summary="Tra cứu tình trạng hồ sơ theo mã biên nhận (không có thông tin cá nhân; giới hạn số lần tra cứu)",
     responses={429: {"description": "Tra cứu quá nhiều lần; thử lại sau Retry-After giây"}},
+    response_model=Lookup,
 )
 def lookup(
     receipt_code: Annotated[

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response
 
 from api.access import require
+from api.bodies.reference import Organisation
 from api.deps import SessionDep
 from registry.admin_units.queries import admin_unit_collection
 from registry.organisations import queries
@@ -16,7 +17,11 @@ from registry.schemas import Day
 router = APIRouter(prefix="/api", tags=["Danh mục"], dependencies=[Depends(require("reference", "read"))])
 
 
-@router.get("/organisations", summary="Tổ chức: doanh nghiệp viễn thông và chủ sở hữu cột")
+@router.get(
+    "/organisations",
+    summary="Tổ chức: doanh nghiệp viễn thông và chủ sở hữu cột",
+    response_model=list[Organisation],
+)
 def organisations(
     session: SessionDep, operator: Annotated[bool | None, Query(description="Chỉ doanh nghiệp viễn thông")] = None
 ) -> list[dict[str, Any]]:

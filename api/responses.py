@@ -113,14 +113,6 @@ def page_problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
-_ETAG = {"ETag": {"description": "Phiên bản của bản ghi (gửi lại trong If-Match)", "schema": {"type": "string"}}}
-_LOCATION = {"Location": {"description": "Địa chỉ của bản ghi mới", "schema": {"type": "string"}}}
-# The headers ``versioned`` and ``created`` set, for the routes that call them.
-VERSIONED: dict[int | str, dict[str, Any]] = {200: {"headers": _ETAG}}
-CREATED: dict[int | str, dict[str, Any]] = {201: {"headers": _LOCATION}}
-CREATED_VERSIONED: dict[int | str, dict[str, Any]] = {201: {"headers": {**_LOCATION, **_ETAG}}}
-
-
 def answers(*parts: dict[int | str, dict[str, Any]]) -> dict[int | str, dict[str, Any]]:
     """Several ``responses=`` dicts as one (a status named twice keeps both parts' keys)."""
     out: dict[int | str, dict[str, Any]] = {}
@@ -131,3 +123,8 @@ def answers(*parts: dict[int | str, dict[str, Any]]) -> dict[int | str, dict[str
                 merged[key] = {**merged[key], **value} if isinstance(value, dict) and key in merged else value
             out[code] = merged
     return out
+
+
+def bodies(*media_types: str, status: int = 200) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` for a route that also (or only) answers a file or text of these media types."""
+    return {status: {"content": {m: {"schema": {"type": "string", "format": "binary"}} for m in media_types}}}

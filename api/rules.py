@@ -7,8 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response, status
 
 from api.access import require
+from api.bodies.rules import ListValue
 from api.deps import SessionDep
-from api.responses import created
+from api.responses import created, problems
 from registry.rules import service
 from registry.rules.schemas import RuleValueCreate
 from registry.schemas import Day
@@ -20,6 +21,7 @@ router = APIRouter(prefix="/api/rules", tags=["Quy định"])
     "",
     summary="Các giá trị quy định (giờ nhận hồ sơ, hạn nộp phạt …) với căn cứ và thời gian hiệu lực",
     dependencies=[Depends(require("rules", "read"))],
+    response_model=list[ListValue],
 )
 def list_values(
     session: SessionDep,
@@ -34,6 +36,8 @@ def list_values(
     status_code=status.HTTP_201_CREATED,
     summary="Giá trị mới của một quy định từ một ngày (văn bản mới); giá trị trước hết hiệu lực ngày đó (quản trị)",
     dependencies=[Depends(require("rules", "create"))],
+    response_model=ListValue,
+    responses=problems(404),  # no rule by that code
 )
 def add_value(data: RuleValueCreate, session: SessionDep, response: Response) -> dict[str, Any]:
     row = service.add_value(session, data)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from api.access import require
+from api.bodies.search import Find
 from api.deps import SessionDep
 from registry.accounts.permissions import Grant, visible_fields
 from registry.search import MAX_LIMIT, MAX_QUERY, search
@@ -17,6 +18,7 @@ router = APIRouter(prefix="/api/search", tags=["Tìm kiếm"])
 @router.get(
     "",
     summary="Tìm mã vị trí, mã trạm, địa chỉ, xã/phường hoặc tọa độ (tốt nhất trước, không cần mạng ngoài)",
+    response_model=Find,
 )
 def find(
     session: SessionDep,

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Response, status
 
 from api.access import require
+from api.bodies.users import CreateUser, ListUser, ResetPassword
 from api.deps import VERSION_RESPONSES, IfMatch, SessionDep
 from api.responses import created, versioned
 from registry.accounts import service
@@ -17,12 +18,22 @@ router = APIRouter(prefix="/api/users", tags=["Tài khoản"])
 Username = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
 
 
-@router.get("", summary="Danh sách tài khoản", dependencies=[Depends(require("users", "read"))])
+@router.get(
+    "",
+    summary="Danh sách tài khoản",
+    dependencies=[Depends(require("users", "read"))],
+    response_model=list[ListUser],
+)
 def list_users(session: SessionDep) -> list[dict[str, Any]]:
     return [service.user_dict(u) for u in service.list_users(session)]
 
 
-@router.get("/{username}", summary="Một tài khoản (ETag = phiên bản)", dependencies=[Depends(require("users", "read"))])
+@router.get(
+    "/{username}",
+    summary="Một tài khoản (ETag = phiên bản)",
+    dependencies=[Depends(require("users", "read"))],
+    response_model=ListUser,
+)
 def get_user(username: Username, session: SessionDep, response: Response) -> dict[str, Any]:
     user = service.get_user(session, username)
     return versioned(response, service.user_dict(user), user)
@@ -33,6 +44,7 @@ def get_user(username: Username, session: SessionDep, response: Response) -> dic
     status_code=status.HTTP_201_CREATED,
     summary="Tạo tài khoản; bỏ trống mật khẩu để hệ thống tạo (chỉ hiện một lần)",
     dependencies=[Depends(require("users", "create"))],
+    response_model=CreateUser,
 )
 def create_user(data: UserCreate, session: SessionDep, response: Response) -> dict[str, Any]:
     user, generated = service.create_user(session, data)
@@ -47,6 +59,7 @@ def create_user(data: UserCreate, session: SessionDep, response: Response) -> di
     summary="Sửa vai trò, thông tin, khóa/mở tài khoản (cần If-Match)",
     responses=VERSION_RESPONSES,
     dependencies=[Depends(require("users", "update"))],
+    response_model=ListUser,
 )
 def update_user(
     username: Username, data: UserPatch, session: SessionDep, response: Response, if_match: IfMatch
@@ -58,6 +71,7 @@ def update_user(
 @router.post(
     "/{username}/password",
     summary="Đặt lại mật khẩu: hệ thống tạo mật khẩu mới (hiện một lần), thu hồi mọi token",
+    response_model=ResetPassword,
 )
 def reset_password(
     username: Username, session: SessionDep, _: Annotated[Grant, Depends(require("users", "update"))]

@@ -1,0 +1,6 @@
+"""What the routes of api/basemap.py answer (see api.bodies)."""
+
+from __future__ import annotations
+
+
+

@@ -1,0 +1,32 @@
+"""What the routes of api/calendar.py answer (see api.bodies)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from api.bodies import Body
+
+
+class Deadline(Body):
+    counted_from: str
+    due: str
+    working_days: int
+    calendar_days: Any
+
+
+class YearDay(Body):
+    date: str
+    weekday: int
+    kind: str | None
+    name: str | None
+    reason: str | None
+    legal_basis: str | None
+    source: str
+    version: int
+
+
+class Year(Body):
+    year: int
+    lunar_new_year: str
+    working_days: int
+    days: list[YearDay]

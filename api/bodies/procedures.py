@@ -1,0 +1,373 @@
+"""What the routes of api/procedures.py answer (see api.bodies)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from api.bodies import Body, Change
+
+
+class ListProceduresItemStep(Body):
+    step_no: int | None
+    name: str | None
+    unit: str | None
+    duration: float
+
+
+class ListProceduresItem(Body):
+    code: str | None
+    name: str | None
+    field: str | None
+    field_name: str
+    time_value: int | None
+    time_unit: str | None
+    time_text: str
+    fees: Any
+    fee_vnd: Any
+    legal_basis: str | None
+    online_level: int | None
+    online_service: str | None
+    online_service_name: str
+    effective_from: str | None
+    effective_to: Any
+    notes: Any
+    steps: list[ListProceduresItemStep]
+    required_documents: list[Any]
+    version: int
+
+
+class ListProcedures(Body):
+    total: int
+    items: list[ListProceduresItem]
+
+
+class UpdateProcedureRequiredDocument(Body):
+    name: str | None
+    form: str | None
+    copies: int | None
+    required: bool | None
+
+
+class UpdateProcedure(Body):
+    code: str | None
+    name: str | None
+    field: str | None
+    field_name: str
+    time_value: int | None
+    time_unit: str | None
+    time_text: str
+    fees: Any
+    fee_vnd: Any
+    legal_basis: str | None
+    online_level: int | None
+    online_service: str | None
+    online_service_name: str
+    effective_from: str | None
+    effective_to: Any
+    notes: Any
+    steps: list[ListProceduresItemStep]
+    required_documents: list[UpdateProcedureRequiredDocument]
+    version: int
+
+
+class ListDossiersItemProcedure(Body):
+    code: str | None
+    name: str | None
+    field: str | None
+    online_level: int | None
+
+
+class ListDossiersItemApplicant(Body):
+    kind: str | None
+    name: str | None
+    id_number: str | None
+    address: str | None
+    phone: str | None
+    email: str | None
+
+
+class ListDossiersItemStep(Body):
+    step_no: int | None
+    name: str | None
+    unit: str | None
+    of: int
+
+
+class ListDossiersItemEvent(Body):
+    status: str | None
+    status_name: str
+    step_no: int | None
+    at: str | None
+    actor: str
+    note: str | None
+
+
+class ListDossiersItem(Body):
+    receipt_code: str
+    procedure: ListDossiersItemProcedure
+    applicant: ListDossiersItemApplicant
+    channel: str
+    channel_name: str
+    received_at: str | None
+    received_on: str
+    counted_from: str
+    first_due_date: str
+    due_date: str
+    apology: Any
+    supplement_since: str | None
+    paused_working_days: int
+    status: str | None
+    status_name: str
+    step: ListDossiersItemStep
+    result: str | None
+    resolved_on: str | None
+    returned_on: str | None
+    sent_back_on: str | None
+    withdrawn_on: Any
+    outcome: str | None
+    outcome_name: str
+    permit: Any
+    press_licence: Any
+    source: str
+    notes: Any
+    documents: list[Any]
+    events: list[ListDossiersItemEvent]
+    receipt_href: str
+    version: int
+
+
+class ListDossiers(Body):
+    total: int
+    limit: int
+    offset: int
+    items: list[ListDossiersItem]
+
+
+class CreateDossierDocument(Body):
+    name: str | None
+    form: str | None
+    copies: int | None
+
+
+class CreateDossier(Body):
+    receipt_code: str
+    procedure: ListDossiersItemProcedure
+    applicant: ListDossiersItemApplicant
+    channel: str
+    channel_name: str
+    received_at: str | None
+    received_on: str
+    counted_from: str
+    first_due_date: str
+    due_date: str
+    apology: Any
+    supplement_since: str | None
+    paused_working_days: int
+    status: str | None
+    status_name: str
+    step: ListDossiersItemStep
+    result: str | None
+    resolved_on: str | None
+    returned_on: str | None
+    sent_back_on: str | None
+    withdrawn_on: Any
+    outcome: str | None
+    outcome_name: str
+    permit: Any
+    press_licence: Any
+    source: str
+    notes: Any
+    documents: list[CreateDossierDocument]
+    events: list[ListDossiersItemEvent]
+    receipt_href: str
+    version: int
+
+
+class MoveApology(Body):
+    issued_on: str
+    previous_due_date: str
+    new_due_date: str
+    reason: str | None
+
+
+class MovePermit(Body):
+    id: int
+    href: str
+
+
+class MovedDossier(Body):
+    receipt_code: str
+    procedure: ListDossiersItemProcedure
+    applicant: ListDossiersItemApplicant
+    channel: str
+    channel_name: str
+    received_at: str | None
+    received_on: str
+    counted_from: str
+    first_due_date: str
+    due_date: str
+    apology: MoveApology | None
+    supplement_since: str | None
+    paused_working_days: int
+    status: str | None
+    status_name: str
+    step: ListDossiersItemStep
+    result: str | None
+    resolved_on: str | None
+    returned_on: str | None
+    sent_back_on: str | None
+    withdrawn_on: Any
+    outcome: str | None
+    outcome_name: str
+    permit: MovePermit | None
+    press_licence: MovePermit | None
+    source: str
+    notes: Any
+    documents: list[Any]
+    events: list[ListDossiersItemEvent]
+    receipt_href: str
+    version: int
+
+
+class Apology(Body):
+    receipt_code: str
+    procedure: ListDossiersItemProcedure
+    applicant: ListDossiersItemApplicant
+    channel: str
+    channel_name: str
+    received_at: str | None
+    received_on: str
+    counted_from: str
+    first_due_date: str
+    due_date: str
+    apology: MoveApology
+    supplement_since: str | None
+    paused_working_days: int
+    status: str | None
+    status_name: str
+    step: ListDossiersItemStep
+    result: str | None
+    resolved_on: str | None
+    returned_on: str | None
+    sent_back_on: str | None
+    withdrawn_on: Any
+    outcome: str | None
+    outcome_name: str
+    permit: Any
+    press_licence: Any
+    source: str
+    notes: Any
+    documents: list[Any]
+    events: list[ListDossiersItemEvent]
+    receipt_href: str
+    version: int
+
+
+class DossierHistoryEventWordsChangeAfter(Body):
+    href: str
+    label: str
+
+
+class DossierHistoryEventWordsChange(Body):
+    field: str | None
+    label: str
+    before: Any
+    after: DossierHistoryEventWordsChangeAfter | str
+    note: str | None
+
+
+class DossierHistoryEventWords(Body):
+    what: str
+    subject: str | None
+    actor: str
+    changes: list[DossierHistoryEventWordsChange]
+
+
+class DossierHistoryEvent(Body):
+    id: int
+    occurred_at: str
+    actor: str
+    request_id: str | None
+    entity: str
+    entity_id: str
+    action: str
+    changes: dict[str, Change]
+    words: DossierHistoryEventWords
+
+
+class DossierHistory(Body):
+    total: int
+    limit: int
+    offset: int
+    events: list[DossierHistoryEvent]
+
+
+class DossierReportMonthlyMonth(Body):
+    month: str
+    from_: str = Field(alias="from")
+    to: str
+    received: int
+    carried_over: int
+    new: int
+    resolved: int
+    resolved_early: int
+    resolved_on_time: int
+    resolved_late: int
+    resolved_on_time_or_early: int
+    refused: int
+    returned: int
+    withdrawn: int
+    pending_within_deadline: int
+    pending_overdue: int
+
+
+class DossierReportMonthly(Body):
+    from_: str = Field(alias="from")
+    to: str
+    months: list[DossierReportMonthlyMonth]
+
+
+class ImportDossiers(Body):
+    rows: int
+    created: int
+    dry_run: bool
+    errors: list[Any]
+
+
+class DossierReport(Body):
+    """The figures of a period (registry.procedures.reports.dossier_report): in total and by procedure,
+    field, channel and online level; each breakdown row carries its key and the same figures."""
+
+    from_: str = Field(alias="from")
+    to: str
+    figures: dict[str, int]
+    by_procedure: list[dict[str, Any]]
+    by_field: list[dict[str, Any]]
+    by_channel: list[dict[str, Any]]
+    by_online_level: list[dict[str, Any]]
+    catalogue: dict[str, Any]
+    figure_names: dict[str, str] = Field(description="figure → its name in Vietnamese")
+
+
+class Receipt(Body):
+    """The receipt of a dossier (``format=json``): what the printed receipt says."""
+
+    department: str
+    receipt_code: str
+    procedure_code: str
+    procedure_name: str
+    applicant: str
+    applicant_id_number: str | None
+    applicant_address: str | None
+    applicant_phone: str | None
+    channel: str
+    fees: str | None
+    fee_vnd: int | float | None
+    received_at: str
+    received_by: str | None
+    due_date: str
+    documents: list[Any]
+    lookup: str
+    lookup_url: str

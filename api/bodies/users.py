@@ -1,0 +1,31 @@
+"""What the routes of api/users.py (and api/auth.py) answer (see api.bodies)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from api.bodies import Body
+
+
+class ListUser(Body):
+    """An account (registry.accounts.service.user_dict)."""
+
+    username: str
+    full_name: str | None
+    email: str | None
+    unit: str | None
+    roles: list[str]
+    active: bool
+    locked_until: str | None = Field(description="ISO 8601")
+    last_login_at: str | None = Field(description="ISO 8601")
+    version: int
+    created_at: str | None = Field(description="ISO 8601")
+
+
+class CreateUser(ListUser):
+    password: str | None = Field(default=None, description="Only when the system made it up: shown this once")
+
+
+class ResetPassword(Body):
+    username: str
+    password: str = Field(description="The new password, shown this once")

@@ -1,0 +1,58 @@
+"""What the routes of api/zones.py answer (see api.bodies)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from api.bodies import Body
+
+
+class ImportFile(Body):
+    features: int
+    created: int
+    updated: int
+    unchanged: int
+    dry_run: bool
+    errors: list[Any]
+
+
+class CreateZoneGeometry(Body):
+    type: str
+    coordinates: list[list[list[list[float]]]]
+
+
+class CreateZoneProperties(Body):
+    code: str | None
+    name: str | None
+    kind: str | None
+    allowed_pole_classes: list[str]
+    max_height_m: int | None
+    urban: bool | None
+    source_decision: str | None
+    valid_from: str | None
+    valid_to: Any
+    notes: Any
+    version: int
+    area_km2: float
+    spacing_rules: list[Any]
+
+
+class CreateZone(Body):
+    type: str
+    id: str
+    geometry: CreateZoneGeometry
+    properties: CreateZoneProperties
+
+
+class ListSpacingItem(Body):
+    id: int
+    zone_code: str | None
+    pole_class: str | None
+    height_above_m: float | None
+    height_up_to_m: float | None
+    urban: bool | None
+    min_distance_m: float | None
+    legal_basis: str | None
+    effective_from: str | None
+    effective_to: Any
+    version: int
