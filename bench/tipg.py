@@ -139,13 +139,18 @@ def measure(url: str, runs: int, tipg_python: str) -> None:
     try:
         with psycopg.connect(dsn, autocommit=True) as conn, httpx.Client(timeout=30) as http:
 
-            def timed(call: Callable[[float, float], object]) -> list[float]:
-                call(*centres[0])  # warm: connections, plans, caches
-                samples = []
+            def timed(calls: dict[str, Callable[[float, float], object]]) -> dict[str, list[float]]:
+                """Each contender in turn at each point, so that a machine busy for a while slows all
+                of them alike (the ratios are what is compared)."""
+                samples: dict[str, list[float]] = {who: [] for who in calls}
+                for call in calls.values():
+                    for lon, lat in centres[:10]:  # warm: connections, plans, caches
+                        call(lon, lat)
                 for lon, lat in centres:
-                    t = time.perf_counter()
-                    call(lon, lat)
-                    samples.append(time.perf_counter() - t)
+                    for who, call in calls.items():
+                        t = time.perf_counter()
+                        call(lon, lat)
+                        samples[who].append(time.perf_counter() - t)
                 return samples
 
             def get(address: str) -> int:
@@ -194,7 +199,7 @@ def measure(url: str, runs: int, tipg_python: str) -> None:
                 cases.append((f"vector tile, zoom {z}", 0.0, tiles))
             print(f"\n[site lists and tiles through HTTP, {runs} requests each around random Hải Phòng sites]")
             for name, target, calls in cases:
-                figures = {who: tuple(v * 1000 for v in _percentiles(timed(call))) for who, call in calls.items()}
+                figures = {who: tuple(v * 1000 for v in _percentiles(xs)) for who, xs in timed(calls).items()}
                 line = "  ".join(f"{who} p50 {p50:6.1f} / p95 {p95:6.1f} ms" for who, (p50, p95) in figures.items())
                 tail = ""
                 if "flat SQL" in figures:
