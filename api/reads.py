@@ -49,6 +49,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.clients import client_scheme
 from registry.audit.queries import acted_since
 from registry.replicas import ReadReplicas, Replica, parse_lsn
 from registry.settings import Settings
@@ -308,8 +309,6 @@ def _add_headers(message: Message, scope: Scope, state: ReadState) -> None:
     if state.settings.read_debug_header and state.served_by is not None:
         headers[DEBUG_HEADER] = state.served_by
     if state.written_lsn is not None:
-        from api.clients import client_scheme
-
         secure = "; Secure" if client_scheme(Request(scope)) == "https" else ""
         window = int(state.settings.read_your_writes_s)
         headers.append(

@@ -5,9 +5,9 @@ nearest 10, a vector tile, the 2019 one-stop report) against the load database (
 ``TTTT_READ_DATABASE_URLS`` naming 0, 1 or 2 streaming replicas of the private cluster, made by
 ``pg_basebackup -R`` into ``.data/replica-<i>`` (registry.cluster.Standby) and started on free ports of
 127.0.0.1. For each it prints requests/s and p50/p95/p99, and how many transactions the primary and
-each replica ran in the load database meanwhile (``pg_stat_database.xact_commit``): where the reads
-went. The replicas are stopped, their slots dropped and their folders deleted at the end, whatever
-happens.
+each replica ran in the load database meanwhile (``pg_stat_database``, committed and rolled back:
+reads on a replica end by rolling back): where the reads went. The replicas are stopped, their slots
+dropped and their folders deleted at the end, whatever happens.
 
 On one machine the replicas share its cores with the primary, the server and the clients: they can
 spread no work, only move it (and each replays the primary's WAL as well). The figures say what the
@@ -74,7 +74,9 @@ def _commits(url: str) -> int:
     with psycopg.connect(
         host=u.host, port=u.port, user=u.username, dbname=u.database, autocommit=True, connect_timeout=5
     ) as c:
-        row = c.execute("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()").fetchone()
+        row = c.execute(
+            "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()"
+        ).fetchone()
     return int(row[0]) if row else 0
 
 
