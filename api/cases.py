@@ -9,7 +9,8 @@ from fastapi import APIRouter, Depends, File, Form, Path, Query, Response, Uploa
 
 from api.access import require
 from api.audit import history
-from api.bodies.cases import AddAttachment, CaseHistory, Counts, CreateCase, DeadlineRule, GetCase, ListCases, MovedCase
+from api.bodies.audit import History
+from api.bodies.cases import AddAttachment, Counts, CreateCase, DeadlineRule, GetCase, ListCases, MovedCase
 from api.deps import VERSION_RESPONSES, IfMatch, PageDep, SessionDep, SettingsDep, read_upload
 from api.responses import bodies, created, versioned
 from registry.accounts.permissions import Grant
@@ -208,7 +209,7 @@ def move(
 @router.get(
     "/{code}/history",
     summary="Lịch sử thay đổi của hồ sơ (không chứa danh tính người tố cáo)",
-    response_model=CaseHistory,
+    response_model=History,
 )
 def case_history(
     code: CaseCode, session: SessionDep, pg: PageDep, grant: Annotated[Grant, Depends(require("audit", "read"))]

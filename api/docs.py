@@ -61,13 +61,17 @@ def docs(request: Request) -> HTMLResponse:
 
 # --- The document itself ----------------------------------------------------------------------------
 # FastAPI writes what each route declares; this adds what every route shares, so no route has to repeat
-# it and none can forget it: the Problem schema, the refusals any guarded route can give (401 for a bad
-# token, 403 where some signed-in role is refused, 503 when the database is down), 400 where a page size
-# or an area may go over its limit (and on the OGC API, for a parameter it does not know), 404 where the
-# path names a record, 422 (problem+json, not FastAPI's own shape) where a route reads parameters or a
-# body, 413 where it reads a body; a GeoJSON answer with no schema
-# of its own (or a file's) is a FeatureCollection. A
-# refusal a route declared with a description only gets the Problem content (or, for a page, HTML).
+# it and none can forget it:
+# - the Problem schema (api.responses) for every refusal, or HTML for a page's;
+# - 401 (a bad token) and 503 (the database down) wherever a permission is checked, and 403 where some
+#   signed-in role is refused;
+# - 400 where a page size or an area may go over its limit, where a body may not parse as JSON, and on
+#   the OGC API for a parameter it does not know;
+# - 404 where the path names a record; 422 (problem+json, not FastAPI's own shape) where a route reads
+#   parameters or a body; 413 where it reads a body;
+# - a FeatureCollection for a GeoJSON answer with no schema of its own (or a file's), a binary string
+#   for a tile or an image, ETag and Location where the route sets them (api.responses).
+# A refusal a route declared with a description only gets the Problem content.
 
 
 def _permissions(dependant: Dependant) -> Iterator[tuple[str, Action]]:
@@ -104,8 +108,9 @@ def _complete(operation: dict[str, Any], route: APIRoute) -> None:
         extra += [401, 503]
         if any(not rule(resource, action).allows({PUBLIC}) for resource, action in permissions):
             extra.append(403)
-    if LIMITED.intersection(_calls(route.dependant)) or (route.path.startswith("/ogc") and params):
-        extra.append(400)  # over a limit; the OGC API's invalid or unknown parameter
+    over = LIMITED.intersection(_calls(route.dependant)) or (route.path.startswith("/ogc") and params)
+    if over or route.body_field is not None:
+        extra.append(400)  # over a limit; the OGC API's invalid or unknown parameter; a body that is not JSON
     if any(p.name for p in route.dependant.path_params):
         extra.append(404)  # no record (or tile, or file) by that name
     if params or route.body_field is not None:

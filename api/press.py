@@ -11,6 +11,7 @@ from fastapi.responses import StreamingResponse
 
 from api.access import require
 from api.audit import history
+from api.bodies.audit import History
 from api.bodies.press import (
     AmendLicence,
     CreateAnnualReport,
@@ -21,13 +22,12 @@ from api.bodies.press import (
     GetLicence,
     GetOutlet,
     ListOutlets,
-    OutletHistory,
     Report,
     UpdateOutlet,
 )
 from api.deps import VERSION_RESPONSES, IfMatch, PageDep, SessionDep, SettingsDep, StreamSessionDep
 from api.exports import ExportCrs, download, responses
-from api.responses import created, versioned
+from api.responses import bodies, created, versioned
 from registry.accounts.permissions import Grant, visible_fields
 from registry.clock import today
 from registry.geofiles import MEDIA_TYPES
@@ -243,7 +243,7 @@ def update_outlet(
 @router.get(
     "/outlets/{code}/history",
     summary="Lịch sử thay đổi của cơ quan, giấy phép, sửa đổi, thông báo",
-    response_model=OutletHistory,
+    response_model=History,
 )
 def outlet_history(
     code: OutletCode, session: SessionDep, pg: PageDep, grant: Annotated[Grant, Depends(require("audit", "read"))]
@@ -382,6 +382,7 @@ def create_annual_report(data: AnnualReportCreate, session: SessionDep) -> dict[
     summary="Danh sách công việc: expiring-licences, unlicensed, missing-annual-reports, late-notifications",
     dependencies=[Depends(require("press_reports", "read"))],
     response_model=Report,
+    responses=bodies(XLSX),
 )
 def report(
     name: Literal["expiring-licences", "unlicensed", "missing-annual-reports", "late-notifications"],

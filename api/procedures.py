@@ -10,10 +10,10 @@ from fastapi import APIRouter, Depends, File, Path, Query, Response, UploadFile,
 
 from api.access import require
 from api.audit import history
+from api.bodies.audit import History
 from api.bodies.procedures import (
     Apology,
     CreateDossier,
-    DossierHistory,
     DossierReport,
     DossierReportMonthly,
     ImportDossiers,
@@ -301,7 +301,7 @@ def attach_record(
 @dossiers_router.get(
     "/{code}/history",
     summary="Lịch sử thay đổi của hồ sơ (nhật ký kiểm tra)",
-    response_model=DossierHistory,
+    response_model=History,
 )
 def dossier_history(
     code: ReceiptCode, session: SessionDep, pg: PageDep, grant: Annotated[Grant, Depends(require("audit", "read"))]

@@ -9,7 +9,8 @@ from fastapi.responses import StreamingResponse
 
 from api.access import require
 from api.audit import history
-from api.bodies.sites import CreateSite, GetSite, SiteHistory, UpdateSite
+from api.bodies.audit import History
+from api.bodies.sites import SiteFeature
 from api.deps import (
     GEOJSON,
     GEOJSON_RESPONSE,
@@ -100,7 +101,7 @@ def nearest(
     return Response(body, media_type=GEOJSON)
 
 
-@router.get("/{code}", summary="Một vị trí với các trạm gốc và sector (ETag = phiên bản)", response_model=GetSite)
+@router.get("/{code}", summary="Một vị trí với các trạm gốc và sector (ETag = phiên bản)", response_model=SiteFeature)
 def get_site(code: str, session: SessionDep, response: Response, grant: Read) -> dict[str, Any]:
     site = service.get_site(session, code=code)
     return versioned(response, site_record(session, site, grant.principal), site)
@@ -109,7 +110,7 @@ def get_site(code: str, session: SessionDep, response: Response, grant: Read) ->
 @router.get(
     "/{code}/history",
     summary="Lịch sử thay đổi của vị trí, các trạm và sector trên đó (cũ nhất trước)",
-    response_model=SiteHistory,
+    response_model=History,
 )
 def site_history(
     code: str, session: SessionDep, pg: PageDep, grant: Annotated[Grant, Depends(require("audit", "read"))]
@@ -122,7 +123,7 @@ def site_history(
     "",
     status_code=status.HTTP_201_CREATED,
     summary="Thêm vị trí (tọa độ ở hệ bất kỳ được hỗ trợ)",
-    response_model=CreateSite,
+    response_model=SiteFeature,
 )
 def create_site(
     data: SiteCreate,
@@ -139,7 +140,7 @@ def create_site(
     )
 
 
-@router.patch("/{code}", summary="Sửa vị trí (cần If-Match)", responses=VERSION_RESPONSES, response_model=UpdateSite)
+@router.patch("/{code}", summary="Sửa vị trí (cần If-Match)", responses=VERSION_RESPONSES, response_model=SiteFeature)
 def update_site(
     code: str,
     data: SitePatch,

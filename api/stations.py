@@ -9,7 +9,8 @@ from fastapi.responses import StreamingResponse
 
 from api.access import require
 from api.audit import history
-from api.bodies.stations import CreateStation, GetStation, StationHistory
+from api.bodies.audit import History
+from api.bodies.stations import Station
 from api.deps import (
     GEOJSON_RESPONSE,
     VERSION_RESPONSES,
@@ -82,7 +83,7 @@ def export(
     return download(chunks, media_type=spec.media_type, stem="tram-goc", extension=spec.extension)
 
 
-@router.get("/{station_id}", summary="Một trạm gốc với sector (ETag = phiên bản)", response_model=GetStation)
+@router.get("/{station_id}", summary="Một trạm gốc với sector (ETag = phiên bản)", response_model=Station)
 def get_station(station_id: StationId, session: SessionDep, response: Response, grant: Read) -> dict[str, Any]:
     station = service.get_station(session, station_id=station_id)
     return versioned(response, _dict(station, grant), station)
@@ -91,7 +92,7 @@ def get_station(station_id: StationId, session: SessionDep, response: Response, 
 @router.get(
     "/{station_id}/history",
     summary="Lịch sử thay đổi của trạm và các sector (cũ nhất trước)",
-    response_model=StationHistory,
+    response_model=History,
 )
 def station_history(
     station_id: StationId, session: SessionDep, pg: PageDep, grant: Annotated[Grant, Depends(require("audit", "read"))]
@@ -104,7 +105,7 @@ def station_history(
     "",
     status_code=status.HTTP_201_CREATED,
     summary="Thêm trạm gốc vào một vị trí",
-    response_model=CreateStation,
+    response_model=Station,
 )
 def create_station(
     data: StationCreate,
@@ -122,7 +123,7 @@ def create_station(
     "/{station_id}",
     summary="Sửa trạm gốc (cần If-Match)",
     responses=VERSION_RESPONSES,
-    response_model=CreateStation,
+    response_model=Station,
 )
 def update_station(
     station_id: StationId,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from pydantic import Field
 
 from api.bodies import Body
 
@@ -10,8 +10,8 @@ from api.bodies import Body
 class Deadline(Body):
     counted_from: str
     due: str
-    working_days: int
-    calendar_days: Any
+    working_days: int | None = Field(description="When the deadline counts working days")
+    calendar_days: int | None = Field(description="When it counts calendar days")
 
 
 class YearDay(Body):

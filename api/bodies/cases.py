@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import Field
 
-from api.bodies import Body, Change
+from api.bodies import Body
 
 
 class ListCasesItemParty(Body):
@@ -183,45 +183,6 @@ class MovedCase(Body):
     transitions: list[ListCasesItemTransition]
     deadlines: ListCasesItemDeadlines
     version: int
-
-
-class CaseHistoryEventWordsSubject(Body):
-    href: str
-    label: str
-
-
-class CaseHistoryEventWordsChange(Body):
-    field: str | None
-    label: str
-    before: str | None
-    after: CaseHistoryEventWordsSubject | str | None
-    note: Any
-
-
-class CaseHistoryEventWords(Body):
-    what: str
-    subject: CaseHistoryEventWordsSubject | str | None
-    actor: str
-    changes: list[CaseHistoryEventWordsChange]
-
-
-class CaseHistoryEvent(Body):
-    id: int
-    occurred_at: str
-    actor: str
-    request_id: str | None
-    entity: str
-    entity_id: str
-    action: str
-    changes: dict[str, Change]
-    words: CaseHistoryEventWords
-
-
-class CaseHistory(Body):
-    total: int
-    limit: int
-    offset: int
-    events: list[CaseHistoryEvent]
 
 
 class CountsOfHandler(Body):

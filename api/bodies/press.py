@@ -177,45 +177,6 @@ class UpdateOutlet(Body):
     cases: list[Any]
 
 
-class OutletHistoryEventWordsSubject(Body):
-    href: str
-    label: str
-
-
-class OutletHistoryEventWordsChange(Body):
-    field: str | None
-    label: str
-    before: str | None
-    after: OutletHistoryEventWordsSubject | str
-    note: Any
-
-
-class OutletHistoryEventWords(Body):
-    what: str
-    subject: OutletHistoryEventWordsSubject | str | None
-    actor: str
-    changes: list[OutletHistoryEventWordsChange]
-
-
-class OutletHistoryEvent(Body):
-    id: int | None
-    occurred_at: str
-    actor: str
-    request_id: str | None
-    entity: str
-    entity_id: str
-    action: str
-    changes: dict[str, Change]
-    words: OutletHistoryEventWords
-
-
-class OutletHistory(Body):
-    total: int
-    limit: int
-    offset: int
-    events: list[OutletHistoryEvent]
-
-
 class CreateLicence(Body):
     id: int | None
     outlet_code: str | None

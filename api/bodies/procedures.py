@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import Field
 
-from api.bodies import Body, Change
+from api.bodies import Body
 
 
 class ListProceduresItemStep(Body):
@@ -263,45 +263,6 @@ class Apology(Body):
     events: list[ListDossiersItemEvent]
     receipt_href: str
     version: int
-
-
-class DossierHistoryEventWordsChangeAfter(Body):
-    href: str
-    label: str
-
-
-class DossierHistoryEventWordsChange(Body):
-    field: str | None
-    label: str
-    before: Any
-    after: DossierHistoryEventWordsChangeAfter | str
-    note: str | None
-
-
-class DossierHistoryEventWords(Body):
-    what: str
-    subject: str | None
-    actor: str
-    changes: list[DossierHistoryEventWordsChange]
-
-
-class DossierHistoryEvent(Body):
-    id: int
-    occurred_at: str
-    actor: str
-    request_id: str | None
-    entity: str
-    entity_id: str
-    action: str
-    changes: dict[str, Change]
-    words: DossierHistoryEventWords
-
-
-class DossierHistory(Body):
-    total: int
-    limit: int
-    offset: int
-    events: list[DossierHistoryEvent]
 
 
 class DossierReportMonthlyMonth(Body):

@@ -1,98 +1,37 @@
-"""What the routes of api/stations.py answer (see api.bodies)."""
+"""What the routes of api/stations.py answer: a base station with its sectors
+(registry.stations.views.station_dict). The public reads the public fields only (PUBLIC_FIELDS): the
+staff fields are optional here, and a sector shows the public its number, azimuth and safety distance."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from api.bodies import Body, Change
+from pydantic import Field
+
+from api.bodies import Body
 
 
-class GetStationSector(Body):
+class Sector(Body):
     sector_no: int
     azimuth_deg: float
-    tilt_deg: float | None = None
-    eirp_w: float | None = None
-    compliance_distance_m: float | None
+    tilt_deg: float | None = Field(default=None, description="Staff only")
+    eirp_w: float | None = Field(default=None, description="Staff only")
+    compliance_distance_m: float | None = Field(description="Safety distance from the EIRP and the EMF limit")
 
 
-class GetStation(Body):
+class Station(Body):
     id: int
-    station_code: str = None
+    station_code: str | None = Field(default=None, description="Staff only")
     operator: str
     operator_code: str
-    site_code: str | None
+    site_code: str
     technologies: list[str]
     bands: list[str]
-    status: str | None
+    status: str
     commissioning_date: str | None
-    equipment_model: str | None = None
-    configuration: str | None = None
-    sectors: list[GetStationSector]
-    version: int = None
-    created_at: str = None
-    updated_at: str = None
-
-
-class StationHistoryEventWordsChangeBefore(Body):
-    href: str
-    label: str
-
-
-class StationHistoryEventWordsChange(Body):
-    field: str | None
-    label: str
-    before: StationHistoryEventWordsChangeBefore | str | None
-    after: StationHistoryEventWordsChangeBefore | str | None
-    note: Any
-
-
-class StationHistoryEventWords(Body):
-    what: str
-    subject: str | None
-    actor: str
-    changes: list[StationHistoryEventWordsChange]
-
-
-class StationHistoryEvent(Body):
-    id: int
-    occurred_at: str
-    actor: str
-    request_id: str | None
-    entity: str
-    entity_id: str
-    action: str
-    changes: dict[str, Change]
-    words: StationHistoryEventWords
-
-
-class StationHistory(Body):
-    total: int
-    limit: int
-    offset: int
-    events: list[StationHistoryEvent]
-
-
-class CreateStationSector(Body):
-    sector_no: int
-    azimuth_deg: float
-    tilt_deg: float | None
-    eirp_w: float | None
-    compliance_distance_m: float | None
-
-
-class CreateStation(Body):
-    id: int
-    station_code: str
-    operator: str
-    operator_code: str
-    site_code: str | None
-    technologies: list[str]
-    bands: list[str]
-    status: str | None
-    commissioning_date: str | None
-    equipment_model: str | None
-    configuration: str | None
-    sectors: list[CreateStationSector]
-    version: int
-    created_at: str
-    updated_at: str
+    equipment_model: str | None = Field(default=None, description="Staff only")
+    configuration: Any = Field(default=None, description="Staff only")
+    sectors: list[Sector]
+    version: int | None = Field(default=None, description="Staff only (also the ETag)")
+    created_at: str | None = None
+    updated_at: str | None = None

@@ -3,8 +3,8 @@
 status is declared, its content type is declared, its body matches the declared schema, its declared
 headers are there, and it is never a 5xx. Once anonymously, once as an admin.
 
-Bounded and reproducible: a few examples per operation, derandomised (CI sees the same requests every
-run), no shrinking. Each operation is its own test, so what one operation writes is rolled back with
+Bounded and reproducible: a few examples per operation, valid ones and invalid ones (the refusals must be
+in the document too), derandomised (CI sees the same requests every run), no shrinking. Each operation is its own test, so what one operation writes is rolled back with
 that test's transaction (the ``app`` is bound to the test's session factory, as in tests/conftest.py).
 """
 
@@ -45,7 +45,7 @@ EXCLUDED = {("POST", "/api/auth/token")}
 CONFIG = schemathesis.Config.from_dict(
     {
         "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}},
-        "generation": {"mode": "positive", "max-examples": 5, "deterministic": True, "no-shrink": True},
+        "generation": {"mode": "all", "max-examples": 5, "deterministic": True, "no-shrink": True},
     }
 )
 
