@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -147,9 +148,9 @@ def _headers(answers: dict[str, Any], route: APIRoute) -> None:
     except (OSError, TypeError):
         return
     etag = {"description": "Phiên bản của bản ghi (gửi lại trong If-Match)", "schema": {"type": "string"}}
-    if "versioned(response" in code and "200" in answers:
+    if re.search(r"\bversioned\(\s*response", code) and "200" in answers:
         answers["200"].setdefault("headers", {})["ETag"] = {**etag, "required": True}
-    if "created(response" in code and "201" in answers:
+    if re.search(r"\bcreated\(\s*response", code) and "201" in answers:
         found = answers["201"].setdefault("headers", {})
         found["Location"] = {"description": "Địa chỉ của bản ghi mới", "schema": {"type": "string"}, "required": True}
         if "record=" in code:
