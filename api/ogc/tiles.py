@@ -4,7 +4,7 @@ tile matrix set itself.
 
 A tile is the maps' own vector tile: the same function (registry.stations.tiles.site_tile), the same
 station filters, clustering and limits, and the same ETag rule (the tile's address and filters with
-the newest audit event id: every change writes one, so an unchanged tile is a 304). Only public
+a fingerprint of the data under it, ``tile_version``: an unchanged tile is a 304). Only public
 fields are in a tile; the maps' staff-only permit standing is not offered here."""
 
 from __future__ import annotations
@@ -16,16 +16,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from api.access import require
+from api.caching import if_none_match
 from api.deps import FilterDep, SessionDep, SettingsDep
 from api.ogc.links import JSON, MVT, REL, answer, link, url
 from api.ogc.params import answer_format
 from registry.accounts.permissions import Grant
-from registry.audit.queries import latest_event_id
 from registry.errors import NotFound
 from registry.ogc import queries
 from registry.ogc.collections import SITES
 from registry.ogc.crs import CRS84, EPSG_URI
-from registry.stations.tiles import site_tile
+from registry.stations.tiles import site_tile, tile_version
 
 router = APIRouter(prefix="/ogc", tags=["OGC API – Tiles"])
 Read = Annotated[Grant, Depends(require("tiles", "read"))]
@@ -197,15 +197,24 @@ def tile(
     session: SessionDep,
     settings: SettingsDep,
     filters: FilterDep,
-    _: Read,
+    grant: Read,
 ) -> Response:
     if x >= 2**z or y >= 2**z:
         raise NotFound(f"Không có ô {z}/{y}/{x}: hàng và cột phải nhỏ hơn {2**z} ở mức {z}")
-    version = latest_event_id(session)
-    key = f"ogc/sites/{z}/{x}/{y}?{request.url.query}#{version}#{settings.tile_max_features}"
+    # The maps' rule (api/tiles.py): the tile's address, filters and settings with a fingerprint of
+    # the data under it, so the tag changes when the tile does and not with every edit elsewhere.
+    version = tile_version(
+        session, filters, z=z, x=x, y=y, max_features=settings.tile_max_features,
+        cluster_below_zoom=settings.tile_cluster_below_zoom,
+    )  # fmt: skip
+    key = (
+        f"ogc/sites/{z}/{x}/{y}?{request.url.query}#{version}#{settings.tile_max_features}"
+        f"#{settings.tile_cluster_below_zoom}"
+    )
     tag = '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
-    headers = {"ETag": tag, "Cache-Control": "public, max-age=60, must-revalidate", "Vary": "Authorization, Cookie"}
-    if tag in (request.headers.get("if-none-match") or ""):
+    cache = "private, no-cache" if grant.principal.authenticated else f"public, max-age={settings.public_max_age_s}"
+    headers = {"ETag": tag, "Cache-Control": cache, "Vary": "Authorization, Cookie"}
+    if if_none_match(request.headers.get("if-none-match"), tag):
         return Response(status_code=304, headers=headers)
     body, kind, count = site_tile(
         session,
