@@ -69,7 +69,7 @@ def docs(request: Request) -> HTMLResponse:
 # - 400 where a page size or an area may go over its limit, where a body may not parse as JSON, and on
 #   the OGC API for a parameter it does not know;
 # - 404 where the path names a record; 422 (problem+json, not FastAPI's own shape) where a route reads
-#   parameters or a body; 413 where it reads a body;
+#   parameters or a body; 413 where it reads a body; 409 on any change (a collision with a record);
 # - a FeatureCollection for a GeoJSON answer with no schema of its own (or a file's), a binary string
 #   for a tile or an image, ETag and Location where the route sets them (api.responses).
 # A refusal a route declared with a description only gets the Problem content.
@@ -120,6 +120,8 @@ def _complete(operation: dict[str, Any], route: APIRoute) -> None:
             del answers["422"]  # FastAPI's own HTTPValidationError: never what api.errors sends
     if route.body_field is not None:
         extra.append(413)
+    if route.methods & {"POST", "PUT", "PATCH", "DELETE"}:
+        extra.append(409)  # a change that collides with a record (a unique name, a record still in use)
     _headers(answers, route)
     made = page_problems(*extra) if page else problems(*extra)
     for code, answer in made.items():

@@ -28,5 +28,5 @@ class YearDay(Body):
 class Year(Body):
     year: int
     lunar_new_year: str
-    working_days: int
+    working_days: int | None = Field(description="None for a year the calendar does not cover whole")
     days: list[YearDay]

@@ -16,7 +16,7 @@ class ListCasesItemParty(Body):
     id_number: str | None = None
     address: str | None = None
     phone: str | None = None
-    email: Any = None
+    email: str | None = None
 
 
 class ListCasesItemLink(Body):
@@ -56,7 +56,7 @@ class ListCasesItem(Body):
     channel: str
     subject: str | None
     content: str | None
-    location: Any
+    location: str | None
     complex: bool | None
     especially_complex: bool | None
     remote: bool | None
@@ -67,7 +67,7 @@ class ListCasesItem(Body):
     accepted_on: str | None
     concluded_on: str | None
     extensions: int
-    outcome: Any
+    outcome: str | None
     parties: list[ListCasesItemParty]
     links: list[ListCasesItemLink]
     transitions: list[ListCasesItemTransition]
@@ -105,7 +105,7 @@ class CreateCase(Body):
     accepted_on: str | None
     concluded_on: str | None
     extensions: int
-    outcome: Any
+    outcome: str | None
     parties: list[ListCasesItemParty]
     links: list[ListCasesItemLink]
     transitions: list[ListCasesItemTransition]
@@ -119,7 +119,7 @@ class GetCaseParty(Body):
     id_number: str | None = None
     address: str | None = None
     phone: str | None = None
-    email: Any = None
+    email: str | None = None
     confidential: bool
 
 
@@ -130,7 +130,7 @@ class GetCase(Body):
     channel: str
     subject: str | None
     content: str | None
-    location: Any
+    location: str | None
     complex: bool | None
     especially_complex: bool | None
     remote: bool | None
@@ -141,7 +141,7 @@ class GetCase(Body):
     accepted_on: str | None
     concluded_on: str | None
     extensions: int
-    outcome: Any
+    outcome: str | None
     parties: list[GetCaseParty]
     links: list[Any]
     transitions: list[ListCasesItemTransition]
@@ -155,7 +155,7 @@ class MoveParty(Body):
     id_number: str | None
     address: str | None
     phone: str | None
-    email: Any
+    email: str | None
     confidential: bool
 
 
@@ -166,7 +166,7 @@ class MovedCase(Body):
     channel: str
     subject: str | None
     content: str | None
-    location: Any
+    location: str | None
     complex: bool | None
     especially_complex: bool | None
     remote: bool | None
@@ -177,7 +177,7 @@ class MovedCase(Body):
     accepted_on: str | None
     concluded_on: str | None
     extensions: int
-    outcome: Any
+    outcome: str | None
     parties: list[MoveParty]
     links: list[Any]
     transitions: list[ListCasesItemTransition]

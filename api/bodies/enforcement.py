@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from api.bodies import Body
@@ -13,7 +14,7 @@ class CreateInspection(Body):
     decision_date: str
     issuer: str | None
     subject: str | None
-    scope: Any
+    scope: str | None
     team: list[str]
     announced_on: str | None
     direct_end_on: str | None
@@ -30,7 +31,7 @@ class GetInspectionFinding(Body):
     finding: str
     recommendation: str | None
     deadline: str | None
-    done_on: Any
+    done_on: date | str | None
 
 
 class GetInspection(Body):
@@ -39,7 +40,7 @@ class GetInspection(Body):
     decision_date: str
     issuer: str | None
     subject: str | None
-    scope: Any
+    scope: str | None
     team: list[str]
     announced_on: str | None
     direct_end_on: str | None
@@ -54,7 +55,7 @@ class GetInspection(Body):
 class UnpaidItemMeasure(Body):
     measure: str
     deadline: str | None
-    done_on: Any
+    done_on: date | str | None
 
 
 class UnpaidItem(Body):
@@ -76,7 +77,7 @@ class UnpaidItem(Body):
     payment_due: str | None
     paid_on: str | None
     late_fee_vnd: int
-    inspection_id: Any
+    inspection_id: int | None
     linked: Any
     measures: list[UnpaidItemMeasure]
     version: int
@@ -112,7 +113,7 @@ class CreateSanction(Body):
     payment_due: str | None
     paid_on: str | None
     late_fee_vnd: int
-    inspection_id: Any
+    inspection_id: int | None
     linked: CreateSanctionLinked | None
     measures: list[UnpaidItemMeasure]
     version: int

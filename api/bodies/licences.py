@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
 
 from api.bodies import Body
 
@@ -13,16 +13,16 @@ class ListLicence(Body):
     operator_code: str
     band: str
     number: str
-    issuer: Any
-    issue_date: Any
-    valid_from: Any
+    issuer: str | None
+    issue_date: date | str | None
+    valid_from: date | str | None
     valid_until: str | None
-    conditions: Any
-    suspended_from: Any
-    suspended_until: Any
+    conditions: str | None
+    suspended_from: date | str | None
+    suspended_until: date | str | None
     revoked_on: str | None
-    status_reason: Any
-    notes: Any
+    status_reason: str | None
+    notes: str | None
     status: str | None
     status_name: str
     status_on: str

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
 
 from api.bodies import Body
 
@@ -29,12 +29,12 @@ class CommuneSaveListSitesFeaturePropertiesStation(Body):
     technologies: list[str]
     bands: list[str]
     status: str | None
-    commissioning_date: Any
+    commissioning_date: date | str | None
     address: str | None
     commune: str | None
     pole_class: str | None
     pole_height_m: int | None
-    distance_m: Any
+    distance_m: float | None
     station_code: str = None
 
 
@@ -49,10 +49,10 @@ class CommuneSaveListSitesFeatureProperties(Body):
     operators: list[str]
     technologies: list[str]
     station_count: int
-    distance_m: Any
+    distance_m: float | None
     stations: list[CommuneSaveListSitesFeaturePropertiesStation]
-    building_height_m: Any = None
-    owner: Any = None
+    building_height_m: float | None = None
+    owner: str | None = None
     provenance: str | None = None
     source_crs: int = None
     permits: str = None

@@ -49,7 +49,7 @@ class SitePermitCheckZone(Body):
     kind_name: str
     allowed_pole_classes: list[str] | None
     max_height_m: float | None
-    source_decision: Any
+    source_decision: str | None
     pole_class_allowed: bool
     height_allowed: bool
 
@@ -137,7 +137,7 @@ class ProposedPermitCheckZone(Body):
     kind_name: str
     allowed_pole_classes: Any
     max_height_m: float | None
-    source_decision: Any
+    source_decision: str | None
     pole_class_allowed: bool
     height_allowed: bool
 

@@ -14,7 +14,7 @@ class ListRule(Body):
     kind_names: list[str]
     pole_classes: list[str] | None
     min_height_m: float | None
-    max_height_m: Any
+    max_height_m: float | None
     zone_kinds: list[str] | None
     description: str | None
     legal_basis: str | None
@@ -31,7 +31,7 @@ class CreateRule(Body):
     kind_names: list[str]
     pole_classes: list[str]
     min_height_m: float | None
-    max_height_m: Any
+    max_height_m: float | None
     zone_kinds: Any
     description: str | None
     legal_basis: str | None

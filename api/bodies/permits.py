@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from pydantic import Field
@@ -21,12 +22,12 @@ class ListPermitsItem(Body):
     issue_date: str | None
     valid_from: str | None
     valid_until: str | None
-    conditions: Any
+    conditions: str | None
     suspended_from: str | None
-    suspended_until: Any
-    revoked_on: Any
+    suspended_until: date | str | None
+    revoked_on: date | str | None
     status_reason: str | None
-    notes: Any
+    notes: str | None
     status: str | None
     status_name: str
     status_on: str
@@ -55,12 +56,12 @@ class CreatePermit(Body):
     issue_date: str | None
     valid_from: str | None
     valid_until: str | None
-    conditions: Any
+    conditions: str | None
     suspended_from: str | None
-    suspended_until: Any
-    revoked_on: Any
+    suspended_until: date | str | None
+    revoked_on: date | str | None
     status_reason: str | None
-    notes: Any
+    notes: str | None
     status: str | None
     status_name: str
     status_on: str
@@ -95,12 +96,12 @@ class GetPermit(Body):
     issue_date: str | None
     valid_from: str | None
     valid_until: str | None
-    conditions: Any
+    conditions: str | None
     suspended_from: str | None
-    suspended_until: Any
-    revoked_on: Any
+    suspended_until: date | str | None
+    revoked_on: date | str | None
     status_reason: str | None
-    notes: Any
+    notes: str | None
     status: str | None
     status_name: str
     status_on: str
@@ -122,12 +123,12 @@ class PutDocument(Body):
     issue_date: str | None
     valid_from: str | None
     valid_until: str | None
-    conditions: Any
+    conditions: str | None
     suspended_from: str | None
-    suspended_until: Any
-    revoked_on: Any
+    suspended_until: date | str | None
+    revoked_on: date | str | None
     status_reason: str | None
-    notes: Any
+    notes: str | None
     status: str | None
     status_name: str
     status_on: str

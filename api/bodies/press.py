@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from api.bodies import Body, Change
@@ -103,7 +104,7 @@ class CreateMerger(Body):
     head_name: str | None
     head_title: str | None
     address: str | None
-    location: Any
+    location: str | None
     commune: str | None
     phone: str | None
     email: str | None
@@ -159,7 +160,7 @@ class UpdateOutlet(Body):
     head_name: str | None
     head_title: str | None
     address: str | None
-    location: Any
+    location: str | None
     commune: str | None
     phone: str | None
     email: str | None
@@ -183,15 +184,15 @@ class CreateLicence(Body):
     kind: str | None
     kind_name: str
     number: str | None
-    issuer: Any
+    issuer: str | None
     issue_date: str | None
-    valid_from: Any
+    valid_from: date | str | None
     valid_until: str | None
     conditions: str | None
-    suspended_from: Any
-    suspended_until: Any
-    revoked_on: Any
-    status_reason: Any
+    suspended_from: date | str | None
+    suspended_until: date | str | None
+    revoked_on: date | str | None
+    status_reason: str | None
     notes: str | None
     status: str | None
     status_name: str
@@ -221,15 +222,15 @@ class GetLicence(Body):
     kind: str | None
     kind_name: str
     number: str | None
-    issuer: Any
+    issuer: str | None
     issue_date: str | None
-    valid_from: Any
+    valid_from: date | str | None
     valid_until: str | None
     conditions: str | None
-    suspended_from: Any
-    suspended_until: Any
-    revoked_on: Any
-    status_reason: Any
+    suspended_from: date | str | None
+    suspended_until: date | str | None
+    revoked_on: date | str | None
+    status_reason: str | None
     notes: str | None
     status: str | None
     status_name: str
@@ -246,15 +247,15 @@ class AmendLicence(Body):
     kind: str | None
     kind_name: str
     number: str | None
-    issuer: Any
+    issuer: str | None
     issue_date: str | None
-    valid_from: Any
+    valid_from: date | str | None
     valid_until: str | None
     conditions: str | None
-    suspended_from: Any
-    suspended_until: Any
-    revoked_on: Any
-    status_reason: Any
+    suspended_from: date | str | None
+    suspended_until: date | str | None
+    revoked_on: date | str | None
+    status_reason: str | None
     notes: str | None
     status: str | None
     status_name: str
@@ -269,8 +270,8 @@ class CreateNotification(Body):
     id: int | None
     kind: str | None
     subject: str | None
-    organiser: Any
-    location: Any
+    organiser: str | None
+    location: str | None
     filed_at: str
     event_at: str
     notes: str | None
@@ -295,7 +296,7 @@ class ReportItem(Body):
     id: int | None = None
     kind: str | None = None
     number: str | None = None
-    issuer: Any = None
+    issuer: str | None = None
     valid_until: str | None = None
     days_left: int = None
     outlet_code: str | None
@@ -306,8 +307,8 @@ class ReportItem(Body):
     licence_number: str | None = None
     licence_valid_until: str | None = None
     subject: str | None = None
-    organiser: Any = None
-    location: Any = None
+    organiser: str | None = None
+    location: str | None = None
     filed_at: str = None
     event_at: str = None
     notes: str | None = None

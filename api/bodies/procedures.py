@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from pydantic import Field
@@ -24,15 +25,15 @@ class ListProceduresItem(Body):
     time_value: int | None
     time_unit: str | None
     time_text: str
-    fees: Any
-    fee_vnd: Any
+    fees: str | None
+    fee_vnd: int | None
     legal_basis: str | None
     online_level: int | None
     online_service: str | None
     online_service_name: str
     effective_from: str | None
-    effective_to: Any
-    notes: Any
+    effective_to: date | str | None
+    notes: str | None
     steps: list[ListProceduresItemStep]
     required_documents: list[Any]
     version: int
@@ -58,15 +59,15 @@ class UpdateProcedure(Body):
     time_value: int | None
     time_unit: str | None
     time_text: str
-    fees: Any
-    fee_vnd: Any
+    fees: str | None
+    fee_vnd: int | None
     legal_basis: str | None
     online_level: int | None
     online_service: str | None
     online_service_name: str
     effective_from: str | None
-    effective_to: Any
-    notes: Any
+    effective_to: date | str | None
+    notes: str | None
     steps: list[ListProceduresItemStep]
     required_documents: list[UpdateProcedureRequiredDocument]
     version: int
@@ -125,13 +126,13 @@ class ListDossiersItem(Body):
     resolved_on: str | None
     returned_on: str | None
     sent_back_on: str | None
-    withdrawn_on: Any
+    withdrawn_on: date | str | None
     outcome: str | None
     outcome_name: str
     permit: Any
     press_licence: Any
     source: str
-    notes: Any
+    notes: str | None
     documents: list[Any]
     events: list[ListDossiersItemEvent]
     receipt_href: str
@@ -172,13 +173,13 @@ class CreateDossier(Body):
     resolved_on: str | None
     returned_on: str | None
     sent_back_on: str | None
-    withdrawn_on: Any
+    withdrawn_on: date | str | None
     outcome: str | None
     outcome_name: str
     permit: Any
     press_licence: Any
     source: str
-    notes: Any
+    notes: str | None
     documents: list[CreateDossierDocument]
     events: list[ListDossiersItemEvent]
     receipt_href: str
@@ -218,13 +219,13 @@ class MovedDossier(Body):
     resolved_on: str | None
     returned_on: str | None
     sent_back_on: str | None
-    withdrawn_on: Any
+    withdrawn_on: date | str | None
     outcome: str | None
     outcome_name: str
     permit: MovePermit | None
     press_licence: MovePermit | None
     source: str
-    notes: Any
+    notes: str | None
     documents: list[Any]
     events: list[ListDossiersItemEvent]
     receipt_href: str
@@ -252,13 +253,13 @@ class Apology(Body):
     resolved_on: str | None
     returned_on: str | None
     sent_back_on: str | None
-    withdrawn_on: Any
+    withdrawn_on: date | str | None
     outcome: str | None
     outcome_name: str
     permit: Any
     press_licence: Any
     source: str
-    notes: Any
+    notes: str | None
     documents: list[Any]
     events: list[ListDossiersItemEvent]
     receipt_href: str

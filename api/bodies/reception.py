@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from api.bodies import Body
 
 
@@ -18,6 +16,6 @@ class CreateSession(Body):
     held_on: str
     host: str
     place: str | None
-    notes: Any
+    notes: str | None
     cases: list[str]
     version: int

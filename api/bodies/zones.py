@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from api.bodies import Body
@@ -30,8 +31,8 @@ class CreateZoneProperties(Body):
     urban: bool | None
     source_decision: str | None
     valid_from: str | None
-    valid_to: Any
-    notes: Any
+    valid_to: date | str | None
+    notes: str | None
     version: int
     area_km2: float
     spacing_rules: list[Any]
@@ -54,5 +55,5 @@ class ListSpacingItem(Body):
     min_distance_m: float | None
     legal_basis: str | None
     effective_from: str | None
-    effective_to: Any
+    effective_to: date | str | None
     version: int
