@@ -48,7 +48,7 @@ PROBLEM_JSON = "application/problem+json"
 
 
 class ProblemError(BaseModel):
-    """One thing wrong with the input: a field, or a spreadsheet's row and column."""
+    """Một chỗ sai của dữ liệu gửi lên: một trường, hoặc dòng và cột của bảng tính."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -61,17 +61,17 @@ class ProblemError(BaseModel):
 
 
 class Problem(BaseModel):
-    """RFC 9457 problem details, as api.errors answers every refusal."""
+    """Chi tiết lỗi (RFC 9457, application/problem+json) của mọi yêu cầu bị từ chối."""
 
     # Some refusals add members of their own (current_version, limit, retry_after, field …).
     model_config = ConfigDict(extra="allow")
 
-    type: str = Field(description="URI of the kind of problem")
+    type: str = Field(description="URI của loại lỗi")
     title: str
     status: int
     detail: str
-    request_id: str | None = Field(default=None, description="The request's id, as in X-Request-ID and the logs")
-    errors: list[ProblemError] | None = Field(default=None, description="Each field, or row and column, refused")
+    request_id: str | None = Field(default=None, description="Mã yêu cầu, như X-Request-ID và nhật ký")
+    errors: list[ProblemError] | None = Field(default=None, description="Từng trường, hoặc dòng và cột, bị từ chối")
 
 
 REASONS: dict[int, str] = {

@@ -35,7 +35,7 @@ class Body(BaseModel):
 
 
 class Change(BaseModel):
-    """One field of an audit event: its value before and after (JSON as stored; null when absent)."""
+    """Một trường của sự kiện nhật ký: giá trị trước và sau (JSON như đã ghi; null khi không có)."""
 
     before: Any = None
     after: Any = None

@@ -8,7 +8,7 @@ from api.bodies import Body, Change
 
 
 class Ref(Body):
-    """A record named in words, with where to read it."""
+    """Bản ghi được nêu bằng lời, kèm địa chỉ để đọc."""
 
     href: str
     label: str
@@ -23,7 +23,7 @@ class WordsChange(Body):
 
 
 class Words(Body):
-    """The event in Vietnamese, as the pages draw it (registry.audit.words)."""
+    """Sự kiện bằng lời, như các trang hiển thị."""
 
     what: str
     subject: Ref | str | None
@@ -33,18 +33,18 @@ class Words(Body):
 
 class Event(Body):
     id: int
-    occurred_at: str = Field(description="ISO 8601")
+    occurred_at: str = Field(description="Thời điểm ISO 8601")
     actor: str
     request_id: str | None
     entity: str
     entity_id: str
     action: str
-    changes: dict[str, Change] = Field(description="field → its value before and after, as recorded")
+    changes: dict[str, Change] = Field(description="trường → giá trị trước và sau, như đã ghi")
     words: Words
 
 
 class History(Body):
-    """A page of events: a record's history (with its children's), oldest first, or the audit trail."""
+    """Một trang sự kiện: lịch sử của bản ghi (cùng các bản ghi con), cũ nhất trước; hoặc nhật ký thay đổi."""
 
     total: int
     limit: int
@@ -53,4 +53,4 @@ class History(Body):
 
 
 class AuditEvents(History):
-    """The audit trail, newest first."""
+    """Nhật ký thay đổi, mới nhất trước."""

@@ -10,11 +10,11 @@ from api.bodies.users import ListUser
 
 class IssueToken(Body):
     access_token: str
-    token_type: str = Field(description="bearer")
-    expires_in: int = Field(description="Seconds")
-    expires_at: str = Field(description="ISO 8601")
+    token_type: str = Field(description="Luôn là bearer")
+    expires_in: int = Field(description="Số giây còn hiệu lực")
+    expires_at: str = Field(description="Thời điểm ISO 8601")
     user: ListUser
 
 
 class Me(ListUser):
-    role_names: list[str] = Field(description="The roles in Vietnamese")
+    role_names: list[str] = Field(description="Tên các vai trò")

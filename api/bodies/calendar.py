@@ -10,8 +10,8 @@ from api.bodies import Body
 class Deadline(Body):
     counted_from: str
     due: str
-    working_days: int | None = Field(description="When the deadline counts working days")
-    calendar_days: int | None = Field(description="When it counts calendar days")
+    working_days: int | None = Field(description="Khi hạn tính theo ngày làm việc")
+    calendar_days: int | None = Field(description="Khi hạn tính theo ngày lịch")
 
 
 class YearDay(Body):
@@ -28,5 +28,5 @@ class YearDay(Body):
 class Year(Body):
     year: int
     lunar_new_year: str
-    working_days: int | None = Field(description="None for a year the calendar does not cover whole")
+    working_days: int | None = Field(description="Rỗng khi lịch chưa có đủ cả năm")
     days: list[YearDay]

@@ -195,8 +195,8 @@ class Counts(Body):
     from_: str | None = Field(alias="from")
     to: str
     total: int
-    by_kind_and_state: dict[str, dict[str, int]] = Field(description="kind → state → number of cases")
-    per_handler_and_unit: dict[str, CountsOfHandler] = Field(description="«handler · unit» → counts")
+    by_kind_and_state: dict[str, dict[str, int]] = Field(description="loại → trạng thái → số vụ việc")
+    per_handler_and_unit: dict[str, CountsOfHandler] = Field(description="«người xử lý · đơn vị» → số vụ việc")
 
 
 class AddAttachment(Body):

@@ -39,6 +39,6 @@ class FeatureCollection(BaseModel):
 
     type: Literal["FeatureCollection"]
     features: list[Feature]
-    numberMatched: int | None = Field(default=None, description="Every match (left out past the count ceiling)")
+    numberMatched: int | None = Field(default=None, description="Tổng số bản ghi khớp (bỏ trống khi vượt ngưỡng đếm)")
     numberReturned: int | None = None
-    links: list[Link] | None = Field(default=None, description="self, next, prev")
+    links: list[Link] | None = Field(default=None, description="Liên kết self, next, prev")

@@ -149,10 +149,10 @@ class PutDocument(Body):
 
 
 class WorkListPage(Body):
-    """One page of an officers' work list (expiring, missing, expired inspections)."""
+    """Một trang danh sách công việc (sắp hết hạn, thiếu giấy phép, kiểm định hết hạn)."""
 
     on: str
-    count: int = Field(description="Every row of the list, not only this page's")
+    count: int = Field(description="Số dòng của cả danh sách, không chỉ trang này")
     limit: int
     offset: int
     items: list[dict[str, Any]]

@@ -299,8 +299,8 @@ class ImportDossiers(Body):
 
 
 class DossierReport(Body):
-    """The figures of a period (registry.procedures.reports.dossier_report): in total and by procedure,
-    field, channel and online level; each breakdown row carries its key and the same figures."""
+    """Các chỉ tiêu của một kỳ: tổng và theo thủ tục, lĩnh vực, kênh, mức độ trực tuyến; mỗi dòng
+    nêu khóa của nó và cùng các chỉ tiêu."""
 
     from_: str = Field(alias="from")
     to: str
@@ -310,11 +310,11 @@ class DossierReport(Body):
     by_channel: list[dict[str, Any]]
     by_online_level: list[dict[str, Any]]
     catalogue: dict[str, Any]
-    figure_names: dict[str, str] = Field(description="figure → its name in Vietnamese")
+    figure_names: dict[str, str] = Field(description="chỉ tiêu → tên chỉ tiêu")
 
 
 class Receipt(Body):
-    """The receipt of a dossier (``format=json``): what the printed receipt says."""
+    """Giấy tiếp nhận hồ sơ (format=json): nội dung như bản in."""
 
     department: str
     receipt_code: str

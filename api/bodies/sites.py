@@ -14,11 +14,11 @@ from api.bodies.stations import Station
 
 class Point(Body):
     type: Literal["Point"]
-    coordinates: list[float] = Field(description="lon, lat (WGS 84)")
+    coordinates: list[float] = Field(description="Kinh độ, vĩ độ (WGS 84)")
 
 
 class Source(Body):
-    """The position as it was entered: its CRS (EPSG code) and coordinates."""
+    """Tọa độ như đã nhập: hệ tọa độ (mã EPSG) và giá trị."""
 
     crs: int | None
     x: float | None
@@ -39,21 +39,21 @@ class SiteProperties(Body):
     address: str | None
     commune: str | None
     commune_code: str | None
-    entered_admin_unit: str | None = Field(default=None, description="Staff only")
-    source: Source | None = Field(default=None, description="Staff only")
+    entered_admin_unit: str | None = Field(default=None, description="Chỉ cán bộ")
+    source: Source | None = Field(default=None, description="Chỉ cán bộ")
     pole_class: str | None
     pole_height_m: float | None
-    building_height_m: float | None = Field(default=None, description="Staff only")
-    ground_elevation_m: float | None = Field(default=None, description="Staff only")
-    owner: str | None = Field(default=None, description="Staff only")
+    building_height_m: float | None = Field(default=None, description="Chỉ cán bộ")
+    ground_elevation_m: float | None = Field(default=None, description="Chỉ cán bộ")
+    owner: str | None = Field(default=None, description="Chỉ cán bộ")
     status: str
-    notes: str | None = Field(default=None, description="Staff only")
+    notes: str | None = Field(default=None, description="Chỉ cán bộ")
     stations: list[Station]
     max_compliance_distance_m: float | None
-    version: int | None = Field(default=None, description="Staff only (also the ETag)")
+    version: int | None = Field(default=None, description="Chỉ cán bộ (cũng là ETag)")
     created_at: str | None = None
     updated_at: str | None = None
-    cases: list[CaseAbout] | None = Field(default=None, description="Staff, GET only: the cases about the site")
+    cases: list[CaseAbout] | None = Field(default=None, description="Chỉ cán bộ, khi đọc: các vụ việc liên quan vị trí")
 
 
 class SiteFeature(Body):

@@ -14,14 +14,14 @@ from api.bodies import Body
 class Sector(Body):
     sector_no: int
     azimuth_deg: float
-    tilt_deg: float | None = Field(default=None, description="Staff only")
-    eirp_w: float | None = Field(default=None, description="Staff only")
-    compliance_distance_m: float | None = Field(description="Safety distance from the EIRP and the EMF limit")
+    tilt_deg: float | None = Field(default=None, description="Chỉ cán bộ")
+    eirp_w: float | None = Field(default=None, description="Chỉ cán bộ")
+    compliance_distance_m: float | None = Field(description="Khoảng cách an toàn theo EIRP và giới hạn phơi nhiễm")
 
 
 class Station(Body):
     id: int
-    station_code: str | None = Field(default=None, description="Staff only")
+    station_code: str | None = Field(default=None, description="Chỉ cán bộ")
     operator: str
     operator_code: str
     site_code: str
@@ -29,9 +29,9 @@ class Station(Body):
     bands: list[str]
     status: str
     commissioning_date: str | None
-    equipment_model: str | None = Field(default=None, description="Staff only")
-    configuration: Any = Field(default=None, description="Staff only")
+    equipment_model: str | None = Field(default=None, description="Chỉ cán bộ")
+    configuration: Any = Field(default=None, description="Chỉ cán bộ")
     sectors: list[Sector]
-    version: int | None = Field(default=None, description="Staff only (also the ETag)")
+    version: int | None = Field(default=None, description="Chỉ cán bộ (cũng là ETag)")
     created_at: str | None = None
     updated_at: str | None = None

@@ -10,5 +10,5 @@ from api.bodies import Body
 class Health(Body):
     status: str = Field(description="ok")
     database: str = Field(description="ok")
-    postgis: str = Field(description="PostGIS's library version")
-    schema_: str | None = Field(alias="schema", description="The schema's Alembic revision (none before the first)")
+    postgis: str = Field(description="Phiên bản PostGIS")
+    schema_: str | None = Field(alias="schema", description="Phiên bản lược đồ (Alembic)")

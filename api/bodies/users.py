@@ -8,7 +8,7 @@ from api.bodies import Body
 
 
 class ListUser(Body):
-    """An account (registry.accounts.service.user_dict)."""
+    """Một tài khoản."""
 
     username: str
     full_name: str | None
@@ -16,16 +16,16 @@ class ListUser(Body):
     unit: str | None
     roles: list[str]
     active: bool
-    locked_until: str | None = Field(description="ISO 8601")
-    last_login_at: str | None = Field(description="ISO 8601")
+    locked_until: str | None = Field(description="Thời điểm ISO 8601")
+    last_login_at: str | None = Field(description="Thời điểm ISO 8601")
     version: int
-    created_at: str | None = Field(description="ISO 8601")
+    created_at: str | None = Field(description="Thời điểm ISO 8601")
 
 
 class CreateUser(ListUser):
-    password: str | None = Field(default=None, description="Only when the system made it up: shown this once")
+    password: str | None = Field(default=None, description="Chỉ khi hệ thống tạo: hiện một lần")
 
 
 class ResetPassword(Body):
     username: str
-    password: str = Field(description="The new password, shown this once")
+    password: str = Field(description="Mật khẩu mới, hiện một lần")
