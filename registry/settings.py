@@ -203,6 +203,11 @@ class Settings(BaseSettings):
         description="Cache-Control max-age of public tiles and lists: how long a cache in front may answer alone",
     )
 
+    strict_responses: bool = Field(
+        default=False,
+        description="A JSON answer that does not match its documented model fails (the tests); otherwise it is "
+        "sent as built and the mismatch logged",
+    )
     environment: Literal["development", "production"] = Field(
         default="production",
         validation_alias=AliasChoices("TTTT_ENV", "TTTT_ENVIRONMENT"),

@@ -23,6 +23,9 @@ from registry.db import database_url
 from registry.migrations import upgrade
 from registry.settings import Settings, get_settings
 
+# An answer that does not match its documented model fails the test (api/bodies), not only a log line.
+os.environ.setdefault("TTTT_STRICT_RESPONSES", "1")
+
 
 def _test_url() -> str:
     """The run's database; each pytest-xdist worker (``make test`` runs two or more) gets its own,

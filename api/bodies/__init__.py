@@ -9,23 +9,57 @@ from changing what a route sends:
   and a model saying those fields are optional must not add them as null;
 - a member the model does not name is still sent (``extra="allow"``), so a new field in a view is
   never silently dropped; tests/api/test_openapi_conformance.py checks the named ones.
+
+A body that does not match its model is a mistake in the document, not the user's: it is sent as the
+route built it and the mismatch logged (never a 500), except under ``TTTT_STRICT_RESPONSES`` (the
+tests), where it fails so that the document is corrected.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    PrivateAttr,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
+
+from registry.settings import get_settings
+
+log = logging.getLogger("tttt.api")
 
 
 class Body(BaseModel):
     """A JSON body as a route sends it (see the module's docstring)."""
 
     model_config = ConfigDict(extra="allow")
+    _as_built_data: dict[str, Any] | None = PrivateAttr(default=None)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _as_built(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        try:
+            return handler(data)
+        except ValidationError as exc:
+            if get_settings().strict_responses or not isinstance(data, dict):
+                raise
+            log.warning("An answer does not match its documented model %s: %s", cls.__name__, exc)
+            body = cls.model_construct()
+            body._as_built_data = data
+            return body
 
     @model_serializer(mode="wrap")
     def _as_sent(self, handler: SerializerFunctionWrapHandler):  # type: ignore[no-untyped-def]
         # No return annotation: with one, the document would describe the model as a bare dict.
+        if self._as_built_data is not None:
+            return self._as_built_data
         data = handler(self)
         if not isinstance(data, dict):
             return data

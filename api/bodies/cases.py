@@ -56,7 +56,7 @@ class ListCasesItem(Body):
     channel: str
     subject: str | None
     content: str | None
-    location: str | None
+    location: CreateCaseLocation | None
     complex: bool | None
     especially_complex: bool | None
     remote: bool | None
@@ -130,7 +130,7 @@ class GetCase(Body):
     channel: str
     subject: str | None
     content: str | None
-    location: str | None
+    location: CreateCaseLocation | None
     complex: bool | None
     especially_complex: bool | None
     remote: bool | None
@@ -166,7 +166,7 @@ class MovedCase(Body):
     channel: str
     subject: str | None
     content: str | None
-    location: str | None
+    location: CreateCaseLocation | None
     complex: bool | None
     especially_complex: bool | None
     remote: bool | None

@@ -26,5 +26,5 @@ class ListLicence(Body):
     status: str | None
     status_name: str
     status_on: str
-    days_until_expiry: int
+    days_until_expiry: int | None
     version: int

@@ -33,7 +33,7 @@ class CommuneSaveListSitesFeaturePropertiesStation(Body):
     address: str | None
     commune: str | None
     pole_class: str | None
-    pole_height_m: int | None
+    pole_height_m: float | None
     distance_m: float | None
     station_code: str = None
 
@@ -44,7 +44,7 @@ class CommuneSaveListSitesFeatureProperties(Body):
     commune: str | None
     commune_code: str
     pole_class: str | None
-    pole_height_m: int | None
+    pole_height_m: float | None
     status: str | None
     operators: list[str]
     technologies: list[str]

@@ -104,7 +104,7 @@ class CreateMerger(Body):
     head_name: str | None
     head_title: str | None
     address: str | None
-    location: str | None
+    location: ListOutletsItemLocation | None
     commune: str | None
     phone: str | None
     email: str | None
@@ -160,7 +160,7 @@ class UpdateOutlet(Body):
     head_name: str | None
     head_title: str | None
     address: str | None
-    location: str | None
+    location: ListOutletsItemLocation | None
     commune: str | None
     phone: str | None
     email: str | None
@@ -271,7 +271,7 @@ class CreateNotification(Body):
     kind: str | None
     subject: str | None
     organiser: str | None
-    location: str | None
+    location: ListOutletsItemLocation | None
     filed_at: str
     event_at: str
     notes: str | None

@@ -26,8 +26,8 @@ class CreateZoneProperties(Body):
     code: str | None
     name: str | None
     kind: str | None
-    allowed_pole_classes: list[str]
-    max_height_m: int | None
+    allowed_pole_classes: list[str] | None
+    max_height_m: float | None
     urban: bool | None
     source_decision: str | None
     valid_from: str | None
