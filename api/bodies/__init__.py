@@ -58,8 +58,10 @@ class Body(BaseModel):
     @model_serializer(mode="wrap")
     def _as_sent(self, handler: SerializerFunctionWrapHandler):  # type: ignore[no-untyped-def]
         # No return annotation: with one, the document would describe the model as a bare dict.
-        if self._as_built_data is not None:
-            return self._as_built_data
+        # ``self`` is None for a field left at its default of None whose type is a model.
+        as_built = (getattr(self, "__pydantic_private__", None) or {}).get("_as_built_data")
+        if as_built is not None:
+            return as_built
         data = handler(self)
         if not isinstance(data, dict):
             return data
