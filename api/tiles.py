@@ -16,6 +16,7 @@ import hashlib
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from sqlalchemy.orm import Session
 
 from api.access import require
 from api.caching import if_none_match
@@ -25,10 +26,43 @@ from registry.audit.queries import latest_event_id
 from registry.clock import today
 from registry.errors import FieldError, ValidationFailed
 from registry.permits.standing import STANDINGS, standing_columns, standing_sites
+from registry.settings import Settings
+from registry.stations.queries import StationFilter
 from registry.stations.tiles import site_tile, tile_version
 
 router = APIRouter(tags=["Bản đồ"])
 MVT = "application/vnd.mapbox-vector-tile"
+
+
+def tile_headers(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    filters: StationFilter,
+    grant: Grant,
+    *,
+    z: int,
+    x: int,
+    y: int,
+    address: str,
+    version: str | None = None,
+    extra: str = "",
+) -> dict[str, str]:
+    """A site tile's caching headers: a strong ETag of its address, filters and settings with a
+    fingerprint of the data under it (``tile_version`` unless the caller gives ``version``), public
+    for the public and private for staff. The maps' tiles and the OGC API's share them."""
+    if version is None:
+        version = tile_version(
+            session, filters, z=z, x=x, y=y, max_features=settings.tile_max_features,
+            cluster_below_zoom=settings.tile_cluster_below_zoom,
+        )  # fmt: skip
+    key = (
+        f"{address}/{z}/{x}/{y}?{request.url.query}#{version}#{settings.tile_max_features}"
+        f"#{settings.tile_cluster_below_zoom}#{extra}"
+    )
+    tag = '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+    cache = "private, no-cache" if grant.principal.authenticated else f"public, max-age={settings.public_max_age_s}"
+    return {"ETag": tag, "Cache-Control": cache, "Vary": "Authorization, Cookie"}
 
 
 @router.get(
@@ -60,21 +94,10 @@ def tile(
         raise ValidationFailed(
             "Bộ lọc không dùng được", [FieldError("Chỉ cán bộ được lọc theo tình trạng giấy phép", field="permits")]
         )
-    if permits_on:
-        version = f"a{latest_event_id(session)}"
-    else:
-        version = tile_version(
-            session, filters, z=z, x=x, y=y, max_features=settings.tile_max_features,
-            cluster_below_zoom=settings.tile_cluster_below_zoom,
-        )  # fmt: skip
-    key = (
-        f"{layer}/{z}/{x}/{y}?{request.url.query}#{version}#{settings.tile_max_features}"
-        f"#{settings.tile_cluster_below_zoom}#{permits_on}"
-    )
-    tag = '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
-    cache = "private, no-cache" if grant.principal.authenticated else f"public, max-age={settings.public_max_age_s}"
-    headers = {"ETag": tag, "Cache-Control": cache, "Vary": "Authorization, Cookie"}
-    if if_none_match(request.headers.get("if-none-match"), tag):
+    version = f"a{latest_event_id(session)}" if permits_on else None
+    headers = tile_headers(request, session, settings, filters, grant, z=z, x=x, y=y, address=layer,
+                           version=version, extra=str(permits_on))  # fmt: skip
+    if if_none_match(request.headers.get("if-none-match"), headers["ETag"]):
         return Response(status_code=304, headers=headers)
     body, kind, count = site_tile(
         session,

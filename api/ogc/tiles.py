@@ -9,7 +9,6 @@ fields are in a tile; the maps' staff-only permit standing is not offered here."
 
 from __future__ import annotations
 
-import hashlib
 import math
 from typing import Annotated, Any
 
@@ -20,12 +19,13 @@ from api.caching import if_none_match
 from api.deps import FilterDep, SessionDep, SettingsDep
 from api.ogc.links import JSON, MVT, REL, answer, link, url
 from api.ogc.params import answer_format
+from api.tiles import tile_headers
 from registry.accounts.permissions import Grant
 from registry.errors import NotFound
 from registry.ogc import queries
 from registry.ogc.collections import SITES
 from registry.ogc.crs import CRS84, EPSG_URI
-from registry.stations.tiles import site_tile, tile_version
+from registry.stations.tiles import site_tile
 
 router = APIRouter(prefix="/ogc", tags=["OGC API – Tiles"])
 Read = Annotated[Grant, Depends(require("tiles", "read"))]
@@ -201,20 +201,9 @@ def tile(
 ) -> Response:
     if x >= 2**z or y >= 2**z:
         raise NotFound(f"Không có ô {z}/{y}/{x}: hàng và cột phải nhỏ hơn {2**z} ở mức {z}")
-    # The maps' rule (api/tiles.py): the tile's address, filters and settings with a fingerprint of
-    # the data under it, so the tag changes when the tile does and not with every edit elsewhere.
-    version = tile_version(
-        session, filters, z=z, x=x, y=y, max_features=settings.tile_max_features,
-        cluster_below_zoom=settings.tile_cluster_below_zoom,
-    )  # fmt: skip
-    key = (
-        f"ogc/sites/{z}/{x}/{y}?{request.url.query}#{version}#{settings.tile_max_features}"
-        f"#{settings.tile_cluster_below_zoom}"
-    )
-    tag = '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
-    cache = "private, no-cache" if grant.principal.authenticated else f"public, max-age={settings.public_max_age_s}"
-    headers = {"ETag": tag, "Cache-Control": cache, "Vary": "Authorization, Cookie"}
-    if if_none_match(request.headers.get("if-none-match"), tag):
+    # The maps' caching rule (api/tiles.py): the tag changes when the data under the tile does.
+    headers = tile_headers(request, session, settings, filters, grant, z=z, x=x, y=y, address="ogc/sites")
+    if if_none_match(request.headers.get("if-none-match"), headers["ETag"]):
         return Response(status_code=304, headers=headers)
     body, kind, count = site_tile(
         session,
