@@ -37,7 +37,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from registry.errors import FieldError, ValidationFailed
+from registry.errors import FieldError, LimitExceeded, ValidationFailed
+from registry.tabular import iter_csv, write_xlsx
+from registry.text import grouped
 
 Kind = Literal["int", "double", "string", "bool", "date"]
 GeometryKind = Literal["Point", "MultiPolygon"]
@@ -499,3 +501,23 @@ def gis_chunks(fmt: str, layer: Layer, records: Iterable[Record], *, epsg: int) 
     if fmt == "gpkg":
         return gpkg_chunks(layer, records, epsg=epsg)
     raise ValueError(fmt)
+
+
+def bounded(matched: int, limit: int, noun: str) -> None:
+    """An export of more than ``limit`` rows is refused (413), never handed out silently cut: the
+    caller is asked for narrower filters instead."""
+    if matched > limit:
+        raise LimitExceeded(
+            f"Có {grouped(matched)} {noun} khớp bộ lọc, mỗi lần xuất tối đa {grouped(limit)}; hãy thu hẹp bộ lọc",
+            status=413,
+            limit=limit,
+            matched=matched,
+        )
+
+
+def sheet_chunks(fmt: str, headers: list[str], body: Iterable[list[Any]], *, sheet: str) -> Iterator[bytes]:
+    """A spreadsheet export: CSV streamed in batches, Excel once written."""
+    if fmt == "csv":
+        yield from iter_csv(headers, body)
+        return
+    yield write_xlsx(headers, body, sheet=sheet)

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from registry.errors import FieldError, LimitExceeded, ValidationFailed
+from registry.errors import FieldError, ValidationFailed
 from registry.geofiles import (
     GIS_FORMATS,
     MEDIA_TYPES,
@@ -27,17 +27,18 @@ from registry.geofiles import (
     Layer,
     Record,
     Style,
+    bounded,
     check_crs,
     gis_chunks,
     number,
     parse_crs,
+    sheet_chunks,
     spreadsheet_value,
 )
 from registry.settings import Settings, get_settings
 from registry.stations.queries import StationFilter, site_count, site_where, station_count, station_rows
 from registry.stations.template import BY_KEY, COLUMNS, STATUS_LABELS
-from registry.tabular import iter_csv, write_csv, write_xlsx
-from registry.text import grouped
+from registry.tabular import write_csv, write_xlsx
 
 
 @dataclass(frozen=True)
@@ -47,9 +48,7 @@ class ExportFormat:
     extension: str
 
 
-FORMATS = {
-    name: ExportFormat(name, MEDIA_TYPES[name], name) for name in ("csv", "xlsx", "geojson", "kml", "gpkg")
-}
+FORMATS = {name: ExportFormat(name, MEDIA_TYPES[name], name) for name in ("csv", "xlsx", "geojson", "kml", "gpkg")}
 FORMAT_WORDS = "csv, xlsx, geojson, kml hoặc gpkg"
 
 # Export columns: the template's, minus the plane-coordinate pair (exports carry WGS 84) and the
@@ -145,17 +144,6 @@ def _format(fmt: str) -> ExportFormat:
     return FORMATS[fmt]
 
 
-def _bounded(matched: int, limit: int, noun: str) -> None:
-    if matched > limit:
-        # Never hand out a silently cut file: ask for narrower filters instead.
-        raise LimitExceeded(
-            f"Có {grouped(matched)} {noun} khớp bộ lọc, mỗi lần xuất tối đa {grouped(limit)}; hãy thu hẹp bộ lọc",
-            status=413,
-            limit=limit,
-            matched=matched,
-        )
-
-
 def _point(row: dict[str, Any]) -> Any:
     import shapely
 
@@ -191,12 +179,18 @@ def table(rows: Iterable[dict[str, Any]], layer: Layer = STATION_LAYER) -> tuple
     return headers, body
 
 
-def station_record(row: dict[str, Any], layer: Layer) -> Record:
+def _values(row: dict[str, Any], layer: Layer) -> dict[str, Any]:
+    """A station's or site's values for ``layer``: positions in WGS 84, numbers as numbers."""
     values = {k: row.get(k) for k in layer.keys}
     values["crs"] = 4326
     for key in ("lon", "lat", "pole_height_m", "building_height_m", "source_x", "source_y"):
         if key in values:
             values[key] = number(values[key])
+    return values
+
+
+def station_record(row: dict[str, Any], layer: Layer) -> Record:
+    values = _values(row, layer)
     shown_code = "station_code" in layer.keys
     label = f"{row['station_code'] if shown_code else row['operator']} ({row['site_code']})"
     return Record(
@@ -226,7 +220,7 @@ def stream_stations(
     epsg = parse_crs(crs)
     check_crs(fmt, epsg)
     limit = settings.max_export_rows
-    _bounded(station_count(session, filters), limit, "trạm")
+    bounded(station_count(session, filters), limit, "trạm")
     layer = station_layer(fields)
     rows: Iterable[dict[str, Any]] = station_rows(session, filters, limit=limit)
     if fmt in GIS_FORMATS:
@@ -236,10 +230,7 @@ def stream_stations(
         yield from gis_chunks(fmt, layer, (station_record(r, layer) for r in rows), epsg=epsg)
         return
     headers, body = table(rows, layer)
-    if fmt == "csv":
-        yield from iter_csv(headers, body)
-        return
-    yield write_xlsx(headers, body, sheet="Trạm gốc")
+    yield from sheet_chunks(fmt, headers, body, sheet="Trạm gốc")
 
 
 def export_stations(
@@ -292,11 +283,7 @@ def site_rows(session: Session, f: StationFilter, *, limit: int) -> Iterator[dic
 
 
 def site_record(row: dict[str, Any], layer: Layer) -> Record:
-    values = {k: row.get(k) for k in layer.keys}
-    values["crs"] = 4326
-    for key in ("lon", "lat", "pole_height_m", "building_height_m", "source_x", "source_y"):
-        if key in values:
-            values[key] = number(values[key])
+    values = _values(row, layer)
     return Record(
         id=row["code"],
         label=row["code"],
@@ -331,7 +318,7 @@ def stream_sites(
     epsg = parse_crs(crs)
     check_crs(fmt, epsg)
     limit = settings.max_export_rows
-    _bounded(site_count(session, filters), limit, "vị trí")
+    bounded(site_count(session, filters), limit, "vị trí")
     layer = site_layer(fields)
     rows = site_rows(session, filters, limit=limit)
     if fmt in GIS_FORMATS:
@@ -339,10 +326,7 @@ def stream_sites(
         return
     headers = [f.title for f in layer.fields]
     body = ([_site_cell(f, r) for f in layer.fields] for r in rows)
-    if fmt == "csv":
-        yield from iter_csv(headers, body)
-        return
-    yield write_xlsx(headers, body, sheet="Vị trí cột ăng ten")
+    yield from sheet_chunks(fmt, headers, body, sheet="Vị trí cột ăng ten")
 
 
 # --- the import template -------------------------------------------------------------------------

@@ -12,22 +12,22 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from registry.errors import FieldError, LimitExceeded, ValidationFailed
+from registry.errors import FieldError, ValidationFailed
 from registry.geofiles import (
     GIS_FORMATS,
     Field,
     Layer,
     Record,
     Style,
+    bounded,
     check_crs,
     gis_chunks,
     number,
     parse_crs,
+    sheet_chunks,
     spreadsheet_value,
 )
 from registry.settings import Settings, get_settings
-from registry.tabular import iter_csv, write_xlsx
-from registry.text import grouped
 from registry.zones.models import KIND_NAMES, ZoneKind
 
 # KML colours (aabbggrr) by kind: the strictest zones stand out.
@@ -154,21 +154,11 @@ def stream_zones(
     epsg = parse_crs(crs)
     check_crs(fmt, epsg)
     limit = settings.max_export_rows
-    matched = zone_count(session, on=on, kind=kind)
-    if matched > limit:
-        raise LimitExceeded(
-            f"Có {grouped(matched)} vùng khớp bộ lọc, mỗi lần xuất tối đa {grouped(limit)}; hãy thu hẹp bộ lọc",
-            status=413,
-            limit=limit,
-            matched=matched,
-        )
+    bounded(zone_count(session, on=on, kind=kind), limit, "vùng")
     rows = zone_rows(session, on=on, kind=kind, limit=limit)
     if fmt in GIS_FORMATS:
         yield from gis_chunks(fmt, ZONE_LAYER, (zone_record(r) for r in rows), epsg=epsg)
         return
     headers = [f.title for f in ZONE_LAYER.fields]
     body = ([spreadsheet_value(f.kind, r.get(f.key)) for f in ZONE_LAYER.fields] for r in rows)
-    if fmt == "csv":
-        yield from iter_csv(headers, body)
-        return
-    yield write_xlsx(headers, body, sheet="Vùng quy hoạch")
+    yield from sheet_chunks(fmt, headers, body, sheet="Vùng quy hoạch")
