@@ -73,7 +73,6 @@ class Row:
     station_fields: dict[str, Any]
     sectors: list[tuple[float, float | None, float | None]] | None
     commune: str | None
-    site_key: str = ""  # which site (existing code or new-site key) the row ends up on
 
 
 class RowParser:
