@@ -408,11 +408,12 @@ GEOJSON = "application/geo+json"
 GEOJSON_RESPONSE: dict[int | str, dict[str, Any]] = {200: {"content": {GEOJSON: {}}}}
 
 
-# numberMatched is counted by the statement that builds the page, up to this many matches (or to the
-# end of the page asked for, and one more); past it the answer leaves numberMatched out (OGC API
-# Features makes it optional) and still links the next page. Counting all 100,000 sites of an
-# unfiltered list cost more than building its page.
-COUNT_MAX = 10_000
+def count_ceiling(settings: Settings, offset: int, limit: int) -> int:
+    """numberMatched is counted by the statement that builds the page, up to TTTT_LIST_COUNT_MAX
+    matches or to the end of the page asked for and one more; past it the answer leaves numberMatched
+    out (OGC API Features makes it optional) and still links the next page. Counting all 100,000
+    sites of an unfiltered list cost more than building its page."""
+    return max(settings.list_count_max, offset + limit + 1)
 
 
 def geojson_page(
@@ -424,9 +425,9 @@ def geojson_page(
     page: Callable[..., FeaturePage],
     fields: Collection[str] | None = None,
 ) -> Response:
-    """A FeatureCollection page built by PostGIS, with numberMatched (up to COUNT_MAX) and
+    """A FeatureCollection page built by PostGIS, with numberMatched (up to ``count_ceiling``) and
     self/next/prev links, in one statement."""
-    ceiling = max(COUNT_MAX, pg.offset + pg.limit + 1)
+    ceiling = count_ceiling(request.app.state.settings, pg.offset, pg.limit)
     found = page(session, filters, limit=pg.limit, offset=pg.offset, fields=fields, count_max=ceiling)
     matched = found.matched if found.matched is not None else pg.offset + found.returned
     members: dict[str, Any] = {"numberMatched": matched} if matched < ceiling else {}

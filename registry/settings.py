@@ -203,6 +203,12 @@ class Settings(BaseSettings):
         description="Cache-Control max-age of public tiles and lists: how long a cache in front may answer alone",
     )
 
+    list_count_max: int = Field(
+        default=10_000,
+        ge=1,
+        description="numberMatched of a list page is counted up to this many matches (or the page's end); "
+        "past it the answer leaves it out and still links the next page",
+    )
     strict_responses: bool = Field(
         default=False,
         description="A JSON answer that does not match its documented model fails (the tests); otherwise it is "

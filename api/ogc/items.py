@@ -3,7 +3,7 @@ CRS) and /items/{featureId}, as GeoJSON (built by PostGIS) or as a page.
 
 Paging is by ``offset``: ``next`` and ``prev`` repeat this request with the offset moved (every other
 parameter kept), as absolute links GDAL and QGIS follow. ``numberMatched`` is given when it is known
-cheaply (the last page, or a count that stops at COUNT_MAX)."""
+cheaply (the last page, or a count that stops at TTTT_LIST_COUNT_MAX)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from api.access import require
-from api.deps import COUNT_MAX, SessionDep, SettingsDep
+from api.deps import SessionDep, SettingsDep, count_ceiling
 from api.ogc.collections import CollectionId, collection_for
 from api.ogc.html import page
 from api.ogc.links import GEOJSON, HTML, JSON, answer, link, url
@@ -91,7 +91,7 @@ def items(
         dates=None if interval is None else (interval.first, interval.last),
         filter=sql_filter,
     )
-    found = items_page(session, q, count_max=max(COUNT_MAX, q.offset + q.limit + 1))
+    found = items_page(session, q, count_max=count_ceiling(settings, q.offset, q.limit))
     members: dict[str, Any] = {"numberReturned": found.returned}
     if found.matched is not None:
         members["numberMatched"] = found.matched

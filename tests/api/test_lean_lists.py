@@ -12,7 +12,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Connection, event
 from sqlalchemy.orm import Session
 
-import api.deps
 from tests.api.helpers import codes, collection, link
 from tests.factories import make_random_sites, make_station
 
@@ -52,7 +51,7 @@ def test_number_matched_stops_at_the_ceiling_and_next_still_leads_on(
     anon: TestClient, db: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     made = {s.code for s in make_random_sites(db, count=12, seed=4)}
-    monkeypatch.setattr(api.deps, "COUNT_MAX", 5)
+    monkeypatch.setattr(anon.app.state.settings, "list_count_max", 5)
     seen: list[str] = []
     body = collection(anon.get("/api/sites", params={"bbox": BOX, "limit": 3}))
     assert "numberMatched" not in body  # 12 matches: more than 5 were not counted
