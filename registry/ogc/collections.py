@@ -26,6 +26,7 @@ from registry.cases.vocabulary import KIND_NAMES as CASE_KIND_NAMES
 from registry.positions import Provenance
 from registry.press.models import OUTLET_KIND_NAMES, OUTLET_STATUS_NAMES, OutletKind, OutletStatus
 from registry.stations.models import PoleClass, SiteStatus, StationStatus, Technology
+from registry.stations.template import STATUS_LABELS
 from registry.zones.models import KIND_NAMES as ZONE_KIND_NAMES
 from registry.zones.models import ZoneKind
 
@@ -92,9 +93,14 @@ class Collection:
         authorize(principal, self.resource, "read")
 
     def visible(self, principal: Principal) -> tuple[Prop, ...]:
-        """The properties ``principal`` may read, in the collection's order."""
+        """The properties ``principal`` may read, in the collection's order (the Vietnamese name of a
+        code, ``<field>_name``, whenever the code itself)."""
         fields = visible_fields(principal, self.entity) if self.entity is not None else None
-        return tuple(p for p in self.properties if fields is None or p.name in fields)
+        return tuple(
+            p
+            for p in self.properties
+            if fields is None or p.name in fields or (p.name.endswith("_name") and p.name[: -len("_name")] in fields)
+        )
 
 
 def _quoted(text: str) -> str:
@@ -139,6 +145,7 @@ SITES = Collection(
         Prop("pole_height_m", "s.pole_height_m", "number", "Chiều cao cột (m)"),
         Prop("building_height_m", "s.building_height_m", "number", "Chiều cao công trình (m)"),
         Prop("status", "s.status", "string", "Trạng thái", _SITE_STATUSES),
+        Prop("status_name", _named("s.status", STATUS_LABELS), "string", "Tên trạng thái"),
         Prop("owner", "ow.short_name", "string", "Chủ sở hữu"),
         Prop("provenance", "s.provenance", "string", "Nguồn tọa độ", _values(Provenance)),
         Prop("source_crs", "s.source_crs", "integer", "Hệ tọa độ gốc (EPSG)"),
@@ -173,6 +180,7 @@ STATIONS = Collection(
         Prop("technologies", "CAST(st.technologies AS text[])", "array", "Công nghệ", _TECHNOLOGIES, "string"),
         Prop("bands", "CAST(st.bands AS text[])", "array", "Băng tần", items="string"),
         Prop("status", "st.status", "string", "Trạng thái", _values(StationStatus)),
+        Prop("status_name", _named("st.status", STATUS_LABELS), "string", "Tên trạng thái"),
         Prop("commissioning_date", "st.commissioning_date", "date", "Ngày đưa vào hoạt động"),
         Prop("address", "s.address", "string", "Địa chỉ"),
         Prop("commune", "a.name", "string", "Xã/phường"),

@@ -202,3 +202,19 @@ def test_bbox_in_crs84_and_in_vn2000_select_the_same_sites(world: dict[str, Any]
     assert codes(bbox=f"{e0},{n0},{e1},{n1}", **{"bbox-crs": CRS + "9210"}) == expected
     assert codes(bbox=f"{box[1]},{box[0]},{box[3]},{box[2]}", **{"bbox-crs": CRS + "4326"}) == expected
     assert to_wgs84(9210, e0, n0) == pytest.approx(box[:2], abs=1e-8)  # the path the bbox took, reversed
+
+
+def test_statuses_come_with_their_vietnamese_names_for_the_public(world: dict[str, Any], anon: TestClient) -> None:
+    """A code the public may read brings its name (``status_name``), as the press outlets' already did;
+    the HTML page shows it."""
+    for collection in ("sites", "stations"):
+        features = anon.get(f"/ogc/collections/{collection}/items", params={"limit": 5}).json()["features"]
+        assert features
+        for f in features:
+            names = {"operating": "đang hoạt động", "planned": "quy hoạch", "under_construction": "đang xây dựng",
+                     "suspended": "tạm dừng", "dismantled": "đã tháo dỡ"}  # fmt: skip
+            assert f["properties"]["status_name"] == names[f["properties"]["status"]]
+        queryables = anon.get(f"/ogc/collections/{collection}/queryables").json()["properties"]
+        assert "status_name" in queryables
+    page = anon.get("/ogc/collections/sites/items", params={"limit": 5, "f": "html"}).text
+    assert "Tên trạng thái" in page
