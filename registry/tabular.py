@@ -34,7 +34,9 @@ XLSX_MAGIC = b"PK\x03\x04"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _MIB = 1024 * 1024
 # A cell or row reference in worksheet XML: r="XFD1048576" (a cell) or r="12" (a row).
-_REF = re.compile(rb"""\sr\s*=\s*["']([A-Z]{0,3})([0-9]{1,7})["']""")
+# A cell's or row's reference (r="AB12"): its row number, and its column letters when it has them.
+_REF_ROW = re.compile(rb"""\sr\s*=\s*["'][A-Z]{0,3}([0-9]{1,7})["']""")
+_REF_COLUMN = re.compile(rb"""\sr\s*=\s*["']([A-Z]{1,3})[0-9]{1,7}["']""")
 
 
 @dataclass(frozen=True)
@@ -220,10 +222,9 @@ def check_xlsx(data: bytes, limits: ReadLimits) -> None:
                             limits.xlsx_uncompressed_bytes,
                         )
                     if is_sheet:
-                        for ref in _REF.finditer(tail + chunk):
-                            max_row = max(max_row, int(ref.group(2)))
-                            if ref.group(1):
-                                max_col = max(max_col, _column_index(ref.group(1)))
+                        # Each distinct row number and column once (a sheet repeats them in every cell).
+                        max_row = max([max_row, *map(int, set(_REF_ROW.findall(tail + chunk)))])
+                        max_col = max([max_col, *map(_column_index, set(_REF_COLUMN.findall(tail + chunk)))])
                         tail = chunk[-64:]
             if is_sheet:
                 _check_area(m.filename, max_row, max_col, limits)

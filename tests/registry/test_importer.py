@@ -445,3 +445,20 @@ def test_new_sites_carry_the_summary_their_stations_give(db: Session) -> None:
     assert stored.technologies == ["4G", "5G"] and stored.station_count == 2  # MBF-0007 kept its 4G
     cells = db.scalar(text("SELECT sum(n) FROM site_cell WHERE key = '*' AND level = 17"))
     assert cells == db.scalar(select(func.count()).select_from(Site)), "every site counted once in the grid"
+
+
+def test_hostile_band_names_and_partial_sector_lists_are_stored_as_written(db: Session) -> None:
+    """The staging table takes arrays as literals the importer writes: quotes, backslashes, braces,
+    the word NULL and a tab in a band stay text, blank tilts stay NULL."""
+    headers = HEADERS + ["Góc phương vị (°)", "Góc nghiêng (°)", "EIRP (W)"]
+    row = list(GOOD[0]) + ["0;120.5;240", "", "1000;1000;800"]
+    row[9] = 'n"78, a\\b; {x}|NULL/ e\tf '
+    run(db, [row], headers)
+    station = db.scalar(select(Station).where(Station.station_code == "HPG0001"))
+    assert station is not None
+    assert station.bands == ['n"78', "a\\b", "{x}", "NULL", "e\tf"]
+    assert [(s.azimuth_deg, s.tilt_deg, s.eirp_w) for s in station.sectors] == [
+        (0, None, 1000),
+        (120.5, None, 1000),
+        (240, None, 800),
+    ]

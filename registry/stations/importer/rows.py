@@ -7,6 +7,7 @@ import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime
 from typing import Any
 
@@ -149,7 +150,7 @@ class RowParser:
         position = self.position(row, cells, site_code)
         provenance = Provenance.gps.value
         if (raw := self.text(cells, "provenance")) is not None:
-            provenance = PROVENANCE_WORDS.get(fold(raw), "")
+            provenance = PROVENANCE_WORDS.get(_folded(raw), "")
             if not provenance:
                 self.error(row, "provenance", raw, "Nguồn tọa độ phải là gps, survey, map hoặc converted")
         elif position is not None and position.source_crs not in (4326, 4756):
@@ -174,21 +175,17 @@ class RowParser:
 
         station_fields: dict[str, Any] = {}
         if (raw := self.text(cells, "technologies")) is not None:
-            techs = []
-            for word in filter(None, _SPLIT.split(raw)):
-                tech = TECHNOLOGY_WORDS.get(word.lower())
-                if tech is None:
-                    self.error(row, "technologies", raw, f"Công nghệ «{word}» không hợp lệ (2G, 3G, 4G, 5G)")
-                else:
-                    techs.append(tech)
-            station_fields["technologies"] = sorted(set(techs))
+            techs, unknown = _technologies(raw)
+            for word in unknown:
+                self.error(row, "technologies", raw, f"Công nghệ «{word}» không hợp lệ (2G, 3G, 4G, 5G)")
+            station_fields["technologies"] = list(techs)
         if (raw := self.text(cells, "bands")) is not None:
             bands = [b for b in (w.strip() for w in re.split(r"[,;/|]+", raw)) if b]
             if any(len(b) > 16 for b in bands):
                 self.error(row, "bands", raw, "Mỗi băng tần tối đa 16 ký tự")
             station_fields["bands"] = bands
         if (raw := self.text(cells, "status")) is not None:
-            status = STATUS_WORDS.get(fold(raw))
+            status = STATUS_WORDS.get(_folded(raw))
             if status is None:
                 self.error(
                     row,
@@ -279,38 +276,21 @@ class RowParser:
             return raw.date()
         if isinstance(raw, date):
             return raw
-        s = str(raw).strip()
-        for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
-            try:
-                return datetime.strptime(s, pattern).date()
-            except ValueError:
-                continue
-        self.error(row, "commissioning_date", raw, "Ngày không hợp lệ (dd/mm/yyyy hoặc yyyy-mm-dd)")
-        return None
+        parsed = _date_text(str(raw).strip())
+        if parsed is None:
+            self.error(row, "commissioning_date", raw, "Ngày không hợp lệ (dd/mm/yyyy hoặc yyyy-mm-dd)")
+        return parsed
 
     def sectors(self, row: int, cells: dict[str, Any]) -> list[tuple[float, float | None, float | None]] | None:
-        lists: dict[str, list[float] | None] = {}
-        # The same bounds as the API's SectorIn, so a file cannot store what the API would refuse.
-        for key, lo, hi in (("azimuths", 0.0, 360.0), ("tilts", -90.0, 90.0), ("eirps", 0.0, EIRP_MAX_W)):
+        lists: dict[str, tuple[float, ...] | None] = {}
+        for key in ("azimuths", "tilts", "eirps"):
             raw = self.text(cells, key)
             if raw is None:
                 lists[key] = None
                 continue
-            values = []
-            for part in filter(None, (p.strip() for p in re.split(r"[;|/]+", raw))):
-                try:
-                    v = parse_number(part)
-                except CoordinateParseError:
-                    self.error(row, key, raw, f"«{part}» không phải số")
-                    return None
-                open_ends = {"azimuths": (False, True), "eirps": (True, False)}.get(key, (False, False))
-                if v < lo or v > hi or (open_ends[0] and v == lo) or (open_ends[1] and v == hi):
-                    interval = f"{'(' if open_ends[0] else '['}{lo:g}; {hi:g}{')' if open_ends[1] else ']'}"
-                    self.error(row, key, raw, f"Giá trị {v:g} ngoài khoảng {interval}")
-                    return None
-                values.append(v)
-            if len(values) > MAX_SECTORS:
-                self.error(row, key, raw, f"Tối đa {MAX_SECTORS} sector một trạm")
+            values, problem = _sector_values(key, raw)
+            if problem is not None:
+                self.error(row, key, raw, problem)
                 return None
             lists[key] = values
         azimuths = lists["azimuths"]
@@ -327,6 +307,67 @@ class RowParser:
                 return None
         tilts, eirps = lists["tilts"], lists["eirps"]
         return [(az, tilts[i] if tilts else None, eirps[i] if eirps else None) for i, az in enumerate(azimuths)]
+
+
+# The same bounds as the API's SectorIn, so a file cannot store what the API would refuse: (low, high,
+# low excluded, high excluded).
+_SECTOR_BOUNDS = {
+    "azimuths": (0.0, 360.0, False, True),
+    "tilts": (-90.0, 90.0, False, False),
+    "eirps": (0.0, EIRP_MAX_W, True, False),
+}
+_SECTOR_SPLIT = re.compile(r"[;|/]+")
+
+
+@lru_cache(maxsize=4096)
+def _sector_values(key: str, raw: str) -> tuple[tuple[float, ...], str | None]:
+    """A cell of per-sector values read (the same few cells repeat down a file: read each once), or
+    the problem with it."""
+    lo, hi, open_lo, open_hi = _SECTOR_BOUNDS[key]
+    values = []
+    for part in filter(None, (p.strip() for p in _SECTOR_SPLIT.split(raw))):
+        try:
+            v = parse_number(part)
+        except CoordinateParseError:
+            return (), f"«{part}» không phải số"
+        if v < lo or v > hi or (open_lo and v == lo) or (open_hi and v == hi):
+            interval = f"{'(' if open_lo else '['}{lo:g}; {hi:g}{')' if open_hi else ']'}"
+            return (), f"Giá trị {v:g} ngoài khoảng {interval}"
+        values.append(v)
+    if len(values) > MAX_SECTORS:
+        return (), f"Tối đa {MAX_SECTORS} sector một trạm"
+    return tuple(values), None
+
+
+# The words of a few columns repeat down a file: each distinct cell folded or read once.
+_folded = lru_cache(maxsize=1024)(fold)
+
+
+@lru_cache(maxsize=1024)
+def _technologies(raw: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the technologies named, sorted and distinct; the words that are none)."""
+    words = [w for w in _SPLIT.split(raw) if w]
+    known = {TECHNOLOGY_WORDS[w.lower()] for w in words if w.lower() in TECHNOLOGY_WORDS}
+    return tuple(sorted(known)), tuple(w for w in words if w.lower() not in TECHNOLOGY_WORDS)
+
+
+_DMY = re.compile(r"(\d{2})/(\d{2})/(\d{4})")
+
+
+@lru_cache(maxsize=4096)
+def _date_text(s: str) -> date | None:
+    """A date written dd/mm/yyyy, yyyy-mm-dd, dd-mm-yyyy or dd.mm.yyyy, or None."""
+    if (m := _DMY.fullmatch(s)) is not None:  # the template's own form, without strptime
+        try:
+            return date(int(m[3]), int(m[2]), int(m[1]))
+        except ValueError:
+            pass
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(s, pattern).date()
+        except ValueError:
+            continue
+    return None
 
 
 def jsonable(value: Any) -> Any:

@@ -46,8 +46,9 @@ ROW_COLUMNS = (
     ("eirps", "float8[]"),
     ("commune", "text"),
 )
-# psycopg names the types as PostgreSQL does.
-_COPY_TYPES = {"int": "int4", "float8[]": "float8[]", "bool": "bool"}
+# psycopg names the types as PostgreSQL does; arrays go as literals (``_numbers``, ``_words``), parsed
+# by the server.
+_COPY_TYPES = {"int": "int4", "float8[]": "text", "text[]": "text", "bool": "bool"}
 SITE_FIELDS = ("pole_class", "pole_height_m", "building_height_m", "address", "owner")
 STATION_FIELDS = ("technologies", "bands", "status", "commissioning_date")
 TABLES = ("import_row", "import_site", "import_owner", "import_unit", "import_unit_key")
@@ -89,15 +90,23 @@ def drop(session: Session) -> None:
     session.execute(text(f"DROP TABLE IF EXISTS {', '.join(TABLES)}"))
 
 
+def _numbers(values: Any) -> str:
+    """A float8[] literal (psycopg's list dumper is a third of the COPY's time)."""
+    return "{" + ",".join("NULL" if v is None else repr(float(v)) for v in values) + "}"
+
+
+def _words(values: list[str] | None) -> str | None:
+    """A text[] literal, every element quoted."""
+    if values is None:
+        return None
+    return "{" + ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values) + "}"
+
+
 def _sectors(row: Row) -> tuple[bool, Any, Any, Any]:
     if row.sectors is None:
         return False, None, None, None
-    return (
-        True,
-        [s[0] for s in row.sectors],
-        [s[1] for s in row.sectors],
-        [s[2] for s in row.sectors],
-    )
+    azimuths, tilts, eirps = zip(*row.sectors, strict=True) if row.sectors else ((), (), ())
+    return True, _numbers(azimuths), _numbers(tilts), _numbers(eirps)
 
 
 def staged(row: Row) -> tuple[Any, ...]:
@@ -122,9 +131,9 @@ def staged(row: Row) -> tuple[Any, ...]:
         site.get("building_height_m"),
         site.get("address"),
         site.get("owner"),
-        [k for k in STATION_FIELDS if k in fields],
-        fields.get("technologies"),
-        fields.get("bands"),
+        _words([k for k in STATION_FIELDS if k in fields]),
+        _words(fields.get("technologies")),
+        _words(fields.get("bands")),
         fields.get("status"),
         fields.get("commissioning_date"),
         *_sectors(row),
