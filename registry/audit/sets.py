@@ -37,6 +37,40 @@ def row_json(alias: str, model: type) -> str:
     return f"(to_jsonb({alias}){extra})"
 
 
+def created_changes(alias: str, model: type) -> str:
+    """A create event's changes built from the new row ``alias``'s own columns (as ``events_sql``
+    builds them from its JSON: ``{field: [null, value]}`` for each audited field with a value, an
+    empty array counting as none), for an ``INSERT … RETURNING`` of thousands of rows: twice as fast
+    as taking the row's JSON apart. Models with JSON columns keep ``events_sql``'s way (stripping the
+    absent fields would also strip nulls inside their values)."""
+    columns = {c.name: c for c in inspect(model).columns}
+    parts = []
+    for key in audited_columns(model):
+        column = columns[key]
+        kind = type(column.type).__name__
+        assert kind not in ("JSON", "JSONB"), f"{model.__name__}.{key}: use events_sql"
+        value = f"{alias}.{key}"
+        keep = f"{value} IS NOT NULL"
+        if kind == "ARRAY":
+            keep += f" AND cardinality({value}) > 0"
+        if kind == "Geometry":
+            value = f"ST_AsText({value})"
+        parts.append(f"'{key}', CASE WHEN {keep} THEN jsonb_build_array(NULL, to_jsonb({value})) END")
+    return f"jsonb_strip_nulls(jsonb_build_object({', '.join(parts)}))"
+
+
+def created_events_sql(model: type, source: str, *, parents: str = "'{}'::text[]") -> str:
+    """``events_sql`` of creates whose ``source`` gives ``id`` and the ``changes`` of ``created_changes``
+    (``parents`` an SQL text[] over the source's columns)."""
+    entity = getattr(model, "__audit_entity__", "") or model.__tablename__  # type: ignore[attr-defined]
+    return f"""
+        INSERT INTO audit_event (actor, request_id, entity_type, entity_id, action, changes, parents)
+        SELECT :audit_actor, :audit_request, '{entity}', c.id::text, 'create', c.changes, {parents}
+        FROM {source} c
+        WHERE c.changes <> '{{}}'
+        ORDER BY c.id"""
+
+
 def events_sql(model: type, action: str, source: str, *, parents: str = "'{}'::text[]") -> str:
     """An ``INSERT INTO audit_event`` of one event per row of ``source`` (columns ``id``, ``old``,
     ``new``; ``parents`` an SQL text[] over them) whose audited fields differ; binds ``:audit_actor``,

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from registry.admin_units.service import CommuneIndex
-from registry.audit.sets import audit_params, events_sql, row_json
+from registry.audit.sets import audit_params, created_changes, created_events_sql, events_sql, row_json
 from registry.errors import FieldError
 from registry.organisations.service import new_organisation
 from registry.stations.importer.plan import Plan
@@ -75,6 +75,9 @@ _STATION_PARENTS = (
     " FROM unnest(ARRAY[c.old ->> 'site_id', c.new ->> 'site_id']) v WHERE v IS NOT NULL ORDER BY 1)"
 )
 _SECTOR_PARENTS = "ARRAY['station:' || (coalesce(c.new, c.old) ->> 'station_id')]"
+# The same for the creates, whose source gives the new row's columns (audit.sets.created_events_sql).
+_NEW_STATION_PARENTS = "ARRAY['site:' || c.site_id]"
+_NEW_SECTOR_PARENTS = "ARRAY['station:' || c.station_id]"
 
 
 def merge(plan: Plan, *, dry_run: bool) -> None:
@@ -249,9 +252,9 @@ def write(plan: Plan, progress: Progress | None) -> None:
             LEFT JOIN import_unit u ON u.name = k.commune
             LEFT JOIN import_unit_key uk ON uk.id = k.commune_id
             WHERE k.site_id IS NULL ORDER BY k.first_row
-            RETURNING s.id, s.code, NULL::jsonb AS old, {row_json("s", Site)} AS new
+            RETURNING s.id, s.code, {created_changes("s", Site)} AS changes
         ),
-        trail AS ({events_sql(Site, "create", "added", parents=_SITE_PARENTS)}),
+        trail AS ({created_events_sql(Site, "added", parents=_SITE_PARENTS)}),
         placed AS (UPDATE import_site k SET site_id = added.id FROM added WHERE added.code = k.code)
         SELECT count(*) FROM added
         """,
@@ -270,9 +273,9 @@ def write(plan: Plan, progress: Progress | None) -> None:
                    coalesce(r.status, 'operating'), r.commissioning_date
             FROM import_row r JOIN import_site k ON k.key = r.site_key
             WHERE r.station_id IS NULL ORDER BY r.number
-            RETURNING s.id, s.operator_id, s.station_code, NULL::jsonb AS old, {row_json("s", Station)} AS new
+            RETURNING s.id, s.operator_id, s.station_code, s.site_id, {created_changes("s", Station)} AS changes
         ),
-        trail AS ({events_sql(Station, "create", "added", parents=_STATION_PARENTS)}),
+        trail AS ({created_events_sql(Station, "added", parents=_NEW_STATION_PARENTS)}),
         placed AS (
             UPDATE import_row r SET station_id = added.id, created = true FROM added
             WHERE added.operator_id = r.operator_id AND added.station_code = r.station_code
@@ -339,9 +342,9 @@ def _write_sectors(plan: Plan, params: dict[str, Any]) -> None:
             SELECT d.station_id, d.sector_no, d.az, d.ti, d.ei FROM ({_SECTORS_WANTED}) d
             WHERE NOT EXISTS (SELECT 1 FROM sector x WHERE x.station_id = d.station_id AND x.sector_no = d.sector_no)
             ORDER BY d.station_id, d.sector_no
-            RETURNING s.id, NULL::jsonb AS old, {row_json("s", Sector)} AS new
+            RETURNING s.id, s.station_id, {created_changes("s", Sector)} AS changes
         )
-        {events_sql(Sector, "create", "added", parents=_SECTOR_PARENTS)}
+        {created_events_sql(Sector, "added", parents=_NEW_SECTOR_PARENTS)}
         """,
         **params,
     )
