@@ -54,11 +54,13 @@ STATION_FIELDS = ("technologies", "bands", "status", "commissioning_date")
 TABLES = ("import_row", "import_site", "import_owner", "import_unit", "import_unit_key")
 
 _DDL = f"""
+-- Half of each page left free: the plan and the writes update every row several times, and with room
+-- on the page an update is HOT (no new index entries).
 CREATE TEMP TABLE import_row (
     {", ".join(f"{name} {kind}" for name, kind in ROW_COLUMNS)},
     site_key text, site_id int, station_id int, created bool NOT NULL DEFAULT false,
     sectors_changed bool NOT NULL DEFAULT false
-) ON COMMIT DROP;
+) WITH (fillfactor = 50) ON COMMIT DROP;
 -- Every site a row ends up on: existing (site_id) or new (key = its code, or '#new-<row>' when the
 -- file gave none), with the row that first named it and, for new ones, its position.
 CREATE TEMP TABLE import_site (
@@ -70,7 +72,7 @@ CREATE TEMP TABLE import_site (
     commune text, status text,
     -- a new site's summary of its stations (write.py: as the station triggers would set it)
     map_keys text[], operators text[], technologies text[], station_count int
-) ON COMMIT DROP;
+) WITH (fillfactor = 50) ON COMMIT DROP;
 -- Owner names as the file writes them and the organisation each is (NULL: to be created).
 CREATE TEMP TABLE import_owner (name text PRIMARY KEY, id int) ON COMMIT DROP;
 -- Communes as the file writes them: their key (folded, no kind word) and the current units by that name.
