@@ -357,7 +357,7 @@ def _new_site_summary(plan: Plan) -> None:
     plan.sql(
         """
         CREATE TEMP TABLE import_station_summary ON COMMIT DROP AS
-        SELECT r.site_key, r.operator_id,
+        SELECT r.number, r.site_key, r.operator_id,
                CASE WHEN 'technologies' = ANY(r.station_fields) THEN CAST(r.technologies AS varchar[])
                     ELSE coalesce(st.technologies, '{}') END AS technologies
         FROM import_row r JOIN import_site k ON k.key = r.site_key AND k.site_id IS NULL
@@ -366,23 +366,21 @@ def _new_site_summary(plan: Plan) -> None:
     )
     plan.sql(
         """
-        UPDATE import_site k SET map_keys = m.keys, operators = o.names, technologies = t.techs, station_count = c.n
-        FROM (SELECT site_key, count(*) AS n FROM import_station_summary GROUP BY site_key) c
-        LEFT JOIN (
-            SELECT site_key, array_agg(q.k ORDER BY q.k) AS keys FROM (
-                SELECT site_key, 'o:' || operator_id AS k FROM import_station_summary
-                UNION SELECT site_key, 't:' || t FROM import_station_summary, unnest(technologies) t
-            ) q GROUP BY site_key
-        ) m ON m.site_key = c.site_key
-        LEFT JOIN (
-            SELECT e.site_key, array_agg(DISTINCT o.short_name ORDER BY o.short_name) AS names
-            FROM import_station_summary e JOIN organisation o ON o.id = e.operator_id GROUP BY e.site_key
-        ) o ON o.site_key = c.site_key
-        LEFT JOIN (
-            SELECT site_key, array_agg(DISTINCT CAST(t AS text) ORDER BY CAST(t AS text)) AS techs
-            FROM import_station_summary, unnest(technologies) t GROUP BY site_key
-        ) t ON t.site_key = c.site_key
-        WHERE k.key = c.site_key
+        UPDATE import_site k SET map_keys = g.map_keys, operators = g.operators, technologies = g.technologies,
+                                 station_count = g.n
+        FROM (
+            SELECT e.site_key, count(DISTINCT e.number) AS n,
+                   CAST(array_agg(DISTINCT o.short_name ORDER BY o.short_name) AS text[]) AS operators,
+                   array_agg(DISTINCT CAST(t AS text) ORDER BY CAST(t AS text)) FILTER (WHERE t IS NOT NULL)
+                       AS technologies,
+                   ARRAY(SELECT x FROM unnest(array_agg(DISTINCT 'o:' || e.operator_id)
+                                              || coalesce(array_agg(DISTINCT 't:' || t) FILTER (WHERE t IS NOT NULL),
+                                                          '{}')) x ORDER BY x) AS map_keys
+            FROM import_station_summary e JOIN organisation o ON o.id = e.operator_id
+            LEFT JOIN LATERAL unnest(e.technologies) t ON true
+            GROUP BY e.site_key
+        ) g
+        WHERE k.key = g.site_key
         """
     )
     plan.sql("DROP TABLE import_station_summary")
