@@ -54,6 +54,8 @@ class CrsError(ValueError):
 
 
 def _checked_epsg(epsg: object) -> int:
+    if type(epsg) is int and epsg in SUPPORTED_EPSG:  # the common case, without the ABC checks below
+        return epsg
     # bool is an Integral subclass; True must not silently mean EPSG:1.
     code = int(epsg) if isinstance(epsg, numbers.Integral) and not isinstance(epsg, bool) else None
     if code is None or code not in SUPPORTED_EPSG:
@@ -65,6 +67,8 @@ def _checked_epsg(epsg: object) -> int:
 
 
 def _as_float(value: object, name: str) -> float:
+    if type(value) is float and math.isfinite(value):  # the common case, without the ABC check below
+        return value
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise CrsError(f"{name} phải là một số, nhận được {value!r}.")
     number = float(value)
@@ -115,7 +119,12 @@ def transformer_to_wgs84(epsg: int) -> Transformer:
 
 def is_geographic(epsg: int) -> bool:
     """True for longitude/latitude CRSs (4326, 4756), False for projected ones (metres)."""
-    return _crs(_checked_epsg(epsg)).is_geographic
+    return _is_geographic(_checked_epsg(epsg))
+
+
+@cache
+def _is_geographic(code: int) -> bool:
+    return _crs(code).is_geographic
 
 
 def to_wgs84(epsg: int, a: float, b: float) -> tuple[float, float]:
