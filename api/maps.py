@@ -32,6 +32,8 @@ from registry.schemas import Day
 from registry.zones.queries import zone_geometries
 
 router = APIRouter(prefix="/maps", tags=["Bản đồ"], dependencies=[Depends(require("maps", "read"))])
+# The site's root: whoever types the bare address lands on the maps' home page.
+root_router = APIRouter(tags=["Bản đồ"], dependencies=[Depends(require("maps", "read"))])
 Lang = Annotated[Literal["vi", "en"], Query(description="Ngôn ngữ: vi (mặc định) hoặc en")]
 Filter = Annotated[str | None, Query(max_length=200)]
 
@@ -48,6 +50,11 @@ def staff_only(request: Request, principal: Principal, resource: str) -> Respons
         return RedirectResponse(f"/maps/sign-in?next={quote(here(request), safe='')}", status_code=303)
     authorize(principal, resource, "read")  # raises PermissionDenied with the reason
     return None
+
+
+@root_router.get("/", summary="Địa chỉ gốc: chuyển tới trang chủ bản đồ", status_code=307, include_in_schema=False)
+def root() -> RedirectResponse:
+    return RedirectResponse("/maps/", status_code=307)
 
 
 @router.get("/", response_class=HTMLResponse, summary="Trang chủ bản đồ")

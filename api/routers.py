@@ -63,6 +63,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     tiles.router,
     basemap.router,
     maps.router,
+    maps.root_router,
     record_pages.router,
     rules.router,
     permit_rules.router,

@@ -196,3 +196,12 @@ def test_record_and_map_pages_refuse_bad_codes(client: TestClient, anon: TestCli
     page_problem(client.get("/maps/sites/" + "X" * 41), 422)
     assert page_problem(anon.get("/maps/stations", params={"z": 23}), 422)["errors"][0]["field"] == "z"
     assert page_problem(anon.get("/maps/stations", params={"lat": 91}), 422)["errors"][0]["field"] == "lat"
+
+
+def test_the_bare_address_leads_to_the_maps_home(anon: TestClient) -> None:
+    response = anon.get("/", follow_redirects=False)
+    assert response.status_code == 307
+    assert response.headers["location"] == "/maps/"
+    followed = anon.get("/")
+    assert followed.status_code == 200 and str(followed.url).endswith("/maps/")
+    assert "content-security-policy" in followed.headers
