@@ -27,9 +27,7 @@ CREATE = [Depends(require("cases", "create"))]
 UPDATE = [Depends(require("cases", "update"))]
 
 
-@router.get(
-    "/api/inspections", summary="Các cuộc thanh tra", dependencies=READ, response_model=list[GetInspection]
-)
+@router.get("/api/inspections", summary="Các cuộc thanh tra", dependencies=READ, response_model=list[GetInspection])
 def list_inspections(session: SessionDep) -> list[dict[str, Any]]:
     rows = queries.inspections(session)
     return [service.inspection_dict(r) for r in rows]

@@ -74,8 +74,6 @@ OUTLET_STATUS_NAMES = {
 }
 
 
-
-
 class PressOutlet(Audited, Tracked, Base):
     __tablename__ = "press_outlet"
     __audit_entity__ = "press_outlet"

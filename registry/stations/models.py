@@ -58,8 +58,6 @@ class Technology(StrEnum):
     g5 = "5G"
 
 
-
-
 class Site(Audited, Tracked, Base):
     __audit_entity__ = "site"
     __audit_exclude__ = frozenset({"map_keys", "operators", "technologies", "station_count"})

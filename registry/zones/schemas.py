@@ -66,9 +66,7 @@ class SpacingRuleCreate(SpacingRuleFields):
 class SpacingRulePatch(SpacingRuleFields):
     effective_from: Day | None = None
 
-    _no_null = field_validator("pole_class", "min_distance_m", "legal_basis", "effective_from", mode="before")(
-        not_null
-    )
+    _no_null = field_validator("pole_class", "min_distance_m", "legal_basis", "effective_from", mode="before")(not_null)
 
 
 POLE_CLASSES = [p.value for p in PoleClass]

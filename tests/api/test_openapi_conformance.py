@@ -94,9 +94,7 @@ def test_admin_answers_match_the_document(case: schemathesis.Case, bound_app: ob
 
 DOCUMENT = APP.openapi()
 OPERATIONS = [
-    (method.upper(), path, operation)
-    for path, item in DOCUMENT["paths"].items()
-    for method, operation in item.items()
+    (method.upper(), path, operation) for path, item in DOCUMENT["paths"].items() for method, operation in item.items()
 ]
 # JSON answers with a schema of their own elsewhere: the base map's TileJSON (as the archive says it) and
 # the web app manifest (W3C).
@@ -116,7 +114,9 @@ def test_every_json_answer_names_its_members() -> None:
         for method, path, operation in OPERATIONS
         for code, answer in operation["responses"].items()
         for media_type, content in (answer.get("content") or {}).items()
-        if media_type.endswith("json") and _is_open(content.get("schema", {})) and not path.startswith("/ogc")
+        if media_type.endswith("json")
+        and _is_open(content.get("schema", {}))
+        and not path.startswith("/ogc")
         and (method, path) not in OPEN_BODIES
     ]
     assert open_ones == []
