@@ -229,12 +229,25 @@ PAGE_PREFIXES = ("/office", "/records/", "/maps/", "/pages/")
 
 def wants_page(request: Request) -> bool:
     path = request.url.path
-    return path == "/maps" or path.startswith(PAGE_PREFIXES)
+    if path == "/maps" or path.startswith(PAGE_PREFIXES):
+        return True
+    if path == "/ogc" or path.startswith("/ogc/"):
+        # The OGC API answers a browser (or f=html) with pages: its refusals too.
+        from api.ogc.params import answer_format
+        from registry.ogc.errors import BadParameter
+
+        try:
+            return answer_format(request, request.query_params.get("f")) == "html"
+        except BadParameter:
+            return False
+    return False
 
 
 def _back(request: Request) -> tuple[str, str]:
     if request.url.path.startswith("/office"):
         return "/office/", "Về trang làm việc"
+    if request.url.path.startswith("/ogc"):
+        return "/ogc?f=html", "Về trang dịch vụ OGC API"
     return "/maps/", "Về trang bản đồ"
 
 

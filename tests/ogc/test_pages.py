@@ -58,3 +58,26 @@ def test_stored_text_is_escaped(world: dict[str, Any], db: Session, anon: TestCl
         assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
     as_json = anon.get("/ogc/collections/sites/items/OGC-XSS").json()
     assert as_json["properties"]["address"] == hostile  # JSON carries the text as it is
+
+
+def test_a_browsers_refusals_are_pages_and_a_clients_stay_problem_json(world: dict[str, Any], anon: TestClient) -> None:
+    html = {"Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"}
+    for path, status in (
+        ("/ogc/collections/nope", 404),
+        ("/ogc/collections/sites/items/NOPE-1", 404),
+        ("/ogc/collections/sites/items?limit=0", 400),
+        ("/ogc/collections/cases/items", 401),
+    ):
+        page = anon.get(path, headers=html, follow_redirects=False)
+        if status == 401:  # a page read that needs signing in goes to the sign-in page and back
+            assert page.status_code == 303 and page.headers["location"].startswith("/maps/sign-in?next="), path
+            continue
+        assert page.status_code == status, (path, page.text)
+        assert page.headers["content-type"].startswith("text/html"), path
+        assert "script-src 'self'" in page.headers["content-security-policy"]
+        assert 'href="/ogc?f=html"' in page.text
+        client = anon.get(path)  # GDAL, QGIS, OWSLib: no Accept for HTML
+        assert client.status_code == status and client.headers["content-type"] == "application/problem+json", path
+    # f=json wins over a browser's Accept; a bad f is the 400 as JSON.
+    assert anon.get("/ogc/collections/nope?f=json", headers=html).headers["content-type"] == "application/problem+json"
+    assert anon.get("/ogc/collections/nope?f=xml", headers=html).headers["content-type"] == "application/problem+json"
