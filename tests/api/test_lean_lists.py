@@ -84,3 +84,52 @@ def test_counts_below_the_ceiling_are_exact(anon: TestClient, db: Session) -> No
     only = collection(anon.get("/api/sites", params={"bbox": BOX, "operator": "mobifone", "technology": "5G"}))
     assert only["numberMatched"] == 1 and codes(only) == [site.code] and link(only, "next") is None
     assert only["features"][0]["properties"]["station_count"] == 2
+
+
+def test_nearest_sends_one_statement_text_per_number_asked_whatever_the_point(
+    anon: TestClient, db: Session, statements: list[str]
+) -> None:
+    """The same text for every point (so PostgreSQL keeps one prepared plan for it), another for another n."""
+    make_random_sites(db, count=20, seed=6)
+    statements.clear()
+    first = collection(anon.get("/api/sites/nearest", params={"lon": 106.66, "lat": 20.82, "n": 4}))
+    second = collection(anon.get("/api/sites/nearest", params={"lon": 106.71, "lat": 20.88, "n": 4}))
+    more = collection(anon.get("/api/sites/nearest", params={"lon": 106.71, "lat": 20.88, "n": 6}))
+    assert len(statements) == 3 and statements[0] == statements[1] != statements[2]
+    assert [len(c["features"]) for c in (first, second, more)] == [4, 4, 6]
+    assert codes(more)[:4] == codes(second)
+
+
+@pytest.mark.parametrize("bad", [0, -1, True, 2.0, "10", "10; DROP TABLE site"])
+def test_only_a_positive_int_is_written_into_the_nearest_sql(db: Session, bad: Any) -> None:
+    from registry.stations.queries import StationFilter, nearest_page
+
+    with pytest.raises(ValueError):
+        nearest_page(db, StationFilter(), lon=106.7, lat=20.85, n=bad)
+
+
+def test_fastapi_keeps_its_answer_whether_a_query_parameter_is_a_list(anon: TestClient, db: Session) -> None:
+    """api.deps remembers, per parameter, what FastAPI's own is_sequence_field answers."""
+    from fastapi.dependencies import utils
+    from fastapi.dependencies.utils import get_flat_dependant
+    from fastapi.routing import APIRoute
+
+    remembered = utils.is_sequence_field
+    original = remembered.__wrapped__
+    params = [
+        p
+        for route in anon.app.routes
+        if isinstance(route, APIRoute)
+        for p in get_flat_dependant(route.dependant).query_params
+    ]
+    answers = {original(p) for p in params}
+    assert answers == {True, False}  # lists (operator, technology …) and single values alike
+    for p in params:
+        assert remembered(p) == original(p) and remembered(p) == original(p)
+    mine = {
+        make_station(db, operator_code=code, lon=106.70 + i / 100, lat=20.85).site.code
+        for i, code in enumerate(("VIETTEL", "VNPT"))
+    }
+    make_station(db, operator_code="MOBIFONE", lon=106.72, lat=20.85)
+    for asked in ([("operator", "viettel"), ("operator", "vnpt")], [("operator", "viettel,vnpt")]):
+        assert set(codes(collection(anon.get("/api/sites", params=[*asked, ("bbox", BOX)])))) == mine
