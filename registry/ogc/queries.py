@@ -10,6 +10,7 @@ optional in OGC API – Features; past the ceiling the answer leaves it out and 
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from registry.audit.queries import latest_event_id
 from registry.ogc.collections import Collection, Prop
 from registry.ogc.cql2 import SqlFilter
 from registry.ogc.crs import Crs
@@ -173,8 +175,26 @@ class Extent:
     interval: tuple[date | None, date | None] | None
 
 
+# Extents by collection: (the newest audit event when computed, when, the extent). ST_Extent reads the
+# whole table (298 ms for 100,000 sites, every /ogc/collections request, as QGIS connects); the extent is
+# computed again once the registry changed (a new audit event) or after EXTENT_MAX_AGE_S (changes that
+# write no event, such as loading administrative units).
+_EXTENTS: dict[str, tuple[int, float, Extent]] = {}
+EXTENT_MAX_AGE_S = 600.0
+
+
 def extent(session: Session, collection: Collection) -> Extent:
     """The collection's spatial extent (CRS84) and, when its records have dates, their first and last."""
+    version, now = latest_event_id(session), time.monotonic()
+    kept = _EXTENTS.get(collection.id)
+    if kept is not None and kept[0] == version and now - kept[1] < EXTENT_MAX_AGE_S:
+        return kept[2]
+    found = _extent(session, collection)
+    _EXTENTS[collection.id] = (version, now, found)
+    return found
+
+
+def _extent(session: Session, collection: Collection) -> Extent:
     c = collection
     first = last = "NULL"
     if c.temporal is not None:

@@ -218,3 +218,18 @@ def test_statuses_come_with_their_vietnamese_names_for_the_public(world: dict[st
         assert "status_name" in queryables
     page = anon.get("/ogc/collections/sites/items", params={"limit": 5, "f": "html"}).text
     assert "Tên trạng thái" in page
+
+
+def test_the_extent_follows_a_new_site(world: dict[str, Any], anon: TestClient, db: Any) -> None:
+    """Extents are kept between requests (a full scan each), and computed again once the registry changed."""
+    from tests.factories import make_site
+
+    def bbox() -> list[float]:
+        return anon.get("/ogc/collections/sites").json()["extent"]["spatial"]["bbox"][0]
+
+    before = bbox()
+    assert bbox() == before
+    make_site(db, code="OGC-FAR", lon=before[2] + 0.5, lat=before[3] + 0.25)
+    db.commit()
+    after = bbox()
+    assert after[:2] == before[:2] and after[2:] == pytest.approx([before[2] + 0.5, before[3] + 0.25])
