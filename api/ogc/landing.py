@@ -2,9 +2,9 @@
 
 The conformance classes listed are only those implemented: Features Part 1 (core, GeoJSON, HTML),
 Part 2 (CRS), Part 3 (queryables, filter, CQL2 text and JSON with the comparison, LIKE/BETWEEN/IN,
-case- and accent-insensitive and spatial functions) and Tiles (core, tileset, tilesets list,
-geodata tilesets, Mapbox Vector Tiles). Not declared: OpenAPI 3.0 (the app's document is 3.1), CQL2
-temporal, array and arithmetic functions and property-property comparisons (partly accepted, not
+case- and accent-insensitive, spatial and temporal functions) and Tiles (core, tileset, tilesets
+list, geodata tilesets, Mapbox Vector Tiles). Not declared: OpenAPI 3.0 (the app's document is 3.1),
+CQL2 array and arithmetic functions and property-property comparisons (partly accepted, not
 claimed), the S_DWITHIN extension (not a CQL2 class).
 """
 
@@ -52,6 +52,7 @@ CONFORMS_TO: tuple[str, ...] = (
             "basic-spatial-functions",
             "basic-spatial-functions-plus",
             "spatial-functions",
+            "temporal-functions",
         )
     ),
     *(_TILES.format(name=n) for n in ("core", "tileset", "tilesets-list", "geodata-tilesets", "mvt")),

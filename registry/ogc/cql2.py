@@ -1,7 +1,7 @@
 """CQL2 filters (OGC API – Features Part 3): parsed by pygeofilter, translated here to SQL whose
 every value is a bound parameter.
 
-Parsing is pygeofilter's (its CQL2 text grammar and CQL2 JSON walker), with three small additions,
+Parsing is pygeofilter's (its CQL2 text grammar and CQL2 JSON walker), with four small additions,
 each a declared extension of its grammar or a step before its walker, never a parser of our own:
 
 - ``S_DWITHIN(geometry, <geometry>, <distance>, <units>)`` in text and ``{"op": "s_dwithin", "args":
@@ -9,12 +9,28 @@ each a declared extension of its grammar or a step before its walker, never a pa
   spheroid (PostGIS ``geography``). CQL2 itself has no distance operator;
 - a quote inside a text literal written twice (``'it''s'``), as CQL2 and GDAL write it;
 - in JSON, ``{"bbox": [minx, miny, maxx, maxy]}`` as CQL2 reads it (pygeofilter's JSON walker swaps
-  two of the numbers) and ``{"op": "accenti", ...}``.
+  two of the numbers) and ``{"op": "accenti", ...}``;
+- the temporal functions of CQL2 1.0 (``T_AFTER(a, b)`` … ``T_STARTS(a, b)``, in JSON ``{"op":
+  "t_after", ...}`` with any case), their literals ``DATE('…')``, ``TIMESTAMP('…')`` and
+  ``INTERVAL(a, b)`` whose ends are dates, timestamps, ``'..'`` (open) or date properties: pygeofilter
+  0.4.0 writes them infix, with the draft's names (T_BEGINS …), T_INTERSECTS read as T_OVERLAPS, no
+  dates, properties nor ``'..'`` in a text INTERVAL, and reads timestamps leniently (dateparser).
 
 The translation accepts only the collection's queryables (the properties the caller may read, and
 ``geometry``) and the functions ``casei``, ``accenti`` and ``bbox``; property names and functions
 become SQL text chosen from our own constants, and every literal (text, number, date, boolean,
 geometry, distance, LIKE pattern) is bound. Anything else is a 400 naming the ``filter`` parameter.
+
+Time is counted in days (every date property is one), as the ``datetime`` parameter counts it: a
+TIMESTAMP is the day it falls on in Việt Nam (+07:00; without an offset it is UTC, as CQL2 writes
+them). A temporal operand is an instant (a date property, DATE, TIMESTAMP), one day, or an interval
+(INTERVAL), closed at both ends as CQL2 (ISO 8601) defines it, an end ``'..'`` open. The
+collection's validity (``Temporal(start, end)``, e.g. ``INTERVAL(valid_from, valid_to)``) is open
+where its columns are null and ends the day before its ``end`` column (the first day no longer
+valid), so ``T_INTERSECTS(INTERVAL(valid_from, valid_to), DATE(d))`` is ``datetime=d``; any other
+null date is unknown and matches no temporal function. T_AFTER, T_BEFORE, T_DISJOINT, T_EQUALS and
+T_INTERSECTS take instants and intervals; the other ten only intervals, and an instant there is a
+400, as CQL2 asks (``INTERVAL(d, d)`` is the one-day interval of a date property ``d``).
 """
 
 from __future__ import annotations
@@ -40,6 +56,8 @@ MAX_LIST = 1_000
 GEOMETRY_NAMES = frozenset({"geometry", "geom"})
 _VN = timezone(timedelta(hours=7))
 _DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
+_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:[Zz]|[+-]\d{2}:\d{2})?")
+OPEN = ".."
 LANGS = ("cql2-text", "cql2-json")
 _METRES = {"m": 1.0, "meter": 1.0, "meters": 1.0, "metre": 1.0, "metres": 1.0, "km": 1000.0, "kilometers": 1000.0,
            "kilometres": 1000.0, "kilometer": 1000.0, "kilometre": 1000.0}  # fmt: skip
@@ -49,6 +67,83 @@ def _bad(message: str, value: Any = None) -> BadParameter:
     return BadParameter("filter", message, value)
 
 
+# --- temporal literals and functions -------------------------------------------------------------
+
+# CQL2 1.0's temporal functions: (a0, a1) and (b0, b1) are the first and last days of the operands
+# (an instant is one day: a0 = a1), each relation as CQL2 defines it (OWL-Time, intervals closed).
+TEMPORAL_FUNCTIONS: dict[str, str] = {
+    "t_after": "{a0} > {b1}",
+    "t_before": "{a1} < {b0}",
+    "t_disjoint": "({a1} < {b0} OR {a0} > {b1})",
+    "t_equals": "{a0} = {b0} AND {a1} = {b1}",
+    "t_intersects": "{a0} <= {b1} AND {a1} >= {b0}",
+    "t_contains": "{a0} < {b0} AND {a1} > {b1}",
+    "t_during": "{a0} > {b0} AND {a1} < {b1}",
+    "t_finishedby": "{a0} < {b0} AND {a1} = {b1}",
+    "t_finishes": "{a0} > {b0} AND {a1} = {b1}",
+    "t_meets": "{a1} = {b0}",
+    "t_metby": "{a0} = {b1}",
+    "t_overlappedby": "{a0} > {b0} AND {a0} < {b1} AND {a1} > {b1}",
+    "t_overlaps": "{a0} < {b0} AND {a1} > {b0} AND {a1} < {b1}",
+    "t_startedby": "{a0} = {b0} AND {a1} > {b1}",
+    "t_starts": "{a0} = {b0} AND {a1} < {b1}",
+}
+# Those that CQL2 defines on intervals only ("using these functions with instants will result in a
+# client error").
+INTERVAL_ONLY = frozenset(TEMPORAL_FUNCTIONS) - {"t_after", "t_before", "t_disjoint", "t_equals", "t_intersects"}
+
+
+def _date_of(text: Any) -> date:
+    """A DATE literal: RFC 3339 full-date, a real day."""
+    if not isinstance(text, str) or not _DATE_TEXT.fullmatch(text):
+        raise _bad("Ngày phải viết dạng YYYY-MM-DD, ví dụ DATE('2024-01-31')", text)
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise _bad("Ngày không có thật", text) from None
+
+
+def _timestamp_of(text: Any) -> datetime:
+    """A TIMESTAMP literal: RFC 3339 date-time (without an offset, UTC)."""
+    if not isinstance(text, str) or not _TIMESTAMP.fullmatch(text):
+        raise _bad("Thời điểm phải viết dạng RFC 3339, ví dụ TIMESTAMP('2024-01-31T08:00:00Z')", text)
+    try:
+        moment = datetime.fromisoformat(text[:10] + "T" + text[11:].upper())
+    except ValueError:
+        raise _bad("Thời điểm không có thật", text) from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _instant_of(text: Any) -> date | datetime | None:
+    """One end of an INTERVAL literal: a date, a timestamp, or '..' (open: None)."""
+    if text == OPEN:
+        return None
+    if isinstance(text, str) and len(text) == 10:
+        return _date_of(text)
+    if isinstance(text, str) and _TIMESTAMP.fullmatch(text):
+        return _timestamp_of(text)
+    raise _bad("Đầu khoảng thời gian phải là ngày (YYYY-MM-DD), thời điểm RFC 3339, '..' hoặc thuộc tính ngày", text)
+
+
+def _vn_day(moment: datetime) -> date:
+    """The day ``moment`` falls on in Việt Nam."""
+    try:
+        return moment.astimezone(_VN).date()
+    except (OverflowError, ValueError):
+        raise _bad("Thời điểm nằm ngoài phạm vi ngày hợp lệ", moment.isoformat()) from None
+
+
+def _temporal_function(name: str, lhs: Any, rhs: Any) -> Any:
+    """``T_…(lhs, rhs)`` as pygeofilter's own Function node (named in lower case), which its JSON
+    walker passes on and the translator reads as a predicate."""
+    from pygeofilter import ast
+
+    key = name.lower()
+    if key not in TEMPORAL_FUNCTIONS:
+        raise _bad(f"Không có hàm thời gian «{name}»; có: {', '.join(n.upper() for n in TEMPORAL_FUNCTIONS)}", name)
+    return ast.Function(key, [lhs, rhs])
+
+
 # --- parsing -------------------------------------------------------------------------------------
 
 _EXTENSION = r"""
@@ -56,13 +151,23 @@ _EXTENSION = r"""
 !_distance_function: "S_DWITHIN"i
 distance_units: /[a-zA-Z][a-zA-Z_]*/
 %override SINGLE_QUOTED: /'(?:[^']|'')*'/
+%override temporal_predicate: _temporal_function "(" expression "," expression ")" -> temporal_function
+!_temporal_function: "T_AFTER"i | "T_BEFORE"i | "T_CONTAINS"i | "T_DISJOINT"i | "T_DURING"i | "T_EQUALS"i
+                   | "T_FINISHEDBY"i | "T_FINISHES"i | "T_INTERSECTS"i | "T_MEETS"i | "T_METBY"i
+                   | "T_OVERLAPPEDBY"i | "T_OVERLAPS"i | "T_STARTEDBY"i | "T_STARTS"i
+%override date: "DATE"i "(" SINGLE_QUOTED ")"
+%override timestamp: "TIMESTAMP"i "(" SINGLE_QUOTED ")"
+%override interval: "INTERVAL"i "(" _instant_parameter "," _instant_parameter ")"
+_instant_parameter: SINGLE_QUOTED | attribute
 """  # noqa: E501
 
 
 @cache
 def _text_parser() -> Any:
     """pygeofilter's CQL2 text grammar with the extension above, built once (LALR)."""
-    from lark import Lark, v_args
+    import logging
+
+    from lark import Lark, logger, v_args
     from pygeofilter import ast
     from pygeofilter.parsers.cql2_text import parser as cql2_text
 
@@ -77,6 +182,18 @@ def _text_parser() -> Any:
         def SINGLE_QUOTED(self, token: Any) -> str:  # noqa: N802 - the grammar's terminal name
             return str(token)[1:-1].replace("''", "'")
 
+        def temporal_function(self, op: Any, lhs: Any, rhs: Any) -> Any:
+            return _temporal_function(str(op), lhs, rhs)
+
+        def date(self, text: str) -> date:
+            return _date_of(text)
+
+        def timestamp(self, text: str) -> datetime:
+            return _timestamp_of(text)
+
+        def interval(self, start: Any, end: Any) -> Any:
+            return _interval(start, end)
+
         # pygeofilter prints these two to standard output; the same without the print.
         def wkt__geometry_with_srid(self, srid: Any, geometry: dict[str, Any]) -> dict[str, Any]:
             geometry["crs"] = {"type": "name", "properties": {"name": f"urn:ogc:def:crs:EPSG::{srid}"}}
@@ -86,14 +203,64 @@ def _text_parser() -> Any:
             return {"type": "MultiPoint", "coordinates": coordinates}
 
     grammar = Path(cql2_text.__file__).with_name("grammar.lark")
-    return Lark(
-        grammar.read_text(encoding="utf-8") + _EXTENSION,
-        parser="lalr",
-        maybe_placeholders=False,
-        transformer=Transformer(),
-        import_paths=[str(grammar.parent.parent)],
-        source_path=str(grammar),
-    )
+    # pygeofilter builds its own parser with debug=True, which leaves lark's logger telling of every
+    # rule the extension leaves unused (the infix temporal predicates): quiet while ours is built.
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        return Lark(
+            grammar.read_text(encoding="utf-8") + _EXTENSION,
+            parser="lalr",
+            maybe_placeholders=False,
+            transformer=Transformer(),
+            import_paths=[str(grammar.parent.parent)],
+            source_path=str(grammar),
+        )
+    finally:
+        logger.setLevel(level)
+
+
+def _interval(start: Any, end: Any) -> Any:
+    """An INTERVAL literal: each end a text ('..', a date, a timestamp) or a property; the ends of
+    literals in order."""
+    from pygeofilter import ast, values
+
+    first, last = (e if isinstance(e, ast.Attribute) else _instant_of(e) for e in (start, end))
+    if isinstance(first, datetime) and isinstance(last, datetime):
+        backwards = first > last
+    elif isinstance(first, date) and isinstance(last, date):
+        days = [_vn_day(e) if isinstance(e, datetime) else e for e in (first, last)]
+        backwards = days[0] > days[1]
+    else:
+        backwards = False
+    if backwards:
+        raise _bad("Khoảng thời gian ngược: đầu khoảng phải không sau cuối khoảng", f"INTERVAL({start}, {end})")
+    return values.Interval(first, last)
+
+
+def _prepare_temporal(node: dict[str, Any]) -> Any:
+    """A CQL2 JSON temporal literal (``{"date": …}``, ``{"timestamp": …}``, ``{"interval": [a, b]}``)
+    read strictly, as the text form reads it."""
+    from pygeofilter import ast
+
+    if len(node) != 1:
+        raise _bad("Giá trị thời gian JSON chỉ có một khóa: date, timestamp hoặc interval")
+    ((key, value),) = node.items()
+    if key == "date":
+        return _date_of(value)
+    if key == "timestamp":
+        return _timestamp_of(value)
+    if not isinstance(value, list) or len(value) != 2:
+        raise _bad("interval cần đúng hai đầu: [đầu, cuối]")
+    ends = []
+    for end in value:
+        if isinstance(end, dict) and set(end) == {"property"} and isinstance(end["property"], str):
+            ends.append(ast.Attribute(end["property"]))
+        elif isinstance(end, str):
+            ends.append(end)
+        else:
+            raise _bad("Đầu khoảng thời gian phải là ngày, thời điểm, '..' hoặc {\"property\": …}")
+    return _interval(*ends)
 
 
 def _prepare_json(node: Any, depth: int = 0) -> Any:
@@ -108,6 +275,8 @@ def _prepare_json(node: Any, depth: int = 0) -> Any:
         return [_prepare_json(n, depth + 1) for n in node]
     if not isinstance(node, dict):
         return node
+    if not {"date", "timestamp", "interval"}.isdisjoint(node):
+        return _prepare_temporal(node)
     if set(node) == {"bbox"}:
         box = node["bbox"]
         if not isinstance(box, list) or len(box) not in (4, 6) or not all(_is_number(v) for v in box):
@@ -115,6 +284,12 @@ def _prepare_json(node: Any, depth: int = 0) -> Any:
         x0, y0, x1, y1 = (box[0], box[1], box[3], box[4]) if len(box) == 6 else box
         return values.Geometry(_envelope(x0, y0, x1, y1))
     op = node.get("op")
+    if isinstance(op, str) and op.lower().startswith("t_"):
+        args = node.get("args")
+        if not isinstance(args, list) or len(args) != 2:
+            raise _bad(f"{op} cần đúng hai đối số")
+        lhs, rhs = (walk_cql_json(_prepare_json(a, depth + 1)) for a in args)
+        return _temporal_function(op, lhs, rhs)
     if op in ("s_dwithin", "accenti"):
         args = node.get("args")
         if not isinstance(args, list):
@@ -188,6 +363,17 @@ class SqlFilter:
     params: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class _Period:
+    """An operand of a temporal function: SQL of its first and last days (an instant's are the same),
+    whether it is an interval, and whether a record's values may put its ends out of order."""
+
+    first: str
+    last: str
+    interval: bool
+    unordered: bool
+
+
 # Scalar kinds an expression may have; "integer" properties count as numbers.
 _CASTS = {"string": "text", "number": "float8", "boolean": "boolean", "date": "date"}
 
@@ -235,9 +421,11 @@ class _Translator:
             return self.bind(node, "text"), "string"
         if isinstance(node, datetime):
             moment = node if node.tzinfo is not None else node.replace(tzinfo=UTC)
-            return self.bind(moment.astimezone(_VN).date(), "date"), "date"
+            return self.bind(_vn_day(moment), "date"), "date"
         if isinstance(node, date):
             return self.bind(node, "date"), "date"
+        if isinstance(node, values.Interval):
+            raise _bad("INTERVAL(…) chỉ dùng trong các hàm thời gian T_…")
         if isinstance(node, values.Geometry):
             return self.geometry(node.geometry), "geometry"
         if isinstance(node, values.Envelope):
@@ -370,9 +558,79 @@ class _Translator:
             return f"{_SPATIAL[node.op.value]}({lhs}, {rhs})"
         if isinstance(node, ast.ArrayPredicate):
             return self.array(node, d)
-        if isinstance(node, ast.TemporalPredicate):
-            raise _bad("Chưa hỗ trợ toán tử thời gian (T_…); dùng =, <, >, BETWEEN với DATE('…') hoặc tham số datetime")
+        if isinstance(node, ast.Function) and node.name in TEMPORAL_FUNCTIONS:
+            return self.temporal(node.name, node.arguments, d)
         raise _bad(f"Không hỗ trợ {type(node).__name__}")
+
+    def temporal(self, name: str, args: list[Any], depth: int) -> str:
+        """A temporal function as comparisons of first and last days (TEMPORAL_FUNCTIONS)."""
+        a, b = (self.period(name, arg, depth) for arg in args)
+        if name in INTERVAL_ONLY and not (a.interval and b.interval):
+            raise _bad(
+                f"{name.upper()} chỉ dùng với hai khoảng thời gian INTERVAL(…) (CQL2); với một ngày dùng "
+                "T_INTERSECTS, T_BEFORE, T_AFTER, T_EQUALS, T_DISJOINT, hoặc INTERVAL(ngày, ngày)",
+                name.upper(),
+            )
+        relation = TEMPORAL_FUNCTIONS[name].format(a0=a.first, a1=a.last, b0=b.first, b1=b.last)
+        # An interval that a record's values turn backwards (INTERVAL(valid_from, '2020-01-01') of a
+        # zone valid from 2024) is no interval: unknown, as a null is, even under NOT.
+        ordered = [f"{p.first} <= {p.last}" for p in (a, b) if p.unordered]
+        if ordered:
+            return f"(CASE WHEN {' AND '.join(ordered)} THEN {relation} END)"
+        return f"({relation})"
+
+    def period(self, name: str, node: Any, depth: int) -> _Period:
+        """An operand of a temporal function: an instant (a date property or literal, one day) or an
+        interval."""
+        from pygeofilter import ast, values
+
+        self._count(depth)
+        if isinstance(node, values.Interval):
+            first, first_is_value = self.interval_end(node.start, True, depth)
+            last, last_is_value = self.interval_end(node.end, False, depth)
+            # Literal ends were put in order when parsed; the validity's own by the table's constraint.
+            validity = self.collection.temporal
+            own = validity is not None and all(
+                isinstance(e, ast.Attribute) and self.props[e.name].sql == column
+                for e, column in ((node.start, validity.start), (node.end, validity.end))
+            )
+            return _Period(first, last, True, (first_is_value or last_is_value) and not own)
+        if isinstance(node, ast.Attribute | date):  # a datetime is a date too
+            sql, kind = self.expr(node, depth + 1)
+            if kind == "date":
+                return _Period(sql, sql, False, False)
+            what = f"«{node.name}» là {_KIND_NAMES.get(kind, kind)}" if isinstance(node, ast.Attribute) else ""
+            raise _bad(f"{name.upper()} cần thuộc tính ngày; {what}".rstrip("; "), getattr(node, "name", None))
+        raise _bad(
+            f"{name.upper()} cần ngày hoặc khoảng thời gian: thuộc tính ngày, DATE('…'), TIMESTAMP('…') hoặc "
+            "INTERVAL(…, …)"
+        )
+
+    def interval_end(self, end: Any, first: bool, depth: int) -> tuple[str, bool]:
+        """SQL of an INTERVAL's first or last day, and whether it is a record's value. '..' is open
+        (∓infinity). The collection's validity (``Temporal(start, end)``) as the interval's own ends
+        is open where null, and its end column (the first day no longer valid) is read as the day
+        before; any other date property is its value, a null one unknown (the record matches no
+        temporal function)."""
+        from pygeofilter import ast
+
+        open_end = "DATE '-infinity'" if first else "DATE 'infinity'"
+        if end is None:
+            return open_end, False
+        if isinstance(end, ast.Attribute):
+            sql, kind = self.attribute(end.name)
+            if kind != "date":
+                raise _bad(f"Đầu khoảng thời gian phải là thuộc tính ngày; «{end.name}» là "
+                           f"{_KIND_NAMES.get(kind, kind)}", end.name)  # fmt: skip
+            validity = self.collection.temporal
+            if validity is not None and validity.end is not None:
+                if first and sql == validity.start:
+                    return f"coalesce({sql}, {open_end})", True
+                if not first and sql == validity.end:
+                    return f"coalesce({sql} - 1, {open_end})", True
+            return sql, True
+        sql, _ = self.expr(end, depth + 1)
+        return sql, False
 
     def comparison(self, node: Any, depth: int) -> str:
         lhs, lk = self.expr(node.lhs, depth)
