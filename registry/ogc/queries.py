@@ -201,7 +201,9 @@ def _extent(session: Session, collection: Collection) -> Extent:
         # An open end (null) anywhere makes the interval open at that end.
         start, end = c.temporal.start, c.temporal.end or c.temporal.start
         first = f"CASE WHEN bool_or({start} IS NULL) THEN NULL ELSE min({start}) END"
-        last = f"CASE WHEN bool_or({end} IS NULL) THEN NULL ELSE max({end}) END"
+        # The extent's interval is closed: a validity's end column is its first day no longer valid.
+        last_day = f"max({end})" if c.temporal.end is None else f"max({end}) - 1"
+        last = f"CASE WHEN bool_or({end} IS NULL) THEN NULL ELSE {last_day} END"
     sql = f"""
         SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e), first, last
         FROM (SELECT ST_Extent({c.geometry_sql}) AS e, {first} AS first, {last} AS last

@@ -83,7 +83,8 @@ def test_collections_are_those_the_caller_may_read(world: dict[str, Any], client
     (items,) = [link for link in sites["links"] if link["rel"] == "items" and link["type"] == "application/geo+json"]
     assert items["href"] == "http://testserver/ogc/collections/sites/items"
     zones = client_as().get("/ogc/collections/planning_zones").json()
-    assert zones["extent"]["temporal"]["interval"] == [["2024-01-01", "2025-01-01"]]
+    # Closed, as CQL2 intervals are: the zones' valid_to (2025-01-01) is their first day no longer valid.
+    assert zones["extent"]["temporal"]["interval"] == [["2024-01-01", "2024-12-31"]]
 
 
 def test_items_page_through_next_links_with_counts(world: dict[str, Any], anon: TestClient) -> None:
