@@ -19,10 +19,11 @@ from __future__ import annotations
 import hashlib
 import re
 
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.access import COOKIE
+from api.security import set_headers
 
 # The route paths (not templates: what the client asks) of the public lists.
 PUBLIC_LISTS = re.compile(
@@ -33,6 +34,7 @@ PUBLIC_LISTS = re.compile(
 JSON_TYPES = ("application/json", "application/geo+json")
 MAX_BODY = 16 * 1024 * 1024
 VARY = "Authorization, Cookie"
+VARY_RAW = VARY.encode("latin-1")
 
 
 def if_none_match(header: str | None, tag: str) -> bool:
@@ -47,11 +49,28 @@ def if_none_match(header: str | None, tag: str) -> bool:
     return False
 
 
+_TOKEN_COOKIE = f"{COOKIE}=".encode("latin-1")
+
+
 def cache_control(scope: Scope, max_age: int) -> str:
     """``public`` for someone with no token, ``private`` for a signed-in user (or one who says so)."""
-    headers = Headers(scope=scope)
-    signed_in = "authorization" in headers or f"{COOKIE}=" in headers.get("cookie", "")
-    return "private, no-cache" if signed_in else f"public, max-age={max_age}"
+    return "private, no-cache" if _signed_in(scope) else f"public, max-age={max_age}"
+
+
+def _signed_in(scope: Scope) -> bool:
+    # The raw request headers read as Starlette's Headers would (its get: the first cookie header),
+    # without decoding all of them into one on every answer.
+    cookie = None
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            return True
+        if name == b"cookie" and cookie is None:
+            cookie = value
+    return cookie is not None and _TOKEN_COOKIE in cookie
+
+
+def _first(scope: Scope, name: bytes) -> str | None:
+    return next((v.decode("latin-1") for k, v in scope["headers"] if k == name), None)
 
 
 class ListCaching:
@@ -105,11 +124,15 @@ class ListCaching:
     async def _answer(scope: Scope, start: Message, body: bytes, send: Send) -> None:
         tag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
         settings = scope["app"].state.settings
-        headers = MutableHeaders(scope=start)
-        headers["ETag"] = tag
-        headers["Cache-Control"] = cache_control(scope, settings.public_max_age_s)
-        headers["Vary"] = VARY
-        if if_none_match(Headers(scope=scope).get("if-none-match"), tag):
+        set_headers(
+            start,
+            {
+                b"etag": tag.encode("latin-1"),
+                b"cache-control": cache_control(scope, settings.public_max_age_s).encode("latin-1"),
+                b"vary": VARY_RAW,
+            },
+        )
+        if if_none_match(_first(scope, b"if-none-match"), tag):
             kept = [(k, v) for k, v in start["headers"] if k not in (b"content-length", b"content-type")]
             await send({"type": "http.response.start", "status": 304, "headers": kept})
             await send({"type": "http.response.body", "body": b"", "more_body": False})

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Callable, Collection, Iterator
 from dataclasses import dataclass
 from functools import partial
 from typing import Annotated, Any
+from urllib.parse import parse_qsl, urlencode
 
 import anyio
 import psycopg
@@ -136,8 +137,10 @@ def _end_in_thread(session: Session, commit: bool, request: Request | None = Non
 def finish(session: Session) -> None:
     """End the request's transaction now, in the route's thread, committing what it did: for a route
     whose answer is built and that has nothing left to do with the database (the lists and nearest),
-    so that the session dependency has nothing to wait for on the way out."""
-    session.commit()
+    so that the session dependency has nothing to wait for on the way out. A session that began none
+    (the lists read on a connection of their own: registry.db.read_one) has nothing to end."""
+    if session.in_transaction():
+        session.commit()
 
 
 def get_stream_session(request: Request) -> Iterator[Session]:
@@ -437,6 +440,7 @@ PageDep = Annotated[Page, Depends(page)]
 
 
 GEOJSON = "application/geo+json"
+PAGING = frozenset({"offset", "limit"})
 GEOJSON_RESPONSE: dict[int | str, dict[str, Any]] = {200: {"content": {GEOJSON: {}}}}
 
 
@@ -468,9 +472,20 @@ def geojson_page(
 
 
 def page_links(request: Request, pg: Page, matched: int) -> list[dict[str, str]]:
+    """self, next and prev: the request's URL with ``offset`` and ``limit`` set (last, as Starlette's
+    ``URL.include_query_params`` puts them), every other parameter kept in its order."""
+    url = request.url
+    if url.fragment:  # not in a request's URL; kept exact all the same
+        href = lambda offset: str(url.include_query_params(offset=offset, limit=pg.limit))  # noqa: E731
+    else:
+        # The query parsed and the URL written once, not once per link (0.05 ms of a page of 100).
+        kept = urlencode([(k, v) for k, v in parse_qsl(url.query, keep_blank_values=True) if k not in PAGING])
+        start = f"{url.replace(query='')}?{kept}{'&' if kept else ''}offset="
+        end = f"&limit={pg.limit}"
+        href = lambda offset: f"{start}{offset}{end}"  # noqa: E731
+
     def link(rel: str, offset: int) -> dict[str, str]:
-        url = request.url.include_query_params(offset=offset, limit=pg.limit)
-        return {"rel": rel, "href": str(url), "type": "application/geo+json"}
+        return {"rel": rel, "href": href(offset), "type": "application/geo+json"}
 
     links = [link("self", pg.offset)]
     if pg.offset + pg.limit < matched:

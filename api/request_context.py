@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import uuid
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import REQUEST_ID
+from api.security import set_headers
 from registry.audit.context import acting_as
 
 
@@ -32,7 +32,7 @@ class RequestContext:
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                MutableHeaders(scope=message)["X-Request-ID"] = rid
+                set_headers(message, {b"x-request-id": rid.encode("latin-1")})
             await send(message)
 
         with acting_as("anonymous", rid):

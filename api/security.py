@@ -32,7 +32,6 @@ import secrets
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 ALWAYS = {
@@ -40,6 +39,7 @@ ALWAYS = {
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
 }
+_ALWAYS_RAW = {name.lower().encode("latin-1"): value.encode("latin-1") for name, value in ALWAYS.items()}
 # A host of a CSP source: letters, digits, dots, dashes, a port; "{s}" (Leaflet's subdomains) becomes "*.".
 _HOST = re.compile(r"(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?")
 
@@ -66,6 +66,21 @@ def policy(nonce: str, *, img_origin: str | None = None) -> str:
     )
 
 
+def set_headers(message: Message, values: dict[bytes, bytes]) -> None:
+    """Set headers (lower-case names) on a ``http.response.start`` message as MutableHeaders does (a
+    header already there is replaced where it stands, others appended), in one pass over the list."""
+    raw: list[tuple[bytes, bytes]] = []
+    left = dict(values)
+    for name, value in message.get("headers", ()):
+        if name in values:
+            if name in left:
+                raw.append((name, left.pop(name)))
+            continue
+        raw.append((name, value))
+    raw.extend(left.items())
+    message["headers"] = raw
+
+
 class SecurityHeaders:
     """ASGI middleware: a fresh nonce in ``scope["state"]["csp_nonce"]`` (``request.state.csp_nonce``)
     before the app runs, the headers above on the response it sends. The tile server allowed for
@@ -84,12 +99,13 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in ALWAYS.items():
-                    headers[name] = value
-                if headers.get("content-type", "").lower().startswith("text/html"):
+                values = dict(_ALWAYS_RAW)
+                kind = next((v for k, v in message.get("headers", ()) if k == b"content-type"), b"")
+                if kind.lower().startswith(b"text/html"):
                     settings = scope["app"].state.settings
-                    headers["Content-Security-Policy"] = policy(nonce, img_origin=tiles_origin(settings.map_tiles_url))
+                    csp = policy(nonce, img_origin=tiles_origin(settings.map_tiles_url))
+                    values[b"content-security-policy"] = csp.encode("latin-1")
+                set_headers(message, values)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

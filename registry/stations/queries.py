@@ -18,6 +18,7 @@ from sqlalchemy import TextClause, text
 from sqlalchemy.orm import Session
 
 from registry.admin_units.service import CommuneIndex
+from registry.db import read_one
 from registry.stations.emf import distance_sql
 from registry.text import fold
 
@@ -258,7 +259,7 @@ def _statement(sql: str) -> TextClause:
 
 
 def _fetch_page(session: Session, sql: str, params: dict[str, Any], count_max: int | None) -> FeaturePage:
-    features, returned, matched = session.execute(_statement(sql), dict(params, count_max=count_max)).one()
+    features, returned, matched = read_one(session, _statement(sql), dict(params, count_max=count_max))
     return FeaturePage(str(features), int(returned), None if matched is None else int(matched))
 
 

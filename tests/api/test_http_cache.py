@@ -183,3 +183,23 @@ def test_if_none_match_parsing() -> None:
     assert if_none_match("*", '"a"')
     assert not if_none_match(None, '"a"') and not if_none_match("", '"a"') and not if_none_match('"b"', '"a"')
     assert not if_none_match("a", '"a"') and not if_none_match('"a"' + " " * 9000, '"a"')
+
+
+def test_headers_are_set_on_an_answer_as_starlette_would() -> None:
+    """api.security.set_headers (the middlewares' one pass over the answer's headers) against MutableHeaders."""
+    from starlette.datastructures import MutableHeaders
+
+    from api.security import set_headers
+
+    given = [(b"content-type", b"application/json"), (b"vary", b"Accept"), (b"etag", b'"x"'), (b"vary", b"Origin")]
+    values = {b"etag": b'"y"', b"vary": b"Authorization, Cookie", b"cache-control": b"public, max-age=60"}
+    mine = {"type": "http.response.start", "status": 200, "headers": list(given)}
+    set_headers(mine, values)
+    theirs = {"type": "http.response.start", "status": 200, "headers": list(given)}
+    headers = MutableHeaders(scope=theirs)
+    for name, value in values.items():
+        headers[name.decode()] = value.decode()
+    assert mine["headers"] == theirs["headers"]
+    bare: dict[str, object] = {"type": "http.response.start", "status": 204}
+    set_headers(bare, {b"x-request-id": b"abc"})
+    assert bare["headers"] == [(b"x-request-id", b"abc")]

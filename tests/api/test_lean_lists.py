@@ -9,9 +9,14 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, event
-from sqlalchemy.orm import Session
+from hypothesis import given
+from hypothesis import settings as settings_profile
+from hypothesis import strategies as st
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.orm import Session, sessionmaker
 
+from registry.db import WAITS, read_one
+from registry.settings import Settings
 from tests.api.helpers import codes, collection, link
 from tests.factories import make_random_sites, make_station
 
@@ -133,3 +138,76 @@ def test_fastapi_keeps_its_answer_whether_a_query_parameter_is_a_list(anon: Test
     make_station(db, operator_code="MOBIFONE", lon=106.72, lat=20.85)
     for asked in ([("operator", "viettel"), ("operator", "vnpt")], [("operator", "viettel,vnpt")]):
         assert set(codes(collection(anon.get("/api/sites", params=[*asked, ("bbox", BOX)])))) == mine
+
+
+@pytest.fixture
+def one_connection_engine(engine: Engine) -> Iterator[Engine]:
+    """An engine of one pooled connection on the test database (what is committed there: the admin units)."""
+    own = create_engine(engine.url, pool_size=1, max_overflow=0, connect_args={"options": "-c jit=off"})
+    yield own
+    own.dispose()
+
+
+def test_a_read_of_its_own_commits_and_keeps_its_prepared_statement(
+    one_connection_engine: Engine, settings: Settings
+) -> None:
+    """registry.db.read_one on an engine: the session begins nothing, and the statement stays prepared
+    on the connection (psycopg forgets them all at a ROLLBACK)."""
+    factory = sessionmaker(bind=one_connection_engine)
+    statement = text("SELECT count(*) FROM admin_unit WHERE level = :level")
+    for _ in range(7):  # psycopg prepares a statement at its fifth run on a connection
+        with factory(info={WAITS: ("ordinary", settings)}) as session:
+            (communes,) = read_one(session, statement, {"level": "commune"})
+            assert not session.in_transaction()
+    with one_connection_engine.connect() as conn:
+        prepared = conn.execute(text("SELECT statement FROM pg_prepared_statements")).scalars().all()
+    assert communes > 0 and any("FROM admin_unit WHERE level" in p for p in prepared), prepared
+
+
+def test_a_read_of_its_own_has_the_bounds_of_its_session(one_connection_engine: Engine, settings: Settings) -> None:
+    factory = sessionmaker(bind=one_connection_engine)
+    statement = text("SELECT setting::int FROM pg_settings WHERE name = :name")
+    for kind, expected in (
+        ("ordinary", settings.db_statement_timeout_ms),
+        ("long", settings.db_long_statement_timeout_ms),
+    ):
+        with factory(info={WAITS: (kind, settings)}) as session:
+            assert read_one(session, statement, {"name": "statement_timeout"}) == (expected,)
+
+
+@settings_profile(max_examples=150)
+@given(
+    query=st.lists(
+        st.tuples(st.sampled_from(["bbox", "offset", "limit", "operator", "q", "a b", "đ"]), st.text(max_size=8)),
+        max_size=6,
+    ),
+    limit=st.integers(1, 1000),
+    offset=st.integers(0, 5000),
+)
+def test_page_links_are_the_request_url_with_offset_and_limit(
+    query: list[tuple[str, str]], limit: int, offset: int
+) -> None:
+    """api.deps.page_links writes what Starlette's URL.include_query_params would, link by link."""
+    from urllib.parse import urlencode
+
+    from starlette.requests import Request
+
+    from api.deps import Page, page_links
+
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "scheme": "http",
+        "server": ("example.org", 8000),
+        "path": "/api/sites",
+        "root_path": "",
+        "query_string": urlencode(query).encode(),
+        "headers": [(b"host", b"example.org:8000")],
+    }
+    request = Request(scope)
+    pg = Page(limit, offset)
+    links = page_links(request, pg, matched=offset + 2 * limit)
+    offsets = {"self": offset, "next": offset + limit, "prev": max(0, offset - limit)}
+    assert [lk["rel"] for lk in links] == ["self", "next"] + (["prev"] if offset else [])
+    for lk in links:
+        assert lk["href"] == str(request.url.include_query_params(offset=offsets[lk["rel"]], limit=limit))
