@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from api import reads
+from api.bodies.geojson import FeatureCollection
 from registry.db import WAITS, WaitKind, bound_waits
 from registry.errors import FieldError, LimitExceeded, ValidationFailed
 from registry.settings import Settings, get_settings
@@ -470,7 +471,16 @@ def geojson_page(
     matched = found.matched if found.matched is not None else pg.offset + found.returned
     members: dict[str, Any] = {"numberMatched": matched} if matched < ceiling else {}
     members["links"] = page_links(request, pg, matched)
-    return Response(found.collection(**members), media_type=GEOJSON)
+    return geojson_answer(request, found.collection(**members))
+
+
+def geojson_answer(request: Request, body: str) -> Response:
+    """A FeatureCollection as PostGIS wrote it, sent as it is (never parsed and written again). Under
+    TTTT_STRICT_RESPONSES (the tests) it is first checked against the documented FeatureCollection,
+    as every JSON answer built in Python is against its model (api.bodies)."""
+    if request.app.state.settings.strict_responses:
+        FeatureCollection.model_validate_json(body)
+    return Response(body, media_type=GEOJSON)
 
 
 def page_links(request: Request, pg: Page, matched: int) -> list[dict[str, str]]:

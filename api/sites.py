@@ -12,7 +12,6 @@ from api.audit import history
 from api.bodies.audit import History
 from api.bodies.sites import SiteFeature
 from api.deps import (
-    GEOJSON,
     GEOJSON_RESPONSE,
     VERSION_RESPONSES,
     FilterDep,
@@ -22,6 +21,7 @@ from api.deps import (
     SettingsDep,
     StreamSessionDep,
     finish,
+    geojson_answer,
     geojson_page,
 )
 from api.exports import ALL_FORMATS, ExportCrs, download, responses
@@ -82,6 +82,7 @@ def export_sites(
     responses=GEOJSON_RESPONSE,
 )
 def nearest(
+    request: Request,
     grant: Read,
     session: SessionDep,
     settings: SettingsDep,
@@ -98,7 +99,7 @@ def nearest(
         )
     body = nearest_sites(session, filters, lon=lon, lat=lat, n=n, fields=visible_fields(grant.principal, "site"))
     finish(session)
-    return Response(body, media_type=GEOJSON)
+    return geojson_answer(request, body)
 
 
 @router.get("/{code}", summary="Một vị trí với các trạm gốc và sector (ETag = phiên bản)", response_model=SiteFeature)

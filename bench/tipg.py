@@ -198,6 +198,7 @@ def measure(url: str, runs: int, tipg_python: str) -> None:
                     )
                 cases.append((f"vector tile, zoom {z}", 0.0, tiles))
             print(f"\n[site lists and tiles through HTTP, {runs} requests each around random Hải Phòng sites]")
+            print(f"  (served by uvicorn, as make run: {_served_with()})")
             for name, target, calls in cases:
                 figures = {who: tuple(v * 1000 for v in _percentiles(xs)) for who, xs in timed(calls).items()}
                 line = "  ".join(f"{who} p50 {p50:6.1f} / p95 {p95:6.1f} ms" for who, (p50, p95) in figures.items())
@@ -212,6 +213,16 @@ def measure(url: str, runs: int, tipg_python: str) -> None:
         _stop(app)
         if tipg:
             _stop(tipg[0])
+
+
+def _served_with() -> str:
+    """What uvicorn's "auto" picks in this environment (the figures depend on it): httptools and uvloop
+    when they are installed (pyproject.toml pins them), else its pure-Python h11 and asyncio's loop."""
+    from importlib.util import find_spec
+
+    http = "httptools" if find_spec("httptools") else "h11"
+    loop = "uvloop" if find_spec("uvloop") else "asyncio"
+    return f"HTTP parser {http}, event loop {loop}"
 
 
 def main(argv: list[str] | None = None) -> None:

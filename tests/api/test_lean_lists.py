@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from registry.db import WAITS, read_one
 from registry.settings import Settings
-from tests.api.helpers import codes, collection, link
+from tests.api.helpers import codes, collection, link, problem
 from tests.factories import make_random_sites, make_station
 
 BOX = "106.60,20.80,106.75,20.90"
@@ -211,3 +211,24 @@ def test_page_links_are_the_request_url_with_offset_and_limit(
     assert [lk["rel"] for lk in links] == ["self", "next"] + (["prev"] if offset else [])
     for lk in links:
         assert lk["href"] == str(request.url.include_query_params(offset=offsets[lk["rel"]], limit=limit))
+
+
+@pytest.mark.parametrize("path", ["/api/sites", "/api/sites/nearest"])
+def test_a_list_that_does_not_match_its_documented_model_fails_in_the_tests(
+    anon: TestClient, monkeypatch: pytest.MonkeyPatch, path: str
+) -> None:
+    """The lists' GeoJSON is PostGIS's text, sent unparsed; under TTTT_STRICT_RESPONSES it is checked
+    against the FeatureCollection of the OpenAPI document all the same, and otherwise sent as built."""
+    import api.sites
+    from registry.stations.queries import FeaturePage
+
+    wrong = FeaturePage('[{"type": "Feature", "id": "X-1", "properties": {}}]', 1)  # no geometry member
+    monkeypatch.setattr(api.sites, "site_page", lambda *a, **k: wrong)
+    monkeypatch.setattr(api.sites, "nearest_sites", lambda *a, **k: wrong.collection())
+    params = {"bbox": BOX} if path == "/api/sites" else {"lon": 106.7, "lat": 20.85}
+    assert anon.app.state.settings.strict_responses
+    failed = problem(anon.get(path, params=params), 500)
+    assert failed["type"].endswith("/internal")
+    monkeypatch.setattr(anon.app.state.settings, "strict_responses", False)
+    sent = anon.get(path, params=params)
+    assert sent.status_code == 200 and sent.json()["features"] == [{"type": "Feature", "id": "X-1", "properties": {}}]
