@@ -21,7 +21,7 @@ Revises: 0022
 Create Date: 2026-12-05
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from alembic import op
 
@@ -123,24 +123,27 @@ RENAMED_SITES = """
 
 def _run(sql: str) -> str:
     """``sql`` as a PL/pgSQL statement planned at each call."""
-    return f"EXECUTE {_quote(sql)};"
-
-
-def _quote(sql: str) -> str:
     tag = "$q$"
     assert tag not in sql
-    return f"{tag}{sql}{tag}"
+    return f"EXECUTE {tag}{sql}{tag};"
 
 
-def upgrade() -> None:
+def _static(sql: str) -> str:
+    """``sql`` as a PL/pgSQL statement whose plan the function keeps (before this migration)."""
+    return f"{sql};"
+
+
+def _functions(cells: Callable[[str, str], str], statement: Callable[[str], str]) -> None:
+    """The three trigger functions, their statements made by ``cells`` (the grid's upsert of a set of
+    points with a sign) and run as ``statement`` says."""
     op.execute(
         f"""
         CREATE OR REPLACE FUNCTION site_cell_apply() RETURNS trigger LANGUAGE plpgsql
         SET work_mem = '64MB' SET enable_nestloop = off AS $$
         BEGIN
-            IF TG_OP = 'UPDATE' THEN {_run(_cells(_update("o"), "-"))} {_run(_cells(_update("n"), ""))}
-            ELSIF TG_OP = 'DELETE' THEN {_run(_cells(_all_keys("old_rows"), "-"))}
-            ELSE {_run(_cells(_all_keys("new_rows"), ""))}
+            IF TG_OP = 'UPDATE' THEN {statement(cells(_update("o"), "-"))} {statement(cells(_update("n"), ""))}
+            ELSIF TG_OP = 'DELETE' THEN {statement(cells(_all_keys("old_rows"), "-"))}
+            ELSE {statement(cells(_all_keys("new_rows"), ""))}
             END IF;
             RETURN NULL;
         END $$"""
@@ -149,9 +152,9 @@ def upgrade() -> None:
         f"""
         CREATE OR REPLACE FUNCTION site_map_keys_apply() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-            IF TG_OP = 'UPDATE' THEN {_run(_apply(UPDATED_SITES))}
-            ELSIF TG_OP = 'DELETE' THEN {_run(_apply("SELECT DISTINCT site_id AS id FROM old_rows"))}
-            ELSE {_run(_apply("SELECT DISTINCT site_id AS id FROM new_rows"))}
+            IF TG_OP = 'UPDATE' THEN {statement(_apply(UPDATED_SITES))}
+            ELSIF TG_OP = 'DELETE' THEN {statement(_apply("SELECT DISTINCT site_id AS id FROM old_rows"))}
+            ELSE {statement(_apply("SELECT DISTINCT site_id AS id FROM new_rows"))}
             END IF;
             RETURN NULL;
         END $$"""
@@ -159,10 +162,14 @@ def upgrade() -> None:
     op.execute(
         f"""
         CREATE OR REPLACE FUNCTION site_operator_names_apply() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN {_run(_apply(RENAMED_SITES))}
+        BEGIN {statement(_apply(RENAMED_SITES))}
             RETURN NULL;
         END $$"""
     )
+
+
+def upgrade() -> None:
+    _functions(_cells, _run)
 
 
 def _static_cells(points: str, sign: str) -> str:
@@ -180,37 +187,8 @@ def _static_cells(points: str, sign: str) -> str:
         FROM p CROSS JOIN LATERAL unnest(p.keys) AS k CROSS JOIN generate_series(5, 17) AS l
         GROUP BY 1, 2, 3, 4
         ON CONFLICT (key, level, gx, gy) DO UPDATE
-        SET n = c.n + excluded.n, sx = c.sx + excluded.sx, sy = c.sy + excluded.sy;"""
+        SET n = c.n + excluded.n, sx = c.sx + excluded.sx, sy = c.sy + excluded.sy"""
 
 
 def downgrade() -> None:
-    op.execute(
-        f"""
-        CREATE OR REPLACE FUNCTION site_cell_apply() RETURNS trigger LANGUAGE plpgsql
-        SET work_mem = '64MB' SET enable_nestloop = off AS $$
-        BEGIN
-            IF TG_OP = 'UPDATE' THEN {_static_cells(_update("o"), "-")} {_static_cells(_update("n"), "")}
-            ELSIF TG_OP = 'DELETE' THEN {_static_cells(_all_keys("old_rows"), "-")}
-            ELSE {_static_cells(_all_keys("new_rows"), "")}
-            END IF;
-            RETURN NULL;
-        END $$"""
-    )
-    op.execute(
-        f"""
-        CREATE OR REPLACE FUNCTION site_map_keys_apply() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            IF TG_OP = 'UPDATE' THEN {_apply(UPDATED_SITES)};
-            ELSIF TG_OP = 'DELETE' THEN {_apply("SELECT DISTINCT site_id AS id FROM old_rows")};
-            ELSE {_apply("SELECT DISTINCT site_id AS id FROM new_rows")};
-            END IF;
-            RETURN NULL;
-        END $$"""
-    )
-    op.execute(
-        f"""
-        CREATE OR REPLACE FUNCTION site_operator_names_apply() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN {_apply(RENAMED_SITES)};
-            RETURN NULL;
-        END $$"""
-    )
+    _functions(_static_cells, _static)
