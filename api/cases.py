@@ -10,7 +10,8 @@ from fastapi import APIRouter, Depends, File, Form, Path, Query, Response, Uploa
 from api.access import require
 from api.audit import history
 from api.bodies.audit import History
-from api.bodies.cases import AddAttachment, Counts, CreateCase, DeadlineRule, GetCase, ListCases, MovedCase
+from api.bodies.cases import AddAttachment, Counts, DeadlineRule, ListCases
+from api.bodies.cases import Case as CaseBody
 from api.deps import VERSION_RESPONSES, IfMatch, PageDep, SessionDep, SettingsDep, read_upload
 from api.responses import bodies, created, versioned
 from registry.accounts.permissions import Grant
@@ -148,7 +149,7 @@ def export(
     summary="Tiếp nhận vụ việc",
     description="Người tiếp nhận chỉ được tự nhận xử lý (handler là chính mình) hoặc để trống; giao cho người "
     "khác ngay khi tiếp nhận là việc của quản trị viên (403).",
-    response_model=CreateCase,
+    response_model=CaseBody,
 )
 def create_case(
     data: CaseCreate,
@@ -160,7 +161,7 @@ def create_case(
     return created(response, _render(session, [case], grant)[0], location=f"/api/cases/{case.code}", record=case)
 
 
-@router.get("/{code}", summary="Một hồ sơ vụ việc (ETag = phiên bản)", response_model=GetCase)
+@router.get("/{code}", summary="Một hồ sơ vụ việc (ETag = phiên bản)", response_model=CaseBody)
 def get_case(code: CaseCode, session: SessionDep, response: Response, grant: Read) -> dict[str, Any]:
     case = service.get_case(session, code)
     return versioned(response, _render(session, [case], grant)[0], case)
@@ -172,7 +173,7 @@ def get_case(code: CaseCode, session: SessionDep, response: Response, grant: Rea
     description="Đổi người xử lý (người được xem danh tính người tố cáo): chỉ quản trị viên, hoặc người đang "
     "xử lý giao cho thanh tra viên khác; người khác nhận 403. Thay đổi được ghi vào lịch sử hồ sơ.",
     responses={**VERSION_RESPONSES, 403: {"description": "Không được đổi người xử lý"}},
-    response_model=GetCase,
+    response_model=CaseBody,
 )
 def update_case(
     code: CaseCode,
@@ -190,7 +191,7 @@ def update_case(
     "/{code}/transitions",
     summary="Chuyển trạng thái (thụ lý, giải quyết, tạm đình chỉ, gia hạn, kết luận, đóng …) có lý do (cần If-Match)",
     responses=VERSION_RESPONSES,
-    response_model=MovedCase,
+    response_model=CaseBody,
 )
 def move(
     code: CaseCode,

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 
 from api.access import require
-from api.bodies.enforcement import CreateInspection, CreateSanction, GetInspection, Unpaid, UnpaidItem
+from api.bodies.enforcement import Inspection, Sanction, Unpaid
 from api.deps import VERSION_RESPONSES, IfMatch, SessionDep
 from api.responses import bodies, created, versioned
 from registry.cases import enforcement_service as service
@@ -27,7 +27,7 @@ CREATE = [Depends(require("cases", "create"))]
 UPDATE = [Depends(require("cases", "update"))]
 
 
-@router.get("/api/inspections", summary="Các cuộc thanh tra", dependencies=READ, response_model=list[GetInspection])
+@router.get("/api/inspections", summary="Các cuộc thanh tra", dependencies=READ, response_model=list[Inspection])
 def list_inspections(session: SessionDep) -> list[dict[str, Any]]:
     rows = queries.inspections(session)
     return [service.inspection_dict(r) for r in rows]
@@ -38,7 +38,7 @@ def list_inspections(session: SessionDep) -> list[dict[str, Any]]:
     status_code=status.HTTP_201_CREATED,
     summary="Quyết định thanh tra",
     dependencies=CREATE,
-    response_model=CreateInspection,
+    response_model=Inspection,
 )
 def create_inspection(data: InspectionCreate, session: SessionDep, response: Response) -> dict[str, Any]:
     record = service.create_inspection(session, data)
@@ -49,7 +49,7 @@ def create_inspection(data: InspectionCreate, session: SessionDep, response: Res
     "/api/inspections/{inspection_id}",
     summary="Một cuộc thanh tra",
     dependencies=READ,
-    response_model=GetInspection,
+    response_model=Inspection,
 )
 def get_inspection(inspection_id: Id, session: SessionDep, response: Response) -> dict[str, Any]:
     record = service.get_inspection(session, inspection_id)
@@ -61,7 +61,7 @@ def get_inspection(inspection_id: Id, session: SessionDep, response: Response) -
     summary="Kết luận thanh tra, kiến nghị có thời hạn (cần If-Match)",
     responses=VERSION_RESPONSES,
     dependencies=UPDATE,
-    response_model=GetInspection,
+    response_model=Inspection,
 )
 def conclude(
     inspection_id: Id, data: InspectionConclude, session: SessionDep, response: Response, if_match: IfMatch
@@ -75,7 +75,7 @@ def conclude(
     summary="Ghi kiến nghị của một phát hiện đã thực hiện (cần If-Match của cuộc thanh tra)",
     responses=VERSION_RESPONSES,
     dependencies=UPDATE,
-    response_model=GetInspection,
+    response_model=Inspection,
 )
 def mark_finding(
     inspection_id: Id, finding_id: Id, data: FindingDone, session: SessionDep, response: Response, if_match: IfMatch
@@ -84,7 +84,7 @@ def mark_finding(
     return versioned(response, service.inspection_dict(record), record)
 
 
-@router.get("/api/sanctions", summary="Quyết định xử phạt", dependencies=READ, response_model=list[UnpaidItem])
+@router.get("/api/sanctions", summary="Quyết định xử phạt", dependencies=READ, response_model=list[Sanction])
 def list_sanctions(session: SessionDep) -> list[dict[str, Any]]:
     day = today()
     rows = queries.sanctions(session)
@@ -127,7 +127,7 @@ def unpaid(
     status_code=status.HTTP_201_CREATED,
     summary="Quyết định xử phạt vi phạm hành chính",
     dependencies=CREATE,
-    response_model=CreateSanction,
+    response_model=Sanction,
 )
 def create_sanction(data: SanctionCreate, session: SessionDep, response: Response) -> dict[str, Any]:
     record = service.create_sanction(session, data)
@@ -139,7 +139,7 @@ def create_sanction(data: SanctionCreate, session: SessionDep, response: Respons
     "/api/sanctions/{sanction_id}",
     summary="Một quyết định xử phạt",
     dependencies=READ,
-    response_model=UnpaidItem,
+    response_model=Sanction,
 )
 def get_sanction(
     sanction_id: Id, session: SessionDep, response: Response, on: Annotated[Day | None, Query()] = None
@@ -153,7 +153,7 @@ def get_sanction(
     summary="Giao quyết định, ghi nộp phạt, trạng thái, biện pháp khắc phục (cần If-Match)",
     responses=VERSION_RESPONSES,
     dependencies=UPDATE,
-    response_model=UnpaidItem,
+    response_model=Sanction,
 )
 def update_sanction(
     sanction_id: Id, data: SanctionPatch, session: SessionDep, response: Response, if_match: IfMatch

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 
 from api.access import require
-from api.bodies.licences import ListLicence
+from api.bodies.licences import FrequencyLicence as FrequencyLicenceBody
 from api.deps import VERSION_RESPONSES, IfMatch, SessionDep, SettingsDep
 from api.responses import created, deleted, versioned
 from registry.clock import today
@@ -31,7 +31,7 @@ def _dict(session: Any, licence: FrequencyLicence, settings: Any, on: date | Non
     "",
     summary="Giấy phép tần số theo doanh nghiệp và băng",
     dependencies=[Depends(require("frequency_licences", "read"))],
-    response_model=list[ListLicence],
+    response_model=list[FrequencyLicenceBody],
 )
 def list_licences(session: SessionDep, settings: SettingsDep, on: On = None) -> list[dict[str, Any]]:
     rows = queries.frequency_licences(session)
@@ -43,7 +43,7 @@ def list_licences(session: SessionDep, settings: SettingsDep, on: On = None) -> 
     status_code=status.HTTP_201_CREATED,
     summary="Thêm giấy phép tần số",
     dependencies=[Depends(require("frequency_licences", "create"))],
-    response_model=ListLicence,
+    response_model=FrequencyLicenceBody,
 )
 def create_licence(
     data: FrequencyLicenceCreate, session: SessionDep, settings: SettingsDep, response: Response
@@ -58,7 +58,7 @@ def create_licence(
     "/{licence_id}",
     summary="Một giấy phép tần số",
     dependencies=[Depends(require("frequency_licences", "read"))],
-    response_model=ListLicence,
+    response_model=FrequencyLicenceBody,
 )
 def get_licence(
     licence_id: LicenceId, session: SessionDep, settings: SettingsDep, response: Response, on: On = None
@@ -72,7 +72,7 @@ def get_licence(
     summary="Sửa giấy phép tần số (cần If-Match)",
     responses=VERSION_RESPONSES,
     dependencies=[Depends(require("frequency_licences", "update"))],
-    response_model=ListLicence,
+    response_model=FrequencyLicenceBody,
 )
 def update_licence(
     licence_id: LicenceId,

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 
 from api.access import require
-from api.bodies.permit_rules import CreateRule, ListRule
+from api.bodies.permit_rules import PermitRule
 from api.deps import VERSION_RESPONSES, IfMatch, SessionDep
 from api.responses import created, versioned
 from registry.permits import service
@@ -24,7 +24,7 @@ RuleCode = Annotated[str, Path(max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-
     "",
     summary="Quy tắc giấy phép bắt buộc (chỉ các quy tắc còn hiệu lực vào ngày on, nếu có)",
     dependencies=[Depends(require("permit_rules", "read"))],
-    response_model=list[ListRule],
+    response_model=list[PermitRule],
 )
 def list_rules(
     session: SessionDep, on: Annotated[Day | None, Query(description="Chỉ quy tắc có hiệu lực ngày này")] = None
@@ -37,7 +37,7 @@ def list_rules(
     status_code=status.HTTP_201_CREATED,
     summary="Thêm quy tắc (quản trị)",
     dependencies=[Depends(require("permit_rules", "create"))],
-    response_model=CreateRule,
+    response_model=PermitRule,
 )
 def create_rule(data: PermitRuleCreate, session: SessionDep, response: Response) -> dict[str, Any]:
     rule = service.create_rule(session, data)
@@ -48,7 +48,7 @@ def create_rule(data: PermitRuleCreate, session: SessionDep, response: Response)
     "/{code}",
     summary="Một quy tắc",
     dependencies=[Depends(require("permit_rules", "read"))],
-    response_model=CreateRule,
+    response_model=PermitRule,
 )
 def get_rule(code: RuleCode, session: SessionDep, response: Response) -> dict[str, Any]:
     rule = service.get_rule(session, code)
@@ -60,7 +60,7 @@ def get_rule(code: RuleCode, session: SessionDep, response: Response) -> dict[st
     summary="Sửa quy tắc, ví dụ đặt effective_to khi văn bản mới thay thế (quản trị; cần If-Match)",
     responses=VERSION_RESPONSES,
     dependencies=[Depends(require("permit_rules", "update"))],
-    response_model=CreateRule,
+    response_model=PermitRule,
 )
 def update_rule(
     code: RuleCode, data: PermitRulePatch, session: SessionDep, response: Response, if_match: IfMatch
@@ -76,7 +76,7 @@ def update_rule(
     "(quản trị; cần If-Match của quy tắc cũ)",
     responses=VERSION_RESPONSES,
     dependencies=[Depends(require("permit_rules", "create"))],
-    response_model=CreateRule,
+    response_model=PermitRule,
 )
 def new_rule_version(
     code: RuleCode, data: PermitRuleCreate, session: SessionDep, response: Response, if_match: IfMatch

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, File, Path, Query, Request, Response, UploadFile, status
 
 from api.access import require
-from api.bodies.permits import CreatePermit, GetPermit, ListPermits, PutDocument, WorkListPage
+from api.bodies.permits import ListPermits, Permit, PermitWithDocument, WorkListPage
 from api.deps import VERSION_RESPONSES, FilterDep, IfMatch, Page, PageDep, SessionDep, SettingsDep, read_upload
 from api.responses import answers, bodies, created, deleted, versioned
 from registry.clock import today
@@ -129,7 +129,7 @@ def list_permits(
     "",
     status_code=status.HTTP_201_CREATED,
     summary="Thêm giấy phép cho vị trí hoặc trạm",
-    response_model=CreatePermit,
+    response_model=Permit,
 )
 def create_permit(
     data: PermitCreate,
@@ -146,7 +146,7 @@ def create_permit(
     "/{permit_id}",
     summary="Một giấy phép (ETag = phiên bản)",
     dependencies=[Depends(require("permits", "read"))],
-    response_model=GetPermit,
+    response_model=Permit,
 )
 def get_permit(
     permit_id: PermitId, session: SessionDep, settings: SettingsDep, response: Response, on: On = None
@@ -160,7 +160,7 @@ def get_permit(
     summary="Sửa giấy phép: gia hạn, đình chỉ, thu hồi … (cần If-Match)",
     responses=VERSION_RESPONSES,
     dependencies=[Depends(require("permits", "update"))],
-    response_model=CreatePermit,
+    response_model=Permit,
 )
 def update_permit(
     permit_id: PermitId,
@@ -191,7 +191,7 @@ def delete_permit(permit_id: PermitId, session: SessionDep, if_match: IfMatch) -
     summary="Gắn bản scan (PDF, JPEG, PNG) vào giấy phép; lưu kèm SHA-256 (cần If-Match)",
     responses=VERSION_RESPONSES,
     dependencies=[Depends(require("permits", "update"))],
-    response_model=PutDocument,
+    response_model=PermitWithDocument,
 )
 def put_document(
     permit_id: PermitId,

@@ -13,17 +13,14 @@ from api.access import require
 from api.audit import history
 from api.bodies.audit import History
 from api.bodies.press import (
-    AmendLicence,
-    CreateAnnualReport,
-    CreateLicence,
-    CreateMerger,
-    CreateNotification,
-    CreateOutlet,
-    GetLicence,
-    GetOutlet,
+    AnnualReport,
+    Licence,
+    LicenceItem,
     ListOutlets,
+    Notification,
+    Outlet,
     Report,
-    UpdateOutlet,
+    StaffOutlet,
 )
 from api.deps import VERSION_RESPONSES, IfMatch, PageDep, SessionDep, SettingsDep, StreamSessionDep
 from api.exports import ExportCrs, download, responses
@@ -182,7 +179,7 @@ def export_outlets(fmt: Literal["csv", "xlsx"], session: SessionDep) -> Response
     "/outlets",
     status_code=status.HTTP_201_CREATED,
     summary="Thêm cơ quan báo chí, VPĐD hoặc PVTT",
-    response_model=CreateOutlet,
+    response_model=StaffOutlet,
 )
 def create_outlet(
     data: OutletCreate,
@@ -201,7 +198,7 @@ def create_outlet(
     "/mergers",
     status_code=status.HTTP_201_CREATED,
     summary="Sáp nhập (hoặc đổi tên) cơ quan vào cơ quan kế tục",
-    response_model=CreateMerger,
+    response_model=StaffOutlet,
 )
 def create_merger(
     data: MergeCreate,
@@ -213,7 +210,7 @@ def create_merger(
     return _outlet(session, successor, grant, settings)
 
 
-@router.get("/outlets/{code}", summary="Một cơ quan báo chí (ETag = phiên bản)", response_model=GetOutlet)
+@router.get("/outlets/{code}", summary="Một cơ quan báo chí (ETag = phiên bản)", response_model=Outlet)
 def get_outlet(
     code: OutletCode, session: SessionDep, settings: SettingsDep, response: Response, grant: OutletRead
 ) -> dict[str, Any]:
@@ -225,7 +222,7 @@ def get_outlet(
     "/outlets/{code}",
     summary="Sửa cơ quan báo chí (cần If-Match)",
     responses=VERSION_RESPONSES,
-    response_model=UpdateOutlet,
+    response_model=StaffOutlet,
 )
 def update_outlet(
     code: OutletCode,
@@ -256,7 +253,7 @@ def outlet_history(
     "/outlets/{code}/licences",
     summary="Giấy phép của cơ quan",
     dependencies=[Depends(require("press_licences", "read"))],
-    response_model=list[GetLicence],
+    response_model=list[LicenceItem],
 )
 def outlet_licences(
     code: OutletCode, session: SessionDep, settings: SettingsDep, on: On = None
@@ -274,7 +271,7 @@ def _licence(session: Any, licence: Any, settings: Any, on: date | None = None) 
     status_code=status.HTTP_201_CREATED,
     summary="Thêm giấy phép",
     dependencies=[Depends(require("press_licences", "create"))],
-    response_model=CreateLicence,
+    response_model=Licence,
 )
 def create_licence(
     data: LicenceCreate, session: SessionDep, settings: SettingsDep, response: Response
@@ -289,7 +286,7 @@ def create_licence(
     "/licences/{licence_id}",
     summary="Một giấy phép với các lần sửa đổi",
     dependencies=[Depends(require("press_licences", "read"))],
-    response_model=GetLicence,
+    response_model=Licence,
 )
 def get_licence(
     licence_id: LicenceId, session: SessionDep, settings: SettingsDep, response: Response, on: On = None
@@ -303,7 +300,7 @@ def get_licence(
     summary="Đính chính giấy phép nhập sai (cần If-Match); thay đổi do cơ quan cấp quyết định là sửa đổi",
     responses=VERSION_RESPONSES,
     dependencies=[Depends(require("press_licences", "update"))],
-    response_model=GetLicence,
+    response_model=Licence,
 )
 def update_licence(
     licence_id: LicenceId,
@@ -323,7 +320,7 @@ def update_licence(
     summary="Ghi giấy phép sửa đổi, bổ sung: áp dụng thay đổi và lưu lại giá trị trước/sau (cần If-Match)",
     responses=VERSION_RESPONSES,
     dependencies=[Depends(require("press_licences", "update"))],
-    response_model=AmendLicence,
+    response_model=Licence,
 )
 def amend_licence(
     licence_id: LicenceId,
@@ -341,7 +338,7 @@ def amend_licence(
     "/notifications",
     summary="Thông báo (mới nhất trước), kèm thời gian báo trước và cờ nộp muộn",
     dependencies=[Depends(require("press_notifications", "read"))],
-    response_model=list[CreateNotification],
+    response_model=list[Notification],
 )
 def list_notifications(
     session: SessionDep,
@@ -357,7 +354,7 @@ def list_notifications(
     status_code=status.HTTP_201_CREATED,
     summary="Ghi nhận thông báo",
     dependencies=[Depends(require("press_notifications", "create"))],
-    response_model=CreateNotification,
+    response_model=Notification,
 )
 def create_notification(data: NotificationCreate, session: SessionDep) -> dict[str, Any]:
     note = service.create_notification(session, data)
@@ -370,7 +367,7 @@ def create_notification(data: NotificationCreate, session: SessionDep) -> dict[s
     status_code=status.HTTP_201_CREATED,
     summary="Ghi nhận báo cáo năm của trang tổng hợp",
     dependencies=[Depends(require("press_licences", "create"))],
-    response_model=CreateAnnualReport,
+    response_model=AnnualReport,
 )
 def create_annual_report(data: AnnualReportCreate, session: SessionDep) -> dict[str, Any]:
     report = service.create_annual_report(session, data)

@@ -12,19 +12,16 @@ from api.access import require
 from api.audit import history
 from api.bodies.audit import History
 from api.bodies.procedures import (
-    Apology,
-    CreateDossier,
+    ApologisedDossier,
     DossierReport,
     DossierReportMonthly,
     ImportDossiers,
     ListDossiers,
-    ListDossiersItem,
     ListProcedures,
-    ListProceduresItem,
-    MovedDossier,
+    Procedure,
     Receipt,
-    UpdateProcedure,
 )
+from api.bodies.procedures import Dossier as DossierBody
 from api.deps import VERSION_RESPONSES, IfMatch, PageDep, SessionDep, SettingsDep, read_upload
 from api.responses import answers, bodies, created, versioned
 from registry.accounts.permissions import Grant, check_dossier_field
@@ -97,7 +94,7 @@ def list_procedures(
     return {"total": len(items), "items": items}
 
 
-@router.get("/{code}", summary="Một thủ tục với quy trình nội bộ (ETag = phiên bản)", response_model=ListProceduresItem)
+@router.get("/{code}", summary="Một thủ tục với quy trình nội bộ (ETag = phiên bản)", response_model=Procedure)
 def get_procedure(
     code: ProcedureCode,
     session: SessionDep,
@@ -112,7 +109,7 @@ def get_procedure(
     "",
     status_code=status.HTTP_201_CREATED,
     summary="Thêm thủ tục (tổng thời gian các bước = thời hạn)",
-    response_model=ListProceduresItem,
+    response_model=Procedure,
 )
 def create_procedure(
     data: ProcedureCreate,
@@ -128,7 +125,7 @@ def create_procedure(
     "/{code}",
     summary="Sửa thủ tục (cần If-Match)",
     responses=VERSION_RESPONSES,
-    response_model=UpdateProcedure,
+    response_model=Procedure,
 )
 def update_procedure(
     code: ProcedureCode,
@@ -209,7 +206,7 @@ def list_dossiers(
     "",
     status_code=status.HTTP_201_CREATED,
     summary="Tiếp nhận hồ sơ: mã biên nhận, ngày hẹn trả",
-    response_model=CreateDossier,
+    response_model=DossierBody,
 )
 def create_dossier(
     data: DossierCreate,
@@ -224,7 +221,7 @@ def create_dossier(
 @dossiers_router.get(
     "/{code}",
     summary="Một hồ sơ với lịch sử các bước (ETag = phiên bản)",
-    response_model=ListDossiersItem,
+    response_model=DossierBody,
 )
 def get_dossier(code: ReceiptCode, session: SessionDep, response: Response, _: ReadDossiers) -> dict[str, Any]:
     d = service.get_dossier(session, code)
@@ -236,7 +233,7 @@ def get_dossier(code: ReceiptCode, session: SessionDep, response: Response, _: R
     summary="Chuyển bước: chuyển phòng, đang giải quyết, chờ bổ sung, có kết quả, từ chối, trả kết quả, "
     "trả lại hồ sơ, rút (cần If-Match)",
     responses=VERSION_RESPONSES,
-    response_model=MovedDossier,
+    response_model=DossierBody,
 )
 def move(
     code: ReceiptCode,
@@ -258,7 +255,7 @@ def move(
     "/{code}/apology",
     summary="Phiếu xin lỗi và hẹn lại ngày trả (một lần, chậm nhất 1 ngày trước hạn; cần If-Match)",
     responses=VERSION_RESPONSES,
-    response_model=Apology,
+    response_model=ApologisedDossier,
 )
 def apology(
     code: ReceiptCode,
@@ -280,7 +277,7 @@ def apology(
     "/{code}/record",
     summary="Gắn giấy phép (permit_id) hoặc giấy phép báo chí (press_licence_id) mà hồ sơ đã cấp (cần If-Match)",
     responses=VERSION_RESPONSES,
-    response_model=ListDossiersItem,
+    response_model=DossierBody,
 )
 def attach_record(
     code: ReceiptCode,

@@ -73,5 +73,6 @@ class Body(BaseModel):
 class Change(BaseModel):
     """Một trường của sự kiện nhật ký: giá trị trước và sau (JSON như đã ghi; null khi không có)."""
 
+    # Free-form on purpose: the recorded JSON value of whichever column changed (text, number, list…).
     before: Any = None
     after: Any = None

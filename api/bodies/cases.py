@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import Field
 
 from api.bodies import Body
+from api.bodies.common import InForce, IsoDate, Location
 
 
-class ListCasesItemParty(Body):
+class Party(Body):
+    """Một đương sự: người không được xem danh tính của vai trò cần giữ bí mật chỉ nhận vai trò và cờ."""
+
     role: str
     confidential: bool
     name: str | None = None
@@ -19,20 +20,22 @@ class ListCasesItemParty(Body):
     email: str | None = None
 
 
-class ListCasesItemLink(Body):
+class CaseLink(Body):
+    """Bản ghi của sổ đăng ký mà vụ việc liên quan."""
+
     entity: str
     code: str | None
 
 
-class ListCasesItemTransition(Body):
+class Transition(Body):
     from_: str | None = Field(alias="from")
     to: str
-    on: str | None
+    on: IsoDate | None
     actor: str
     reason: str | None
 
 
-class ListCasesItemDeadlinesStep(Body):
+class DeadlineStep(Body):
     rule: str
     step: str
     start: str
@@ -42,21 +45,23 @@ class ListCasesItemDeadlinesStep(Body):
     legal_basis: str | None
 
 
-class ListCasesItemDeadlines(Body):
-    steps: list[ListCasesItemDeadlinesStep]
+class Deadlines(Body):
+    steps: list[DeadlineStep]
     current_due: str | None
     working_days_left: int | None
     status: str | None
 
 
-class ListCasesItem(Body):
+class Case(Body):
+    """Một hồ sơ vụ việc (registry.cases.views.case_dict): trong danh sách, khi đọc, thêm, sửa, chuyển bước."""
+
     code: str | None
     kind: str | None
-    received_on: str
+    received_on: IsoDate
     channel: str
     subject: str | None
     content: str | None
-    location: CreateCaseLocation | None
+    location: Location | None
     complex: bool | None
     especially_complex: bool | None
     remote: bool | None
@@ -64,14 +69,14 @@ class ListCasesItem(Body):
     state_name: str
     handler: str | None
     unit: str | None
-    accepted_on: str | None
-    concluded_on: str | None
+    accepted_on: IsoDate | None
+    concluded_on: IsoDate | None
     extensions: int
     outcome: str | None
-    parties: list[ListCasesItemParty]
-    links: list[ListCasesItemLink]
-    transitions: list[ListCasesItemTransition]
-    deadlines: ListCasesItemDeadlines
+    parties: list[Party]
+    links: list[CaseLink]
+    transitions: list[Transition]
+    deadlines: Deadlines
     version: int
 
 
@@ -79,110 +84,7 @@ class ListCases(Body):
     total: int
     limit: int
     offset: int
-    items: list[ListCasesItem]
-
-
-class CreateCaseLocation(Body):
-    lon: float | None
-    lat: float | None
-
-
-class CreateCase(Body):
-    code: str | None
-    kind: str | None
-    received_on: str
-    channel: str
-    subject: str | None
-    content: str | None
-    location: CreateCaseLocation | None
-    complex: bool | None
-    especially_complex: bool | None
-    remote: bool | None
-    state: str
-    state_name: str
-    handler: str | None
-    unit: str | None
-    accepted_on: str | None
-    concluded_on: str | None
-    extensions: int
-    outcome: str | None
-    parties: list[ListCasesItemParty]
-    links: list[ListCasesItemLink]
-    transitions: list[ListCasesItemTransition]
-    deadlines: ListCasesItemDeadlines
-    version: int
-
-
-class GetCaseParty(Body):
-    role: str
-    name: str | None = None
-    id_number: str | None = None
-    address: str | None = None
-    phone: str | None = None
-    email: str | None = None
-    confidential: bool
-
-
-class GetCase(Body):
-    code: str | None
-    kind: str | None
-    received_on: str
-    channel: str
-    subject: str | None
-    content: str | None
-    location: CreateCaseLocation | None
-    complex: bool | None
-    especially_complex: bool | None
-    remote: bool | None
-    state: str
-    state_name: str
-    handler: str | None
-    unit: str | None
-    accepted_on: str | None
-    concluded_on: str | None
-    extensions: int
-    outcome: str | None
-    parties: list[GetCaseParty]
-    links: list[Any]
-    transitions: list[ListCasesItemTransition]
-    deadlines: ListCasesItemDeadlines
-    version: int
-
-
-class MoveParty(Body):
-    role: str
-    name: str | None
-    id_number: str | None
-    address: str | None
-    phone: str | None
-    email: str | None
-    confidential: bool
-
-
-class MovedCase(Body):
-    code: str | None
-    kind: str | None
-    received_on: str
-    channel: str
-    subject: str | None
-    content: str | None
-    location: CreateCaseLocation | None
-    complex: bool | None
-    especially_complex: bool | None
-    remote: bool | None
-    state: str
-    state_name: str
-    handler: str | None
-    unit: str | None
-    accepted_on: str | None
-    concluded_on: str | None
-    extensions: int
-    outcome: str | None
-    parties: list[MoveParty]
-    links: list[Any]
-    transitions: list[ListCasesItemTransition]
-    deadlines: ListCasesItemDeadlines
-    version: int
+    items: list[Case]
 
 
 class CountsOfHandler(Body):
@@ -207,7 +109,7 @@ class AddAttachment(Body):
     href: str
 
 
-class DeadlineRule(Body):
+class DeadlineRule(InForce):
     code: str | None
     case_kind: str
     step: str
@@ -218,9 +120,3 @@ class DeadlineRule(Body):
     especially_complex: bool | None
     remote: bool | None
     extension_no: int | None
-    description: str | None
-    legal_basis: str | None
-    certainty: str | None
-    effective_from: str | None
-    effective_to: str | None
-    version: int

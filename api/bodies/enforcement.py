@@ -2,102 +2,59 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
-
 from api.bodies import Body
+from api.bodies.common import IsoDate
 
 
-class CreateInspection(Body):
-    id: int
-    decision_number: str
-    decision_date: str
-    issuer: str | None
-    subject: str | None
-    scope: str | None
-    team: list[str]
-    announced_on: str | None
-    direct_end_on: str | None
-    conclusion_number: str | None
-    concluded_on: str | None
-    conclusion_published: bool
-    conclusion: str | None
-    findings: list[Any]
-    version: int
-
-
-class GetInspectionFinding(Body):
+class Finding(Body):
     id: int
     finding: str
     recommendation: str | None
-    deadline: str | None
-    done_on: date | str | None
+    deadline: IsoDate | None
+    done_on: IsoDate | None
 
 
-class GetInspection(Body):
+class Inspection(Body):
+    """Một cuộc thanh tra với các phát hiện (registry.cases.enforcement_service.inspection_dict)."""
+
     id: int
     decision_number: str
-    decision_date: str
+    decision_date: IsoDate
     issuer: str | None
     subject: str | None
     scope: str | None
     team: list[str]
-    announced_on: str | None
-    direct_end_on: str | None
+    announced_on: IsoDate | None
+    direct_end_on: IsoDate | None
     conclusion_number: str | None
-    concluded_on: str | None
+    concluded_on: IsoDate | None
     conclusion_published: bool
     conclusion: str | None
-    findings: list[GetInspectionFinding]
+    findings: list[Finding]
     version: int
 
 
-class UnpaidItemMeasure(Body):
+class Measure(Body):
+    """Biện pháp khắc phục hậu quả."""
+
     measure: str
-    deadline: str | None
-    done_on: date | str | None
+    deadline: IsoDate | None
+    done_on: IsoDate | None
 
 
-class UnpaidItem(Body):
-    id: int
-    number: str
-    decided_on: str
-    issuer: str | None
-    minutes_number: str | None
-    violator_kind: str
-    violator_name: str
-    tax_code: str | None
-    citation: str
-    violation: str
-    bracket_vnd: list[int]
-    fine_vnd: int
-    additional_penalties: Any
-    status: str | None
-    delivered_on: str | None
-    payment_due: str | None
-    paid_on: str | None
-    late_fee_vnd: int
-    inspection_id: int | None
-    linked: Any
-    measures: list[UnpaidItemMeasure]
-    version: int
+class SanctionLink(Body):
+    """Bản ghi của sổ đăng ký mà quyết định xử phạt liên quan."""
 
-
-class Unpaid(Body):
-    on: str | None
-    count: int
-    items: list[UnpaidItem]
-
-
-class CreateSanctionLinked(Body):
     entity: str
     code: str | None
 
 
-class CreateSanction(Body):
+class Sanction(Body):
+    """Một quyết định xử phạt (registry.cases.enforcement_service.sanction_dict)."""
+
     id: int
     number: str
-    decided_on: str
+    decided_on: IsoDate
     issuer: str | None
     minutes_number: str | None
     violator_kind: str
@@ -107,13 +64,19 @@ class CreateSanction(Body):
     violation: str
     bracket_vnd: list[int]
     fine_vnd: int
-    additional_penalties: Any
+    additional_penalties: str | None
     status: str | None
-    delivered_on: str | None
-    payment_due: str | None
-    paid_on: str | None
+    delivered_on: IsoDate | None
+    payment_due: IsoDate | None
+    paid_on: IsoDate | None
     late_fee_vnd: int
     inspection_id: int | None
-    linked: CreateSanctionLinked | None
-    measures: list[UnpaidItemMeasure]
+    linked: SanctionLink | None
+    measures: list[Measure]
     version: int
+
+
+class Unpaid(Body):
+    on: IsoDate | None
+    count: int
+    items: list[Sanction]

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from api.bodies import Body
+from api.bodies.common import RowError
 
 
 class ImportStationsWarning(Body):
@@ -25,8 +24,8 @@ class ImportStations(Body):
     stations_created: int
     stations_updated: int
     stations_unchanged: int
-    organisations_created: list[Any]
-    errors: list[Any]
+    organisations_created: list[str]
+    errors: list[RowError]
     warnings: list[ImportStationsWarning]
 
 
@@ -36,4 +35,4 @@ class ImportPressOutlets(Body):
     updated: int
     unchanged: int
     dry_run: bool
-    errors: list[Any]
+    errors: list[RowError]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from api.bodies import Body
+from api.bodies.common import InForce
 
 
-class ListRule(Body):
+class PermitRule(InForce):
+    """Một quy tắc giấy phép (registry.permits.views.rule_dict): trong danh sách, khi đọc, thêm, sửa."""
+
     code: str | None
     applies_to: str
     permit_kinds: list[str]
@@ -16,26 +16,3 @@ class ListRule(Body):
     min_height_m: float | None
     max_height_m: float | None
     zone_kinds: list[str] | None
-    description: str | None
-    legal_basis: str | None
-    certainty: str | None
-    effective_from: str | None
-    effective_to: str | None
-    version: int
-
-
-class CreateRule(Body):
-    code: str | None
-    applies_to: str
-    permit_kinds: list[str]
-    kind_names: list[str]
-    pole_classes: list[str]
-    min_height_m: float | None
-    max_height_m: float | None
-    zone_kinds: Any
-    description: str | None
-    legal_basis: str | None
-    certainty: str | None
-    effective_from: str | None
-    effective_to: str | None
-    version: int

@@ -2,26 +2,39 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
-
 from api.bodies import Body, Change
+from api.bodies.common import CaseAbout, DossierLink, IsoDate, Location, Validity
 
 
-class ListOutletsItemLocation(Body):
-    lon: float | None
-    lat: float | None
+class OutletParent(Body):
+    code: str | None
+    name: str | None
 
 
-class ListOutletsItemLicence(Body):
+class OutletLicence(Body):
+    """Tình trạng giấy phép của cơ quan (chỉ cán bộ)."""
+
     status: str | None
     status_name: str
     id: int | None
     number: str | None
-    valid_until: str | None
+    valid_until: IsoDate | None
 
 
-class ListOutletsItem(Body):
+class OutletLink(Body):
+    """Một cơ quan tiền thân hoặc kế tục (registry.press.service.succession)."""
+
+    code: str | None
+    name: str | None
+    kind: str | None
+    effective_date: IsoDate
+    decision: str | None
+
+
+class OutletItem(Body):
+    """Một cơ quan báo chí trong danh sách (registry.press.views.outlet_dict): công chúng chỉ nhận các
+    trường công khai, các trường có mặc định là của cán bộ (bị bỏ đi, không gửi null)."""
+
     code: str | None
     kind: str | None
     kind_name: str
@@ -31,247 +44,79 @@ class ListOutletsItem(Body):
     head_name: str | None
     head_title: str | None
     address: str | None
-    location: ListOutletsItemLocation | None
+    location: Location | None
     commune: str | None
+    phone: str | None = None
+    email: str | None = None
     domains: list[str]
     periodicity: str | None
     languages: list[str]
     status: str | None
     status_name: str
-    parent: Any
-    phone: str | None = None
-    email: str | None = None
+    parent: OutletParent | None
     notes: str | None = None
     version: int = None
-    licence: ListOutletsItemLicence = None
+    licence: OutletLicence = None
 
 
 class ListOutlets(Body):
     total: int
     limit: int
     offset: int
-    items: list[ListOutletsItem]
+    items: list[OutletItem]
 
 
-class CreateOutletParent(Body):
-    code: str | None
-    name: str | None
+class Outlet(OutletItem):
+    """Một cơ quan báo chí khi đọc (registry.press.views.outlet_record): kèm tiền thân, kế tục và, cho
+    cán bộ, các vụ việc liên quan."""
+
+    predecessors: list[OutletLink]
+    successors: list[OutletLink]
+    cases: list[CaseAbout] = None
 
 
-class CreateOutlet(Body):
-    code: str | None
-    kind: str | None
-    kind_name: str
-    name: str | None
-    short_name: str | None
-    governing_body: str | None
-    head_name: str | None
-    head_title: str | None
-    address: str | None
-    location: ListOutletsItemLocation | None
-    commune: str | None
+class StaffOutlet(Outlet):
+    """Một cơ quan báo chí sau khi thêm, sửa, sáp nhập: người ghi là cán bộ, nên có mọi trường."""
+
     phone: str | None
     email: str | None
-    domains: list[str]
-    periodicity: str | None
-    languages: list[str]
-    status: str | None
-    status_name: str
-    parent: CreateOutletParent | None
     notes: str | None
     version: int
-    licence: ListOutletsItemLicence
-    predecessors: list[Any]
-    successors: list[Any]
-    cases: list[Any]
+    licence: OutletLicence
+    cases: list[CaseAbout]
 
 
-class CreateMergerPredecessor(Body):
-    code: str | None
-    name: str | None
-    kind: str | None
-    effective_date: str
-    decision: str | None
-
-
-class CreateMerger(Body):
-    code: str | None
-    kind: str | None
-    kind_name: str
-    name: str | None
-    short_name: str | None
-    governing_body: str | None
-    head_name: str | None
-    head_title: str | None
-    address: str | None
-    location: ListOutletsItemLocation | None
-    commune: str | None
-    phone: str | None
-    email: str | None
-    domains: list[Any]
-    periodicity: str | None
-    languages: list[str]
-    status: str | None
-    status_name: str
-    parent: Any
-    notes: str | None
-    version: int
-    licence: ListOutletsItemLicence
-    predecessors: list[CreateMergerPredecessor]
-    successors: list[Any]
-    cases: list[Any]
-
-
-class GetOutlet(Body):
-    code: str | None
-    kind: str | None
-    kind_name: str
-    name: str | None
-    short_name: str | None
-    governing_body: str | None
-    head_name: str | None
-    head_title: str | None
-    address: str | None
-    location: ListOutletsItemLocation | None
-    commune: str | None
-    phone: str | None = None
-    email: str | None = None
-    domains: list[str]
-    periodicity: str | None
-    languages: list[str]
-    status: str | None
-    status_name: str
-    parent: CreateOutletParent | None
-    notes: str | None = None
-    version: int = None
-    licence: ListOutletsItemLicence = None
-    predecessors: list[CreateMergerPredecessor]
-    successors: list[CreateMergerPredecessor]
-    cases: list[Any] = None
-
-
-class UpdateOutlet(Body):
-    code: str | None
-    kind: str | None
-    kind_name: str
-    name: str | None
-    short_name: str | None
-    governing_body: str | None
-    head_name: str | None
-    head_title: str | None
-    address: str | None
-    location: ListOutletsItemLocation | None
-    commune: str | None
-    phone: str | None
-    email: str | None
-    domains: list[str]
-    periodicity: str | None
-    languages: list[str]
-    status: str | None
-    status_name: str
-    parent: Any
-    notes: str | None
-    version: int
-    licence: ListOutletsItemLicence
-    predecessors: list[Any]
-    successors: list[Any]
-    cases: list[Any]
-
-
-class CreateLicence(Body):
-    id: int | None
-    outlet_code: str | None
-    kind: str | None
-    kind_name: str
-    number: str | None
-    issuer: str | None
-    issue_date: str | None
-    valid_from: date | str | None
-    valid_until: str | None
-    conditions: str | None
-    suspended_from: date | str | None
-    suspended_until: date | str | None
-    revoked_on: date | str | None
-    status_reason: str | None
-    notes: str | None
-    status: str | None
-    status_name: str
-    status_on: str
-    days_until_expiry: int | None
-    amendments: list[Any]
-    version: int
-    dossier: Any
-
-
-class GetLicenceAmendment(Body):
+class LicenceAmendment(Body):
     amendment_no: int
     decision_number: str
-    decided_on: str
+    decided_on: IsoDate
     reason: str | None
     changes: dict[str, Change]
 
 
-class GetLicenceDossier(Body):
-    receipt_code: str
-    href: str
+class LicenceItem(Validity):
+    """Một giấy phép của cơ quan với các lần sửa đổi (registry.press.views.press_licence_dict)."""
 
-
-class GetLicence(Body):
-    id: int | None
+    id: int
     outlet_code: str | None
     kind: str | None
     kind_name: str
-    number: str | None
-    issuer: str | None
-    issue_date: str | None
-    valid_from: date | str | None
-    valid_until: str | None
-    conditions: str | None
-    suspended_from: date | str | None
-    suspended_until: date | str | None
-    revoked_on: date | str | None
-    status_reason: str | None
-    notes: str | None
-    status: str | None
-    status_name: str
-    status_on: str
-    days_until_expiry: int | None
-    amendments: list[GetLicenceAmendment]
-    version: int
-    dossier: GetLicenceDossier | None
+    amendments: list[LicenceAmendment]
 
 
-class AmendLicence(Body):
-    id: int | None
-    outlet_code: str | None
-    kind: str | None
-    kind_name: str
-    number: str | None
-    issuer: str | None
-    issue_date: str | None
-    valid_from: date | str | None
-    valid_until: str | None
-    conditions: str | None
-    suspended_from: date | str | None
-    suspended_until: date | str | None
-    revoked_on: date | str | None
-    status_reason: str | None
-    notes: str | None
-    status: str | None
-    status_name: str
-    status_on: str
-    days_until_expiry: int | None
-    amendments: list[GetLicenceAmendment]
-    version: int
-    dossier: Any
+class Licence(LicenceItem):
+    """Một giấy phép khi đọc, thêm, đính chính, sửa đổi (registry.press.licence_views.press_licence_record):
+    kèm hồ sơ một cửa đã tạo ra nó."""
+
+    dossier: DossierLink | None
 
 
-class CreateNotification(Body):
+class Notification(Body):
     id: int | None
     kind: str | None
     subject: str | None
     organiser: str | None
-    location: ListOutletsItemLocation | None
+    location: Location | None
     filed_at: str
     event_at: str
     notes: str | None
@@ -286,10 +131,10 @@ class CreateNotification(Body):
     late: bool
 
 
-class CreateAnnualReport(Body):
+class AnnualReport(Body):
     outlet_code: str | None
     year: int
-    filed_on: str | None
+    filed_on: IsoDate | None
 
 
 class ReportItem(Body):

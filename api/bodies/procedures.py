@@ -2,22 +2,36 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
-
 from pydantic import Field
 
 from api.bodies import Body
+from api.bodies.common import IsoDate, RowError
 
 
-class ListProceduresItemStep(Body):
+class ProcedureStep(Body):
     step_no: int | None
     name: str | None
     unit: str | None
     duration: float
 
 
-class ListProceduresItem(Body):
+class Document(Body):
+    """Một giấy tờ: tên, hình thức, số lượng (registry.procedures.schemas.DocumentIn)."""
+
+    name: str | None
+    form: str | None
+    copies: int | None
+
+
+class RequiredDocument(Document):
+    """Một thành phần hồ sơ của thủ tục (registry.procedures.schemas.RequiredDocumentIn)."""
+
+    required: bool | None
+
+
+class Procedure(Body):
+    """Một thủ tục với quy trình nội bộ (registry.procedures.views.procedure_dict)."""
+
     code: str | None
     name: str | None
     field: str | None
@@ -31,56 +45,27 @@ class ListProceduresItem(Body):
     online_level: int | None
     online_service: str | None
     online_service_name: str
-    effective_from: str | None
-    effective_to: date | str | None
+    effective_from: IsoDate | None
+    effective_to: IsoDate | None
     notes: str | None
-    steps: list[ListProceduresItemStep]
-    required_documents: list[Any]
+    steps: list[ProcedureStep]
+    required_documents: list[RequiredDocument]
     version: int
 
 
 class ListProcedures(Body):
     total: int
-    items: list[ListProceduresItem]
+    items: list[Procedure]
 
 
-class UpdateProcedureRequiredDocument(Body):
-    name: str | None
-    form: str | None
-    copies: int | None
-    required: bool | None
-
-
-class UpdateProcedure(Body):
-    code: str | None
-    name: str | None
-    field: str | None
-    field_name: str
-    time_value: int | None
-    time_unit: str | None
-    time_text: str
-    fees: str | None
-    fee_vnd: int | None
-    legal_basis: str | None
-    online_level: int | None
-    online_service: str | None
-    online_service_name: str
-    effective_from: str | None
-    effective_to: date | str | None
-    notes: str | None
-    steps: list[ListProceduresItemStep]
-    required_documents: list[UpdateProcedureRequiredDocument]
-    version: int
-
-
-class ListDossiersItemProcedure(Body):
+class DossierProcedure(Body):
     code: str | None
     name: str | None
     field: str | None
     online_level: int | None
 
 
-class ListDossiersItemApplicant(Body):
+class Applicant(Body):
     kind: str | None
     name: str | None
     id_number: str | None
@@ -89,14 +74,14 @@ class ListDossiersItemApplicant(Body):
     email: str | None
 
 
-class ListDossiersItemStep(Body):
+class DossierStep(Body):
     step_no: int | None
     name: str | None
     unit: str | None
     of: int
 
 
-class ListDossiersItemEvent(Body):
+class DossierEvent(Body):
     status: str | None
     status_name: str
     step_no: int | None
@@ -105,36 +90,55 @@ class ListDossiersItemEvent(Body):
     note: str | None
 
 
-class ListDossiersItem(Body):
+class DossierApology(Body):
+    """Thư xin lỗi và hẹn lại ngày trả kết quả."""
+
+    issued_on: IsoDate
+    previous_due_date: IsoDate
+    new_due_date: IsoDate
+    reason: str | None
+
+
+class IssuedRecordLink(Body):
+    """Giấy phép mà hồ sơ đã tạo ra."""
+
+    id: int
+    href: str
+
+
+class Dossier(Body):
+    """Một hồ sơ một cửa (registry.procedures.views.dossier_dict): trong danh sách, khi đọc, tiếp nhận,
+    chuyển bước, gắn kết quả."""
+
     receipt_code: str
-    procedure: ListDossiersItemProcedure
-    applicant: ListDossiersItemApplicant
+    procedure: DossierProcedure
+    applicant: Applicant
     channel: str
     channel_name: str
     received_at: str | None
-    received_on: str
-    counted_from: str
-    first_due_date: str
-    due_date: str
-    apology: Any
-    supplement_since: str | None
+    received_on: IsoDate
+    counted_from: IsoDate
+    first_due_date: IsoDate
+    due_date: IsoDate
+    apology: DossierApology | None
+    supplement_since: IsoDate | None
     paused_working_days: int
     status: str | None
     status_name: str
-    step: ListDossiersItemStep
+    step: DossierStep | None
     result: str | None
-    resolved_on: str | None
-    returned_on: str | None
-    sent_back_on: str | None
-    withdrawn_on: date | str | None
+    resolved_on: IsoDate | None
+    returned_on: IsoDate | None
+    sent_back_on: IsoDate | None
+    withdrawn_on: IsoDate | None
     outcome: str | None
     outcome_name: str
-    permit: Any
-    press_licence: Any
+    permit: IssuedRecordLink | None
+    press_licence: IssuedRecordLink | None
     source: str
     notes: str | None
-    documents: list[Any]
-    events: list[ListDossiersItemEvent]
+    documents: list[Document]
+    events: list[DossierEvent]
     receipt_href: str
     version: int
 
@@ -143,127 +147,13 @@ class ListDossiers(Body):
     total: int
     limit: int
     offset: int
-    items: list[ListDossiersItem]
+    items: list[Dossier]
 
 
-class CreateDossierDocument(Body):
-    name: str | None
-    form: str | None
-    copies: int | None
+class ApologisedDossier(Dossier):
+    """Hồ sơ sau thư xin lỗi: có ngày hẹn mới."""
 
-
-class CreateDossier(Body):
-    receipt_code: str
-    procedure: ListDossiersItemProcedure
-    applicant: ListDossiersItemApplicant
-    channel: str
-    channel_name: str
-    received_at: str | None
-    received_on: str
-    counted_from: str
-    first_due_date: str
-    due_date: str
-    apology: Any
-    supplement_since: str | None
-    paused_working_days: int
-    status: str | None
-    status_name: str
-    step: ListDossiersItemStep
-    result: str | None
-    resolved_on: str | None
-    returned_on: str | None
-    sent_back_on: str | None
-    withdrawn_on: date | str | None
-    outcome: str | None
-    outcome_name: str
-    permit: Any
-    press_licence: Any
-    source: str
-    notes: str | None
-    documents: list[CreateDossierDocument]
-    events: list[ListDossiersItemEvent]
-    receipt_href: str
-    version: int
-
-
-class MoveApology(Body):
-    issued_on: str
-    previous_due_date: str
-    new_due_date: str
-    reason: str | None
-
-
-class MovePermit(Body):
-    id: int
-    href: str
-
-
-class MovedDossier(Body):
-    receipt_code: str
-    procedure: ListDossiersItemProcedure
-    applicant: ListDossiersItemApplicant
-    channel: str
-    channel_name: str
-    received_at: str | None
-    received_on: str
-    counted_from: str
-    first_due_date: str
-    due_date: str
-    apology: MoveApology | None
-    supplement_since: str | None
-    paused_working_days: int
-    status: str | None
-    status_name: str
-    step: ListDossiersItemStep
-    result: str | None
-    resolved_on: str | None
-    returned_on: str | None
-    sent_back_on: str | None
-    withdrawn_on: date | str | None
-    outcome: str | None
-    outcome_name: str
-    permit: MovePermit | None
-    press_licence: MovePermit | None
-    source: str
-    notes: str | None
-    documents: list[Any]
-    events: list[ListDossiersItemEvent]
-    receipt_href: str
-    version: int
-
-
-class Apology(Body):
-    receipt_code: str
-    procedure: ListDossiersItemProcedure
-    applicant: ListDossiersItemApplicant
-    channel: str
-    channel_name: str
-    received_at: str | None
-    received_on: str
-    counted_from: str
-    first_due_date: str
-    due_date: str
-    apology: MoveApology
-    supplement_since: str | None
-    paused_working_days: int
-    status: str | None
-    status_name: str
-    step: ListDossiersItemStep
-    result: str | None
-    resolved_on: str | None
-    returned_on: str | None
-    sent_back_on: str | None
-    withdrawn_on: date | str | None
-    outcome: str | None
-    outcome_name: str
-    permit: Any
-    press_licence: Any
-    source: str
-    notes: str | None
-    documents: list[Any]
-    events: list[ListDossiersItemEvent]
-    receipt_href: str
-    version: int
+    apology: DossierApology
 
 
 class DossierReportMonthlyMonth(Body):
@@ -295,7 +185,33 @@ class ImportDossiers(Body):
     rows: int
     created: int
     dry_run: bool
-    errors: list[Any]
+    errors: list[RowError]
+
+
+# A row of the report: its key (procedure code and name, field, channel, online level) and the figures.
+ReportKey = int | str | None
+
+
+class CatalogueLevel(Body):
+    online_level: int | None
+    count: int
+    share_percent: float
+
+
+class CatalogueService(Body):
+    online_service: str
+    online_service_name: str
+    count: int
+    share_percent: float
+
+
+class Catalogue(Body):
+    """Các thủ tục có hiệu lực vào ngày ``on`` theo mức độ trực tuyến (registry.procedures.reports.catalogue_split)."""
+
+    on: IsoDate
+    total: int
+    by_online_level: list[CatalogueLevel]
+    by_online_service: list[CatalogueService]
 
 
 class DossierReport(Body):
@@ -305,11 +221,11 @@ class DossierReport(Body):
     from_: str = Field(alias="from")
     to: str
     figures: dict[str, int]
-    by_procedure: list[dict[str, Any]]
-    by_field: list[dict[str, Any]]
-    by_channel: list[dict[str, Any]]
-    by_online_level: list[dict[str, Any]]
-    catalogue: dict[str, Any]
+    by_procedure: list[dict[str, ReportKey]]
+    by_field: list[dict[str, ReportKey]]
+    by_channel: list[dict[str, ReportKey]]
+    by_online_level: list[dict[str, ReportKey]]
+    catalogue: Catalogue
     figure_names: dict[str, str] = Field(description="chỉ tiêu → tên chỉ tiêu")
 
 
@@ -330,6 +246,6 @@ class Receipt(Body):
     received_at: str
     received_by: str | None
     due_date: str
-    documents: list[Any]
+    documents: list[Document]
     lookup: str
     lookup_url: str

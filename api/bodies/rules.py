@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from api.bodies import Body
+from api.bodies.common import InForce
 
 
-class ListValue(Body):
+class ListValue(InForce):
+    """Một giá trị quy tắc (registry.rules.service): trong danh sách và khi thêm phiên bản."""
+
     id: int
     code: str | None
     kind: str | None
     value: str
-    description: str | None
-    legal_basis: str | None
-    certainty: str | None
-    effective_from: str | None
-    effective_to: str | None
-    version: int

@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import Field
 
 from api.bodies import Body
+from api.bodies.common import CaseAbout
 from api.bodies.stations import Station
 
 
@@ -24,14 +25,6 @@ class Source(Body):
     x: float | None
     y: float | None
     provenance: str | None
-
-
-class CaseAbout(Body):
-    code: str
-    kind: str
-    state: str
-    subject: str | None
-    received_on: str
 
 
 class SiteProperties(Body):

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
-
 from api.bodies import Body
+from api.bodies.common import IsoDate, RowError
 
 
 class ImportFile(Body):
@@ -14,7 +12,7 @@ class ImportFile(Body):
     updated: int
     unchanged: int
     dry_run: bool
-    errors: list[Any]
+    errors: list[RowError]
 
 
 class CreateZoneGeometry(Body):
@@ -30,12 +28,12 @@ class CreateZoneProperties(Body):
     max_height_m: float | None
     urban: bool | None
     source_decision: str | None
-    valid_from: str | None
-    valid_to: date | str | None
+    valid_from: IsoDate | None
+    valid_to: IsoDate | None
     notes: str | None
     version: int
     area_km2: float
-    spacing_rules: list[Any]
+    spacing_rules: list[ListSpacingItem]
 
 
 class CreateZone(Body):
@@ -54,6 +52,6 @@ class ListSpacingItem(Body):
     urban: bool | None
     min_distance_m: float | None
     legal_basis: str | None
-    effective_from: str | None
-    effective_to: date | str | None
+    effective_from: IsoDate | None
+    effective_to: IsoDate | None
     version: int
