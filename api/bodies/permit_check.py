@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from api.bodies import Body
-
-
-class SitePermitCheckSitePosition(Body):
-    lon: float | None
-    lat: float | None
+from api.bodies.common import Location
 
 
 class SitePermitCheckSite(Body):
     code: str | None
-    position: SitePermitCheckSitePosition
+    position: Location
     pole_class: str | None
     pole_height_m: float | None
     building_height_m: float | None
@@ -42,7 +36,7 @@ class SitePermitCheckRequiredPermit(Body):
     permit: SitePermitCheckRequiredPermitPermit | None
 
 
-class SitePermitCheckZone(Body):
+class ZoneCheck(Body):
     code: str | None
     name: str | None
     kind: str | None
@@ -54,7 +48,7 @@ class SitePermitCheckZone(Body):
     height_allowed: bool
 
 
-class SitePermitCheckSpacingTooCloseItem(Body):
+class NearSite(Body):
     code: str | None
     pole_class: str | None
     pole_height_m: float | None
@@ -66,12 +60,12 @@ class SitePermitCheckSpacingTooCloseItem(Body):
     operators: list[str]
 
 
-class SitePermitCheckSpacing(Body):
+class SpacingCheck(Body):
     rule_id: int
     zone_specific: bool
     min_distance_m: float | None
     legal_basis: str | None
-    too_close: list[SitePermitCheckSpacingTooCloseItem]
+    too_close: list[NearSite]
 
 
 class SitePermitCheckStationFrequencyLicence(Body):
@@ -103,18 +97,18 @@ class SitePermitCheck(Body):
     on: str | None
     expiring_days: int
     required_permits: list[SitePermitCheckRequiredPermit]
-    zones: list[SitePermitCheckZone]
+    zones: list[ZoneCheck]
     urban: bool | None
-    spacing: SitePermitCheckSpacing | None
+    spacing: SpacingCheck | None
     stations: list[SitePermitCheckStation]
-    colocation_candidates: list[SitePermitCheckSpacingTooCloseItem]
+    colocation_candidates: list[NearSite]
     verdict: str
     verdict_name: str
     reasons: list[SitePermitCheckReason]
 
 
 class ProposedPermitCheckProposal(Body):
-    position: SitePermitCheckSitePosition
+    position: Location
     pole_class: str | None
     pole_height_m: float | None
     building_height_m: float | None
@@ -130,46 +124,14 @@ class ProposedPermitCheckPermitsToObtainItem(Body):
     certainty: str | None
 
 
-class ProposedPermitCheckZone(Body):
-    code: str | None
-    name: str | None
-    kind: str | None
-    kind_name: str
-    allowed_pole_classes: Any
-    max_height_m: float | None
-    source_decision: str | None
-    pole_class_allowed: bool
-    height_allowed: bool
-
-
-class ProposedPermitCheckSpacingTooCloseItem(Body):
-    code: str | None
-    pole_class: str | None
-    pole_height_m: float | None
-    status: str | None
-    lon: float | None
-    lat: float | None
-    distance_m: float
-    station_count: int
-    operators: list[Any]
-
-
-class ProposedPermitCheckSpacing(Body):
-    rule_id: int
-    zone_specific: bool
-    min_distance_m: float | None
-    legal_basis: str | None
-    too_close: list[ProposedPermitCheckSpacingTooCloseItem]
-
-
 class ProposedPermitCheck(Body):
     proposal: ProposedPermitCheckProposal
     on: str | None
     permits_to_obtain: list[ProposedPermitCheckPermitsToObtainItem]
-    zones: list[ProposedPermitCheckZone]
+    zones: list[ZoneCheck]
     urban: bool | None
-    spacing: ProposedPermitCheckSpacing
-    colocation_candidates: list[ProposedPermitCheckSpacingTooCloseItem]
+    spacing: SpacingCheck
+    colocation_candidates: list[NearSite]
     verdict: str
     verdict_name: str
     reasons: list[SitePermitCheckReason]
