@@ -41,7 +41,7 @@ from registry.errors import FieldError, LimitExceeded, ValidationFailed
 from registry.tabular import iter_csv, write_xlsx
 from registry.text import grouped
 
-Kind = Literal["int", "double", "string", "bool", "date"]
+Kind = Literal["int", "double", "string", "strings", "bool", "date"]  # strings: a list of words
 GeometryKind = Literal["Point", "MultiPolygon"]
 
 KML_NS = "http://www.opengis.net/kml/2.2"
@@ -57,7 +57,8 @@ MEDIA_TYPES = {
     "gpkg": GPKG_MEDIA_TYPE,
 }
 # KML 2.2's SimpleField types for ours (a date is a string there, see the module's docstring).
-_KML_TYPES = {"int": "int", "double": "double", "string": "string", "bool": "bool", "date": "string"}
+_KML_TYPES = {"int": "int", "double": "double", "string": "string", "strings": "string", "bool": "bool",
+              "date": "string"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,10 @@ def typed(kind: Kind, value: Any) -> Any:
         return float(value)
     if kind == "bool":
         return bool(value)
+    if kind == "strings":  # a list in GeoJSON; joined by commas where the format has no lists
+        if isinstance(value, list | tuple):
+            return [str(v) for v in value]
+        return [w.strip() for w in str(value).split(",") if w.strip()]
     if kind == "date":
         if isinstance(value, datetime):
             return value.date()
@@ -134,10 +139,16 @@ def _json_value(kind: Kind, value: Any) -> Any:
     return v.isoformat() if isinstance(v, date) else v
 
 
+def _joined(words: list[str]) -> str | None:
+    return ",".join(words) or None
+
+
 def _kml_text(kind: Kind, value: Any) -> str | None:
     v = typed(kind, value)
     if v is None:
         return None
+    if kind == "strings":
+        return _joined(v)
     if kind == "bool":
         return "1" if v else "0"
     if kind == "double":
@@ -150,6 +161,8 @@ def _kml_text(kind: Kind, value: Any) -> str | None:
 def spreadsheet_value(kind: Kind, value: Any) -> Any:
     """A value as a CSV/Excel cell shows it: dates dd/mm/yyyy, yes/no in words, numbers as numbers."""
     v = typed(kind, value)
+    if kind == "strings" and v is not None:
+        return _joined(v)
     if isinstance(v, date):
         return v.strftime("%d/%m/%Y")
     if isinstance(v, bool):
@@ -396,6 +409,8 @@ def _columns(layer: Layer, rows: Sequence[Record]) -> tuple[list[Any], list[Any]
     masks: list[Any] = []
     for f in layer.fields:
         values = [typed(f.kind, r.values.get(f.key)) for r in rows]
+        if f.kind == "strings":  # GeoPackage has no list type
+            values = [None if v is None else _joined(v) for v in values]
         missing = np.array([v is None for v in values], dtype=bool)
         if f.kind == "int":
             data.append(np.array([0 if v is None else v for v in values], dtype=np.int32))

@@ -78,6 +78,8 @@ EXTRA = (
     ("source_y", "Tọa độ gốc y (vĩ độ/Bắc)"),
 )
 _KINDS: dict[str, Any] = {
+    "technologies": "strings",
+    "bands": "strings",
     "lon": "double",
     "lat": "double",
     "crs": "int",
@@ -125,8 +127,8 @@ SITE_LAYER = Layer(
         Field("pole_height_m", "double", "Chiều cao cột (m)"),
         Field("building_height_m", "double", "Chiều cao công trình (m)"),
         Field("status", "string", "Trạng thái"),
-        Field("operators", "string", "Doanh nghiệp"),
-        Field("technologies", "string", "Công nghệ"),
+        Field("operators", "strings", "Doanh nghiệp"),
+        Field("technologies", "strings", "Công nghệ"),
         Field("station_count", "int", "Số trạm"),
         Field("owner", "string", "Chủ sở hữu"),
         Field("provenance", "string", "Nguồn tọa độ"),
@@ -168,6 +170,8 @@ def _cell(row: dict[str, Any], key: str) -> Any:
         return value.strftime("%d/%m/%Y")
     if hasattr(value, "is_finite"):  # Decimal from round(numeric)
         return float(value)
+    if isinstance(value, list):  # technologies, bands: as the template writes them
+        return spreadsheet_value("strings", value)
     return value
 
 
@@ -194,7 +198,7 @@ def station_record(row: dict[str, Any], layer: Layer) -> Record:
     shown_code = "station_code" in layer.keys
     label = f"{row['station_code'] if shown_code else row['operator']} ({row['site_code']})"
     return Record(
-        id=None,
+        id=row.get("id"),
         label=label,
         values=values,
         geometry=_point(row),
@@ -268,8 +272,7 @@ def site_rows(session: Session, f: StationFilter, *, limit: int) -> Iterator[dic
         SELECT s.code, s.address, a.name AS commune, a.code AS commune_code,
                round(CAST(ST_X(s.geom) AS numeric), 7) AS lon, round(CAST(ST_Y(s.geom) AS numeric), 7) AS lat,
                s.pole_class, s.pole_height_m, s.building_height_m, s.status,
-               array_to_string(s.operators, ', ') AS operators,
-               array_to_string(s.technologies, ',') AS technologies, s.station_count,
+               s.operators, s.technologies, s.station_count,
                ow.short_name AS owner, s.provenance, s.source_crs, s.source_x, s.source_y
         FROM site s
         LEFT JOIN admin_unit a ON a.id = s.admin_unit_id

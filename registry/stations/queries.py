@@ -476,11 +476,10 @@ def station_rows(session: Session, f: StationFilter, *, limit: int) -> Iterator[
     """
     w = station_where(f)
     sql = f"""
-        SELECT st.station_code, o.short_name AS operator, s.code AS site_code, s.address,
+        SELECT st.id, st.station_code, o.short_name AS operator, s.code AS site_code, s.address,
                a.name AS commune, round(CAST(ST_X(s.geom) AS numeric), 7) AS lon,
                round(CAST(ST_Y(s.geom) AS numeric), 7) AS lat, s.pole_class, s.pole_height_m,
-               s.building_height_m, array_to_string(st.technologies, ',') AS technologies,
-               array_to_string(st.bands, ',') AS bands, st.status, st.commissioning_date,
+               s.building_height_m, st.technologies, st.bands, st.status, st.commissioning_date,
                ow.short_name AS owner, s.provenance, s.source_crs, s.source_x, s.source_y,
                {_distance_expr(f)} AS distance_m
         {_STATION_FROM}

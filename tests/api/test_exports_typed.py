@@ -36,10 +36,11 @@ SCRIPT = "<script>alert('x')</script>"
 CDATA_END = "a]]>b"
 FORMULA = "=cmd|' /C calc'!A0"
 # GDAL's names for our field types, and numpy's for pyogrio.
-OGR_TYPES = {"int": "Integer", "double": "Real", "string": "String", "bool": "Integer(Boolean)", "date": "Date"}
+OGR_TYPES = {"int": "Integer", "double": "Real", "string": "String", "strings": "String", "bool": "Integer(Boolean)",
+             "date": "Date"}  # fmt: skip
 # GDAL's LIBKML reads KML's types: bool as an integer, a date (a string in KML 2.2) as a string.
 KML_OGR_TYPES = {**OGR_TYPES, "bool": "Integer", "date": "String"}
-NUMPY_KINDS = {"int": "i", "double": "f", "string": "O", "bool": "b", "date": "M"}
+NUMPY_KINDS = {"int": "i", "double": "f", "string": "O", "strings": "O", "bool": "b", "date": "M"}
 
 
 def _ogrinfo() -> str:
@@ -477,3 +478,28 @@ def test_kml_holds_any_text_and_number(text: str, number: float) -> None:
     values = {d.get("name"): d.text or "" for d in mark.iter(f"{KML}SimpleData")}
     assert values["s"] == kept and float(values["x"]) == number
     assert (root.find(f".//{KML}Folder/{KML}name").text or "") == (kept if text else "t")  # type: ignore[union-attr]
+
+
+def test_geojson_lists_are_lists_and_stations_have_their_id(
+    client: TestClient, stations: list[Station], tmp_path: Path
+) -> None:
+    """Technologies, bands and a site's operators are JSON arrays in GeoJSON (a comma-joined text in the
+    formats without lists); each station feature carries the station's id."""
+    fc = client.get("/api/stations.geojson").json()
+    by_code = {f["properties"]["station_code"]: f for f in fc["features"]}
+    first = by_code["TX-1"]
+    assert first["id"] == stations[0].id
+    assert first["properties"]["technologies"] == ["2G", "4G"] and first["properties"]["bands"] == ["900", "1800"]
+    assert by_code["TX-3"]["properties"]["technologies"] == ["4G"]
+    sites = {f["id"]: f for f in client.get("/api/sites.geojson").json()["features"]}
+    assert sites["TX-A"]["properties"]["operators"] == ["VNPT", "Viettel"]
+    assert sites["TX-A"]["properties"]["technologies"] == ["2G", "4G", "5G"]
+    # Joined where the format has no lists, as the import template writes them.
+    rows = list(csv.DictReader(io.StringIO(client.get("/api/stations.csv").content.decode("utf-8-sig"))))
+    assert next(r for r in rows if r["Mã trạm"] == "TX-1")["Công nghệ"] == "2G,4G"
+    gpkg = save(tmp_path, "s.gpkg", client.get("/api/sites.gpkg").content)
+    from pyogrio.raw import read
+
+    meta, _, _, data = read(gpkg)
+    columns = {name: list(values) for name, values in zip(meta["fields"], data, strict=True)}
+    assert columns["operators"][columns["code"].index("TX-A")] == "VNPT,Viettel"
