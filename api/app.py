@@ -94,10 +94,13 @@ def create_app(
             down = errors.problem(503, "Cơ sở dữ liệu không sẵn sàng", "Không kết nối được PostGIS", "unavailable")
             down.headers["Retry-After"] = str(retry)
             return down
-        return Response(
-            json.dumps({"status": "ok", "database": "ok", "postgis": postgis, "schema": revision}),
-            media_type="application/json",
-        )
+        body: dict[str, object] = {"status": "ok", "database": "ok", "postgis": postgis, "schema": revision}
+        if app.state.replicas is not None:
+            # How the read replicas were last seen, without where they are or what went wrong (the
+            # logs say): reads go to the primary when none is usable, so the service stays "ok".
+            keep = ("name", "up", "usable", "lag_s")
+            body["replicas"] = [{k: r[k] for k in keep} for r in app.state.replicas.status()]
+        return Response(json.dumps(body), media_type="application/json")
 
     app.add_middleware(ReadRouting)  # innermost: a read a replica failed runs again, with nothing else redone
     app.add_middleware(ListCaching)  # the public lists' ETag, Cache-Control and 304, on the final answer

@@ -250,6 +250,7 @@ def test_health(client: TestClient) -> None:
     assert body["status"] == "ok" and body["database"] == "ok"
     assert body["postgis"].split(".")[0] in ("3", "4")
     assert body["schema"]
+    assert "replicas" not in body  # none configured: nothing to say of them
 
 
 def test_openapi_documents_the_limits(client: TestClient, settings: Settings) -> None:

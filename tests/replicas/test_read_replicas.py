@@ -119,6 +119,11 @@ def test_public_reads_tiles_lists_exports_and_the_look_up_are_served_by_the_repl
         assert response.status_code in (200, 404), (kind, response.status_code, response.text[:300])
         assert _served_by(response) == "replica-1", kind
     assert world.first in answers["list"].text
+    health = _anon(world, "/health").json()
+    assert health["replicas"] == [
+        {"name": "replica-1", "up": True, "usable": True, "lag_s": health["replicas"][0]["lag_s"]}
+    ]
+    assert health["replicas"][0]["lag_s"] is not None
     # The replica's own count of transactions in the database grew with them (stats are flushed within
     # about a second of the last one).
     _until(lambda: commits() >= before + len(answers) - 1, within_s=15, what="counted on the replica")
@@ -183,6 +188,9 @@ def test_a_replica_further_behind_than_the_setting_is_left_out(world: World) -> 
         _until(lambda: _served_by(_anon(world, f"/api/sites/{code}")) == "primary", within_s=20, what="left out")
         assert _anon(world, f"/api/sites/{code}").status_code == 200
         assert replicas.status()[0]["usable"] is False
+        health = _anon(world, "/health").json()
+        assert health["status"] == "ok" and health["replicas"][0]["name"] == "replica-1"
+        assert health["replicas"][0]["usable"] is False and "where" not in health["replicas"][0]
     finally:
         world.replica_sql("SELECT pg_wal_replay_resume()")
         replicas.settings = world.settings
