@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from sqlalchemy import text
@@ -160,26 +159,22 @@ def station_layer(fields: Collection[str] | None = None) -> Layer:
     return STATION_LAYER.only(fields, always=POSITION)
 
 
-def _cell(row: dict[str, Any], key: str) -> Any:
-    if key == "crs":
+def _sheet_cell(field: Field, row: dict[str, Any]) -> Any:
+    """A station's or site's value as the import template writes it: positions in WGS 84, the status in
+    words, dates dd/mm/yyyy, lists comma-joined, numbers as numbers."""
+    if field.key == "crs":
         return 4326
-    value = row.get(key)
-    if key == "status" and value:
+    value = row.get(field.key)
+    if field.key == "status" and value:
         return STATUS_LABELS.get(value, value)
-    if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
-    if hasattr(value, "is_finite"):  # Decimal from round(numeric)
-        return float(value)
-    if isinstance(value, list):  # technologies, bands: as the template writes them
-        return spreadsheet_value("strings", value)
-    return value
+    return spreadsheet_value(field.kind, value)
 
 
 def table(rows: Iterable[dict[str, Any]], layer: Layer = STATION_LAYER) -> tuple[list[str], Iterator[list[Any]]]:
-    """The station rows as a sheet: the template's headers (so it imports back), values as the
-    template writes them (status in words, dates dd/mm/yyyy)."""
+    """The rows as a sheet of ``layer``'s fields: the template's headers for stations (so the export
+    imports back), values as the template writes them."""
     headers = [f.title for f in layer.fields]
-    body = ([_cell(r, k) for k in layer.keys] for r in rows)
+    body = ([_sheet_cell(f, r) for f in layer.fields] for r in rows)
     return headers, body
 
 
@@ -297,15 +292,6 @@ def site_record(row: dict[str, Any], layer: Layer) -> Record:
     )
 
 
-def _site_cell(field: Field, row: dict[str, Any]) -> Any:
-    if field.key == "crs":
-        return 4326
-    value = row.get(field.key)
-    if field.key == "status" and value:
-        return STATUS_LABELS.get(value, value)
-    return spreadsheet_value(field.kind, value)
-
-
 def stream_sites(
     session: Session,
     *,
@@ -327,8 +313,7 @@ def stream_sites(
     if fmt in GIS_FORMATS:
         yield from gis_chunks(fmt, layer, (site_record(r, layer) for r in rows), epsg=epsg)
         return
-    headers = [f.title for f in layer.fields]
-    body = ([_site_cell(f, r) for f in layer.fields] for r in rows)
+    headers, body = table(rows, layer)
     yield from sheet_chunks(fmt, headers, body, sheet="Vị trí cột ăng ten")
 
 
