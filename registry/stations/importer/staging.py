@@ -58,7 +58,7 @@ _DDL = f"""
 -- on the page an update is HOT (no new index entries).
 CREATE TEMP TABLE import_row (
     {", ".join(f"{name} {kind}" for name, kind in ROW_COLUMNS)},
-    site_key text, site_id int, station_id int, created bool NOT NULL DEFAULT false,
+    site_key text, site_id int, station_id int,
     sectors_changed bool NOT NULL DEFAULT false
 ) WITH (fillfactor = 50) ON COMMIT DROP;
 -- Every site a row ends up on: existing (site_id) or new (key = its code, or '#new-<row>' when the

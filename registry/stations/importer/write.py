@@ -55,8 +55,7 @@ _STATION_NEW = """
            CASE WHEN 'commissioning_date' = ANY(r.station_fields) THEN r.commissioning_date
                 ELSE o.commissioning_date END AS commissioning_date,
            r.sectors_changed
-    FROM import_row r JOIN import_site k ON k.key = r.site_key JOIN station o ON o.id = r.station_id
-    WHERE NOT r.created"""
+    FROM import_row r JOIN import_site k ON k.key = r.site_key JOIN station o ON o.id = r.station_id"""
 _STATION_COLUMNS = ("site_id", "technologies", "bands", "status", "commissioning_date")
 _STATION_DIFFERS = (
     f"(n.sectors_changed OR ({', '.join(f'n.{c}' for c in _STATION_COLUMNS)}) IS DISTINCT FROM "
@@ -68,6 +67,13 @@ _SECTORS_WANTED = """
     SELECT r.station_id, d.n AS sector_no, d.az, d.ti, d.ei
     FROM import_row r CROSS JOIN LATERAL unnest(r.azimuths, r.tilts, r.eirps) WITH ORDINALITY AS d(az, ti, ei, n)
     WHERE r.sectors_changed"""
+# The sectors of the stations a statement adds (``added``: their ids, operators and codes), in the same
+# statement: the rows' staged station ids stay those of the stations already in the registry.
+_NEW_SECTORS = """
+    SELECT a.id AS station_id, d.n AS sector_no, d.az, d.ti, d.ei
+    FROM added a JOIN import_row r ON r.operator_id = a.operator_id AND r.station_code = a.station_code
+    CROSS JOIN LATERAL unnest(r.azimuths, r.tilts, r.eirps) WITH ORDINALITY AS d(az, ti, ei, n)
+    WHERE r.has_sectors"""
 
 _SITE_PARENTS = "'{}'::text[]"
 _STATION_PARENTS = (
@@ -183,7 +189,7 @@ def _mark_sector_changes(plan: Plan) -> None:
                 FROM sector WHERE station_id IN (SELECT station_id FROM import_row WHERE has_sectors)
                 GROUP BY station_id
             ) cur ON cur.station_id = w.station_id
-            WHERE w.has_sectors
+            WHERE w.has_sectors AND w.station_id IS NOT NULL
         ) c
         WHERE c.number = r.number
         """
@@ -261,6 +267,8 @@ def write(plan: Plan, progress: Progress | None) -> None:
         **params,
     ).scalar_one()
     step(0.3)
+    # The new stations with their sectors and the events of both, in one statement (the sectors'
+    # foreign key is checked at its end, when the stations are there).
     report.stations_created = plan.sql(
         f"""
         WITH added AS (
@@ -276,10 +284,12 @@ def write(plan: Plan, progress: Progress | None) -> None:
             RETURNING s.id, s.operator_id, s.station_code, s.site_id, {created_changes("s", Station)} AS changes
         ),
         trail AS ({created_events_sql(Station, "added", parents=_NEW_STATION_PARENTS)}),
-        placed AS (
-            UPDATE import_row r SET station_id = added.id, created = true FROM added
-            WHERE added.operator_id = r.operator_id AND added.station_code = r.station_code
-        )
+        sectors AS (
+            INSERT INTO sector AS s (station_id, sector_no, azimuth_deg, tilt_deg, eirp_w)
+            SELECT * FROM ({_NEW_SECTORS}) d ORDER BY d.station_id, d.sector_no
+            RETURNING s.id, s.station_id, {created_changes("s", Sector)} AS changes
+        ),
+        sector_trail AS ({created_events_sql(Sector, "sectors", parents=_NEW_SECTOR_PARENTS)})
         SELECT count(*) FROM added
         """,
         **params,
