@@ -95,8 +95,10 @@ CLUSTERED = """
 # Tiles that would be clustered come from the grid counts kept by triggers (table site_cell, see
 # migration 0012) when the filter is none or one of: one operator, one technology, one site status.
 # Level z + shift has 2**shift cells per tile side, the same grid the live clustering uses, so both
-# give the same tile; levels 5-17 are kept.
-CELL_LEVELS = range(5, 18)
+# give the same tile; levels 5-15 are kept (zooms 0-10 of 2,000-feature tiles). Finer levels held a
+# site or two a cell: zooms 11-12 cluster the sites themselves, within the tile target at a million
+# sites (migration 0024), and an import of new sites writes a third of the cells.
+CELL_LEVELS = range(5, 16)
 GRID = """
     WITH t AS (SELECT ST_TileEnvelope(:z, :x, :y) AS env)
     SELECT coalesce(sum(point_count) FILTER (WHERE own), 0) AS n, ST_AsMVT(m, 'sites', {extent}, 'geom') AS tile FROM (
