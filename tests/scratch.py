@@ -25,9 +25,9 @@ from tests.conftest import TEST_SECRET, _recreate, _test_url
 
 
 @contextlib.contextmanager
-def scratch_database(suffix: str) -> Iterator[str]:
+def scratch_database(suffix: str, *, migrated: bool = True) -> Iterator[str]:
     """A database next to the test database (``<test db>_<suffix>``), migrated, with the province's
-    units; dropped at the end."""
+    units (``migrated=False``: empty, for a test of the migrations themselves); dropped at the end."""
     from fixtures.demo import load_admin_units
     from registry.db import make_engine
 
@@ -35,11 +35,12 @@ def scratch_database(suffix: str) -> Iterator[str]:
     url = base.set(database=f"{base.database}_{suffix}_{os.getpid()}").render_as_string(hide_password=False)
     _recreate(url)
     try:
-        upgrade(url)
-        engine = make_engine(url, scratch_settings())
-        with Session(engine) as session, session.begin():
-            load_admin_units(session)
-        engine.dispose()
+        if migrated:
+            upgrade(url)
+            engine = make_engine(url, scratch_settings())
+            with Session(engine) as session, session.begin():
+                load_admin_units(session)
+            engine.dispose()
         yield url
     finally:
         u = make_url(url)

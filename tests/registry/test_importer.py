@@ -443,7 +443,7 @@ def test_new_sites_carry_the_summary_their_stations_give(db: Session) -> None:
     ).one()
     assert tuple(stored) == tuple(fresh)
     assert stored.technologies == ["4G", "5G"] and stored.station_count == 2  # MBF-0007 kept its 4G
-    cells = db.scalar(text("SELECT sum(n) FROM site_cell WHERE key = '*' AND level = 17"))
+    cells = db.scalar(text("SELECT sum(n) FROM site_cell WHERE key = '*' AND level = 15"))
     assert cells == db.scalar(select(func.count()).select_from(Site)), "every site counted once in the grid"
 
 

@@ -4,13 +4,11 @@ the organisation trigger or the fill factor; then forward again to the head."""
 
 from __future__ import annotations
 
-import os
-
 import psycopg
 from sqlalchemy.engine import make_url
 
 from registry.migrations import downgrade, upgrade
-from tests.conftest import _recreate, _test_url
+from tests.scratch import scratch_database
 
 SITES = """
 INSERT INTO site (code, geom, source_crs, source_x, source_y, provenance, status)
@@ -27,11 +25,8 @@ SUMMARY = "SELECT code, operators, technologies, station_count FROM site ORDER B
 
 
 def test_0020_fills_the_summary_and_goes_back_cleanly() -> None:
-    base = make_url(_test_url())
-    url = base.set(database=f"{base.database}_m0020_{os.getpid()}").render_as_string(hide_password=False)
-    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    _recreate(url)
-    try:
+    with scratch_database("m0020", migrated=False) as url:
+        dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
         upgrade(url, "0019")
         with psycopg.connect(dsn, autocommit=True) as conn:
             conn.execute(SITES)
@@ -70,7 +65,3 @@ def test_0020_fills_the_summary_and_goes_back_cleanly() -> None:
                 ("M-2", ["VNPT", "Viettel 2"], ["2G", "4G", "5G"], 2),
                 ("M-3", [], [], 0),
             ]
-    finally:
-        admin = make_url(url).set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')

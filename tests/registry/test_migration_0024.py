@@ -3,14 +3,12 @@ back to 0023 counts levels 16 and 17 again from every site, exactly, and its tri
 
 from __future__ import annotations
 
-import os
-
 import psycopg
 from sqlalchemy.engine import make_url
 
 from registry.migrations import downgrade, upgrade
-from tests.conftest import _recreate, _test_url
 from tests.registry.test_migration_0020 import SITES, STATIONS
+from tests.scratch import scratch_database
 
 HALF = 20037508.342789244
 # Every site's cells counted from scratch at levels 5..:top (rounded sums: the triggers add in another order).
@@ -24,11 +22,8 @@ KEPT = "SELECT key, level, gx, gy, n, round(sx), round(sy) FROM site_cell WHERE 
 
 
 def test_0024_keeps_levels_5_to_15_and_goes_back_to_17() -> None:
-    base = make_url(_test_url())
-    url = base.set(database=f"{base.database}_m0024_{os.getpid()}").render_as_string(hide_password=False)
-    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    _recreate(url)
-    try:
+    with scratch_database("m0024", migrated=False) as url:
+        dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
         upgrade(url, "0023")
         with psycopg.connect(dsn, autocommit=True) as conn:
             conn.execute(SITES)
@@ -54,7 +49,3 @@ def test_0024_keeps_levels_5_to_15_and_goes_back_to_17() -> None:
         upgrade(url, "head")
         with psycopg.connect(dsn, autocommit=True) as conn:
             assert conn.execute(KEPT).fetchall() == conn.execute(EXPECTED, {"top": 15}).fetchall()
-    finally:
-        admin = make_url(url).set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
