@@ -18,8 +18,8 @@ synthetic sites across Vietnam (the issue measured with 103,200 sites in all). T
 Printed: p50 and p95 in ms and the ratios to the flat SQL (issue #19's targets: lists ≤ 3×, nearest-10 ≤ 4×)
 and to TiPG (below 1 = the project is faster). The project is asked twice, in turns: through httpx (as
 TiPG is) and through the standard library's ``http.client`` on one kept-alive connection, whose own cost
-per request is closer to psycopg's on the flat SQL side (httpx spends 0.3–0.7 ms of its own). ``python -m bench`` runs it with a smaller registry
-(``--lists-sites``).
+per request is closer to psycopg's on the flat SQL side (httpx spends 0.3–0.7 ms of its own).
+``python -m bench`` runs it with a smaller registry (``--lists-sites``).
 """
 
 from __future__ import annotations
@@ -175,16 +175,18 @@ def measure(url: str, runs: int, tipg_python: str) -> None:
                     raise SystemExit(f"{address}: HTTP {response.status}")
                 return len(body)
 
+            def page(x: float, y: float, n: int) -> str:
+                return f"{base}/api/sites?bbox={','.join(f'{v:.6f}' for v in box(x, y, n))}&limit={n}"
+
+            def nearest(x: float, y: float) -> str:
+                return f"{base}/api/sites/nearest?lon={x:.6f}&lat={y:.6f}&n=10"
+
             cases: list[tuple[str, float, dict[str, Callable[[float, float], object]]]] = []
             for limit in (100, 1000):
                 calls: dict[str, Callable[[float, float], object]] = {
-                    "project": lambda x, y, n=limit: get(
-                        f"{base}/api/sites?bbox={','.join(f'{v:.6f}' for v in box(x, y, n))}&limit={n}"
-                    ),
+                    "project": lambda x, y, n=limit: get(page(x, y, n)),
                     "flat SQL": lambda x, y, n=limit: conn.execute(FLAT_BBOX, (*box(x, y, n), n)).fetchone(),
-                    LEAN: lambda x, y, n=limit: lean_get(
-                        f"{base}/api/sites?bbox={','.join(f'{v:.6f}' for v in box(x, y, n))}&limit={n}"
-                    ),
+                    LEAN: lambda x, y, n=limit: lean_get(page(x, y, n)),
                 }
                 if tipg:
                     calls["TiPG"] = lambda x, y, n=limit: get(
@@ -200,9 +202,9 @@ def measure(url: str, runs: int, tipg_python: str) -> None:
                     "nearest 10",
                     NEAREST_TARGET,
                     {
-                        "project": lambda x, y: get(f"{base}/api/sites/nearest?lon={x:.6f}&lat={y:.6f}&n=10"),
+                        "project": lambda x, y: get(nearest(x, y)),
                         "flat SQL": lambda x, y: conn.execute(FLAT_NEAREST, (x, y, x, y)).fetchone(),
-                        LEAN: lambda x, y: lean_get(f"{base}/api/sites/nearest?lon={x:.6f}&lat={y:.6f}&n=10"),
+                        LEAN: lambda x, y: lean_get(nearest(x, y)),
                     },
                 )
             )

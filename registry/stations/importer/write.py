@@ -62,17 +62,19 @@ _STATION_DIFFERS = (
     f"({', '.join(f'o.{c}' for c in _STATION_COLUMNS)}))"
 )
 
-# The sectors a row asks for, numbered 1..n (the rows whose station's sectors differ).
-_SECTORS_WANTED = """
+# A row's sectors, numbered 1..n.
+_ROW_SECTORS = "CROSS JOIN LATERAL unnest(r.azimuths, r.tilts, r.eirps) WITH ORDINALITY AS d(az, ti, ei, n)"
+# The sectors a row asks for (the rows whose station's sectors differ).
+_SECTORS_WANTED = f"""
     SELECT r.station_id, d.n AS sector_no, d.az, d.ti, d.ei
-    FROM import_row r CROSS JOIN LATERAL unnest(r.azimuths, r.tilts, r.eirps) WITH ORDINALITY AS d(az, ti, ei, n)
+    FROM import_row r {_ROW_SECTORS}
     WHERE r.sectors_changed"""
 # The sectors of the stations a statement adds (``added``: their ids, operators and codes), in the same
 # statement: the rows' staged station ids stay those of the stations already in the registry.
-_NEW_SECTORS = """
+_NEW_SECTORS = f"""
     SELECT a.id AS station_id, d.n AS sector_no, d.az, d.ti, d.ei
     FROM added a JOIN import_row r ON r.operator_id = a.operator_id AND r.station_code = a.station_code
-    CROSS JOIN LATERAL unnest(r.azimuths, r.tilts, r.eirps) WITH ORDINALITY AS d(az, ti, ei, n)
+    {_ROW_SECTORS}
     WHERE r.has_sectors"""
 
 _SITE_PARENTS = "'{}'::text[]"
