@@ -67,6 +67,9 @@ def test_a_licence_recorded_with_the_keyboard_alone(office_browser: Callable[...
     p.focus("button.primary")
     p.keyboard.press("Enter")
     p.wait_for_selector("#error-summary")
+    # office.js moves the focus once it has loaded (after the element is in the page): wait for the
+    # page's scripts, not only for the element.
+    p.wait_for_load_state("load")
     assert p.evaluate("document.activeElement.id") == "error-summary"
     p.keyboard.press("Tab")
     p.keyboard.press("Enter")
