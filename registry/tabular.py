@@ -33,10 +33,10 @@ from registry.text import grouped
 XLSX_MAGIC = b"PK\x03\x04"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _MIB = 1024 * 1024
-# A cell or row reference in worksheet XML: r="XFD1048576" (a cell) or r="12" (a row).
-# A cell's or row's reference (r="AB12"): its row number, and its column letters when it has them.
-_REF_ROW = re.compile(rb"""\sr\s*=\s*["'][A-Z]{0,3}([0-9]{1,7})["']""")
-_REF_COLUMN = re.compile(rb"""\sr\s*=\s*["']([A-Z]{1,3})[0-9]{1,7}["']""")
+# A cell or row reference in worksheet XML, r="XFD1048576" (a cell) or r="12" (a row): its column
+# letters (none for a row) and its row number. The pattern starts with the literal "r" and looks back
+# for the blank before it: the search skips ahead to each "r" (twice as fast as a leading \s).
+_REF = re.compile(rb"""r(?<=\sr)\s*=\s*["']([A-Z]{0,3})([0-9]{1,7})["']""")
 
 
 @dataclass(frozen=True)
@@ -223,8 +223,9 @@ def check_xlsx(data: bytes, limits: ReadLimits) -> None:
                         )
                     if is_sheet:
                         # Each distinct row number and column once (a sheet repeats them in every cell).
-                        max_row = max([max_row, *map(int, set(_REF_ROW.findall(tail + chunk)))])
-                        max_col = max([max_col, *map(_column_index, set(_REF_COLUMN.findall(tail + chunk)))])
+                        refs = _REF.findall(tail + chunk)
+                        max_row = max([max_row, *map(int, {number for _, number in refs})])
+                        max_col = max([max_col, *map(_column_index, {letters for letters, _ in refs if letters})])
                         tail = chunk[-64:]
             if is_sheet:
                 _check_area(m.filename, max_row, max_col, limits)

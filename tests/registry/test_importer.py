@@ -400,6 +400,31 @@ def test_conflicting_site_attributes_are_reported(db: Session) -> None:
     assert any(w.code == "site_conflict" and w.row == 3 and w.column == "Chiều cao cột (m)" for w in report.warnings)
 
 
+def test_each_site_field_keeps_the_first_row_that_gives_it(db: Session) -> None:
+    """Rows of one site: the first value of each field wins, blanks neither win nor conflict, and each
+    later different value is a warning naming the row that won (fields apart, in row and column order)."""
+    base = GOOD[0]
+    rows = []
+    for code, address, height in (("C1", "", "10"), ("C2", "Số 1 Lạch Tray", ""), ("C3", "Số 2 Lạch Tray", "12"),
+                                  ("C4", "Số 1 Lạch Tray", "10")):  # fmt: skip
+        row = list(base)
+        row[0], row[3], row[7] = code, address, height
+        rows.append(row)
+    report = run(db, rows)
+    conflicts = [(w.row, w.column, w.value, w.message) for w in report.warnings if w.code == "site_conflict"]
+    assert conflicts == [
+        (4, "Chiều cao cột (m)", 12.0, "Khác giá trị ở dòng 2 của cùng vị trí (10.0); giữ giá trị của dòng đầu"),
+        (
+            4,
+            "Địa chỉ",
+            "Số 2 Lạch Tray",
+            "Khác giá trị ở dòng 3 của cùng vị trí ('Số 1 Lạch Tray'); giữ giá trị của dòng đầu",
+        ),
+    ]
+    site = db.scalars(select(Site).where(Site.code == base[2])).one()
+    assert (site.address, site.pole_height_m) == ("Số 1 Lạch Tray", 10.0)
+
+
 def test_dry_run_counts_are_exact(db: Session) -> None:
     run(db, GOOD)
     changed = [list(r) for r in GOOD]

@@ -177,7 +177,7 @@ class Plan:
             SELECT r.number, r.site_code, k.first_row, ST_Distance(k.geog, {_PT}) AS d
             FROM import_row r JOIN import_site k ON k.key = r.site_code
             WHERE r.site_id IS NULL AND r.lon IS NOT NULL AND r.number > k.first_row
-              AND NOT ST_DWithin(k.geog, {_PT}, :tol)
+              AND (r.lon, r.lat) <> (k.lon, k.lat) AND NOT ST_DWithin(k.geog, {_PT}, :tol)
             """
         ):
             found.append(
@@ -194,7 +194,9 @@ class Plan:
             f"""
             UPDATE import_row r SET site_key = k.key FROM import_site k
             WHERE k.key = r.site_code AND r.site_id IS NULL
-              AND (CASE WHEN r.lon IS NULL THEN r.number > k.first_row ELSE ST_DWithin(k.geog, {_PT}, :tol) END)
+              AND (CASE WHEN r.lon IS NULL THEN r.number > k.first_row
+                        -- the same point (the site's own row, another operator's row) needs no distance
+                        ELSE (r.lon, r.lat) = (k.lon, k.lat) OR ST_DWithin(k.geog, {_PT}, :tol) END)
             """
         )
 

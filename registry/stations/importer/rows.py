@@ -83,6 +83,8 @@ class RowParser:
         self.headers = headers
         self.report = report
         self.orgs = orgs
+        # The same few operator names repeat down a file: each looked up once.
+        self._operators: dict[str, Organisation | None] = {}
 
     def error(self, row: int, key: str, value: Any, message: str, code: str = "invalid") -> None:
         self.report.errors.append(
@@ -99,6 +101,8 @@ class RowParser:
         value = cells.get(key)
         if value is None:
             return None
+        if type(value) is str:  # most cells: no conversion
+            return value.strip() or None
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         s = str(value).strip()
@@ -135,7 +139,10 @@ class RowParser:
         if not operator_name:
             self.error(row, "operator", None, "Thiếu doanh nghiệp", "required")
         else:
-            operator = self.orgs.find_operator(operator_name)
+            if operator_name in self._operators:
+                operator = self._operators[operator_name]
+            else:
+                operator = self._operators[operator_name] = self.orgs.find_operator(operator_name)
             if operator is None:
                 self.error(
                     row,
@@ -218,11 +225,10 @@ class RowParser:
         crs_raw = self.text(cells, "crs")
         crs: int | None = None
         if crs_raw is not None:
-            match = re.fullmatch(r"(?:epsg\s*:?\s*)?(\d{4,5})", crs_raw.strip(), re.IGNORECASE)
-            if match is None:
+            crs = _epsg(crs_raw)
+            if crs is None:
                 self.error(row, "crs", crs_raw, "Hệ tọa độ phải là mã EPSG, ví dụ 4326 hoặc EPSG:9210")
                 return None
-            crs = int(match.group(1))
         if has_geo and has_proj:
             self.error(row, "lon", None, "Chỉ ghi một cặp tọa độ: (kinh độ, vĩ độ) hoặc (X, Y)")
             return None
@@ -349,6 +355,13 @@ def _technologies(raw: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     words = [w for w in _SPLIT.split(raw) if w]
     known = {TECHNOLOGY_WORDS[w.lower()] for w in words if w.lower() in TECHNOLOGY_WORDS}
     return tuple(sorted(known)), tuple(w for w in words if w.lower() not in TECHNOLOGY_WORDS)
+
+
+@lru_cache(maxsize=256)
+def _epsg(raw: str) -> int | None:
+    """The EPSG code a CRS cell names (4326, EPSG:9210, epsg 9210), or None."""
+    match = re.fullmatch(r"(?:epsg\s*:?\s*)?(\d{4,5})", raw.strip(), re.IGNORECASE)
+    return int(match.group(1)) if match else None
 
 
 _DMY = re.compile(r"(\d{2})/(\d{2})/(\d{4})")

@@ -130,26 +130,29 @@ def merge(plan: Plan, *, dry_run: bool) -> None:
 
 
 def _conflicts(plan: Plan) -> None:
+    """A warning for each row whose site value differs from the first row's that gives one (every
+    field in one pass over the rows)."""
+    firsts = ", ".join(
+        f"first_value({f}) OVER (PARTITION BY site_key ORDER BY ({f} IS NULL), number) AS {f}_first, "
+        f"first_value(number) OVER (PARTITION BY site_key ORDER BY ({f} IS NULL), number) AS {f}_row"
+        for f in SITE_FIELDS
+    )
+    differs = " OR ".join(f"({f} IS NOT NULL AND {f} IS DISTINCT FROM {f}_first)" for f in SITE_FIELDS)
     found = []
-    for order, field in enumerate(SITE_FIELDS):
-        for r in plan.sql(
-            f"""
-            SELECT number, value, first, first_row FROM (
-                SELECT number, {field} AS value, first_value({field}) OVER w AS first,
-                       first_value(number) OVER w AS first_row
-                FROM import_row WHERE {field} IS NOT NULL
-                WINDOW w AS (PARTITION BY site_key ORDER BY number)
-            ) x WHERE value IS DISTINCT FROM first
-            """
-        ):
-            found.append((r.number, order, field, r))
-    for number, _, field, r in sorted(found, key=lambda f: f[:2]):
+    for r in plan.sql(
+        f"SELECT * FROM (SELECT number, {', '.join(SITE_FIELDS)}, {firsts} FROM import_row) x WHERE {differs}"
+    ):
+        for order, field in enumerate(SITE_FIELDS):
+            value, first = getattr(r, field), getattr(r, f"{field}_first")
+            if value is not None and value != first:
+                found.append((r.number, order, field, value, first, getattr(r, f"{field}_row")))
+    for number, _, field, value, first, first_row in sorted(found, key=lambda f: f[:2]):
         plan.report.warnings.append(
             FieldError(
-                f"Khác giá trị ở dòng {r.first_row} của cùng vị trí ({r.first!r}); giữ giá trị của dòng đầu",
+                f"Khác giá trị ở dòng {first_row} của cùng vị trí ({first!r}); giữ giá trị của dòng đầu",
                 row=number,
                 column=plan.parser.headers.get(field, BY_KEY[field].header),
-                value=jsonable(r.value),
+                value=jsonable(value),
                 code="site_conflict",
             )
         )
