@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from geoalchemy2 import WKBElement, WKTElement
 from geoalchemy2.shape import to_shape
-from sqlalchemy import event, insert, inspect
+from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session, UOWTransaction
 from sqlalchemy.orm.attributes import get_history
 
-from registry.audit import context
+from registry.audit import context, parts
 from registry.audit.models import Audited, AuditEvent
 
 # Bookkeeping columns change on every write and say nothing an auditor needs.
@@ -99,16 +100,29 @@ def _record(session: Session, flush_context: UOWTransaction) -> None:
         state.obj() for state, (is_delete, list_only) in flush_context.states.items() if is_delete and not list_only
     ]
     dirty = [o for o in session.dirty if all(o is not d for d in deleted)]
-    for obj, action in (
-        [(o, "create") for o in session.new] + [(o, "update") for o in dirty] + [(o, "delete") for o in deleted]
-    ):
-        if not isinstance(obj, Audited):
+    changed = [
+        (o, action)
+        for o, action in [(o, "create") for o in session.new]
+        + [(o, "update") for o in dirty]
+        + [(o, "delete") for o in deleted]
+        if isinstance(o, Audited)
+    ]
+    # Parts (a station's sectors) go into their owner's event: what they were and are, per owner.
+    folded = parts.fold(session, [(o, a) for o, a in changed if o.__audit_part_of__ is not None], SKIPPED, _plain)
+    for obj, action in changed:
+        if obj.__audit_part_of__ is not None:
             continue
+        entity_type, entity_id = _entity(obj)
+        field, parts_before, parts_after = folded.pop((entity_type, entity_id), (None, [], []))
         if action == "create":
             # Empty fields of a new (or deleted) record say nothing: only values are kept.
             changes = {k: [None, v] for k, v in _snapshot(obj).items() if v not in (None, [])}
+            if field and parts_after:
+                changes[field] = [None, parts_after]
         elif action == "delete":
             changes = {k: [v, None] for k, v in _snapshot(obj).items() if v not in (None, [])}
+            if field and parts_before:
+                changes[field] = [parts_before, None]
         else:
             changes = _diff(obj)
             key = _version_key(obj)
@@ -116,19 +130,49 @@ def _record(session: Session, flush_context: UOWTransaction) -> None:
             after = getattr(obj, key) if key is not None else None
             if key is not None and key not in changes and before is not None and before != after:
                 changes[key] = [before, after]
+            if field and parts_before != parts_after:
+                changes[field] = [parts_before, parts_after]
             if not changes:
                 continue
-        entity_type, entity_id = _entity(obj)
-        rows.append(
-            {
-                "actor": context.actor.get(),
-                "request_id": context.request_id.get(),
-                "entity_type": entity_type,
-                "entity_id": entity_id,
-                "action": action,
-                "changes": changes,
-                "parents": _parents(obj, changes),
-            }
-        )
+        rows.append(_row(entity_type, entity_id, action, changes, _parents(obj, changes)))
+    # Owners whose parts alone changed: an update of that one field.
+    for (entity_type, entity_id), (field, parts_before, parts_after) in folded.items():
+        if parts_before != parts_after:
+            owner = _owner_values(session, entity_type, entity_id)
+            tags = [f"{parent}:{owner[c]}" for c, parent in owner["__parents__"].items() if owner[c] is not None]
+            rows.append(_row(entity_type, entity_id, "update", {field: [parts_before, parts_after]}, sorted(set(tags))))
     if rows:
         session.connection().execute(insert(AuditEvent), rows)
+
+
+def _row(entity_type: str, entity_id: str, action: str, changes: dict[str, Any], parents: list[str]) -> dict[str, Any]:
+    return {
+        "actor": context.actor.get(),
+        "request_id": context.request_id.get(),
+        "entity_type": entity_type,
+        "entity_id": entity_id,
+        "action": action,
+        "changes": changes,
+        "parents": parents,
+    }
+
+
+def _owner_values(session: Session, entity_type: str, entity_id: str) -> dict[str, Any]:
+    """The parent columns of an owner the flush did not touch (read from the database)."""
+    model = _audited_models()[entity_type]
+    table = inspect(model).local_table
+    (pk,) = inspect(model).primary_key
+    columns = list(model.__audit_parents__)
+    row = session.connection().execute(select(*(table.c[c] for c in columns)).where(pk == int(entity_id))).one()
+    return {"__parents__": model.__audit_parents__, **dict(zip(columns, row, strict=True))}
+
+
+@cache
+def _audited_models() -> dict[str, Any]:
+    from registry.base import Base
+
+    return {
+        m.class_.__audit_entity__ or m.local_table.name: m.class_
+        for m in Base.registry.mappers
+        if issubclass(m.class_, Audited)
+    }

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import BigInteger, DateTime, Index, String, Text, func
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
@@ -19,6 +19,19 @@ class Audited:
     # Foreign-key columns naming the record this one belongs to ({"site_id": "site"}): the events
     # are tagged with the parent so that its history shows them.
     __audit_parents__: dict[str, str] = {}
+    # A record that is a part of another (a station's sectors): its changes are written into its
+    # owner's events as one field listing the parts (registry.audit.parts), never as events of its own.
+    __audit_part_of__: PartOf | None = None
+
+
+class PartOf(NamedTuple):
+    """Where a part's changes go: the owner's entity type, the part's column naming its owner, the
+    field of the owner's events that lists the parts, and the column that orders them."""
+
+    owner: str
+    column: str
+    field: str
+    order: str
 
 
 class AuditEvent(Base):

@@ -96,10 +96,11 @@ def events_sql(model: type, action: str, source: str, *, parents: str = "'{}'::t
         ORDER BY c.id"""
 
 
-def audit_params(*models: type) -> dict[str, Any]:
-    """The binds ``events_sql`` statements of ``models`` need."""
+def audit_params(*models: type, parts: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The binds ``events_sql`` statements of ``models`` need (``parts``: the fields listing a model's
+    parts that its rows' JSON also carries, registry.audit.parts: "sectors")."""
     params: dict[str, Any] = {"audit_actor": context.actor.get(), "audit_request": context.request_id.get()}
     for model in models:
         entity = getattr(model, "__audit_entity__", "") or model.__tablename__  # type: ignore[attr-defined]
-        params[f"audit_keys_{entity}"] = audited_columns(model)
+        params[f"audit_keys_{entity}"] = audited_columns(model) + list(parts)
     return params

@@ -211,6 +211,7 @@ COMMON_LABELS: dict[str, str] = {
 # Keys a service records that are not columns of the entity (LABELS names them too).
 EVENT_KEYS: dict[str, frozenset[str]] = {
     "case": frozenset({"handler"}),  # registry/cases/service._audit_handler: the usernames before and after
+    "station": frozenset({"sectors"}),  # registry.audit.parts: its sectors (Sector.__audit_part_of__)
 }
 
 LABELS: dict[str, dict[str, str]] = {
@@ -233,6 +234,7 @@ LABELS: dict[str, dict[str, str]] = {
         "commissioning_date": "Ngày đưa vào hoạt động",
         "equipment_model": "Thiết bị",
         "configuration": "Cấu hình",
+        "sectors": "Các sector",
     },
     "sector": {
         "sector_no": "Số sector",
@@ -641,6 +643,23 @@ def crs_name(epsg: int) -> str:
     return f"{name} (EPSG:{epsg})"
 
 
+def sector_list(sectors: list[Any]) -> str | None:
+    """A station's sectors as its events list them (registry.audit.parts) in words:
+    "1: 120°, nghiêng 3°, 50 W; 2: 240°"."""
+    texts = []
+    for s in sectors:
+        if not isinstance(s, dict):
+            texts.append(str(s))
+            continue
+        said = [
+            f"{number(float(s['azimuth_deg']))}°" if isinstance(s.get("azimuth_deg"), int | float) else "—",
+            *([f"nghiêng {number(float(s['tilt_deg']))}°"] if isinstance(s.get("tilt_deg"), int | float) else []),
+            *([f"{number(float(s['eirp_w']))} W"] if isinstance(s.get("eirp_w"), int | float) else []),
+        ]
+        texts.append(f"{s.get('sector_no', '?')}: {', '.join(said)}")
+    return shortened("; ".join(texts), limit=TEXT_LIMIT * 3) if texts else None
+
+
 def _plain(value: Any) -> str | None:
     """Any stored value of a column of no particular type."""
     if value is None or value == "" or value == [] or value == {}:
@@ -927,6 +946,8 @@ class Words:
             return None
         if (entity_type, column) == ("press_licence_amendment", "changes") and isinstance(value, dict):
             return self._amended(value)
+        if (entity_type, column) == ("station", "sectors") and isinstance(value, list):
+            return sector_list(value)
         if column in ("required_documents", "documents_received") and isinstance(value, list):
             texts = (document_text(d) if isinstance(d, dict) else str(d) for d in value)
             return shortened("; ".join(texts), limit=TEXT_LIMIT * 3)

@@ -21,7 +21,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.admin_units.models import AdminUnit
-from registry.audit.models import Audited
+from registry.audit.models import Audited, PartOf
 from registry.base import Base, Tracked, enum_check
 from registry.organisations.models import Organisation
 from registry.positions import Provenance
@@ -149,6 +149,9 @@ class Station(Audited, Tracked, Base):
 class Sector(Audited, Base):
     __audit_entity__ = "sector"
     __audit_parents__ = {"station_id": "station"}
+    # A sector is part of its station: its changes are the station's "sectors" (older trails hold
+    # events of sectors of their own, still read by the history).
+    __audit_part_of__ = PartOf("station", "station_id", "sectors", "sector_no")
     __tablename__ = "sector"
     __table_args__ = (
         UniqueConstraint("station_id", "sector_no"),

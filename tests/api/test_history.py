@@ -107,15 +107,22 @@ def test_every_station_field_and_sector_appears_in_the_site_history(client_as: C
     moved = [{"azimuth_deg": 10, "tilt_deg": 4}]
     assert officer.patch(url, json={"sectors": moved}, headers=versioned(officer, url)).status_code == 200
     events = _history(officer, url)
-    sector_events = [e for e in events if e["entity"] == "sector"]
-    assert [e["action"] for e in sector_events] == ["create", "create", "update", "delete"]
-    update = sector_events[2]["changes"]
-    assert update["azimuth_deg"] == {"before": 0.0, "after": 10.0} and update["tilt_deg"]["after"] == 4.0
+    # A station's sectors are listed in its own events, before and after (none of their own).
+    assert not [e for e in events if e["entity"] == "sector"]
+    added, moved_ = (e["changes"]["sectors"] for e in events if "sectors" in e["changes"])
+    two = [
+        {"sector_no": 1, "azimuth_deg": 0.0, "tilt_deg": 2.0, "eirp_w": None},
+        {"sector_no": 2, "azimuth_deg": 120.0, "tilt_deg": 2.0, "eirp_w": None},
+    ]
+    assert added == {"before": [], "after": two}
+    assert moved_ == {"before": two, "after": [{"sector_no": 1, "azimuth_deg": 10.0, "tilt_deg": 4.0, "eirp_w": None}]}
+    said = [(c["before"], c["after"]) for e in events for c in e["words"]["changes"] if c["label"] == "Các sector"]
+    assert said[-1] == ("1: 0°, nghiêng 2°; 2: 120°, nghiêng 2°", "1: 10°, nghiêng 4°")
 
     # The station moved to HP-05001: the new site's history shows the move and the sectors since.
     new_site = _history(officer, "/api/sites/HP-05001")
     assert any(e["entity"] == "station" and "site_id" in e["changes"] for e in new_site)
-    assert any(e["entity"] == "sector" for e in new_site)
+    assert any(e["entity"] == "station" and "sectors" in e["changes"] for e in new_site)
     # The old site's history still shows the station it held, up to the move.
     old_site = _history(officer, "/api/sites/HP-05000")
     assert [e["action"] for e in old_site if e["entity"] == "station"][:1] == ["create"]

@@ -35,6 +35,7 @@ from registry.audit.words import (
     number,
 )
 from registry.positions import point
+from registry.stations.models import Sector
 from tests.factories import make_permit, make_site, make_station, operator
 
 
@@ -135,20 +136,26 @@ def test_a_site_created_moved_and_changed_reads_in_words(db: Session) -> None:
     assert station.id and "Phiên bản" not in said
 
 
-def test_a_sector_and_a_deleted_station_are_named_from_the_trail(db: Session) -> None:
+def test_a_stations_sectors_and_a_deleted_station_are_named_from_the_trail(db: Session) -> None:
     site = make_site(db, code="HP-WORDS-2")
     station = make_station(db, site=site, station_code="HPW0002", sectors=[(120.0, 3.0, 50.0)])
-    station.sectors[0].azimuth_deg = 135.5
+    station.sectors[0].azimuth_deg = 135.5  # the sector alone: its station's event says it
+    db.flush()
+    station.sectors.append(Sector(sector_no=2, azimuth_deg=240.0))
     db.flush()
     db.delete(station)
     db.flush()
     lines = _history(db, "site", site.id)
     by_what = [(ln.what, ln.subject) for ln in lines]
-    assert ("Sửa sector", "1 của trạm HPW0002 (Viettel)") not in by_what  # the station is gone from the table …
-    assert ("Sửa sector", "1 của trạm HPW0002") in by_what  # … and named from the trail's own values
-    assert ("Xóa trạm gốc", "HPW0002 (Viettel)") in by_what
-    moved = next(ln for ln in lines if ln.what == "Sửa sector")
-    assert _changes(moved) == {"Góc phương vị (°)": ("120", "135,5", None)}
+    assert not [w for w, _ in by_what if "sector" in w]  # no event of a sector of its own
+    created, turned, added, gone = (ln for ln in lines if any(c.label == "Các sector" for c in ln.changes))
+    one, two = "1: 135,5°, nghiêng 3°, 50 W", "1: 135,5°, nghiêng 3°, 50 W; 2: 240°"
+    assert _changes(created)["Các sector"] == (None, "1: 120°, nghiêng 3°, 50 W", None)
+    assert (turned.what, turned.subject) == ("Sửa trạm gốc", "HPW0002 (Viettel)")
+    assert _changes(turned) == {"Các sector": ("1: 120°, nghiêng 3°, 50 W", one, None)}
+    assert _changes(added)["Các sector"] == (one, two, None)
+    assert (gone.what, gone.subject) == ("Xóa trạm gốc", "HPW0002 (Viettel)")  # named from the trail's own values
+    assert _changes(gone)["Các sector"] == (two, None, None)
 
 
 def test_an_outlet_its_licence_and_its_status_read_in_words(db: Session) -> None:

@@ -10,15 +10,15 @@ triggers (migration 0012), once per statement.
 
 from __future__ import annotations
 
-from typing import Any
-
 from registry.admin_units.service import CommuneIndex
+from registry.audit.listener import SKIPPED
+from registry.audit.parts import part_list_sql
 from registry.audit.sets import audit_params, created_changes, created_events_sql, events_sql, row_json
 from registry.errors import FieldError
 from registry.organisations.service import new_organisation
 from registry.stations.importer.plan import Plan
 from registry.stations.importer.rows import Progress, jsonable
-from registry.stations.importer.staging import SITE_FIELDS
+from registry.stations.importer.staging import SECTOR_KEYS, SITE_FIELDS
 from registry.stations.models import Sector, Site, Station
 from registry.stations.service import next_site_code
 from registry.stations.template import BY_KEY
@@ -45,8 +45,16 @@ _SITE_DIFFERS = (
     f"({', '.join(f'n.{c}' for c in _SITE_COLUMNS)}) IS DISTINCT FROM ({', '.join(f'o.{c}' for c in _SITE_COLUMNS)})"
 )
 
-# What an existing station becomes: the fields the row gives, on the site the plan put it on.
-_STATION_NEW = """
+# A station's sectors as its events list them (registry.audit.parts): a row's (staged as JSON), and a
+# station's in the registry (``o``).
+_ROW_SECTOR_LIST = "coalesce(r.sectors_listed, '[]')"
+_REGISTERED_SECTOR = part_list_sql(Sector, SKIPPED, {c: f"x.{c}" for c in SECTOR_KEYS})
+_STATION_SECTOR_LIST = f"""(SELECT coalesce(jsonb_agg({_REGISTERED_SECTOR} ORDER BY x.sector_no), '[]')
+    FROM sector x WHERE x.station_id = o.id)"""
+
+# What an existing station becomes: the fields the row gives, on the site the plan put it on (with its
+# sectors before and after, for its event, when they change).
+_STATION_NEW = f"""
     SELECT o.id, k.site_id,
            CASE WHEN 'technologies' = ANY(r.station_fields) THEN CAST(r.technologies AS varchar[])
                 ELSE o.technologies END AS technologies,
@@ -54,7 +62,9 @@ _STATION_NEW = """
            coalesce(r.status, o.status) AS status,
            CASE WHEN 'commissioning_date' = ANY(r.station_fields) THEN r.commissioning_date
                 ELSE o.commissioning_date END AS commissioning_date,
-           r.sectors_changed
+           r.sectors_changed,
+           CASE WHEN r.sectors_changed THEN {_STATION_SECTOR_LIST} END AS sectors_before,
+           CASE WHEN r.sectors_changed THEN {_ROW_SECTOR_LIST} END AS sectors_after
     FROM import_row r JOIN import_site k ON k.key = r.site_key JOIN station o ON o.id = r.station_id"""
 _STATION_COLUMNS = ("site_id", "technologies", "bands", "status", "commissioning_date")
 _STATION_DIFFERS = (
@@ -69,12 +79,11 @@ _SECTORS_WANTED = f"""
     SELECT r.station_id, d.n AS sector_no, d.az, d.ti, d.ei
     FROM import_row r {_ROW_SECTORS}
     WHERE r.sectors_changed"""
-# The sectors of the stations a statement adds (``added``: their ids, operators and codes), in the same
-# statement: the rows' staged station ids stay those of the stations already in the registry.
+# The sectors of the stations a statement adds (``created``: their ids and rows), in the same statement:
+# the rows' staged station ids stay those of the stations already in the registry.
 _NEW_SECTORS = f"""
-    SELECT a.id AS station_id, d.n AS sector_no, d.az, d.ti, d.ei
-    FROM added a JOIN import_row r ON r.operator_id = a.operator_id AND r.station_code = a.station_code
-    {_ROW_SECTORS}
+    SELECT r.id AS station_id, d.n AS sector_no, d.az, d.ti, d.ei
+    FROM created r {_ROW_SECTORS}
     WHERE r.has_sectors"""
 
 _SITE_PARENTS = "'{}'::text[]"
@@ -82,10 +91,8 @@ _STATION_PARENTS = (
     "ARRAY(SELECT DISTINCT CAST('site:' || v AS text) COLLATE \"C\""
     " FROM unnest(ARRAY[c.old ->> 'site_id', c.new ->> 'site_id']) v WHERE v IS NOT NULL ORDER BY 1)"
 )
-_SECTOR_PARENTS = "ARRAY['station:' || (coalesce(c.new, c.old) ->> 'station_id')]"
 # The same for the creates, whose source gives the new row's columns (audit.sets.created_events_sql).
 _NEW_STATION_PARENTS = "ARRAY['site:' || c.site_id]"
-_NEW_SECTOR_PARENTS = "ARRAY['station:' || c.station_id]"
 
 
 def merge(plan: Plan, *, dry_run: bool) -> None:
@@ -228,7 +235,7 @@ def write(plan: Plan, progress: Progress | None) -> None:
             progress(WRITING, round(total * done), total)
 
     step(0)
-    params = audit_params(Site, Station, Sector)
+    params = audit_params(Site, Station, parts=("sectors",))
     report.sites_updated = plan.sql(
         f"""
         WITH n AS ({_SITE_NEW}),
@@ -288,13 +295,18 @@ def write(plan: Plan, progress: Progress | None) -> None:
             WHERE r.station_id IS NULL ORDER BY r.number
             RETURNING s.id, s.operator_id, s.station_code, s.site_id, {created_changes("s", Station)} AS changes
         ),
-        trail AS ({created_events_sql(Station, "added", parents=_NEW_STATION_PARENTS)}),
-        sectors AS (
-            INSERT INTO sector AS s (station_id, sector_no, azimuth_deg, tilt_deg, eirp_w)
-            SELECT * FROM ({_NEW_SECTORS}) d ORDER BY d.station_id, d.sector_no
-            RETURNING s.id, s.station_id, {created_changes("s", Sector)} AS changes
+        created AS (
+            SELECT a.id, a.site_id, r.has_sectors, r.azimuths, r.tilts, r.eirps,
+                   CASE WHEN r.sectors_listed IS NULL THEN a.changes
+                        ELSE a.changes || jsonb_build_object('sectors', jsonb_build_array(NULL, r.sectors_listed))
+                   END AS changes
+            FROM added a JOIN import_row r ON r.operator_id = a.operator_id AND r.station_code = a.station_code
         ),
-        sector_trail AS ({created_events_sql(Sector, "sectors", parents=_NEW_SECTOR_PARENTS)})
+        trail AS ({created_events_sql(Station, "created", parents=_NEW_STATION_PARENTS)}),
+        sectors AS (
+            INSERT INTO sector (station_id, sector_no, azimuth_deg, tilt_deg, eirp_w)
+            SELECT * FROM ({_NEW_SECTORS}) d ORDER BY d.station_id, d.sector_no
+        )
         SELECT count(*) FROM added
         """,
         **params,
@@ -309,7 +321,8 @@ def write(plan: Plan, progress: Progress | None) -> None:
                                  version = o.version + 1, updated_at = now()
             FROM n JOIN station o ON o.id = n.id
             WHERE s.id = n.id AND {_STATION_DIFFERS}
-            RETURNING s.id, {row_json("o", Station)} AS old, {row_json("s", Station)} AS new
+            RETURNING s.id, {row_json("o", Station)} || jsonb_build_object('sectors', n.sectors_before) AS old,
+                      {row_json("s", Station)} || jsonb_build_object('sectors', n.sectors_after) AS new
         ),
         trail AS ({events_sql(Station, "update", "changed", parents=_STATION_PARENTS)})
         SELECT count(*) FROM changed
@@ -318,50 +331,36 @@ def write(plan: Plan, progress: Progress | None) -> None:
     ).scalar_one()
     report.stations_unchanged = existing - report.stations_updated
     step(0.8)
-    _write_sectors(plan, params)
+    _write_sectors(plan)
     step(1)
     plan.session.expire_all()  # the ORM's copies of what these statements changed are stale
 
 
-def _write_sectors(plan: Plan, params: dict[str, Any]) -> None:
+def _write_sectors(plan: Plan) -> None:
     """Sectors 1..n of each station whose sectors differ: changed in place, extra ones removed,
-    missing ones added (the unique (station, number) never sees two rows at once)."""
+    missing ones added (the unique (station, number) never sees two rows at once). Their changes are
+    in their station's update event ("sectors", before and after)."""
     plan.sql(
         f"""
-        WITH d AS ({_SECTORS_WANTED}),
-        changed AS (
-            UPDATE sector s SET azimuth_deg = d.az, tilt_deg = d.ti, eirp_w = d.ei
-            FROM d JOIN sector o ON o.station_id = d.station_id AND o.sector_no = d.sector_no
-            WHERE s.id = o.id AND (d.az, d.ti, d.ei) IS DISTINCT FROM (o.azimuth_deg, o.tilt_deg, o.eirp_w)
-            RETURNING s.id, {row_json("o", Sector)} AS old, {row_json("s", Sector)} AS new
-        )
-        {events_sql(Sector, "update", "changed", parents=_SECTOR_PARENTS)}
-        """,
-        **params,
+        UPDATE sector s SET azimuth_deg = d.az, tilt_deg = d.ti, eirp_w = d.ei
+        FROM ({_SECTORS_WANTED}) d
+        WHERE s.station_id = d.station_id AND s.sector_no = d.sector_no
+          AND (d.az, d.ti, d.ei) IS DISTINCT FROM (s.azimuth_deg, s.tilt_deg, s.eirp_w)
+        """
+    )
+    plan.sql(
+        """
+        DELETE FROM sector s USING import_row r
+        WHERE r.sectors_changed AND s.station_id = r.station_id AND s.sector_no > cardinality(r.azimuths)
+        """
     )
     plan.sql(
         f"""
-        WITH removed AS (
-            DELETE FROM sector s USING import_row r
-            WHERE r.sectors_changed AND s.station_id = r.station_id AND s.sector_no > cardinality(r.azimuths)
-            RETURNING s.id, {row_json("s", Sector)} AS old, NULL::jsonb AS new
-        )
-        {events_sql(Sector, "delete", "removed", parents=_SECTOR_PARENTS)}
-        """,
-        **params,
-    )
-    plan.sql(
-        f"""
-        WITH added AS (
-            INSERT INTO sector AS s (station_id, sector_no, azimuth_deg, tilt_deg, eirp_w)
-            SELECT d.station_id, d.sector_no, d.az, d.ti, d.ei FROM ({_SECTORS_WANTED}) d
-            WHERE NOT EXISTS (SELECT 1 FROM sector x WHERE x.station_id = d.station_id AND x.sector_no = d.sector_no)
-            ORDER BY d.station_id, d.sector_no
-            RETURNING s.id, s.station_id, {created_changes("s", Sector)} AS changes
-        )
-        {created_events_sql(Sector, "added", parents=_NEW_SECTOR_PARENTS)}
-        """,
-        **params,
+        INSERT INTO sector (station_id, sector_no, azimuth_deg, tilt_deg, eirp_w)
+        SELECT d.station_id, d.sector_no, d.az, d.ti, d.ei FROM ({_SECTORS_WANTED}) d
+        WHERE NOT EXISTS (SELECT 1 FROM sector x WHERE x.station_id = d.station_id AND x.sector_no = d.sector_no)
+        ORDER BY d.station_id, d.sector_no
+        """
     )
 
 
