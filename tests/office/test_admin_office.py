@@ -211,16 +211,24 @@ def test_staff_read_the_trail_of_their_own_kinds_only(cookie_client: Callable[..
 def test_the_audit_page_reads_a_change_told_only_by_a_version(
     cookie_client: Callable[..., TestClient], client: TestClient, db: Session
 ) -> None:
+    from registry.audit.context import acting_as
+    from registry.versions import touch
     from tests.factories import make_site, make_station
 
     station = make_station(db, site=make_site(db, code="AU-1", lon=106.7, lat=20.85), operator_code="VIETTEL")
     url = f"/api/stations/{station.id}"
     etag = client.get(url).headers["etag"]
-    # Sectors live in their own rows: the station's own line carries only its new version.
+    # A station's sectors are told in its own line, with its new version.
     changed = client.patch(url, json={"sectors": [{"azimuth_deg": 90}]}, headers={"If-Match": etag})
     assert changed.status_code == 200, changed.text
+    # A version counted with none of the record's own fields changed (as a case's transition does).
+    with acting_as("admin-test"):
+        db.expire_all()
+        touch(db.get(type(station), station.id))
+        db.commit()
     events = client.get("/api/audit", params={"entity": "station", "id": str(station.id)}).json()["events"]
     assert any(e["action"] == "update" and not e["words"]["changes"] for e in events)  # the case this is about
     page = cookie_client("admin").get("/office/admin/audit", params={"actor": "admin-test"})
     assert page.status_code == 200, page.text[:300]
-    assert "Thêm sector" in page.text
+    assert "Các sector" in page.text and "1: 90°" in page.text
+    assert page.text.count("Sửa trạm gốc") == 1  # the version alone says nothing: its line is left out

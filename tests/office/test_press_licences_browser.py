@@ -85,6 +85,8 @@ def test_a_licence_recorded_amended_and_suspended_in_colour(
     page.fill("#f-valid_until", _dmy(until))
     page.click("form.record-form button[type=submit]")  # no number: refused, the summary takes the focus
     assert page.is_visible("#error-summary") and "Số giấy phép" in page.inner_text("#error-summary")
+    # office.js moves the focus once it has run (after the summary is in the page): wait for it to.
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'error-summary'")
     assert page.evaluate("document.activeElement.id") == "error-summary"
     page.fill("#f-number", "123/GP-BVHTTDL")
     page.fill("#f-issue_date", "02/03/2021")
