@@ -148,6 +148,8 @@ def from_wgs84(epsg: int, lon: float, lat: float) -> tuple[float, float]:
 
 
 def _transform(epsg: int, x: float, y: float, direction: TransformDirection) -> tuple[float, float]:
+    if epsg == WGS84_EPSG and math.isfinite(x) and math.isfinite(y):
+        return float(x), float(y)  # WGS 84 to itself: PROJ's no-op would return the same numbers
     try:
         out_x, out_y = _transformer(epsg).transform(x, y, errcheck=True, direction=direction)
     except ProjError as exc:

@@ -82,7 +82,7 @@ class Plan:
             " FROM import_row WHERE site_id IS NOT NULL GROUP BY site_key, site_id"
         )
         self.sql("CREATE INDEX IF NOT EXISTS import_site_geog ON import_site USING gist (geog)")
-        self.sql("ANALYZE import_site")
+        self.sql("ANALYZE import_site (key, site_id, code, first_row)")  # what the checks and writes join on
         self._check_new_sites()
         self._check_communes()
         self.report.sites_reused = int(

@@ -50,7 +50,7 @@ ROW_COLUMNS = (
     ("commune", "text"),
     ("sectors_listed", "jsonb"),  # the sectors as the station's events list them (registry.audit.parts)
 )
-# psycopg names the types as PostgreSQL does; arrays go as literals (``_numbers``, ``_words``), parsed
+# psycopg names the types as PostgreSQL does; arrays go as literals (``_sectors``, ``_words``), parsed
 # by the server.
 _COPY_TYPES = {"int": "int4", "float8[]": "text", "text[]": "text", "bool": "bool", "jsonb": "text"}
 SITE_FIELDS = ("pole_class", "pole_height_m", "building_height_m", "address", "owner")
@@ -96,11 +96,6 @@ def drop(session: Session) -> None:
     session.execute(text(f"DROP TABLE IF EXISTS {', '.join(TABLES)}"))
 
 
-def _numbers(values: Any) -> str:
-    """A float8[] literal (psycopg's list dumper is a third of the COPY's time)."""
-    return "{" + ",".join("NULL" if v is None else repr(float(v)) for v in values) + "}"
-
-
 def _words(values: list[str] | None) -> str | None:
     """A text[] literal, every element quoted."""
     if values is None:
@@ -108,42 +103,35 @@ def _words(values: list[str] | None) -> str | None:
     return "{" + ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values) + "}"
 
 
-def _number_json(value: float | None) -> str:
-    return "null" if value is None else repr(float(value))
-
-
 # The keys of a sector as its station's events list it, in this order (checked against the model).
 SECTOR_KEYS = ("sector_no", "azimuth_deg", "tilt_deg", "eirp_w")
 assert part_columns(Sector, SKIPPED) == list(SECTOR_KEYS), part_columns(Sector, SKIPPED)
 
 
-def _sectors_listed(sectors: list[tuple[float, float | None, float | None]] | None) -> str | None:
-    """A row's sectors as JSON text, as the station's events list them (written here: the server's
-    jsonb_agg per row was a tenth of the import)."""
+def _sectors(
+    sectors: list[tuple[float, float | None, float | None]] | None,
+) -> tuple[bool, str | None, str | None, str | None, str | None]:
+    """(whether the row gives sectors, its azimuths, tilts and EIRPs as float8[] literals, and its
+    sectors as JSON text as the station's events list them — written here: the server's jsonb_agg
+    per row was a tenth of the import). Each value is written once, for both."""
+    if sectors is None:
+        return False, None, None, None, None
     if not sectors:
-        return None
-    return (
-        "["
-        + ",".join(
-            f'{{"sector_no":{n},"azimuth_deg":{_number_json(az)},"tilt_deg":{_number_json(ti)},'
-            f'"eirp_w":{_number_json(ei)}}}'
-            for n, (az, ti, ei) in enumerate(sectors, start=1)
-        )
-        + "]"
+        return True, "{}", "{}", "{}", None
+    texts = [[None if v is None else repr(float(v)) for v in sector] for sector in sectors]
+    arrays = ("{" + ",".join("NULL" if t[i] is None else t[i] for t in texts) + "}" for i in range(3))
+    listed = ",".join(
+        f'{{"sector_no":{n},"azimuth_deg":{a},"tilt_deg":{t or "null"},"eirp_w":{e or "null"}}}'
+        for n, (a, t, e) in enumerate(texts, start=1)
     )
-
-
-def _sectors(row: Row) -> tuple[bool, Any, Any, Any]:
-    if row.sectors is None:
-        return False, None, None, None
-    azimuths, tilts, eirps = zip(*row.sectors, strict=True) if row.sectors else ((), (), ())
-    return True, _numbers(azimuths), _numbers(tilts), _numbers(eirps)
+    return (True, *arrays, f"[{listed}]")
 
 
 def staged(row: Row) -> tuple[Any, ...]:
     """The row as ``import_row`` takes it."""
     pos = row.position
     site = row.site_fields
+    has_sectors, azimuths, tilts, eirps, listed = _sectors(row.sectors)
     fields = row.station_fields
     return (
         row.number,
@@ -167,9 +155,12 @@ def staged(row: Row) -> tuple[Any, ...]:
         _words(fields.get("bands")),
         fields.get("status"),
         fields.get("commissioning_date"),
-        *_sectors(row),
+        has_sectors,
+        azimuths,
+        tilts,
+        eirps,
         row.commune,
-        _sectors_listed(row.sectors),
+        listed,
     )
 
 

@@ -10,6 +10,8 @@ triggers (migration 0012), once per statement.
 
 from __future__ import annotations
 
+from typing import Any
+
 from registry.admin_units.service import CommuneIndex
 from registry.audit.listener import SKIPPED
 from registry.audit.parts import part_list_sql
@@ -211,24 +213,37 @@ def _mark_sector_changes(plan: Plan) -> None:
 def count(plan: Plan) -> None:
     """A dry run's figures: what ``write`` would do, by the same comparisons, writing nothing."""
     report = plan.report
-    report.sites_created = int(plan.sql("SELECT count(*) FROM import_site WHERE site_id IS NULL").scalar_one())
-    report.sites_updated = int(
-        plan.sql(f"SELECT count(*) FROM ({_SITE_NEW}) n JOIN site o ON o.id = n.id WHERE {_SITE_DIFFERS}").scalar_one()
-    )
-    report.stations_created = int(plan.sql("SELECT count(*) FROM import_row WHERE station_id IS NULL").scalar_one())
-    _mark_sector_changes(plan)
-    existing = int(plan.sql("SELECT count(*) FROM import_row WHERE station_id IS NOT NULL").scalar_one())
-    report.stations_updated = int(
-        plan.sql(
-            f"SELECT count(*) FROM ({_STATION_NEW}) n JOIN station o ON o.id = n.id WHERE {_STATION_DIFFERS}"
-        ).scalar_one()
-    )
+    sites, existing_sites, rows, existing = _in_registry(plan)
+    report.sites_created = sites - existing_sites
+    if existing_sites:
+        report.sites_updated = int(
+            plan.sql(
+                f"SELECT count(*) FROM ({_SITE_NEW}) n JOIN site o ON o.id = n.id WHERE {_SITE_DIFFERS}"
+            ).scalar_one()
+        )
+    report.stations_created = rows - existing
+    if existing:
+        _mark_sector_changes(plan)
+        report.stations_updated = int(
+            plan.sql(
+                f"SELECT count(*) FROM ({_STATION_NEW}) n JOIN station o ON o.id = n.id WHERE {_STATION_DIFFERS}"
+            ).scalar_one()
+        )
     report.stations_unchanged = existing - report.stations_updated
+
+
+def _in_registry(plan: Plan) -> tuple[int, int, int, int]:
+    """(the import's sites, those already in the registry, its rows, those of stations already in the
+    registry): the statements that compare with the registry run only when there is something to
+    compare (each reads the whole table it joins)."""
+    sites, existing_sites = plan.sql("SELECT count(*), count(site_id) FROM import_site").one()
+    rows, existing = plan.sql("SELECT count(*), count(station_id) FROM import_row").one()
+    return int(sites), int(existing_sites), int(rows), int(existing)
 
 
 def write(plan: Plan, progress: Progress | None) -> None:
     report = plan.report
-    total = int(plan.sql("SELECT count(*) FROM import_row").scalar_one())
+    _, existing_sites, total, existing = _in_registry(plan)
 
     def step(done: float) -> None:
         if progress:
@@ -236,24 +251,11 @@ def write(plan: Plan, progress: Progress | None) -> None:
 
     step(0)
     params = audit_params(Site, Station, parts=("sectors",))
-    report.sites_updated = plan.sql(
-        f"""
-        WITH n AS ({_SITE_NEW}),
-        changed AS (
-            UPDATE site s SET {", ".join(f"{c} = n.{c}" for c in _SITE_COLUMNS)},
-                              version = o.version + 1, updated_at = now()
-            FROM n JOIN site o ON o.id = n.id
-            WHERE s.id = n.id AND {_SITE_DIFFERS}
-            RETURNING s.id, {row_json("o", Site)} AS old, {row_json("s", Site)} AS new
-        ),
-        trail AS ({events_sql(Site, "update", "changed", parents=_SITE_PARENTS)})
-        SELECT count(*) FROM changed
-        """,
-        **params,
-    ).scalar_one()
+    if existing_sites:
+        report.sites_updated = _update_sites(plan, params)
     _new_site_codes(plan)
     _new_site_summary(plan)
-    existing = int(plan.sql("SELECT count(*) FROM import_row WHERE station_id IS NOT NULL").scalar_one())
+
     report.sites_created = plan.sql(
         f"""
         WITH added AS (
@@ -312,8 +314,21 @@ def write(plan: Plan, progress: Progress | None) -> None:
         **params,
     ).scalar_one()
     step(0.6)
+    if existing:
+        report.stations_updated = _update_stations(plan, params)
+    report.stations_unchanged = existing - report.stations_updated
+    step(0.8)
+    if existing:
+        _write_sectors(plan)
+    step(1)
+    plan.session.expire_all()  # the ORM's copies of what these statements changed are stale
+
+
+def _update_stations(plan: Plan, params: dict[str, Any]) -> int:
+    """The stations already in the registry whose row changes them (their sectors included), each with
+    its event; how many."""
     _mark_sector_changes(plan)
-    report.stations_updated = plan.sql(
+    return plan.sql(
         f"""
         WITH n AS ({_STATION_NEW}),
         changed AS (
@@ -329,11 +344,27 @@ def write(plan: Plan, progress: Progress | None) -> None:
         """,
         **params,
     ).scalar_one()
-    report.stations_unchanged = existing - report.stations_updated
-    step(0.8)
-    _write_sectors(plan)
-    step(1)
-    plan.session.expire_all()  # the ORM's copies of what these statements changed are stale
+
+
+def _update_sites(plan: Plan, params: dict[str, Any]) -> int:
+    """The sites already in the registry that the file changes, each with its event; how many."""
+    return int(
+        plan.sql(
+            f"""
+            WITH n AS ({_SITE_NEW}),
+            changed AS (
+                UPDATE site s SET {", ".join(f"{c} = n.{c}" for c in _SITE_COLUMNS)},
+                                  version = o.version + 1, updated_at = now()
+                FROM n JOIN site o ON o.id = n.id
+                WHERE s.id = n.id AND {_SITE_DIFFERS}
+                RETURNING s.id, {row_json("o", Site)} AS old, {row_json("s", Site)} AS new
+            ),
+            trail AS ({events_sql(Site, "update", "changed", parents=_SITE_PARENTS)})
+            SELECT count(*) FROM changed
+            """,
+            **params,
+        ).scalar_one()
+    )
 
 
 def _write_sectors(plan: Plan) -> None:
