@@ -158,6 +158,49 @@ def test_a_stations_sectors_and_a_deleted_station_are_named_from_the_trail(db: S
     assert _changes(gone)["Các sector"] == (two, None, None)
 
 
+def test_a_trail_written_before_sectors_were_part_of_their_station_still_reads(db: Session) -> None:
+    """Older trails hold events of sectors of their own (tagged with their station): the station's and
+    the site's history still read them."""
+    site = make_site(db, code="HP-WORDS-3")
+    station = make_station(db, site=site, station_code="HPW0003")
+    db.add(
+        AuditEvent(
+            actor="admin-test",
+            entity_type="sector",
+            entity_id="999001",
+            action="update",
+            changes={"azimuth_deg": [120.0, 135.5], "sector_no": [1, 1], "station_id": [station.id, station.id]},
+            parents=[f"station:{station.id}"],
+        )
+    )
+    db.flush()
+    for lines in (_history(db, "station", station.id), _history(db, "site", site.id)):
+        old = next(ln for ln in lines if ln.what == "Sửa sector")
+        assert old.subject == "1 của trạm HPW0003"  # named from the trail (the sector is not in the table)
+        assert _changes(old)["Góc phương vị (°)"] == ("120", "135,5", None)
+
+
+def test_a_sector_removed_alone_or_moved_is_told_by_its_stations(db: Session) -> None:
+    site = make_site(db, code="HP-WORDS-4")
+    a = make_station(db, site=site, station_code="HPW0004", sectors=[(10.0, None, None), (130.0, None, None)])
+    b = make_station(db, site=site, station_code="HPW0005")
+    first = int(db.scalar(select(func.max(AuditEvent.id))) or 0)
+    db.delete(a.sectors[1])  # the session's delete, not the collection's
+    db.flush()
+    a.sectors[0].station_id = b.id  # moved to another station
+    db.flush()
+    events = list(db.scalars(select(AuditEvent).where(AuditEvent.id > first).order_by(AuditEvent.id)))
+    said = [(e.entity_type, int(e.entity_id), e.action, e.changes) for e in events]
+    one = {"sector_no": 1, "azimuth_deg": 10.0, "tilt_deg": None, "eirp_w": None}
+    two = {"sector_no": 2, "azimuth_deg": 130.0, "tilt_deg": None, "eirp_w": None}
+    assert said[0] == ("station", a.id, "update", {"sectors": [[one, two], [one]]})
+    assert sorted(said[1:]) == [
+        ("station", a.id, "update", {"sectors": [[one], []]}),
+        ("station", b.id, "update", {"sectors": [[], [one]]}),
+    ]
+    assert all(e.parents == [f"site:{site.id}"] for e in events)
+
+
 def test_an_outlet_its_licence_and_its_status_read_in_words(db: Session) -> None:
     from registry.press.models import PressLicence, PressOutlet
 
