@@ -487,3 +487,51 @@ def test_hostile_band_names_and_partial_sector_lists_are_stored_as_written(db: S
         (120.5, None, 1000),
         (240, None, 800),
     ]
+
+
+def _row(code: str, operator: str, site: str, lon: str, lat: str) -> list[str]:
+    return [code, operator, site, "Số 1 Lạch Tray", lon, lat, "A2a", "12", "4G", "1800", "đang hoạt động", ""]
+
+
+# Rows whose checks span the file: a station named twice, a code first without then with a position,
+# a code's row too far from its first, two new codes 2 m apart, a point outside the province, a row
+# without a code joining a coded new site.
+SPANNING = [
+    _row("SP-1", "Viettel", "HP-SPA", "106.6830", "20.8600"),
+    _row("SP-2", "Viettel", "HP-SPB", "", ""),
+    _row("SP-1", "Viettel", "HP-SPA", "106.6830", "20.8600"),
+    _row("SP-3", "MobiFone", "HP-SPB", "106.7000", "20.8700"),
+    _row("SP-4", "MobiFone", "HP-SPA", "106.6835", "20.8600"),
+    _row("SP-5", "VNPT", "HP-SPC", "106.68302", "20.8600"),
+    _row("SP-6", "VNPT", "HP-SPD", "105.8500", "21.0200"),
+    _row("SP-7", "VNPT", "", "106.70001", "20.8700"),
+]
+
+
+@pytest.mark.parametrize("batch", [1, 2, 3])
+def test_checks_run_batch_by_batch_find_what_one_pass_over_the_file_finds(
+    db: Session, monkeypatch: pytest.MonkeyPatch, batch: int
+) -> None:
+    """The checks that run on each batch as it is staged (plan.Plan.batch) report the same problems,
+    in the same order, as when the whole file is one batch."""
+    import registry.stations.importer as importer
+
+    def outcome() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        with pytest.raises(ValidationFailed) as caught:
+            run(db, SPANNING)
+        report = caught.value.extra["report"]
+        return [e.as_dict() for e in caught.value.errors], report.get("warnings", [])
+
+    whole = outcome()
+    monkeypatch.setattr(importer, "STAGING_BATCH", batch)
+    assert outcome() == whole
+    errors, warnings = whole
+    # Each check's problems by row, the checks in their order (as before the checks ran by batches).
+    assert [(e["row"], e["code"]) for e in errors] == [
+        (4, "duplicate_station"),
+        (3, "required"),  # HP-SPB has no position yet on its first row
+        (6, "site_conflict"),  # 50 m from HP-SPA's first row
+        (7, "duplicate_site"),  # HP-SPC 2 m from HP-SPA
+        (8, "outside_province"),
+    ]
+    assert [(w["row"], w["code"]) for w in warnings] == [(9, "joined_site")]  # joins HP-SPB, 1 m away

@@ -1,19 +1,21 @@
 """Importing an operator's station spreadsheet: all rows validated first, then all-or-nothing.
 
 Stages: (1) map headers to columns; (2) parse every row as it is read, collecting every error with
-its row and column, and COPY the good ones into a staging table; (3) checks across rows and against
-the registry, set-based in SQL (the same station twice, the same site entered twice, points outside
-the province); (4) only when nothing is wrong, upsert by (operator, station code) in a few
-statements that write their own audit events. Importing the same file again changes nothing; a dry
-run does stages 1–3 and counts what stage 4 would change without writing it.
+its row and column, and COPY the good ones into a staging table, a batch at a time; (3) checks across
+rows and against the registry, set-based in SQL (the same station twice, the same site entered twice,
+points outside the province) — those that need no later row run on each batch while the next one is
+parsed (``batches``), the rest once every row is in; (4) only when nothing is wrong, upsert by
+(operator, station code) in a few statements that write their own audit events. Importing the same
+file again changes nothing; a dry run does stages 1–3 and counts what stage 4 would change without
+writing it.
 
 Stages 1–3 take no lock, so a long file does not stop other writers; the registry-wide site-writes
 lock is held only for stage 4, after checking that no site or station changed meanwhile (if one
-did, stage 3 runs again under the lock). Python holds one row at a time: memory does not grow with
-the file.
+did, stage 3 runs again under the lock). Python holds a few batches of rows at a time: memory does
+not grow with the file.
 
-The stages have one module each: ``rows`` (1–2), ``staging`` (the tables), ``plan`` (3), ``write``
-(4); this module runs them in order and holds the lock.
+The stages have one module each: ``rows`` (1–2), ``staging`` (the tables), ``batches`` (2–3 side by
+side), ``plan`` (3), ``write`` (4); this module runs them in order and holds the lock.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from registry.errors import FieldError, LimitExceeded, ValidationFailed
 from registry.organisations.service import OrganisationIndex
 from registry.settings import Settings, get_settings
 from registry.stations.importer import staging, write
+from registry.stations.importer.batches import Batches
 from registry.stations.importer.plan import Plan, registry_state
 from registry.stations.importer.rows import (
     POLE_CLASSES,
@@ -45,7 +48,7 @@ CHECKING = "Kiểm tra từng dòng"
 PLANNING = "Đối chiếu với sổ"
 COUNTING = "Tính số thay đổi"
 WRITING = write.WRITING
-# Parsed rows go to the staging table this many at a time (the connection is free in between).
+# Parsed rows go to the staging table and its checks this many at a time.
 STAGING_BATCH = 2000
 
 __all__ = [
@@ -116,8 +119,8 @@ def import_rows(
 ) -> ImportReport:
     """Validate every row, then (unless ``dry_run``) write them all; raises ValidationFailed on any error.
 
-    ``rows`` are read once, in order, and never held: each parsed row goes straight into the staging
-    table (``total``, when known, is what ``progress`` counts towards)."""
+    ``rows`` are read once, in order, and held a batch at a time on their way into the staging table
+    (``total``, when known, is what ``progress`` counts towards)."""
     settings = settings or get_settings()
     report = report or ImportReport(dry_run=dry_run)
     if total is None and isinstance(rows, Sized):
@@ -129,12 +132,13 @@ def import_rows(
     parser = RowParser(headers or {}, report, orgs)
     staging.create(session)
     try:
-        _stage(session, rows, parser, report, settings, progress, total)
+        # What the checks read of the registry from here on: a change committed meanwhile is seen below.
+        seen = registry_state(session)
+        plan = Plan(session, parser, report, settings)
+        _stage(session, rows, parser, report, settings, progress, total, plan)
         if progress:
             progress(PLANNING, report.rows, report.rows)
         warnings_before_plan = len(report.warnings)
-        seen = registry_state(session)
-        plan = Plan(session, parser, report, settings)
         plan.build()
         _refuse_if_errors(report)
         if not dry_run:
@@ -168,23 +172,32 @@ def _stage(
     settings: Settings,
     progress: Progress | None,
     total: int | None,
+    plan: Plan,
 ) -> None:
-    """Every row parsed and, when it has no error, COPY'd into the staging table."""
+    """Every row parsed and, when it has no error, COPY'd into the staging table; each batch checked
+    (``plan.batch``) by the database while the next one is parsed."""
     count = 0
     batch: list[tuple[Any, ...]] = []
-    for number, cells in rows:
-        count += 1
-        if count > settings.max_import_rows:
-            break
-        row = parser.parse(number, cells)
-        if row is not None:
-            batch.append(staging.staged(row))
-        if len(batch) >= STAGING_BATCH:
-            staging.copy_rows(session, batch)
-            batch.clear()
-        if progress and count % 500 == 1:
-            progress(CHECKING, count, max(total or 0, count))
-    staging.copy_rows(session, batch)
+    first = 0
+    batches = Batches(session, plan)
+    try:
+        for number, cells in rows:
+            count += 1
+            if count > settings.max_import_rows:
+                break
+            row = parser.parse(number, cells)
+            if row is not None:
+                batch.append(staging.staged(row))
+            if len(batch) >= STAGING_BATCH:
+                batches.send(batch, first, number)
+                batch, first = [], number + 1
+            if progress and count % 500 == 1:
+                progress(CHECKING, count, max(total or 0, count))
+        batches.send(batch, first, 2**31 - 1)
+    except BaseException:
+        batches.close(raising=False)  # what stopped the reading is what the caller hears of
+        raise
+    batches.close()
     if count > settings.max_import_rows:
         raise LimitExceeded(
             f"Tệp có hơn {settings.max_import_rows} dòng, tối đa {settings.max_import_rows} dòng một lần", status=413

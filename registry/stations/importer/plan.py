@@ -3,8 +3,13 @@ twice, the same site entered twice, a site moved, points outside the province), 
 row ends up on. Set-based over the staging tables (``staging.py``); reads the registry only: the
 writes are in ``write.py``.
 
-Every check is one statement over all rows; only the rows without a site code are walked in Python,
-in file order, since each may start a new site that a later row joins (a few numbers per row).
+The checks that need no later row (a station named twice, rows against the registry, the new sites
+the file codes and their rows) run on each batch of rows as it is staged (``batch``), while the next
+rows are read: the server checks one batch as Python parses the next. The rest run once every row is
+in (``build``), each one statement over all rows; only the rows without a site code are walked in
+Python, in file order, since each may start a new site that a later row joins (a few numbers per row).
+Problems found batch by batch are kept and reported with the others when ``build`` ends, in the same
+order as if every check had run once over the whole file.
 """
 
 from __future__ import annotations
@@ -47,6 +52,13 @@ def registry_state(session: Session) -> tuple[int, ...]:
     return tuple(int(v) for v in row)
 
 
+# What ``batch`` finds, by check, in the order they are reported (each sorted by row): a station named
+# twice, a site of the registry that moved, rows of a new coded site (no position; too far from its
+# first row); then the new sites together: on top of a site of the registry, two in the file a few
+# metres apart (``build``), outside the province.
+_FOUND = ("duplicate_station", "site_moved", "new_site_rows", "new_site_near_registry", "new_site_outside")
+
+
 @dataclass
 class _NewSite:
     key: str
@@ -64,26 +76,39 @@ class Plan:
         self.report = report
         self.settings = settings
         self.tol = settings.duplicate_site_distance_m
+        # Problems found by ``batch``, by check, reported when ``build`` ends (see ``_report``).
+        self.found: dict[str, list[tuple[int, str, Any, str, str]]] = {name: [] for name in _FOUND}
+        self.pairs: list[tuple[int, str, Any, str, str]] = []  # two new sites of the file too close
 
     def sql(self, statement: str, **params: Any) -> Any:
         return self.session.execute(text(statement), {"tol": self.tol, **params})
 
+    def batch(self, first: int, last: int) -> None:
+        """The checks of the rows numbered ``first``..``last`` that need no later row (every earlier
+        batch has been checked)."""
+        rows = {"first": first, "last": last}
+        self._unique_stations(rows)
+        self._resolve_existing(rows)
+        self._check_existing_site_positions(rows)
+        self._group_new_sites(rows)
+        self._check_new_coded_sites(rows)
+
     def build(self, *, again: bool = False) -> None:
+        """Every check that needs the whole file, once ``batch`` has seen every row."""
         if again:  # the registry changed meanwhile: resolve every row anew
             self.sql("UPDATE import_row SET site_key = NULL, site_id = NULL, station_id = NULL")
             self.sql("TRUNCATE import_site, import_unit")
-        self._unique_stations()
-        self._resolve_existing()
-        self._check_existing_site_positions()
-        self._group_new_sites()
+            for found in self.found.values():
+                found.clear()
+            self.batch(0, 2**31 - 1)
         self._place_loose_rows()
         self.sql(
             "INSERT INTO import_site (key, site_id, code, first_row) SELECT site_key, site_id, site_key, min(number)"
             " FROM import_row WHERE site_id IS NOT NULL GROUP BY site_key, site_id"
         )
-        self.sql("CREATE INDEX IF NOT EXISTS import_site_geog ON import_site USING gist (geog)")
         self.sql("ANALYZE import_site (key, site_id, code, first_row)")  # what the checks and writes join on
         self._check_new_sites()
+        self._report()
         self._check_communes()
         self.report.sites_reused = int(
             self.sql(
@@ -95,17 +120,32 @@ class Plan:
         for number, key, value, message, code in sorted(found, key=lambda e: e[0]):
             self.parser.error(number, key, value, message, code)
 
-    def _unique_stations(self) -> None:
-        rows = self.sql(
+    def _report(self) -> None:
+        """The problems ``batch`` found, as if each check had run once over every row."""
+        for name, found in self.found.items():
+            if name not in ("new_site_near_registry", "new_site_outside"):
+                self._errors(found)
+        # The new sites' problems are reported together, row by row (as one check over the file).
+        self._errors(self.found["new_site_near_registry"] + self.pairs + self.found["new_site_outside"])
+
+    def _unique_stations(self, rows: dict[str, int]) -> None:
+        """A station named again by a later row: the later row is refused (and left out of the checks)."""
+        deleted = self.sql(
             """
             DELETE FROM import_row r USING (
-                SELECT number, min(number) OVER (PARTITION BY operator_id, station_code) AS first FROM import_row
+                SELECT b.number, f.first FROM import_row b
+                CROSS JOIN LATERAL (
+                    SELECT min(x.number) AS first FROM import_row x
+                    WHERE x.operator_id = b.operator_id AND x.station_code = b.station_code
+                ) f
+                WHERE b.number BETWEEN :first AND :last
             ) d
             WHERE d.number = r.number AND d.number <> d.first
             RETURNING r.number, r.station_code, r.operator_name, d.first
-            """
+            """,
+            **rows,
         ).all()
-        self._errors(
+        self.found["duplicate_station"].extend(
             [
                 (
                     r.number,
@@ -114,29 +154,37 @@ class Plan:
                     f"Trạm {r.station_code} của {r.operator_name} đã có ở dòng {r.first}",
                     "duplicate_station",
                 )
-                for r in rows
+                for r in deleted
             ]
         )
 
-    def _resolve_existing(self) -> None:
-        self.sql("UPDATE import_row r SET site_id = s.id, site_key = s.code FROM site s WHERE s.code = r.site_code")
+    def _resolve_existing(self, rows: dict[str, int]) -> None:
+        self.sql(
+            "UPDATE import_row r SET site_id = s.id, site_key = s.code FROM site s"
+            " WHERE s.code = r.site_code AND r.number BETWEEN :first AND :last",
+            **rows,
+        )
         self.sql(
             "UPDATE import_row r SET station_id = st.id FROM station st"
             " WHERE st.operator_id = r.operator_id AND st.station_code = r.station_code"
+            " AND r.number BETWEEN :first AND :last",
+            **rows,
         )
 
     def _coordinate_key(self, source_crs: int) -> str:
         return "lon" if is_geographic(source_crs) else "easting"
 
-    def _check_existing_site_positions(self) -> None:
-        rows = self.sql(
+    def _check_existing_site_positions(self, rows: dict[str, int]) -> None:
+        moved = self.sql(
             f"""
             SELECT r.number, r.source_crs, s.code, ST_Distance(s.geom::geography, {_PT}) AS d
             FROM import_row r JOIN site s ON s.id = r.site_id
-            WHERE r.lon IS NOT NULL AND NOT ST_DWithin(s.geom::geography, {_PT}, :tol)
-            """
+            WHERE r.number BETWEEN :first AND :last
+              AND r.lon IS NOT NULL AND NOT ST_DWithin(s.geom::geography, {_PT}, :tol)
+            """,
+            **rows,
         ).all()
-        self._errors(
+        self.found["site_moved"].extend(
             [
                 (
                     r.number,
@@ -146,41 +194,49 @@ class Plan:
                     f"(cho phép {self.tol:g} m); sửa tọa độ vị trí qua API nếu sổ sai",
                     "site_moved",
                 )
-                for r in rows
+                for r in moved
             ]
         )
 
-    def _group_new_sites(self) -> None:
-        """A new code's site is where its first row with coordinates puts it; its other rows join it."""
+    def _group_new_sites(self, rows: dict[str, int]) -> None:
+        """A new code's site is where its first row with coordinates puts it; its other rows join it
+        (batches come in file order: a code's first row is in an earlier batch or in this one)."""
         self.sql(
             """
             INSERT INTO import_site (key, code, first_row, lon, lat, source_crs, source_x, source_y, provenance, geog)
             SELECT DISTINCT ON (site_code) site_code, site_code, number, lon, lat, source_crs, source_x, source_y,
                    provenance, ST_SetSRID(ST_MakePoint(lon, lat), 4326)::geography
-            FROM import_row WHERE site_code IS NOT NULL AND site_id IS NULL AND lon IS NOT NULL
+            FROM import_row
+            WHERE site_code IS NOT NULL AND site_id IS NULL AND lon IS NOT NULL AND number BETWEEN :first AND :last
             ORDER BY site_code, number
-            """
+            ON CONFLICT (key) DO NOTHING
+            """,
+            **rows,
         )
-        found: list[tuple[int, str, Any, str, str]] = []
         for r in self.sql(
             """
             SELECT r.number, r.site_code FROM import_row r LEFT JOIN import_site k ON k.key = r.site_code
-            WHERE r.site_code IS NOT NULL AND r.site_id IS NULL AND r.lon IS NULL
+            WHERE r.number BETWEEN :first AND :last
+              AND r.site_code IS NOT NULL AND r.site_id IS NULL AND r.lon IS NULL
               AND (k.key IS NULL OR r.number < k.first_row)
-            """
+            """,
+            **rows,
         ):
-            found.append(
+            # A later row may still give the code coordinates: it stays refused (its row comes first).
+            self.found["new_site_rows"].append(
                 (r.number, "site_code", r.site_code, f"Vị trí {r.site_code} chưa có trong sổ: cần tọa độ", "required")
             )
         for r in self.sql(
             f"""
             SELECT r.number, r.site_code, k.first_row, ST_Distance(k.geog, {_PT}) AS d
             FROM import_row r JOIN import_site k ON k.key = r.site_code
-            WHERE r.site_id IS NULL AND r.lon IS NOT NULL AND r.number > k.first_row
+            WHERE r.number BETWEEN :first AND :last
+              AND r.site_id IS NULL AND r.lon IS NOT NULL AND r.number > k.first_row
               AND (r.lon, r.lat) <> (k.lon, k.lat) AND NOT ST_DWithin(k.geog, {_PT}, :tol)
-            """
+            """,
+            **rows,
         ):
-            found.append(
+            self.found["new_site_rows"].append(
                 (
                     r.number,
                     "site_code",
@@ -189,15 +245,15 @@ class Plan:
                     "site_conflict",
                 )
             )
-        self._errors(found)
         self.sql(
             f"""
             UPDATE import_row r SET site_key = k.key FROM import_site k
-            WHERE k.key = r.site_code AND r.site_id IS NULL
+            WHERE r.number BETWEEN :first AND :last AND k.key = r.site_code AND r.site_id IS NULL
               AND (CASE WHEN r.lon IS NULL THEN r.number > k.first_row
                         -- the same point (the site's own row, another operator's row) needs no distance
                         ELSE (r.lon, r.lat) = (k.lon, k.lat) OR ST_DWithin(k.geog, {_PT}, :tol) END)
-            """
+            """,
+            **rows,
         )
 
     def _place_loose_rows(self) -> None:
@@ -300,9 +356,9 @@ class Plan:
                         best = (d, site)
         return best[1] if best else None
 
-    def _check_new_sites(self) -> None:
-        found: list[tuple[int, str, Any, str, str]] = []
-        # A new code placed on top of a site already in the registry: the same site entered twice.
+    def _check_new_coded_sites(self, rows: dict[str, int]) -> None:
+        """The new sites the file codes whose first row is in the batch: one on top of a site already in
+        the registry (the same site entered twice), their commune, and those outside the province."""
         for r in self.sql(
             """
             SELECT k.first_row, k.code, n.code AS other, n.d FROM import_site k
@@ -311,10 +367,11 @@ class Plan:
                 WHERE ST_DWithin(s.geom::geography, k.geog, :tol) AND s.code IS DISTINCT FROM k.code
                 ORDER BY d, s.code LIMIT 1
             ) n
-            WHERE k.site_id IS NULL AND k.code IS NOT NULL
-            """
+            WHERE k.site_id IS NULL AND k.code IS NOT NULL AND k.first_row BETWEEN :first AND :last
+            """,
+            **rows,
         ):
-            found.append(
+            self.found["new_site_near_registry"].append(
                 (
                     r.first_row,
                     "site_code",
@@ -324,57 +381,36 @@ class Plan:
                     "duplicate_site",
                 )
             )
-        # Two new codes a few metres apart within the file: the later one is refused.
-        for r in self.sql(
-            """
-            SELECT b.first_row, b.code, a.code AS other, a.first_row AS other_row, ST_Distance(a.geog, b.geog) AS d
-            FROM import_site a JOIN import_site b ON a.first_row < b.first_row AND ST_DWithin(a.geog, b.geog, :tol)
-            WHERE a.site_id IS NULL AND b.site_id IS NULL AND a.code IS NOT NULL AND b.code IS NOT NULL
-            ORDER BY b.first_row, a.first_row
-            """
-        ):
-            found.append(
-                (
-                    r.first_row,
-                    "site_code",
-                    r.code,
-                    f"Vị trí {r.code} cách vị trí {r.other} (dòng {r.other_row}) {r.d:.1f} m: có thể là một vị trí "
-                    "nhập hai lần",
-                    "duplicate_site",
-                )
-            )
-        any_new = self.sql("SELECT EXISTS (SELECT 1 FROM import_site WHERE site_id IS NULL)").scalar_one()
-        if any_new and not province_loaded(self.session, self.settings.province_code):
-            self.report.warnings.append(
-                FieldError(
-                    f"Chưa có ranh giới tỉnh (mã {self.settings.province_code}): chưa kiểm tra điểm ngoài tỉnh",
-                    code="province_unknown",
-                )
-            )
-        # The commune each new site lies in, and the points outside the province.
+        self._place_new_sites("k.code IS NOT NULL AND k.first_row BETWEEN :first AND :last", rows)
+
+    def _place_new_sites(self, which: str, params: dict[str, Any]) -> None:
+        """The commune each new site (``which`` of them, an SQL condition on ``k``) lies in, and the
+        points outside the province."""
         self.sql(
-            """
+            f"""
             UPDATE import_site k SET commune_id = (
                 SELECT a.id FROM admin_unit a
                 WHERE a.level = 'commune' AND a.valid_to IS NULL AND ST_Intersects(a.geom, k.geog::geometry)
                 ORDER BY a.id LIMIT 1)
-            WHERE k.site_id IS NULL
-            """
+            WHERE k.site_id IS NULL AND {which}
+            """,
+            **params,
         )
         for r in self.sql(
-            """
+            f"""
             WITH province AS (
                 SELECT geom FROM admin_unit
                 WHERE level = 'province' AND code = :province AND valid_to IS NULL AND geom IS NOT NULL LIMIT 1
             )
             SELECT k.first_row, k.code, k.source_crs, ST_Distance(p.geom::geography, k.geog) AS d
             FROM import_site k, province p
-            WHERE k.site_id IS NULL AND NOT ST_Intersects(p.geom, k.geog::geometry)
+            WHERE k.site_id IS NULL AND {which} AND NOT ST_Intersects(p.geom, k.geog::geometry)
             """,
             province=self.settings.province_code,
+            **params,
         ):
             if r.d > self.settings.province_tolerance_m:
-                found.append(
+                self.found["new_site_outside"].append(
                     (
                         r.first_row,
                         self._coordinate_key(r.source_crs),
@@ -383,7 +419,39 @@ class Plan:
                         "outside_province",
                     )
                 )
-        self._errors(found)
+
+    def _check_new_sites(self) -> None:
+        """Two new codes a few metres apart within the file (the later one is refused); the new sites of
+        rows without a code placed (commune, province)."""
+        self.pairs = [
+            (
+                r.first_row,
+                "site_code",
+                r.code,
+                f"Vị trí {r.code} cách vị trí {r.other} (dòng {r.other_row}) {r.d:.1f} m: có thể là một vị trí "
+                "nhập hai lần",
+                "duplicate_site",
+            )
+            for r in self.sql(
+                """
+                SELECT b.first_row, b.code, a.code AS other, a.first_row AS other_row,
+                       ST_Distance(a.geog, b.geog) AS d
+                FROM import_site a JOIN import_site b
+                     ON a.first_row < b.first_row AND ST_DWithin(a.geog, b.geog, :tol)
+                WHERE a.site_id IS NULL AND b.site_id IS NULL AND a.code IS NOT NULL AND b.code IS NOT NULL
+                ORDER BY b.first_row, a.first_row
+                """
+            )
+        ]
+        any_new = self.sql("SELECT EXISTS (SELECT 1 FROM import_site WHERE site_id IS NULL)").scalar_one()
+        if any_new and not province_loaded(self.session, self.settings.province_code):
+            self.report.warnings.append(
+                FieldError(
+                    f"Chưa có ranh giới tỉnh (mã {self.settings.province_code}): chưa kiểm tra điểm ngoài tỉnh",
+                    code="province_unknown",
+                )
+            )
+        self._place_new_sites("k.code IS NULL", {})  # ``batch`` placed the coded ones
 
     def _check_communes(self) -> None:
         """Communes named in the file: unknown ones, and new sites whose point lies outside the one named."""

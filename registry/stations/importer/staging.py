@@ -90,6 +90,12 @@ def create(session: Session) -> None:
     drop(session)
     for statement in filter(str.strip, _DDL.split(";")):
         session.execute(text(statement))
+    # What the checks of each batch look rows up by, as the rows arrive (plan.Plan.batch). Made on the
+    # empty tables: an index made later in the transaction, over rows it has since updated, could not
+    # be used by the transaction itself (PostgreSQL's indcheckxmin).
+    session.execute(text("CREATE UNIQUE INDEX ON import_row (number)"))
+    session.execute(text("CREATE INDEX ON import_row (operator_id, station_code)"))
+    session.execute(text("CREATE INDEX import_site_geog ON import_site USING gist (geog)"))
 
 
 def drop(session: Session) -> None:
@@ -178,9 +184,8 @@ def copy_rows(session: Session, rows: list[tuple[Any, ...]]) -> None:
 
 
 def index(session: Session) -> None:
-    """Indexes and statistics once the rows are in (temporary tables are never analysed by autovacuum)."""
-    session.execute(text("CREATE UNIQUE INDEX ON import_row (number)"))
-    session.execute(text("CREATE INDEX ON import_row (operator_id, station_code)"))
-    session.execute(text("CREATE INDEX ON import_row (site_key)"))
+    """Statistics once the rows are in (temporary tables are never analysed by autovacuum). The
+    statements after this one join whole tables (hash joins): no index is made here, nor could one
+    made now be used by the import's own transaction, which has updated the rows (indcheckxmin)."""
     # Statistics of the columns the plan joins and groups on (the others' would cost as much again).
     session.execute(text("ANALYZE import_row (number, operator_id, station_code, site_code)"))
