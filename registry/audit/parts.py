@@ -25,26 +25,17 @@ from sqlalchemy.orm.attributes import get_history
 from registry.audit.models import Audited
 
 # (owner entity type, owner id) → (field, its parts before the flush, its parts after)
-Folded = dict[tuple[str, str], tuple[str, list[dict[str, Any]] | None, list[dict[str, Any]] | None]]
+Folded = dict[tuple[str, str], tuple[str, list[dict[str, Any]], list[dict[str, Any]]]]
 
 
 def part_columns(model: type[Audited], skipped: frozenset[str]) -> list[str]:
     """The columns a part is listed by: its audited columns, less its id and its owner column."""
     part = model.__audit_part_of__
     assert part is not None
+    skipped = skipped | model.__audit_exclude__
     keys = [a.key for a in inspect(model).column_attrs if a.key not in skipped]
     primary = {c.key for c in inspect(model).primary_key}
     return [k for k in keys if k not in primary and k != part.column]
-
-
-def owner_model(model: type[Audited]) -> Any:
-    """The mapped class of a part's owner (the target of its owner column)."""
-    part = model.__audit_part_of__
-    assert part is not None
-    for rel in inspect(model).relationships:
-        if {c.key for c in rel.local_columns} == {part.column}:
-            return rel.mapper.class_
-    raise LookupError(f"{model.__name__}.{part.column} names no relationship")
 
 
 def part_list_sql(model: type[Audited], skipped: frozenset[str], values: dict[str, str]) -> str:
