@@ -325,41 +325,44 @@ def write(plan: Plan, progress: Progress | None) -> None:
 
 
 def _update_stations(plan: Plan, params: dict[str, Any]) -> int:
-    """The stations already in the registry whose row changes them (their sectors included), each with
-    its event; how many."""
+    """The stations already in the registry whose row changes them (their sectors included: the
+    station's event lists them before and after), each with its event; how many."""
     _mark_sector_changes(plan)
-    return plan.sql(
-        f"""
-        WITH n AS ({_STATION_NEW}),
-        changed AS (
-            UPDATE station s SET {", ".join(f"{c} = n.{c}" for c in _STATION_COLUMNS)},
-                                 version = o.version + 1, updated_at = now()
-            FROM n JOIN station o ON o.id = n.id
-            WHERE s.id = n.id AND {_STATION_DIFFERS}
-            RETURNING s.id, {row_json("o", Station)} || jsonb_build_object('sectors', n.sectors_before) AS old,
-                      {row_json("s", Station)} || jsonb_build_object('sectors', n.sectors_after) AS new
-        ),
-        trail AS ({events_sql(Station, "update", "changed", parents=_STATION_PARENTS)})
-        SELECT count(*) FROM changed
-        """,
-        **params,
-    ).scalar_one()
+    sectors = ("jsonb_build_object('sectors', n.sectors_before)", "jsonb_build_object('sectors', n.sectors_after)")
+    return _update(plan, params, Station, _STATION_NEW, _STATION_COLUMNS, _STATION_DIFFERS, _STATION_PARENTS, sectors)
 
 
 def _update_sites(plan: Plan, params: dict[str, Any]) -> int:
     """The sites already in the registry that the file changes, each with its event; how many."""
+    return _update(plan, params, Site, _SITE_NEW, _SITE_COLUMNS, _SITE_DIFFERS, _SITE_PARENTS)
+
+
+def _update(
+    plan: Plan,
+    params: dict[str, Any],
+    model: type[Site] | type[Station],
+    new: str,
+    columns: tuple[str, ...],
+    differs: str,
+    parents: str,
+    more: tuple[str, str] = ("'{}'::jsonb", "'{}'::jsonb"),
+) -> int:
+    """Rows of ``model`` set to what ``new`` (SQL: ``id`` and ``columns``) says where ``differs``, each
+    a version more and an update event (``more``: SQL of fields the events also compare, before and
+    after); how many."""
+    table = model.__tablename__
     return int(
         plan.sql(
             f"""
-            WITH n AS ({_SITE_NEW}),
+            WITH n AS ({new}),
             changed AS (
-                UPDATE site s SET {", ".join(f"{c} = n.{c}" for c in _SITE_COLUMNS)},
-                                  version = o.version + 1, updated_at = now()
-                FROM n JOIN site o ON o.id = n.id
-                WHERE s.id = n.id AND {_SITE_DIFFERS}
-                RETURNING s.id, {row_json("o", Site)} AS old, {row_json("s", Site)} AS new
+                UPDATE {table} s SET {", ".join(f"{c} = n.{c}" for c in columns)},
+                                     version = o.version + 1, updated_at = now()
+                FROM n JOIN {table} o ON o.id = n.id
+                WHERE s.id = n.id AND {differs}
+                RETURNING s.id, {row_json("o", model)} || {more[0]} AS old, {row_json("s", model)} || {more[1]} AS new
             ),
-            trail AS ({events_sql(Site, "update", "changed", parents=_SITE_PARENTS)})
+            trail AS ({events_sql(model, "update", "changed", parents=parents)})
             SELECT count(*) FROM changed
             """,
             **params,
