@@ -101,6 +101,7 @@ class Plan:
             for found in self.found.values():
                 found.clear()
             self.batch(0, 2**31 - 1)
+        self._resolve_stations()
         self._place_loose_rows()
         self.sql(
             "INSERT INTO import_site (key, site_id, code, first_row) SELECT site_key, site_id, site_key, min(number)"
@@ -159,16 +160,24 @@ class Plan:
         )
 
     def _resolve_existing(self, rows: dict[str, int]) -> None:
+        """The sites of the registry the rows name by code, each looked up by its code (a join would
+        read every site once a batch; LIMIT keeps the subquery a lookup the planner does not flatten)."""
         self.sql(
-            "UPDATE import_row r SET site_id = s.id, site_key = s.code FROM site s"
-            " WHERE s.code = r.site_code AND r.number BETWEEN :first AND :last",
+            """
+            UPDATE import_row r SET site_id = s.id, site_key = s.code
+            FROM import_row b
+            CROSS JOIN LATERAL (SELECT x.id, x.code FROM site x WHERE x.code = b.site_code LIMIT 1) s
+            WHERE b.number BETWEEN :first AND :last AND r.number = b.number
+            """,
             **rows,
         )
+
+    def _resolve_stations(self) -> None:
+        """The stations of the registry the rows update: once for the whole file (a join with every
+        station, which a batch at a time would repeat)."""
         self.sql(
             "UPDATE import_row r SET station_id = st.id FROM station st"
             " WHERE st.operator_id = r.operator_id AND st.station_code = r.station_code"
-            " AND r.number BETWEEN :first AND :last",
-            **rows,
         )
 
     def _coordinate_key(self, source_crs: int) -> str:
@@ -178,7 +187,8 @@ class Plan:
         moved = self.sql(
             f"""
             SELECT r.number, r.source_crs, s.code, ST_Distance(s.geom::geography, {_PT}) AS d
-            FROM import_row r JOIN site s ON s.id = r.site_id
+            FROM import_row r
+            CROSS JOIN LATERAL (SELECT x.code, x.geom FROM site x WHERE x.id = r.site_id LIMIT 1) s  -- a lookup
             WHERE r.number BETWEEN :first AND :last
               AND r.lon IS NOT NULL AND NOT ST_DWithin(s.geom::geography, {_PT}, :tol)
             """,

@@ -96,6 +96,7 @@ def create(session: Session) -> None:
     session.execute(text("CREATE UNIQUE INDEX ON import_row (number)"))
     session.execute(text("CREATE INDEX ON import_row (operator_id, station_code)"))
     session.execute(text("CREATE INDEX import_site_geog ON import_site USING gist (geog)"))
+    session.execute(text("CREATE INDEX ON import_site (first_row)"))
 
 
 def drop(session: Session) -> None:
