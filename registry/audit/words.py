@@ -643,6 +643,9 @@ def crs_name(epsg: int) -> str:
     return f"{name} (EPSG:{epsg})"
 
 
+NBSP = "\u00a0"
+
+
 def sector_list(sectors: list[Any]) -> str | None:
     """A station's sectors as its events list them (registry.audit.parts) in words:
     "1: 120°, nghiêng 3°, 50 W; 2: 240°"."""
@@ -654,10 +657,18 @@ def sector_list(sectors: list[Any]) -> str | None:
         said = [
             f"{number(float(s['azimuth_deg']))}°" if isinstance(s.get("azimuth_deg"), int | float) else "—",
             *([f"nghiêng {number(float(s['tilt_deg']))}°"] if isinstance(s.get("tilt_deg"), int | float) else []),
-            *([f"{number(float(s['eirp_w']))} W"] if isinstance(s.get("eirp_w"), int | float) else []),
+            # A power never broken across lines ("2 400 W" with no-break spaces).
+            *(
+                [f"{number(float(s['eirp_w']))} W".replace(" ", NBSP)]
+                if isinstance(s.get("eirp_w"), int | float)
+                else []
+            ),
         ]
         texts.append(f"{s.get('sector_no', '?')}: {', '.join(said)}")
-    return shortened("; ".join(texts), limit=TEXT_LIMIT * 3) if texts else None
+    if not texts:
+        return None
+    text, limit = "; ".join(texts), TEXT_LIMIT * 3  # as ``shortened``, keeping the no-break spaces
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _plain(value: Any) -> str | None:

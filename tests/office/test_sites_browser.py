@@ -77,6 +77,7 @@ def test_an_officer_enters_a_site_in_vn2000_and_its_station(office_browser: Call
     history = p.locator("#history").inner_text()
     assert "Trạng thái" in history and "đang hoạt động → đang xây dựng" in history
     assert "HP-BTS-901" in history  # the station added, in words
+    assert "Các sector" in history and "1: 0°, nghiêng -3°; 2: 120°, nghiêng -3°; 3: 240°, nghiêng -3°" in history
     assert "permit-check" in p.content() and p.locator("#verdict").is_visible()
     shoot(b, "office-sites-record")
     # In the list by searching its address without diacritics.

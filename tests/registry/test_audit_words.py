@@ -149,10 +149,10 @@ def test_a_stations_sectors_and_a_deleted_station_are_named_from_the_trail(db: S
     by_what = [(ln.what, ln.subject) for ln in lines]
     assert not [w for w, _ in by_what if "sector" in w]  # no event of a sector of its own
     created, turned, added, gone = (ln for ln in lines if any(c.label == "Các sector" for c in ln.changes))
-    one, two = "1: 135,5°, nghiêng 3°, 50 W", "1: 135,5°, nghiêng 3°, 50 W; 2: 240°"
-    assert _changes(created)["Các sector"] == (None, "1: 120°, nghiêng 3°, 50 W", None)
+    one, two = "1: 135,5°, nghiêng 3°, 50\u00a0W", "1: 135,5°, nghiêng 3°, 50\u00a0W; 2: 240°"
+    assert _changes(created)["Các sector"] == (None, "1: 120°, nghiêng 3°, 50\u00a0W", None)
     assert (turned.what, turned.subject) == ("Sửa trạm gốc", "HPW0002 (Viettel)")
-    assert _changes(turned) == {"Các sector": ("1: 120°, nghiêng 3°, 50 W", one, None)}
+    assert _changes(turned) == {"Các sector": ("1: 120°, nghiêng 3°, 50\u00a0W", one, None)}
     assert _changes(added)["Các sector"] == (one, two, None)
     assert (gone.what, gone.subject) == ("Xóa trạm gốc", "HPW0002 (Viettel)")  # named from the trail's own values
     assert _changes(gone)["Các sector"] == (two, None, None)
