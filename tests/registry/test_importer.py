@@ -535,3 +535,45 @@ def test_checks_run_batch_by_batch_find_what_one_pass_over_the_file_finds(
         (8, "outside_province"),
     ]
     assert [(w["row"], w["code"]) for w in warnings] == [(9, "joined_site")]  # joins HP-SPB, 1 m away
+
+
+def test_a_batch_that_fails_stops_the_import_and_writes_nothing(db: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What goes wrong in the thread that stages and checks the batches reaches the caller, and the
+    reading stops there; nothing is written and no thread is left behind."""
+    import threading
+
+    import registry.stations.importer as importer
+    from registry.stations.importer.plan import Plan
+
+    monkeypatch.setattr(importer, "STAGING_BATCH", 1)
+    checked: list[int] = []
+    real = Plan.batch
+
+    def failing(self: Plan, first: int, last: int) -> None:
+        checked.append(first)
+        if len(checked) == 2:
+            raise RuntimeError("the database went away")
+        real(self, first, last)
+
+    monkeypatch.setattr(Plan, "batch", failing)
+    before = counts(db)
+    with db.begin_nested(), pytest.raises(RuntimeError, match="went away"):
+        run(db, SPANNING)
+    assert counts(db) == before
+    assert len(checked) <= 2 + importer.batches.QUEUED + 1  # the rest of the file was not read on
+    assert not [t for t in threading.enumerate() if t.name == "import-batches"]
+
+
+def test_a_reading_error_wins_over_a_batch_still_being_checked(db: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The row limit reached while earlier batches are still being checked: the caller hears of the
+    limit, once the batches' thread has stopped."""
+    import threading
+
+    import registry.stations.importer as importer
+
+    monkeypatch.setattr(importer, "STAGING_BATCH", 1)
+    before = counts(db)
+    with db.begin_nested(), pytest.raises(LimitExceeded):
+        run(db, SPANNING, settings=Settings(max_import_rows=3))
+    assert counts(db) == before
+    assert not [t for t in threading.enumerate() if t.name == "import-batches"]
