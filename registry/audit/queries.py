@@ -57,7 +57,7 @@ def record_history(
     session: Session, entity_type: str, entity_id: int | str, *, limit: int, offset: int = 0
 ) -> tuple[list[AuditEvent], int]:
     """Every event of one record and of the records that belonged to it (a site's stations and their
-    sectors, even those since moved or deleted), oldest first."""
+    sectors in older trails, even those since moved or deleted), oldest first."""
     tag = f"{entity_type}:{entity_id}"
     # @> (contains) and && (overlap) use the GIN index on parents; "= ANY(parents)" would not.
     children = select(func.concat(AuditEvent.entity_type, ":", AuditEvent.entity_id)).where(
