@@ -31,7 +31,7 @@ from registry.organisations.service import OrganisationIndex
 from registry.settings import Settings, get_settings
 from registry.stations.importer import staging, write
 from registry.stations.importer.batches import Batches
-from registry.stations.importer.plan import Plan, registry_state
+from registry.stations.importer.plan import LAST_ROW, Plan, registry_state
 from registry.stations.importer.rows import (
     POLE_CLASSES,
     TECHNOLOGY_WORDS,
@@ -193,7 +193,7 @@ def _stage(
                 batch, first = [], number + 1
             if progress and count % 500 == 1:
                 progress(CHECKING, count, max(total or 0, count))
-        batches.send(batch, first, 2**31 - 1)
+        batches.send(batch, first, LAST_ROW)
     except BaseException:
         batches.close(raising=False)  # what stopped the reading is what the caller hears of
         raise

@@ -52,11 +52,20 @@ def registry_state(session: Session) -> tuple[int, ...]:
     return tuple(int(v) for v in row)
 
 
-# What ``batch`` finds, by check, in the order they are reported (each sorted by row): a station named
-# twice, a site of the registry that moved, rows of a new coded site (no position; too far from its
+# A problem a check finds: (row, column key, value, message, code).
+Found = tuple[int, str, Any, str, str]
+# What the checks find, by check, reported in this order, each group sorted by row: a station named
+# twice; a site of the registry that moved; rows of a new coded site (no position; too far from its
 # first row); then the new sites together: on top of a site of the registry, two in the file a few
-# metres apart (``build``), outside the province.
-_FOUND = ("duplicate_station", "site_moved", "new_site_rows", "new_site_near_registry", "new_site_outside")
+# metres apart, outside the province. All but the pairs are found by ``batch``.
+_REPORTED = (
+    ("duplicate_station",),
+    ("site_moved",),
+    ("new_site_rows",),
+    ("new_site_near_registry", "new_site_pairs", "new_site_outside"),
+)
+# The highest row number a batch can end at (the last batch, and every row at once).
+LAST_ROW = 2**31 - 1
 
 
 @dataclass
@@ -76,9 +85,8 @@ class Plan:
         self.report = report
         self.settings = settings
         self.tol = settings.duplicate_site_distance_m
-        # Problems found by ``batch``, by check, reported when ``build`` ends (see ``_report``).
-        self.found: dict[str, list[tuple[int, str, Any, str, str]]] = {name: [] for name in _FOUND}
-        self.pairs: list[tuple[int, str, Any, str, str]] = []  # two new sites of the file too close
+        # Problems found, by check, reported when ``build`` ends (``_report``).
+        self.found: dict[str, list[Found]] = {name: [] for group in _REPORTED for name in group}
 
     def sql(self, statement: str, **params: Any) -> Any:
         return self.session.execute(text(statement), {"tol": self.tol, **params})
@@ -100,7 +108,7 @@ class Plan:
             self.sql("TRUNCATE import_site, import_unit")
             for found in self.found.values():
                 found.clear()
-            self.batch(0, 2**31 - 1)
+            self.batch(0, LAST_ROW)
         self._resolve_stations()
         self._place_loose_rows()
         self.sql(
@@ -117,17 +125,12 @@ class Plan:
             ).scalar_one()
         )
 
-    def _errors(self, found: list[tuple[int, str, Any, str, str]]) -> None:
-        for number, key, value, message, code in sorted(found, key=lambda e: e[0]):
-            self.parser.error(number, key, value, message, code)
-
     def _report(self) -> None:
-        """The problems ``batch`` found, as if each check had run once over every row."""
-        for name, found in self.found.items():
-            if name not in ("new_site_near_registry", "new_site_outside"):
-                self._errors(found)
-        # The new sites' problems are reported together, row by row (as one check over the file).
-        self._errors(self.found["new_site_near_registry"] + self.pairs + self.found["new_site_outside"])
+        """The problems found, as if each check had run once over every row."""
+        for group in _REPORTED:
+            found = [problem for name in group for problem in self.found[name]]
+            for number, key, value, message, code in sorted(found, key=lambda e: e[0]):
+                self.parser.error(number, key, value, message, code)
 
     def _unique_stations(self, rows: dict[str, int]) -> None:
         """A station named again by a later row: the later row is refused (and left out of the checks)."""
@@ -433,7 +436,7 @@ class Plan:
     def _check_new_sites(self) -> None:
         """Two new codes a few metres apart within the file (the later one is refused); the new sites of
         rows without a code placed (commune, province)."""
-        self.pairs = [
+        self.found["new_site_pairs"] = [
             (
                 r.first_row,
                 "site_code",
