@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache
 from typing import Any
 
 from geoalchemy2 import WKBElement, WKTElement
@@ -14,7 +13,7 @@ from sqlalchemy.orm import Session, UOWTransaction
 from sqlalchemy.orm.attributes import get_history
 
 from registry.audit import context, parts
-from registry.audit.models import Audited, AuditEvent
+from registry.audit.models import Audited, AuditEvent, audited_mappers
 
 # Bookkeeping columns change on every write and say nothing an auditor needs.
 SKIPPED = frozenset({"created_at", "updated_at"})
@@ -138,9 +137,8 @@ def _record(session: Session, flush_context: UOWTransaction) -> None:
     # Owners whose parts alone changed: an update of that one field.
     for (entity_type, entity_id), (field, parts_before, parts_after) in folded.items():
         if parts_before != parts_after:
-            owner = _owner_values(session, entity_type, entity_id)
-            tags = [f"{parent}:{owner[c]}" for c, parent in owner["__parents__"].items() if owner[c] is not None]
-            rows.append(_row(entity_type, entity_id, "update", {field: [parts_before, parts_after]}, sorted(set(tags))))
+            parents = _untouched_owner_parents(session, entity_type, entity_id)
+            rows.append(_row(entity_type, entity_id, "update", {field: [parts_before, parts_after]}, parents))
     if rows:
         session.connection().execute(insert(AuditEvent), rows)
 
@@ -157,22 +155,13 @@ def _row(entity_type: str, entity_id: str, action: str, changes: dict[str, Any],
     }
 
 
-def _owner_values(session: Session, entity_type: str, entity_id: str) -> dict[str, Any]:
-    """The parent columns of an owner the flush did not touch (read from the database)."""
-    model = _audited_models()[entity_type]
-    table = inspect(model).local_table
-    (pk,) = inspect(model).primary_key
-    columns = list(model.__audit_parents__)
-    row = session.connection().execute(select(*(table.c[c] for c in columns)).where(pk == int(entity_id))).one()
-    return {"__parents__": model.__audit_parents__, **dict(zip(columns, row, strict=True))}
-
-
-@cache
-def _audited_models() -> dict[str, Any]:
-    from registry.base import Base
-
-    return {
-        m.class_.__audit_entity__ or m.local_table.name: m.class_
-        for m in Base.registry.mappers
-        if issubclass(m.class_, Audited)
-    }
+def _untouched_owner_parents(session: Session, entity_type: str, entity_id: str) -> list[str]:
+    """The parent tags of an owner the flush did not touch (its parent columns read from the database)."""
+    mapper = audited_mappers()[entity_type]
+    parents = mapper.class_.__audit_parents__
+    if not parents:
+        return []
+    (pk,) = mapper.primary_key
+    columns = [mapper.local_table.c[c] for c in parents]
+    row = session.connection().execute(select(*columns).where(pk == int(entity_id))).one()
+    return sorted({f"{parents[c.name]}:{v}" for c, v in zip(columns, row, strict=True) if v is not None})

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import BigInteger, DateTime, Index, String, Text, func
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Mapper, mapped_column
 
 from registry.base import Base, enum_check
 
@@ -54,3 +55,14 @@ class AuditEvent(Base):
     changes: Mapped[dict[str, Any]] = mapped_column(JSONB)
     # "site:12", "station:40": the records this one belonged to before or after the change.
     parents: Mapped[list[str]] = mapped_column(ARRAY(String(80)), default=list, server_default="{}")
+
+
+@cache
+def audited_mappers() -> dict[str, Mapper[Any]]:
+    """Every audited class's mapper by entity type (asked once every model is imported: it is kept)."""
+    found: dict[str, Mapper[Any]] = {}
+    for mapper in Base.registry.mappers:
+        cls = mapper.class_
+        if issubclass(cls, Audited):
+            found[cls.__audit_entity__ or mapper.local_table.name] = mapper  # type: ignore[attr-defined]
+    return found

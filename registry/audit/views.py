@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from registry.accounts.models import Role
 from registry.accounts.permissions import AUDIT_READERS, Principal, can_read_history, check_history
+from registry.audit.models import audited_mappers
 from registry.audit.queries import AuditFilter, event_dict, events
-from registry.audit.words import ENTITY_NAMES, _mappers, describe, line_dict
+from registry.audit.words import ENTITY_NAMES, describe, line_dict
 from registry.errors import FieldError, ValidationFailed
 from registry.schemas import vietnamese_day
 
@@ -32,7 +33,7 @@ def record_id(session: Session, entity_type: str, text: str) -> str:
     """The id the trail keeps for a record typed as its number, its code (a site's code, a dossier's
     receipt code, a user's name …) or, for a calendar day, dd/mm/yyyy. A code nobody has is refused."""
     text = text.strip()
-    mapper = _mappers().get(entity_type)
+    mapper = audited_mappers().get(entity_type)
     if mapper is None:
         raise ValidationFailed("Tham số không hợp lệ", [FieldError("Không có loại bản ghi này", field="entity")])
     pk = mapper.primary_key[0]

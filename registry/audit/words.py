@@ -30,13 +30,12 @@ from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import ARRAY, Boolean, Date, DateTime, Float, Integer, Numeric, select
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import Mapper, Session
+from sqlalchemy.orm import Session
 
 import registry.models  # noqa: F401  (every mapped class, so every audited one is known)
 from registry.accounts.models import ROLE_NAMES
 from registry.audit.listener import SKIPPED
-from registry.audit.models import Audited, AuditEvent
-from registry.base import Base
+from registry.audit.models import AuditEvent, audited_mappers
 from registry.cases.enforcement_models import SANCTION_STATUS_NAMES
 from registry.cases.vocabulary import CHANNEL_NAMES as CASE_CHANNEL_NAMES
 from registry.cases.vocabulary import KIND_NAMES as CASE_KIND_NAMES
@@ -830,15 +829,8 @@ NAMERS: dict[str, Namer] = {
 }
 
 
-@cache
-def _mappers() -> dict[str, Mapper[Any]]:
-    """Every audited class by entity type, and every mapped class by table name (FK targets)."""
-    found: dict[str, Mapper[Any]] = {}
-    for mapper in Base.registry.mappers:
-        cls = mapper.class_
-        if issubclass(cls, Audited):
-            found[cls.__audit_entity__ or mapper.local_table.name] = mapper  # type: ignore[attr-defined]
-    return found
+# Every audited class by entity type (their mappers).
+_mappers = audited_mappers
 
 
 @cache

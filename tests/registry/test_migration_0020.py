@@ -5,9 +5,9 @@ the organisation trigger or the fill factor; then forward again to the head."""
 from __future__ import annotations
 
 import psycopg
-from sqlalchemy.engine import make_url
 
 from registry.migrations import downgrade, upgrade
+from registry.replicas import conninfo
 from tests.scratch import scratch_database
 
 SITES = """
@@ -26,7 +26,7 @@ SUMMARY = "SELECT code, operators, technologies, station_count FROM site ORDER B
 
 def test_0020_fills_the_summary_and_goes_back_cleanly() -> None:
     with scratch_database("m0020", migrated=False) as url:
-        dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+        dsn = conninfo(url)
         upgrade(url, "0019")
         with psycopg.connect(dsn, autocommit=True) as conn:
             conn.execute(SITES)

@@ -4,9 +4,9 @@ back to 0023 counts levels 16 and 17 again from every site, exactly, and its tri
 from __future__ import annotations
 
 import psycopg
-from sqlalchemy.engine import make_url
 
 from registry.migrations import downgrade, upgrade
+from registry.replicas import conninfo
 from tests.registry.test_migration_0020 import SITES, STATIONS
 from tests.scratch import scratch_database
 
@@ -23,7 +23,7 @@ KEPT = "SELECT key, level, gx, gy, n, round(sx), round(sy) FROM site_cell WHERE 
 
 def test_0024_keeps_levels_5_to_15_and_goes_back_to_17() -> None:
     with scratch_database("m0024", migrated=False) as url:
-        dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+        dsn = conninfo(url)
         upgrade(url, "0023")
         with psycopg.connect(dsn, autocommit=True) as conn:
             conn.execute(SITES)
