@@ -246,6 +246,28 @@ def test_a_cell_at_the_far_corner_is_refused_before_calamine_builds_the_grid() -
     assert error.column == "XFD" and "16384" in error.message
 
 
+def test_the_far_corner_is_found_however_its_reference_is_spaced_and_quoted() -> None:
+    """XML allows blanks around "=" and single quotes: the sheet-area check reads them as calamine
+    does; an attribute that merely ends in "r" is no cell reference."""
+    import zipfile
+
+    def rewritten(data: bytes, old: bytes, new: bytes) -> bytes:
+        out = io.BytesIO()
+        with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+            for item in src.infolist():
+                body = src.read(item)
+                dst.writestr(item, body.replace(old, new) if item.filename.startswith("xl/worksheets/") else body)
+        return out.getvalue()
+
+    far = xlsx({"A1": "Mã trạm", "XFD1048576": "=1+1"})
+    with pytest.raises(ValidationFailed) as caught:
+        read_table(rewritten(far, b' r="XFD1048576"', b"\n r = 'XFD1048576'"), "tram.xlsx", settings=Settings())
+    assert caught.value.errors[0].column == "XFD"
+    near = xlsx({"A1": "Mã trạm", "A2": "HPG0001"})
+    table = read_table(rewritten(near, b'<c r="A2"', b'<c xr="XFD1048576" r="A2"'), "tram.xlsx", settings=Settings())
+    assert table.rows[-1][1][0] == "HPG0001"
+
+
 def test_a_tall_sheet_is_bounded_by_its_cell_count() -> None:
     data = xlsx({"A1": "Mã trạm", "B1": "x", "E1048576": "cuối"})
     with pytest.raises(LimitExceeded) as caught:
