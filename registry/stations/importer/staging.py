@@ -110,9 +110,11 @@ def _words(values: list[str] | None) -> str | None:
     return "{" + ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values) + "}"
 
 
-# The keys of a sector as its station's events list it, in this order (checked against the model).
+# The keys of a sector as its station's events list it, in this order (checked against the model),
+# and one sector as JSON text with its four values to fill in.
 SECTOR_KEYS = ("sector_no", "azimuth_deg", "tilt_deg", "eirp_w")
 assert part_columns(Sector, SKIPPED) == list(SECTOR_KEYS), part_columns(Sector, SKIPPED)
+_SECTOR_JSON = "{{" + ",".join(f'"{key}":{{}}' for key in SECTOR_KEYS) + "}}"
 
 
 def _sectors(
@@ -127,10 +129,7 @@ def _sectors(
         return True, "{}", "{}", "{}", None
     texts = [[None if v is None else repr(float(v)) for v in sector] for sector in sectors]
     arrays = ("{" + ",".join("NULL" if t[i] is None else t[i] for t in texts) + "}" for i in range(3))
-    listed = ",".join(
-        f'{{"sector_no":{n},"azimuth_deg":{a},"tilt_deg":{t or "null"},"eirp_w":{e or "null"}}}'
-        for n, (a, t, e) in enumerate(texts, start=1)
-    )
+    listed = ",".join(_SECTOR_JSON.format(n, a, t or "null", e or "null") for n, (a, t, e) in enumerate(texts, start=1))
     return (True, *arrays, f"[{listed}]")
 
 
