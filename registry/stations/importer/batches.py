@@ -44,9 +44,9 @@ class Batches:
             self._raise()
 
     def _raise(self) -> None:
+        # Kept once raised: the thread goes on draining, never running a batch after a failed one.
         if self.error is not None:
-            error, self.error = self.error, None
-            raise error
+            raise self.error
 
     def _run(self) -> None:
         while (item := self.waiting.get()) is not None:
