@@ -565,7 +565,10 @@ def _int(value: int) -> str:
 
 
 def shortened(text: str, limit: int = TEXT_LIMIT) -> str:
-    text = " ".join(text.split())
+    return _cut(" ".join(text.split()), limit)
+
+
+def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
@@ -664,10 +667,7 @@ def sector_list(sectors: list[Any]) -> str | None:
             ),
         ]
         texts.append(f"{s.get('sector_no', '?')}: {', '.join(said)}")
-    if not texts:
-        return None
-    text, limit = "; ".join(texts), TEXT_LIMIT * 3  # as ``shortened``, keeping the no-break spaces
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return _cut("; ".join(texts), TEXT_LIMIT * 3) if texts else None  # not ``shortened``: it drops no-break spaces
 
 
 def _plain(value: Any) -> str | None:

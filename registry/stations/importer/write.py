@@ -281,8 +281,8 @@ def write(plan: Plan, progress: Progress | None) -> None:
         **params,
     ).scalar_one()
     step(0.3)
-    # The new stations with their sectors and the events of both, in one statement (the sectors'
-    # foreign key is checked at its end, when the stations are there).
+    # The new stations with their sectors and their events (each listing the station's sectors), in one
+    # statement (the sectors' foreign key is checked at its end, when the stations are there).
     report.stations_created = plan.sql(
         f"""
         WITH added AS (
@@ -316,10 +316,9 @@ def write(plan: Plan, progress: Progress | None) -> None:
     step(0.6)
     if existing:
         report.stations_updated = _update_stations(plan, params)
-    report.stations_unchanged = existing - report.stations_updated
-    step(0.8)
-    if existing:
+        step(0.8)
         _write_sectors(plan)
+    report.stations_unchanged = existing - report.stations_updated
     step(1)
     plan.session.expire_all()  # the ORM's copies of what these statements changed are stale
 
