@@ -320,3 +320,13 @@ def test_the_site_page_shows_the_history_in_words_and_stored_script_escaped(clie
     assert history["words"]["subject"] == {"href": "/office/sites/HP-WORDS-3", "label": "HP-WORDS-3"}
     notes = next(c for c in history["words"]["changes"] if c["field"] == "notes")
     assert notes == {"field": "notes", "label": "Ghi chú", "before": None, "after": hostile, "note": None}
+
+
+def test_a_sector_list_in_words_keeps_what_it_cannot_read_and_is_bounded() -> None:
+    from registry.audit.words import TEXT_LIMIT, sector_list
+
+    assert sector_list([]) is None
+    assert sector_list([{"sector_no": 1, "azimuth_deg": "?"}, "lạ"]) == "1: —; lạ"
+    long = sector_list([{"sector_no": n, "azimuth_deg": 359.5, "eirp_w": 12345.0} for n in range(1, 60)])
+    assert long is not None and len(long) == TEXT_LIMIT * 3 and long.endswith("…")
+    assert "12\u00a0345\u00a0W" in long  # a power is never split across lines
