@@ -15,7 +15,8 @@ from urllib.parse import parse_qsl, urlencode
 
 import anyio
 import psycopg
-from fastapi import Depends, Header, Query, Request, Response, UploadFile
+from fastapi import Depends, Header, Request, Response, UploadFile
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from sqlalchemy.orm import Session
@@ -23,6 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api import reads
 from api.bodies.geojson import FeatureCollection
+from api.query_strings import read, reading
 from registry.db import WAITS, WaitKind, bound_waits
 from registry.errors import FieldError, LimitExceeded, ValidationFailed
 from registry.settings import Settings, get_settings
@@ -223,43 +225,30 @@ def _bbox_area_km2(x0: float, y0: float, x1: float, y1: float) -> float:
     return abs(x1 - x0) * 111.32 * math.cos(mid) * abs(y1 - y0) * 110.57
 
 
-async def station_filter(
-    request: Request,
-    operator: Annotated[
-        list[str] | None, Query(description="Doanh nghiệp (mã hoặc tên), lặp lại hoặc cách dấu phẩy")
-    ] = None,
-    technology: Annotated[list[str] | None, Query(description="2G, 3G, 4G, 5G (trạm phải có tất cả)")] = None,
-    pole_class: Annotated[list[str] | None, Query(description="A1a, A1b, A1c, A2a, A2b, A2c")] = None,
-    status: Annotated[list[str] | None, Query(description="Trạng thái")] = None,
-    admin_unit: Annotated[
-        str | None, Query(description="Mã hoặc tên xã/phường (có hoặc không dấu)", max_length=200)
-    ] = None,
-    q: Annotated[str | None, Query(description="Tìm theo mã, địa chỉ (có hoặc không dấu)", max_length=200)] = None,
-    bbox: Annotated[
-        str | None,
-        Query(description=f"minLon,minLat,maxLon,maxLat (WGS 84); diện tích tối đa {_S.max_bbox_area_km2:g} km²"),
-    ] = None,
-    within: Annotated[str | None, Query(description="Đa giác GeoJSON (WGS 84)", max_length=200_000)] = None,
-    near: Annotated[str | None, Query(description="lon,lat: sắp xếp theo khoảng cách, kèm distance_m")] = None,
-    radius_m: Annotated[float | None, Query(description=f"Bán kính quanh near, tối đa {_S.max_radius_m:g} m")] = None,
-) -> StationFilter:
-    # Parsed on the event loop (no thread hop), except a polygon: checking up to
-    # TTTT_MAX_GEOMETRY_VERTICES vertices with shapely goes to a worker thread.
-    parse = partial(
-        parse_station_filter,
-        request.app.state.settings,
-        operator=operator,
-        technology=technology,
-        pole_class=pole_class,
-        status=status,
-        admin_unit=admin_unit,
-        q=q,
-        bbox=bbox,
-        within=within,
-        near=near,
-        radius_m=radius_m,
+class FilterQuery(BaseModel):
+    """The filter of the station and site lists, as the query string gives it."""
+
+    operator: list[str] | None = Field(None, description="Doanh nghiệp (mã hoặc tên), lặp lại hoặc cách dấu phẩy")
+    technology: list[str] | None = Field(None, description="2G, 3G, 4G, 5G (trạm phải có tất cả)")
+    pole_class: list[str] | None = Field(None, description="A1a, A1b, A1c, A2a, A2b, A2c")
+    status: list[str] | None = Field(None, description="Trạng thái")
+    admin_unit: str | None = Field(None, description="Mã hoặc tên xã/phường (có hoặc không dấu)", max_length=200)
+    q: str | None = Field(None, description="Tìm theo mã, địa chỉ (có hoặc không dấu)", max_length=200)
+    bbox: str | None = Field(
+        None, description=f"minLon,minLat,maxLon,maxLat (WGS 84); diện tích tối đa {_S.max_bbox_area_km2:g} km²"
     )
-    return parse() if within is None else await run_in_threadpool(parse)
+    within: str | None = Field(None, description="Đa giác GeoJSON (WGS 84)", max_length=200_000)
+    near: str | None = Field(None, description="lon,lat: sắp xếp theo khoảng cách, kèm distance_m")
+    radius_m: float | None = Field(None, description=f"Bán kính quanh near, tối đa {_S.max_radius_m:g} m")
+
+
+@reading(FilterQuery)
+async def station_filter(request: Request) -> StationFilter:
+    # Read by one model (api.query_strings) and parsed on the event loop (no thread hop), except a
+    # polygon: checking up to TTTT_MAX_GEOMETRY_VERTICES vertices with shapely goes to a worker thread.
+    query = read(request, FilterQuery)
+    parse = partial(parse_station_filter, request.app.state.settings, **query.__dict__)
+    return parse() if query.within is None else await run_in_threadpool(parse)
 
 
 def parse_station_filter(
@@ -421,22 +410,25 @@ class Page:
     offset: int
 
 
-async def page(
-    request: Request,
-    limit: Annotated[
-        int | None,
-        Query(description=f"Số bản ghi mỗi trang (mặc định {_S.default_page_size}, tối đa {_S.max_page_size})"),
-    ] = None,
-    offset: Annotated[int, Query(ge=0, le=10_000_000, description="Bỏ qua bao nhiêu bản ghi")] = 0,
-) -> Page:
+class PageQuery(BaseModel):
+    """A page of a list, as the query string gives it."""
+
+    limit: int | None = Field(
+        None, description=f"Số bản ghi mỗi trang (mặc định {_S.default_page_size}, tối đa {_S.max_page_size})"
+    )
+    offset: int = Field(0, ge=0, le=10_000_000, description="Bỏ qua bao nhiêu bản ghi")
+
+
+@reading(PageQuery)
+async def page(request: Request) -> Page:
+    query = read(request, PageQuery)
     settings: Settings = request.app.state.settings
-    if limit is None:
-        limit = settings.default_page_size
+    limit = settings.default_page_size if query.limit is None else query.limit
     if limit < 1:
         raise ValidationFailed("Tham số không hợp lệ", [FieldError("limit phải ≥ 1", field="limit", value=limit)])
     if limit > settings.max_page_size:
         raise LimitExceeded(f"limit tối đa {settings.max_page_size}", field="limit", limit=settings.max_page_size)
-    return Page(limit, offset)
+    return Page(limit, query.offset)
 
 
 PageDep = Annotated[Page, Depends(page)]

@@ -22,6 +22,7 @@ from api.access import declared_permission, require
 from api.bodies.geojson import FeatureCollection
 from api.deps import GEOJSON, page, station_filter
 from api.errors import PAGE_PREFIXES
+from api.query_strings import calls, documented, parameters
 from api.responses import PROBLEM_JSON, PROBLEM_REF, REASONS, Problem, page_problems, problems
 from maps.assets import SWAGGER_CSS, SWAGGER_FAVICON, SWAGGER_JS, SWAGGER_OAUTH2_REDIRECT
 from maps.templating import render
@@ -83,12 +84,6 @@ def _permissions(dependant: Dependant) -> Iterator[tuple[str, Action]]:
         yield from _permissions(dep)
 
 
-def _calls(dependant: Dependant) -> Iterator[object]:
-    for dep in dependant.dependencies:
-        yield dep.call
-        yield from _calls(dep)
-
-
 # Dependencies that refuse a request over a documented limit (page size, area, radius): 400.
 LIMITED: frozenset[object] = frozenset({page, station_filter})
 
@@ -103,13 +98,14 @@ def _complete(operation: dict[str, Any], route: APIRoute) -> None:
     page = route.path == "/maps" or route.path.startswith(PAGE_PREFIXES)
     answers = operation.setdefault("responses", {})
     permissions = list(_permissions(route.dependant))
-    params = get_flat_params(route.dependant)
+    _query_models(operation, route)
+    params = get_flat_params(route.dependant) or operation.get("parameters")
     extra: list[int] = []
     if permissions:
         extra += [401, 503]
         if any(not rule(resource, action).allows({PUBLIC}) for resource, action in permissions):
             extra.append(403)
-    over = LIMITED.intersection(_calls(route.dependant)) or (route.path.startswith("/ogc") and params)
+    over = LIMITED.intersection(calls(route.dependant)) or (route.path.startswith("/ogc") and params)
     if over or route.body_field is not None:
         extra.append(400)  # over a limit; the OGC API's invalid or unknown parameter; a body that is not JSON
     if any(p.name for p in route.dependant.path_params):
@@ -140,6 +136,17 @@ def _complete(operation: dict[str, Any], route: APIRoute) -> None:
 
 
 BINARY = {"type": "string", "format": "binary"}
+
+
+def _query_models(operation: dict[str, Any], route: APIRoute) -> None:
+    """The query parameters read by one model (api.query_strings), written as FastAPI writes a declared
+    one, after the route's own."""
+    declared = operation.setdefault("parameters", [])
+    names = {(p["name"], p["in"]) for p in declared}
+    for model in documented(calls(route.dependant)):
+        declared += [p for p in parameters(model) if (p["name"], "query") not in names]
+    if not declared:
+        del operation["parameters"]
 
 
 def _headers(answers: dict[str, Any], route: APIRoute) -> None:

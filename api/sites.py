@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
 
 from api.access import require
 from api.audit import history
@@ -25,6 +26,7 @@ from api.deps import (
     geojson_page,
 )
 from api.exports import ALL_FORMATS, ExportCrs, download, responses
+from api.query_strings import read, reading
 from api.responses import created, deleted, versioned
 from registry.accounts.permissions import Grant, visible_fields
 from registry.errors import FieldError, LimitExceeded, ValidationFailed
@@ -75,6 +77,23 @@ def export_sites(
     return download(chunks, media_type=spec.media_type, stem="vi-tri", extension=spec.extension)
 
 
+class NearestQuery(BaseModel):
+    """The point nearest-N is asked about, and N."""
+
+    lon: float = Field(ge=-180, le=180, description="Kinh độ WGS 84")
+    lat: float = Field(ge=-90, le=90, description="Vĩ độ WGS 84")
+    n: int = Field(10, ge=1, description="Số vị trí (mặc định 10, tối đa TTTT_MAX_NEAREST = 100)")
+
+
+@reading(NearestQuery)
+async def nearest_point(request: Request) -> NearestQuery:
+    asked = read(request, NearestQuery)
+    limit = request.app.state.settings.max_nearest
+    if asked.n > limit:
+        raise LimitExceeded(f"n tối đa {limit}", field="n", limit=limit)
+    return asked
+
+
 @router.get(
     "/nearest",
     summary="N vị trí gần nhất một điểm (khoảng cách trắc địa, mét)",
@@ -85,19 +104,15 @@ def nearest(
     request: Request,
     grant: Read,
     session: SessionDep,
-    settings: SettingsDep,
+    point: Annotated[NearestQuery, Depends(nearest_point)],
     filters: FilterDep,
-    lon: Annotated[float, Query(ge=-180, le=180, description="Kinh độ WGS 84")],
-    lat: Annotated[float, Query(ge=-90, le=90, description="Vĩ độ WGS 84")],
-    n: Annotated[int, Query(ge=1, description="Số vị trí (mặc định 10, tối đa TTTT_MAX_NEAREST = 100)")] = 10,
 ) -> Response:
-    if n > settings.max_nearest:
-        raise LimitExceeded(f"n tối đa {settings.max_nearest}", field="n", limit=settings.max_nearest)
     if filters.near is not None or filters.radius_m is not None:
         raise ValidationFailed(
             "Tham số không hợp lệ", [FieldError("Dùng lon, lat thay cho near/radius_m", field="near")]
         )
-    body = nearest_sites(session, filters, lon=lon, lat=lat, n=n, fields=visible_fields(grant.principal, "site"))
+    fields = visible_fields(grant.principal, "site")
+    body = nearest_sites(session, filters, lon=point.lon, lat=point.lat, n=point.n, fields=fields)
     finish(session)
     return geojson_answer(request, body)
 

@@ -232,3 +232,64 @@ def test_a_list_that_does_not_match_its_documented_model_fails_in_the_tests(
     monkeypatch.setattr(anon.app.state.settings, "strict_responses", False)
     sent = anon.get(path, params=params)
     assert sent.status_code == 200 and sent.json()["features"] == [{"type": "Feature", "id": "X-1", "properties": {}}]
+
+
+# --- The lists' parameters read by one model each (api.query_strings) -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "fields"),
+    [
+        # One model's value and another's, together: both named in one answer, as FastAPI names its own.
+        ("/api/sites", "limit=abc&radius_m=far&offset=-1", {"limit", "radius_m", "offset"}),
+        ("/api/sites/nearest", "lon=abc&lat=91&status=a&q=" + "x" * 201, {"lon", "lat", "q"}),
+        ("/api/sites/nearest", "lat=20.8", {"lon"}),  # a required one missing
+        ("/api/sites/nearest", "lon=nan&lat=inf&n=0", {"lon", "lat", "n"}),
+        ("/api/stations", "offset=10000001&admin_unit=" + "đ" * 201, {"offset", "admin_unit"}),
+    ],
+)
+def test_every_bad_list_parameter_is_named_in_one_answer(
+    anon: TestClient, path: str, query: str, fields: set[str]
+) -> None:
+    from tests.api.helpers import error_fields
+
+    body = problem(anon.get(f"{path}?{query}"), 422)
+    assert error_fields(body) == fields, body
+    assert all(e["message"] and e["code"] for e in body["errors"]), body
+
+
+def test_list_parameters_given_twice_repeat_or_keep_the_last(anon: TestClient, db: Session) -> None:
+    make_random_sites(db, count=20, seed=11)
+    site = make_station(db, operator_code="MOBIFONE").site
+    # A list repeats; a single value given twice keeps the last (Starlette's, and so FastAPI's, rule).
+    one = collection(anon.get("/api/sites", params=[("operator", "viettel"), ("limit", 100)]))
+    both = collection(
+        anon.get("/api/sites", params=[("operator", "viettel"), ("operator", "mobifone"), ("limit", 100)])
+    )
+    assert site.code not in codes(one) and set(codes(one)) | {site.code} <= set(codes(both))
+    kept = collection(anon.get("/api/sites", params=[("q", "no such site"), ("q", site.code), ("limit", 100)]))
+    assert codes(kept) == [site.code]
+    assert (
+        problem(anon.get("/api/sites", params=[("limit", "5"), ("limit", "0")]), 422)["errors"][0]["field"] == "limit"
+    )
+
+
+def test_the_document_lists_the_models_parameters_as_declared_ones(anon: TestClient) -> None:
+    document = anon.get("/openapi.json").json()
+
+    def parameters(path: str) -> dict[str, dict[str, Any]]:
+        return {p["name"]: p for p in document["paths"][path]["get"]["parameters"]}
+
+    nearest = parameters("/api/sites/nearest")
+    assert list(nearest)[:4] == ["lon", "lat", "n", "operator"]
+    assert nearest["lon"]["required"] and nearest["lon"]["in"] == "query"
+    assert (nearest["lon"]["schema"]["minimum"], nearest["lon"]["schema"]["maximum"]) == (-180, 180)
+    assert nearest["n"]["schema"]["default"] == 10 and not nearest["n"]["required"]
+    assert nearest["operator"]["schema"]["anyOf"][0] == {"items": {"type": "string"}, "type": "array"}
+    assert "default" not in nearest["q"]["schema"] and nearest["q"]["description"]
+    listed = parameters("/api/sites")
+    assert {"bbox", "within", "limit", "offset"} <= set(listed) and "lon" not in listed
+    assert listed["offset"]["schema"]["maximum"] == 10_000_000
+    # Every route that reads a page documents it, and answers 422 for a bad one.
+    audit = document["paths"]["/api/audit"]["get"]
+    assert {"limit", "offset"} <= {p["name"] for p in audit["parameters"]} and "422" in audit["responses"]
