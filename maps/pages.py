@@ -258,6 +258,14 @@ def _tile_url(filters: dict[str, str]) -> str:
     return "/tiles/sites/{z}/{x}/{y}.pbf" + (f"?{query}" if query else "")
 
 
+def _option(options: dict[str, str], value: str) -> str:
+    """The option (code) a filter's value names: itself, or the code or name it is in another case."""
+    if value in options:
+        return value
+    wanted = value.strip().casefold()
+    return next((code for code, name in options.items() if wanted in (code.casefold(), name.casefold())), value)
+
+
 def _filter_bar(
     text: dict[str, Any],
     filters: dict[str, str],
@@ -275,8 +283,11 @@ def _filter_bar(
         "status": text["statuses"],
         "permits": text["permit_states"] if staff else {},
     }
+    # A filter is kept as the address gave it (?operator=viettel), which the lists read whatever its case
+    # and by code or name: the select shows, and the chip names, the option it means.
+    chosen = {key: _option(names.get(key, {}), value) for key, value in filters.items()}
     selects = [
-        {"name": key, "label": text[label], "options": list(names[key].items()), "chosen": filters.get(key, "")}
+        {"name": key, "label": text[label], "options": list(names[key].items()), "chosen": chosen.get(key, "")}
         for key, label in (("operator", "operators"), ("technology", "technology"), ("status", "status"))
     ]
     if staff:
@@ -285,7 +296,7 @@ def _filter_bar(
                 "name": "permits",
                 "label": text["permits"],
                 "options": list(names["permits"].items()),
-                "chosen": filters.get("permits", ""),
+                "chosen": chosen.get("permits", ""),
             }  # fmt: skip
         )
     place = {"lat": f"{view[0]:.5f}", "lon": f"{view[1]:.5f}", "z": str(view[2])} if view else {}
@@ -296,7 +307,7 @@ def _filter_bar(
     chips = [
         {
             "name": key,
-            "label": names.get(key, {}).get(value, value),
+            "label": names.get(key, {}).get(chosen[key], value),
             "href": href({k: v for k, v in filters.items() if k != key}),
         }
         for key, value in filters.items()

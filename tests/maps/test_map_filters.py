@@ -89,6 +89,24 @@ def test_the_page_shows_its_filters_as_chips_and_asks_one_tile_address(
     assert not elements(anon.get("/maps/stations").text, "a", cls="filter-chip")
 
 
+def test_a_filter_in_another_case_or_by_name_shows_its_option(client: TestClient, world: dict[str, Any]) -> None:
+    """The lists read ?operator=viettel (any case, code or name) as Viettel: the form and the chip say so."""
+    for asked in ("viettel", "Viettel", "VIETTEL"):
+        html = client.get("/maps/stations", params={"operator": asked, "technology": "5g", "status": "OPERATING"}).text
+        # The selects' options are distinct codes (operators, technologies, statuses).
+        selected = re.findall(r'<option value="([^"]*)" selected', html)
+        assert selected == ["VIETTEL", "5G", "operating"], asked
+        labels = [c.text for c in elements(html, "a", cls="filter-chip")]
+        assert labels[:3] == ["Viettel ×", "5G ×", "đang hoạt động ×"], asked
+        # The address keeps the words as given (the tiles read them the same).
+        [url] = page_tile_urls(html)
+        assert parse_qs(urlsplit(url).query)["operator"] == [asked]
+    # A value no option means: no option chosen, the chip shows it as given.
+    html = client.get("/maps/stations", params={"operator": "viettel,mobifone"}).text
+    assert "selected" not in str(elements(html, "select", id="filter-operator")[0])
+    assert [c.text for c in elements(html, "a", cls="filter-chip")][0] == "viettel,mobifone ×"
+
+
 def test_hostile_filters_are_text(anon: TestClient, world: dict[str, Any]) -> None:
     hostile = '<script>alert(1)</script>"'
     r = anon.get("/maps/stations", params={"operator": hostile, "q": hostile})
