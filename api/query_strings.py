@@ -1,8 +1,9 @@
 """Query strings read by one model: the lists' shared parameters (filters, a page, a point).
 
-FastAPI reads a declared query parameter with a few tenths of a microsecond's bookkeeping each, per
-dependency level (lookups, default copies, one validation per parameter): 0.15 ms of a 1 ms
-nearest-10 served in-process, for the filter's ten, the page's two and nearest's three (bench/tipg.py).
+FastAPI reads each declared query parameter with bookkeeping of its own, at each dependency level
+(lookups, default copies, one validation per parameter): for the filter's ten, the page's two and
+nearest's three, a tenth of the time a nearest-10 spends in the app. Read this way, a nearest-10
+served in-process took 0.96 ms instead of 1.04, a page of 100 sites 2.05 ms instead of 2.14.
 A dependency marked ``reading(Model)`` instead takes the request, and ``read(request, Model)`` looks up
 only the parameters sent and checks them in one pydantic validation. A value that does not fit raises
 the same RequestValidationError, located at ``("query", name)``, as FastAPI's own, so the answer is the
