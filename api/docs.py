@@ -24,6 +24,7 @@ from api.deps import GEOJSON, page, station_filter
 from api.errors import PAGE_PREFIXES
 from api.query_strings import calls, documented, parameters
 from api.responses import PROBLEM_JSON, PROBLEM_REF, REASONS, Problem, page_problems, problems
+from api.sites import nearest_point
 from maps.assets import SWAGGER_CSS, SWAGGER_FAVICON, SWAGGER_JS, SWAGGER_OAUTH2_REDIRECT
 from maps.templating import render
 from registry.accounts.permissions import PUBLIC, Action, rule
@@ -85,7 +86,7 @@ def _permissions(dependant: Dependant) -> Iterator[tuple[str, Action]]:
 
 
 # Dependencies that refuse a request over a documented limit (page size, area, radius): 400.
-LIMITED: frozenset[object] = frozenset({page, station_filter})
+LIMITED: frozenset[object] = frozenset({page, station_filter, nearest_point})
 
 
 def _error_content(page: bool) -> dict[str, Any]:
