@@ -97,16 +97,11 @@ class RowParser:
             )
         )
 
-    def text(self, cells: dict[str, Any], key: str) -> str | None:
-        value = cells.get(key)
-        if value is None:
-            return None
-        if type(value) is str:  # most cells: no conversion
-            return value.strip() or None
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        s = str(value).strip()
-        return s or None
+    @staticmethod
+    def texts(cells: dict[str, Any]) -> dict[str, str | None]:
+        """Every cell as the text it says: stripped, None when blank; a whole number without ".0".
+        Read once per row (each of a row's eighteen cells was looked at a few times)."""
+        return {key: value.strip() or None if type(value) is str else _text(value) for key, value in cells.items()}
 
     def number(self, row: int, cells: dict[str, Any], key: str, lo: float, hi: float) -> float | None:
         raw = cells.get(key)
@@ -124,17 +119,19 @@ class RowParser:
 
     def parse(self, row: int, cells: dict[str, Any]) -> Row | None:
         before = len(self.report.errors)
-        for key, value in cells.items():
-            if isinstance(value, str) and "\x00" in value:
-                self.error(row, key, value.replace("\x00", "\\0"), "Ô chứa ký tự NUL")
-        if len(self.report.errors) > before:
+        texts = self.texts(cells)
+        if "\x00" in "".join(filter(None, texts.values())):
+            for key, value in cells.items():
+                if isinstance(value, str) and "\x00" in value:
+                    self.error(row, key, value.replace("\x00", "\\0"), "Ô chứa ký tự NUL")
             return None
-        station_code = self.text(cells, "station_code")
+        text = texts.get
+        station_code = text("station_code")
         if not station_code:
             self.error(row, "station_code", cells.get("station_code"), "Thiếu mã trạm", "required")
         elif len(station_code) > 60:
             self.error(row, "station_code", station_code, "Mã trạm dài quá 60 ký tự")
-        operator_name = self.text(cells, "operator")
+        operator_name = text("operator")
         operator = None
         if not operator_name:
             self.error(row, "operator", None, "Thiếu doanh nghiệp", "required")
@@ -151,12 +148,12 @@ class RowParser:
                     f"Không biết doanh nghiệp «{operator_name}» (có: {', '.join(self.orgs.operator_names())})",
                     "unknown_operator",
                 )
-        site_code = self.text(cells, "site_code")
+        site_code = text("site_code")
         if site_code and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}", site_code):
             self.error(row, "site_code", site_code, "Mã vị trí chỉ gồm chữ, số và . _ - (tối đa 40 ký tự)")
-        position = self.position(row, cells, site_code)
+        position = self.position(row, cells, texts, site_code)
         provenance = Provenance.gps.value
-        if (raw := self.text(cells, "provenance")) is not None:
+        if (raw := text("provenance")) is not None:
             provenance = PROVENANCE_WORDS.get(_folded(raw), "")
             if not provenance:
                 self.error(row, "provenance", raw, "Nguồn tọa độ phải là gps, survey, map hoặc converted")
@@ -164,7 +161,7 @@ class RowParser:
             provenance = Provenance.survey.value  # plane coordinates come from a survey, not a phone
 
         site_fields: dict[str, Any] = {}
-        if (raw := self.text(cells, "pole_class")) is not None:
+        if (raw := text("pole_class")) is not None:
             pole = POLE_CLASSES.get(raw.lower().replace(" ", ""))
             if pole is None:
                 self.error(row, "pole_class", raw, "Loại cột phải là A1a, A1b, A1c, A2a, A2b hoặc A2c")
@@ -175,23 +172,23 @@ class RowParser:
                 if key == "pole_height_m" and value == 0:
                     self.error(row, key, cells.get(key), "Chiều cao cột phải lớn hơn 0")
                 site_fields[key] = value
-        if (raw := self.text(cells, "address")) is not None:
+        if (raw := text("address")) is not None:
             site_fields["address"] = raw
-        if (raw := self.text(cells, "owner")) is not None:
+        if (raw := text("owner")) is not None:
             site_fields["owner"] = raw
 
         station_fields: dict[str, Any] = {}
-        if (raw := self.text(cells, "technologies")) is not None:
+        if (raw := text("technologies")) is not None:
             techs, unknown = _technologies(raw)
             for word in unknown:
                 self.error(row, "technologies", raw, f"Công nghệ «{word}» không hợp lệ (2G, 3G, 4G, 5G)")
             station_fields["technologies"] = list(techs)
-        if (raw := self.text(cells, "bands")) is not None:
+        if (raw := text("bands")) is not None:
             bands = [b for b in (w.strip() for w in re.split(r"[,;/|]+", raw)) if b]
             if any(len(b) > 16 for b in bands):
                 self.error(row, "bands", raw, "Mỗi băng tần tối đa 16 ký tự")
             station_fields["bands"] = bands
-        if (raw := self.text(cells, "status")) is not None:
+        if (raw := text("status")) is not None:
             status = STATUS_WORDS.get(_folded(raw))
             if status is None:
                 self.error(
@@ -203,7 +200,7 @@ class RowParser:
             station_fields["status"] = status
         if "commissioning_date" in cells:
             station_fields["commissioning_date"] = self.date(row, cells)
-        sectors = self.sectors(row, cells)
+        sectors = self.sectors(row, cells, texts)
         if len(self.report.errors) > before or operator is None or not station_code:
             return None
         return Row(
@@ -216,13 +213,15 @@ class RowParser:
             site_fields,
             station_fields,
             sectors,
-            self.text(cells, "commune"),
+            text("commune"),
         )
 
-    def position(self, row: int, cells: dict[str, Any], site_code: str | None) -> Position | None:
-        has_geo = any(self.text(cells, k) for k in ("lon", "lat"))
-        has_proj = any(self.text(cells, k) for k in ("northing", "easting"))
-        crs_raw = self.text(cells, "crs")
+    def position(
+        self, row: int, cells: dict[str, Any], texts: dict[str, str | None], site_code: str | None
+    ) -> Position | None:
+        has_geo = bool(texts.get("lon") or texts.get("lat"))
+        has_proj = bool(texts.get("northing") or texts.get("easting"))
+        crs_raw = texts.get("crs")
         crs: int | None = None
         if crs_raw is not None:
             crs = _epsg(crs_raw)
@@ -287,10 +286,12 @@ class RowParser:
             self.error(row, "commissioning_date", raw, "Ngày không hợp lệ (dd/mm/yyyy hoặc yyyy-mm-dd)")
         return parsed
 
-    def sectors(self, row: int, cells: dict[str, Any]) -> list[tuple[float, float | None, float | None]] | None:
+    def sectors(
+        self, row: int, cells: dict[str, Any], texts: dict[str, str | None]
+    ) -> list[tuple[float, float | None, float | None]] | None:
         lists: dict[str, tuple[float, ...] | None] = {}
         for key in ("azimuths", "tilts", "eirps"):
-            raw = self.text(cells, key)
+            raw = texts.get(key)
             if raw is None:
                 lists[key] = None
                 continue
@@ -313,6 +314,15 @@ class RowParser:
                 return None
         tilts, eirps = lists["tilts"], lists["eirps"]
         return [(az, tilts[i] if tilts else None, eirps[i] if eirps else None) for i, az in enumerate(azimuths)]
+
+
+def _text(value: Any) -> str | None:
+    """A cell that is not text (a number, a date) as text: a whole number without ".0"."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip() or None
 
 
 # The same bounds as the API's SectorIn, so a file cannot store what the API would refuse: (low, high,

@@ -8,6 +8,7 @@ ends, so a session can import twice and a refused or dry-run import leaves nothi
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import text
@@ -104,9 +105,12 @@ def drop(session: Session) -> None:
 
 
 def _words(values: list[str] | None) -> str | None:
-    """A text[] literal, every element quoted."""
-    if values is None:
-        return None
+    """A text[] literal, every element quoted (the same few lists repeat down a file: each written once)."""
+    return None if values is None else _quoted(tuple(values))
+
+
+@lru_cache(maxsize=1024)
+def _quoted(values: tuple[str, ...]) -> str:
     return "{" + ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values) + "}"
 
 
@@ -117,12 +121,14 @@ assert part_columns(Sector, SKIPPED) == list(SECTOR_KEYS), part_columns(Sector, 
 _SECTOR_JSON = "{{" + ",".join(f'"{key}":{{}}' for key in SECTOR_KEYS) + "}}"
 
 
+@lru_cache(maxsize=4096)
 def _sectors(
-    sectors: list[tuple[float, float | None, float | None]] | None,
+    sectors: tuple[tuple[float, float | None, float | None], ...] | None,
 ) -> tuple[bool, str | None, str | None, str | None, str | None]:
     """(whether the row gives sectors, its azimuths, tilts and EIRPs as float8[] literals, and its
     sectors as JSON text as the station's events list them — written here: the server's jsonb_agg
-    per row was a tenth of the import). Each value is written once, for both."""
+    per row was a tenth of the import). Each value is written once, for both; the same sectors,
+    which repeat down a file, once."""
     if sectors is None:
         return False, None, None, None, None
     if not sectors:
@@ -137,7 +143,7 @@ def staged(row: Row) -> tuple[Any, ...]:
     """The row as ``import_row`` takes it."""
     pos = row.position
     site = row.site_fields
-    has_sectors, azimuths, tilts, eirps, listed = _sectors(row.sectors)
+    has_sectors, azimuths, tilts, eirps, listed = _sectors(None if row.sectors is None else tuple(row.sectors))
     fields = row.station_fields
     return (
         row.number,
