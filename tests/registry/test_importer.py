@@ -228,6 +228,20 @@ def test_bad_cell_is_named(db: Session, column: str, value: str, code_or_text: s
         assert any(code_or_text in (e.get("code") or "") or code_or_text in e["message"] for e in errors), errors
 
 
+def test_a_nul_in_any_cell_is_named_and_the_row_read_no_further(db: Session) -> None:
+    """PostgreSQL text cannot hold NUL: each cell with one is named (whitespace around it or not), the row
+    is not read further, and the other rows' problems are still all reported."""
+    rows = [list(r) for r in GOOD]
+    rows[0][HEADERS.index("Địa chỉ")] = "Số 5\x00 Lạch Tray"
+    rows[0][HEADERS.index("Băng tần")] = " \x00 "
+    rows[1][HEADERS.index("Loại cột")] = "B3"  # another row's own problem
+    errors = errors_of(db, rows)
+    nul = [(e["row"], e["column"]) for e in errors if "NUL" in e["message"]]
+    assert nul == [(2, "Địa chỉ"), (2, "Băng tần")], errors
+    assert {e["value"] for e in errors if e["row"] == 2} == {"Số 5\\0 Lạch Tray", " \\0 "}
+    assert [e["row"] for e in errors if "NUL" not in e["message"]] == [3], errors
+
+
 def test_swapped_latitude_longitude_is_reported_not_fixed(db: Session) -> None:
     rows = [list(r) for r in GOOD]
     rows[0][4], rows[0][5] = rows[0][5], rows[0][4]
