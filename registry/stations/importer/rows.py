@@ -16,7 +16,7 @@ from geo.parse import CoordinateParseError, parse_angle, parse_number
 from registry.errors import FieldError
 from registry.organisations.models import Organisation
 from registry.organisations.service import OrganisationIndex
-from registry.positions import Position, resolve
+from registry.positions import Position, PositionProblem, resolve
 from registry.stations.models import PoleClass, Provenance
 from registry.stations.schemas import EIRP_MAX_W, MAX_SECTORS
 from registry.stations.template import BY_KEY, PROVENANCE_WORDS, STATUS_WORDS, column_for
@@ -38,6 +38,8 @@ TECHNOLOGY_WORDS = {
 }
 POLE_CLASSES = {p.value.lower(): p.value for p in PoleClass}
 _SPLIT = re.compile(r"[,;/|+\s]+")
+_BAND_SPLIT = re.compile(r"[,;/|]+")
+_SITE_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
 
 
 @dataclass
@@ -149,7 +151,7 @@ class RowParser:
                     "unknown_operator",
                 )
         site_code = text("site_code")
-        if site_code and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}", site_code):
+        if site_code and not _SITE_CODE.fullmatch(site_code):
             self.error(row, "site_code", site_code, "Mã vị trí chỉ gồm chữ, số và . _ - (tối đa 40 ký tự)")
         position = self.position(row, cells, texts, site_code)
         provenance = Provenance.gps.value
@@ -184,7 +186,7 @@ class RowParser:
                 self.error(row, "technologies", raw, f"Công nghệ «{word}» không hợp lệ (2G, 3G, 4G, 5G)")
             station_fields["technologies"] = list(techs)
         if (raw := text("bands")) is not None:
-            bands = [b for b in (w.strip() for w in re.split(r"[,;/|]+", raw)) if b]
+            bands = [b for b in (w.strip() for w in _BAND_SPLIT.split(raw)) if b]
             if any(len(b) > 16 for b in bands):
                 self.error(row, "bands", raw, "Mỗi băng tần tối đa 16 ký tự")
             station_fields["bands"] = bands
@@ -267,7 +269,7 @@ class RowParser:
                 except CoordinateParseError:
                     self.error(row, key, raw, str(exc), "bad_coordinate")
                     return None
-        resolved, problems = resolve(crs, values[0], values[1])
+        resolved, problems = _resolved(crs, values[0], values[1])
         for p in problems:
             key = {"x": a_key, "y": b_key, "crs": "crs"}.get(p.about, a_key)
             self.error(row, key, cells.get(key) if key != "crs" else crs_raw, p.message, p.code)
@@ -323,6 +325,13 @@ def _text(value: Any) -> str | None:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip() or None
+
+
+@lru_cache(maxsize=4096)
+def _resolved(crs: int, x: float, y: float) -> tuple[Position | None, tuple[PositionProblem, ...]]:
+    """``resolve``, each point once: a site's rows (one per station) repeat its coordinates."""
+    position, problems = resolve(crs, x, y)
+    return position, tuple(problems)
 
 
 # The same bounds as the API's SectorIn, so a file cannot store what the API would refuse: (low, high,
