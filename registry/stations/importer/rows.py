@@ -74,7 +74,7 @@ class Row:
     provenance: str
     site_fields: dict[str, Any]
     station_fields: dict[str, Any]
-    sectors: list[tuple[float, float | None, float | None]] | None
+    sectors: tuple[tuple[float, float | None, float | None], ...] | None
     commune: str | None
 
 
@@ -290,7 +290,7 @@ class RowParser:
 
     def sectors(
         self, row: int, cells: dict[str, Any], texts: dict[str, str | None]
-    ) -> list[tuple[float, float | None, float | None]] | None:
+    ) -> tuple[tuple[float, float | None, float | None], ...] | None:
         lists: dict[str, tuple[float, ...] | None] = {}
         for key in ("azimuths", "tilts", "eirps"):
             raw = texts.get(key)
@@ -315,7 +315,7 @@ class RowParser:
                 )
                 return None
         tilts, eirps = lists["tilts"], lists["eirps"]
-        return [(az, tilts[i] if tilts else None, eirps[i] if eirps else None) for i, az in enumerate(azimuths)]
+        return tuple((az, tilts[i] if tilts else None, eirps[i] if eirps else None) for i, az in enumerate(azimuths))
 
 
 def _text(value: Any) -> str | None:

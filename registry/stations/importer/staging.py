@@ -143,7 +143,7 @@ def staged(row: Row) -> tuple[Any, ...]:
     """The row as ``import_row`` takes it."""
     pos = row.position
     site = row.site_fields
-    has_sectors, azimuths, tilts, eirps, listed = _sectors(None if row.sectors is None else tuple(row.sectors))
+    has_sectors, azimuths, tilts, eirps, listed = _sectors(row.sectors)
     fields = row.station_fields
     return (
         row.number,
