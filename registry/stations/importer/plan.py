@@ -176,11 +176,18 @@ class Plan:
         )
 
     def _resolve_stations(self) -> None:
-        """The stations of the registry the rows update: once for the whole file (a join with every
-        station, which a batch at a time would repeat)."""
+        """The stations of the registry the rows update, each looked up by its (operator, code): a join
+        would read every station of the registry, however few the file names."""
         self.sql(
-            "UPDATE import_row r SET station_id = st.id FROM station st"
-            " WHERE st.operator_id = r.operator_id AND st.station_code = r.station_code"
+            """
+            UPDATE import_row r SET station_id = st.id
+            FROM import_row b
+            CROSS JOIN LATERAL (
+                SELECT x.id FROM station x WHERE x.operator_id = b.operator_id AND x.station_code = b.station_code
+                LIMIT 1
+            ) st
+            WHERE r.number = b.number
+            """
         )
 
     def _coordinate_key(self, source_crs: int) -> str:

@@ -74,9 +74,7 @@ CREATE TEMP TABLE import_site (
     commune_id int, geog geography,
     -- what the rows say of the site (the first row that says it wins) and the organisation of its owner
     pole_class text, pole_height_m float8, building_height_m float8, address text, owner text, owner_id int,
-    commune text, status text,
-    -- a new site's summary of its stations (write.py: as the station triggers would set it)
-    map_keys text[], operators text[], technologies text[], station_count int
+    commune text, status text
 ) WITH (fillfactor = 50) ON COMMIT DROP;
 -- Owner names as the file writes them and the organisation each is (NULL: to be created).
 CREATE TEMP TABLE import_owner (name text PRIMARY KEY, id int) ON COMMIT DROP;

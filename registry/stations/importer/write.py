@@ -88,6 +88,17 @@ _NEW_SECTORS = f"""
     FROM created r {_ROW_SECTORS}
     WHERE r.has_sectors"""
 
+
+
+def _station_value(column: str) -> str:
+    """SQL: ``column`` of the registry's station a row updates (r.station_id; NULL for a new one),
+    looked up by its id: a join would read every station of the registry, which the rows of a file of
+    new stations do not need."""
+    return f"(SELECT st.{column} FROM station st WHERE st.id = r.station_id)"
+
+
+_STATION_STATUS = _station_value("status")
+
 _SITE_PARENTS = "'{}'::text[]"
 _STATION_PARENTS = (
     "ARRAY(SELECT DISTINCT CAST('site:' || v AS text) COLLATE \"C\""
@@ -114,8 +125,8 @@ def merge(plan: Plan, *, dry_run: bool) -> None:
                    CASE WHEN bool_or(e.status IN ('operating', 'suspended')) THEN 'operating'
                         WHEN bool_or(e.status = 'under_construction') THEN 'under_construction'
                         WHEN bool_or(e.status = 'planned') THEN 'planned' ELSE 'dismantled' END AS status
-            FROM import_row r LEFT JOIN station st ON st.id = r.station_id
-            CROSS JOIN LATERAL (SELECT coalesce(r.status, st.status, 'operating') AS status) e
+            FROM import_row r
+            CROSS JOIN LATERAL (SELECT coalesce(r.status, {_STATION_STATUS}, 'operating') AS status) e
             GROUP BY r.site_key
         ) v
         WHERE v.site_key = k.key
@@ -254,7 +265,6 @@ def write(plan: Plan, progress: Progress | None) -> None:
     if existing_sites:
         report.sites_updated = _update_sites(plan, params)
     _new_site_codes(plan)
-    _new_site_summary(plan)
 
     report.sites_created = plan.sql(
         f"""
@@ -266,9 +276,10 @@ def write(plan: Plan, progress: Progress | None) -> None:
                    k.commune_id, k.status, k.pole_class, k.pole_height_m, k.building_height_m, k.address, k.owner_id,
                    CASE WHEN k.commune IS NOT NULL AND (uk.key IS NULL OR u.key IS DISTINCT FROM uk.key)
                         THEN k.commune END,
-                   coalesce(k.map_keys, '{{}}'), coalesce(k.operators, '{{}}'), coalesce(k.technologies, '{{}}'),
-                   coalesce(k.station_count, 0)
+                   coalesce(g.map_keys, '{{}}'), coalesce(g.operators, '{{}}'), coalesce(g.technologies, '{{}}'),
+                   coalesce(g.station_count, 0)
             FROM import_site k
+            LEFT JOIN ({_NEW_SITE_SUMMARY}) g ON g.site_key = k.key
             LEFT JOIN import_unit u ON u.name = k.commune
             LEFT JOIN import_unit_key uk ON uk.id = k.commune_id
             WHERE k.site_id IS NULL ORDER BY k.first_row
@@ -397,40 +408,25 @@ def _write_sectors(plan: Plan) -> None:
     )
 
 
-def _new_site_summary(plan: Plan) -> None:
-    """Each new site's summary of the stations its rows put on it (map keys, operators, technologies,
-    how many), as the station triggers would set it (migrations 0012 and 0020): set with the site,
-    its grid cells are counted once, and the triggers find nothing left to change."""
-    plan.sql(
-        """
-        CREATE TEMP TABLE import_station_summary ON COMMIT DROP AS
+# Each new site's summary of the stations its rows put on it (map keys, operators, technologies, how
+# many), as the station triggers would set it (migrations 0012 and 0020): written with the site, its
+# grid cells are counted once, and the triggers find nothing left to change.
+_NEW_SITE_SUMMARY = f"""
+    SELECT e.site_key, count(DISTINCT e.number) AS station_count,
+           CAST(array_agg(DISTINCT o.short_name ORDER BY o.short_name) AS text[]) AS operators,
+           array_agg(DISTINCT CAST(t AS text) ORDER BY CAST(t AS text)) FILTER (WHERE t IS NOT NULL) AS technologies,
+           ARRAY(SELECT x FROM unnest(array_agg(DISTINCT 'o:' || e.operator_id)
+                                      || coalesce(array_agg(DISTINCT 't:' || t) FILTER (WHERE t IS NOT NULL), '{{}}')) x
+                 ORDER BY x) AS map_keys
+    FROM (
         SELECT r.number, r.site_key, r.operator_id,
                CASE WHEN 'technologies' = ANY(r.station_fields) THEN CAST(r.technologies AS varchar[])
-                    ELSE coalesce(st.technologies, '{}') END AS technologies
+                    ELSE coalesce({_station_value("technologies")}, '{{}}') END AS technologies
         FROM import_row r JOIN import_site k ON k.key = r.site_key AND k.site_id IS NULL
-        LEFT JOIN station st ON st.id = r.station_id
-        """
-    )
-    plan.sql(
-        """
-        UPDATE import_site k SET map_keys = g.map_keys, operators = g.operators, technologies = g.technologies,
-                                 station_count = g.n
-        FROM (
-            SELECT e.site_key, count(DISTINCT e.number) AS n,
-                   CAST(array_agg(DISTINCT o.short_name ORDER BY o.short_name) AS text[]) AS operators,
-                   array_agg(DISTINCT CAST(t AS text) ORDER BY CAST(t AS text)) FILTER (WHERE t IS NOT NULL)
-                       AS technologies,
-                   ARRAY(SELECT x FROM unnest(array_agg(DISTINCT 'o:' || e.operator_id)
-                                              || coalesce(array_agg(DISTINCT 't:' || t) FILTER (WHERE t IS NOT NULL),
-                                                          '{}')) x ORDER BY x) AS map_keys
-            FROM import_station_summary e JOIN organisation o ON o.id = e.operator_id
-            LEFT JOIN LATERAL unnest(e.technologies) t ON true
-            GROUP BY e.site_key
-        ) g
-        WHERE k.key = g.site_key
-        """
-    )
-    plan.sql("DROP TABLE import_station_summary")
+    ) e
+    JOIN organisation o ON o.id = e.operator_id
+    LEFT JOIN LATERAL unnest(e.technologies) t ON true
+    GROUP BY e.site_key"""
 
 
 def _new_site_codes(plan: Plan) -> None:
