@@ -182,3 +182,49 @@ def test_new_sites_start_empty_and_the_model_reads_the_summary(db: Session) -> N
     db.refresh(site)
     assert (site.operators, site.technologies, site.station_count) == (["Vietnamobile"], ["2G", "4G"], 1)
     assert db.get(Site, site.id) is site
+
+
+def test_an_insert_recomputes_the_sites_that_do_not_count_its_stations_yet(db: Session) -> None:
+    """Migration 0025: after an INSERT of stations, a site whose stored count already includes them and
+    whose map keys hold theirs (as the import writes a new site) is taken as counted; every other site
+    of the statement is recomputed from its stations."""
+    counted, plain, missing_key = (make_site(db, code=f"CNT-{i}", lon=106.70 + i / 100, lat=20.80) for i in range(3))
+    others = make_site(db, code="CNT-9", lon=106.75, lat=20.80)
+    make_station(db, site=others, operator_code="MOBIFONE", technologies=["3G"])  # a site with one already
+    viettel = operator(db, "VIETTEL").id
+    db.flush()
+    # The import's way: each site written with the summary of the stations about to go in. ``counted``
+    # names only Viettel (right) but says "Khác" for its operators: left as written, it shows that the
+    # trigger did not recompute it; ``missing_key`` lacks the 5G key of the station it gets.
+    for site, keys, operators, techs in (
+        (counted, [f"o:{viettel}", "t:4G"], ["Khác"], ["4G"]),
+        (missing_key, [f"o:{viettel}", "t:4G"], ["Viettel"], ["4G"]),
+    ):
+        db.execute(
+            text(
+                "UPDATE site SET map_keys = CAST(:k AS text[]), operators = CAST(:o AS text[]), "
+                "technologies = CAST(:t AS text[]), station_count = 1 WHERE id = :id"
+            ),
+            {"k": sorted(keys), "o": operators, "t": techs, "id": site.id},
+        )
+    db.execute(
+        text(
+            "INSERT INTO station (operator_id, station_code, site_id, status, technologies) "
+            "SELECT :v, 'CNT-' || s.id, s.id, 'operating', CAST(s.t AS varchar[]) "
+            "FROM unnest(CAST(:ids AS int[]), CAST(:techs AS text[])) AS s(id, t)"
+        ),
+        {
+            "v": viettel,
+            "ids": [counted.id, plain.id, missing_key.id, others.id],
+            "techs": ["{4G}", "{4G}", "{5G}", "{4G}"],
+        },
+    )
+    stored = {
+        row.id: (list(row.operators), list(row.technologies), row.station_count)
+        for row in db.execute(
+            text("SELECT id, operators, technologies, station_count FROM site WHERE code LIKE 'CNT-%'")
+        )
+    }
+    assert stored[counted.id] == (["Khác"], ["4G"], 1)  # taken as counted: not read again
+    assert_fresh(db, [plain.id, missing_key.id, others.id])
+    assert stored[missing_key.id][1] == ["5G"] and stored[others.id][2] == 2  # recomputed: the written 4G gone

@@ -89,7 +89,6 @@ _NEW_SECTORS = f"""
     WHERE r.has_sectors"""
 
 
-
 def _station_value(column: str) -> str:
     """SQL: ``column`` of the registry's station a row updates (r.station_id; NULL for a new one),
     looked up by its id: a join would read every station of the registry, which the rows of a file of
@@ -410,7 +409,7 @@ def _write_sectors(plan: Plan) -> None:
 
 # Each new site's summary of the stations its rows put on it (map keys, operators, technologies, how
 # many), as the station triggers would set it (migrations 0012 and 0020): written with the site, its
-# grid cells are counted once, and the triggers find nothing left to change.
+# grid cells are counted once, and the station trigger takes it as counted (migration 0025).
 _NEW_SITE_SUMMARY = f"""
     SELECT e.site_key, count(DISTINCT e.number) AS station_count,
            CAST(array_agg(DISTINCT o.short_name ORDER BY o.short_name) AS text[]) AS operators,
