@@ -132,10 +132,9 @@ def import_rows(
     parser = RowParser(headers or {}, report, orgs)
     staging.create(session)
     try:
-        # What the checks read of the registry from here on: a change committed meanwhile is seen below.
-        seen = registry_state(session)
         plan = Plan(session, parser, report, settings)
-        _stage(session, rows, parser, report, settings, progress, total, plan)
+        # What the checks read of the registry: a change committed meanwhile is seen below.
+        seen = _stage(session, rows, parser, report, settings, progress, total, plan)
         if progress:
             progress(PLANNING, report.rows, report.rows)
         warnings_before_plan = len(report.warnings)
@@ -173,9 +172,10 @@ def _stage(
     progress: Progress | None,
     total: int | None,
     plan: Plan,
-) -> None:
+) -> tuple[int, ...]:
     """Every row parsed and, when it has no error, COPY'd into the staging table; each batch checked
-    (``plan.batch``) by the database while the next one is parsed."""
+    (``plan.batch``) by the database while the next one is parsed. Returns the registry's fingerprint
+    (``registry_state``) as the checks read it, taken before the first batch's."""
     count = 0
     batch: list[tuple[Any, ...]] = []
     first = 0
@@ -212,6 +212,7 @@ def _stage(
             report=report.as_dict(),
         )
     staging.index(session)
+    return batches.seen
 
 
 def _drop_staging(session: Session) -> None:

@@ -4,7 +4,8 @@ Python parses (holding the GIL); the database stages and checks. A thread of its
 (``staging.copy_rows``, then ``Plan.batch``) and waits for the server, which lets the parsing go on
 meanwhile: the two use both cores instead of taking turns. The thread is the import session's only
 user until ``close`` has joined it; at most ``QUEUED`` batches wait for it, so memory stays bounded
-whatever the file's length.
+whatever the file's length. Its first statement reads the registry's fingerprint (``seen``, before
+any check reads the registry), while the first batch is being parsed.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from registry.stations.importer import staging
-from registry.stations.importer.plan import Plan
+from registry.stations.importer.plan import Plan, registry_state
 
 QUEUED = 2  # batches parsed ahead of the database at most
 
@@ -27,6 +28,9 @@ class Batches:
         self.plan = plan
         self.waiting: queue.Queue[tuple[list[tuple[Any, ...]], int, int] | None] = queue.Queue(QUEUED)
         self.error: BaseException | None = None
+        # What the checks read of the registry from the first batch on (plan.registry_state): a change
+        # committed meanwhile is seen when the writes begin. Set by the thread before its first batch.
+        self.seen: tuple[int, ...] = ()
         self.thread = threading.Thread(target=self._run, name="import-batches", daemon=True)
         self.thread.start()
 
@@ -49,6 +53,10 @@ class Batches:
             raise self.error
 
     def _run(self) -> None:
+        try:
+            self.seen = registry_state(self.session)
+        except BaseException as exc:  # handed to the parsing thread, which raises it
+            self.error = exc
         while (item := self.waiting.get()) is not None:
             if self.error is not None:
                 continue  # a batch failed (its transaction is aborted): the rest are only drained
