@@ -591,3 +591,26 @@ def test_a_reading_error_wins_over_a_batch_still_being_checked(db: Session, monk
         run(db, SPANNING, settings=Settings(max_import_rows=3))
     assert counts(db) == before
     assert not [t for t in threading.enumerate() if t.name == "import-batches"]
+
+
+def test_a_failed_read_of_the_registry_fingerprint_stops_the_import(
+    db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The batches' thread reads the registry's fingerprint before its first batch: when that read
+    fails, the caller hears of it, no batch is checked, nothing is written and no thread is left."""
+    import threading
+
+    import registry.stations.importer.batches as batches
+    from registry.stations.importer.plan import Plan
+
+    def failing(session: Session) -> tuple[int, ...]:
+        raise RuntimeError("canceling statement due to statement timeout")
+
+    checked: list[int] = []
+    monkeypatch.setattr(batches, "registry_state", failing)
+    monkeypatch.setattr(Plan, "batch", lambda self, first, last: checked.append(first))
+    before = counts(db)
+    with db.begin_nested(), pytest.raises(RuntimeError, match="statement timeout"):
+        run(db, SPANNING)
+    assert counts(db) == before and checked == []
+    assert not [t for t in threading.enumerate() if t.name == "import-batches"]
