@@ -96,8 +96,6 @@ def _station_value(column: str) -> str:
     return f"(SELECT st.{column} FROM station st WHERE st.id = r.station_id)"
 
 
-_STATION_STATUS = _station_value("status")
-
 _SITE_PARENTS = "'{}'::text[]"
 _STATION_PARENTS = (
     "ARRAY(SELECT DISTINCT CAST('site:' || v AS text) COLLATE \"C\""
@@ -125,7 +123,7 @@ def merge(plan: Plan, *, dry_run: bool) -> None:
                         WHEN bool_or(e.status = 'under_construction') THEN 'under_construction'
                         WHEN bool_or(e.status = 'planned') THEN 'planned' ELSE 'dismantled' END AS status
             FROM import_row r
-            CROSS JOIN LATERAL (SELECT coalesce(r.status, {_STATION_STATUS}, 'operating') AS status) e
+            CROSS JOIN LATERAL (SELECT coalesce(r.status, {_station_value("status")}, 'operating') AS status) e
             GROUP BY r.site_key
         ) v
         WHERE v.site_key = k.key
